@@ -5,7 +5,7 @@ import { createCharsetContext, decodeText, type CharsetContext } from './_charse
 import type { DataElement, Dataset } from './dataset.js';
 import { lookupTag } from './dictionary.js';
 import { DicomError } from './errors.js';
-import { formatTag } from './tag.js';
+import { describeTag } from './tag.js';
 import { isBigIntVr, isBytesVr, isNumberVr, isSingleValuedTextVr, isTextVr, isVr, vrWordSize, type Vr } from './vr.js';
 
 const PIXEL_DATA = 0x7fe00010;
@@ -45,12 +45,7 @@ function pixelSigned(dataset: Dataset): boolean {
 }
 
 function truncated(tag: number, offset: number, length: number, available: number): DicomError {
-  return new DicomError('CORE_TRUNCATED', `truncated: element ${formatTag(tag)}${keyword(tag)} at byte ${offset} declares ${length} bytes but only ${Math.max(0, available)} remain`, { offset, tag });
-}
-
-function keyword(tag: number): string {
-  const k = lookupTag(tag)?.keyword;
-  return k ? ` ${k}` : '';
+  return new DicomError('CORE_TRUNCATED', `truncated: element ${describeTag(tag)} at byte ${offset} declares ${length} bytes but only ${Math.max(0, available)} remain`, { offset, tag });
 }
 
 function stripTrailing(text: string, vr: string): string {

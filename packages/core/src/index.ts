@@ -5,7 +5,7 @@ export type { Vr, TextVr, NumberVr, BigIntVr, BytesVr } from './vr.js';
 export { Tags } from './_generated/dictionary.js';
 export { lookupTag, keywordOf, isPrivateTag, isPrivateCreatorTag } from './dictionary.js';
 export type { TagInfo } from './dictionary.js';
-export { formatTag, parseTag, parseTagPath, formatTagPath, tagForKeyword } from './tag.js';
+export { describeTag, formatTag, parseTag, parseTagPath, formatTagPath, tagForKeyword } from './tag.js';
 export type { TagPathStep } from './tag.js';
 export { TransferSyntax, transferSyntaxInfo, uidName, iodOfSopClass } from './transfer-syntax.js';
 export type { TransferSyntaxInfo } from './transfer-syntax.js';

@@ -4,7 +4,7 @@ import { dp, type DpDataSet } from './_dicom-parser.js';
 import { createDecodeContext, decodeDataset } from './_decode-dataset.js';
 import type { Dataset, DicomFile } from './dataset.js';
 import { DicomError, isDicomError, withFile } from './errors.js';
-import { formatTag } from './tag.js';
+import { describeTag } from './tag.js';
 import { TransferSyntax, transferSyntaxInfo } from './transfer-syntax.js';
 import { isVr } from './vr.js';
 
@@ -113,11 +113,11 @@ function classify(thrown: unknown, partial: DpDataSet | undefined, bytes: Uint8A
   }
   if (looksTruncated) {
     if (last) {
-      return new DicomError('CORE_TRUNCATED', `truncated: element ${formatTag(last.tag)} at byte ${last.offset} declares ${last.length} bytes but only ${Math.max(0, bytes.length - last.offset)} remain`, { offset: last.offset, tag: last.tag, cause: thrown });
+      return new DicomError('CORE_TRUNCATED', `truncated: element ${describeTag(last.tag)} at byte ${last.offset} declares ${last.length} bytes but only ${Math.max(0, bytes.length - last.offset)} remain`, { offset: last.offset, tag: last.tag, cause: thrown });
     }
     return new DicomError('CORE_TRUNCATED', `truncated: the data ends at byte ${bytes.length} inside the first element`, { offset: bytes.length, cause: thrown });
   }
-  const where = last ? ` after element ${formatTag(last.tag)} at byte ${last.offset}` : '';
+  const where = last ? ` after element ${describeTag(last.tag)} at byte ${last.offset}` : '';
   return new DicomError('CORE_MALFORMED', `malformed data set${where}: ${message.replace(/^dicomParser[.:]\w+: /, '')}`, { cause: thrown });
 }
 

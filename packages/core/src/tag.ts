@@ -58,3 +58,9 @@ export function parseTagPath(text: string): TagPathStep[] {
 export function formatTagPath(steps: readonly TagPathStep[]): string {
   return steps.map((s) => (keywordOf(s.tag) ?? formatTag(s.tag)) + (s.item !== undefined ? `[${s.item}]` : '')).join('.');
 }
+
+/** `(7FE0,0010) PixelData`: a tag with its keyword where the dictionary knows one, for messages. */
+export function describeTag(tag: number): string {
+  const keyword = keywordOf(tag);
+  return keyword ? `${formatTag(tag)} ${keyword}` : formatTag(tag);
+}

@@ -1,1 +1,1 @@
-export const placeholder = 1;
+export { corpusDir, corpusFile, corpusFiles, CORPUS_REJECTS } from './corpus.js';
