@@ -50,7 +50,10 @@ export function lookupTag(tag: number): TagInfo | undefined {
     return { tag, keyword: '', name: 'Private Creator', vr: 'LO', vrs: ['LO'], vm: '1', retired: false, private: true };
   }
   if (isPrivateTag(tag)) return undefined;
+  // Repeating groups (50xx, 60xx, 7Fxx) are the even groups xx00-xx1E only (PS3.5 section 7.6).
+  const repeatingGroupOk = ((tag >>> 16) & 0xff) <= 0x1e;
   for (const pattern of DICTIONARY_PATTERNS) {
+    if (pattern.mask === 0xff00ffff && !repeatingGroupOk) continue;
     if (((tag & pattern.mask) >>> 0) === pattern.value) return fromRow(tag, pattern.row);
   }
   return undefined;

@@ -15,6 +15,8 @@ export const ErrorCodes = {
   CORE_INVALID_VALUE: 'CORE_INVALID_VALUE',
   /** A tag, keyword or sequence path cannot be parsed or is not in the dictionary. */
   CORE_INVALID_TAG: 'CORE_INVALID_TAG',
+  /** An `add` edit names an element that is already present (use `set` to replace it). */
+  CORE_ELEMENT_EXISTS: 'CORE_ELEMENT_EXISTS',
   /** Text cannot be encoded in the data set's Specific Character Set. */
   CORE_CHARSET_UNENCODABLE: 'CORE_CHARSET_UNENCODABLE',
   /** A file or folder could not be read or written (missing, permission, disk full...). */

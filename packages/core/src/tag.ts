@@ -19,7 +19,7 @@ export function tagForKeyword(keyword: string): number | undefined {
  */
 export function parseTag(text: string): number {
   const s = text.trim();
-  let m = /^\(?([0-9a-fA-F]{4}),([0-9a-fA-F]{4})\)?$/.exec(s);
+  let m = /^\(\s*([0-9a-fA-F]{4})\s*,\s*([0-9a-fA-F]{4})\s*\)$/.exec(s) ?? /^([0-9a-fA-F]{4})\s*,\s*([0-9a-fA-F]{4})$/.exec(s);
   if (m) return parseInt(m[1]! + m[2]!, 16) >>> 0;
   m = /^(?:0x)?([0-9a-fA-F]{8})$/.exec(s);
   if (m) return parseInt(m[1]!, 16) >>> 0;
@@ -42,14 +42,17 @@ export interface TagPathStep {
 export function parseTagPath(text: string): TagPathStep[] {
   const parts = text.trim().split('.');
   const steps: TagPathStep[] = [];
-  parts.forEach((part, i) => {
-    const m = /^(.+?)(?:\[(\d+)\])?$/.exec(part);
+  parts.forEach((untrimmed, i) => {
+    const part = untrimmed.trim();
+    const m = /^(.+?)(?:\[\s*(\d+)\s*\])?$/.exec(part);
     if (!m || part === '') throw new DicomError('CORE_INVALID_TAG', `bad tag path "${text}"`);
     const tag = parseTag(m[1]!);
     if (m[2] === undefined && i < parts.length - 1) {
       throw new DicomError('CORE_INVALID_TAG', `bad tag path "${text}": "${part}" needs an item index like [0]`);
     }
-    steps.push(m[2] === undefined ? { tag } : { tag, item: Number(m[2]) });
+    const item = m[2] === undefined ? undefined : Number(m[2]);
+    if (item !== undefined && !Number.isSafeInteger(item)) throw new DicomError('CORE_INVALID_TAG', `bad tag path "${text}": item index too large`);
+    steps.push(item === undefined ? { tag } : { tag, item });
   });
   return steps;
 }
