@@ -1,0 +1,272 @@
+import { constants, type Stats } from 'node:fs';
+import { lstat, open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { DicomFile } from './dataset.js';
+import { DicomError, isDicomError } from './errors.js';
+import { readDicom } from './read-dicom.js';
+
+/** Options for {@link findDicomFiles}. */
+export interface FindDicomFilesOptions {
+  /** Walk sub-folders too. Default true; when false, sub-folders are passed over without a report. */
+  readonly recursive?: boolean;
+  /** Report DICOMDIR files as found (with `dicomdir: true`) instead of skipping them. Default false. */
+  readonly includeDicomdir?: boolean;
+  /** Stops the walk: the iterator then throws a DicomError with code CORE_ABORTED. */
+  readonly signal?: AbortSignal;
+}
+
+/** A file recognised as DICOM by its content. */
+export interface FoundDicomFile {
+  readonly path: string;
+  readonly skipped: false;
+  /**
+   * `part10`: the 128-byte preamble and `DICM` at byte 128. `bare`: no preamble, but the reader accepts the
+   * start of the file as a well-formed data set (with or without a file meta group).
+   */
+  readonly kind: 'part10' | 'bare';
+  /** True for a DICOMDIR (by name, or Media Storage SOP Class 1.2.840.10008.1.3.10); only with `includeDicomdir`. */
+  readonly dicomdir: boolean;
+}
+
+/** A path that was passed over, and why. */
+export interface SkippedFile {
+  readonly path: string;
+  readonly skipped: true;
+  /**
+   * Why, as one of these stable phrases (a colon may add detail): `empty`, `not DICOM`, `DICOMDIR`,
+   * `not a regular file`, `unreadable: <cause>` (permission denied, broken symbolic link...),
+   * `symbolic link loop` (a folder that is its own ancestor), `already visited` (a folder reached before
+   * by another path), `same file as <path>` (a file reached before by another path or a hard link).
+   */
+  readonly reason: string;
+}
+
+/** One result of {@link findDicomFiles}: a DICOM file, or a path skipped with a reason. Test `skipped`. */
+export type FoundFile = FoundDicomFile | SkippedFile;
+
+const DICOMDIR_SOP_CLASS = '1.2.840.10008.1.3.10';
+/** The first read: the magic at 128 and, for nearly every file, the whole file meta group. */
+const FIRST_READ = 4096;
+/** How much of a file without the magic is offered to the reader to recognise a bare data set. */
+const BARE_READ = 64 * 1024;
+/** A file meta group declaring more than this is not looked into for the DICOMDIR SOP class. */
+const MAX_META = 1024 * 1024;
+
+interface Walk {
+  readonly recursive: boolean;
+  readonly includeDicomdir: boolean;
+  readonly signal: AbortSignal | undefined;
+  /** dev:ino of every regular file reported, to the first path it was reached by. */
+  readonly files: Map<string, string>;
+  /** dev:ino of every folder entered. */
+  readonly folders: Set<string>;
+}
+
+function identity(stats: Stats): string {
+  return `${stats.dev}:${stats.ino}`;
+}
+
+function ioReason(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  switch (code) {
+    case 'EACCES': case 'EPERM': return 'unreadable: permission denied';
+    case 'ENOENT': return 'unreadable: no such file';
+    case 'ELOOP': return 'unreadable: symbolic link loop';
+    default: return `unreadable: ${code ?? (error as Error).message}`;
+  }
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new DicomError('CORE_ABORTED', 'file discovery aborted', { cause: signal.reason });
+}
+
+/** Compares names by UTF-16 code units, the same on every platform and locale. */
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+async function readAt(handle: FileHandle, length: number): Promise<Uint8Array> {
+  const buffer = Buffer.alloc(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await handle.read(buffer, filled, length - filled, filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return buffer.subarray(0, filled);
+}
+
+function hasMagic(head: Uint8Array): boolean {
+  return head.length >= 132 && head[128] === 0x44 && head[129] === 0x49 && head[130] === 0x43 && head[131] === 0x4d;
+}
+
+function mediaStorageSopClass(file: DicomFile): string | undefined {
+  const element = file.meta.elements.get(0x00020002);
+  return element !== undefined && Array.isArray(element.value) ? (element.value[0] as string | undefined) : undefined;
+}
+
+/**
+ * The Media Storage SOP Class of a Part 10 file, read through the reader from the preamble and the file meta
+ * group alone (their end is known from the File Meta Information Group Length). Undefined when that length is
+ * missing or the group cannot be read: such a file is then not taken for a DICOMDIR by its content.
+ */
+async function part10SopClass(handle: FileHandle, head: Uint8Array, size: number): Promise<string | undefined> {
+  const isGroupLength = head.length >= 144 && head[132] === 0x02 && head[133] === 0 && head[134] === 0 && head[135] === 0
+    && head[136] === 0x55 && head[137] === 0x4c && head[138] === 4 && head[139] === 0;
+  if (!isGroupLength) return undefined;
+  const groupLength = (head[140]! | (head[141]! << 8) | (head[142]! << 16) | (head[143]! << 24)) >>> 0;
+  if (groupLength > MAX_META) return undefined;
+  const end = Math.min(144 + groupLength, size);
+  const bytes = end <= head.length ? head.subarray(0, end) : await readAt(handle, end);
+  try {
+    return mediaStorageSopClass(readDicom(bytes, { stopBeforePixelData: true }));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads a bare data set's header through the reader, offering it more of the file while it stops only because
+ * the bytes given end inside the header. Returns the file, or undefined when the content is not DICOM.
+ */
+async function readBare(handle: FileHandle, head: Uint8Array, size: number, signal: AbortSignal | undefined): Promise<DicomFile | undefined> {
+  let length = Math.min(BARE_READ, size);
+  let bytes = length <= head.length ? head.subarray(0, length) : await readAt(handle, length);
+  for (;;) {
+    try {
+      return readDicom(bytes, { stopBeforePixelData: true });
+    } catch (error) {
+      const cut = bytes.length < size && (isDicomError(error, 'CORE_TRUNCATED') || isDicomError(error, 'CORE_MALFORMED'));
+      if (!cut) return undefined;
+    }
+    checkAborted(signal);
+    length = Math.min(length * 4, size);
+    bytes = await readAt(handle, length);
+  }
+}
+
+/** Classifies one regular file by its content. */
+async function classify(path: string, walk: Walk): Promise<FoundFile> {
+  const namedDicomdir = basename(path).toUpperCase() === 'DICOMDIR';
+  if (namedDicomdir && !walk.includeDicomdir) return { path, skipped: true, reason: 'DICOMDIR' };
+  let handle: FileHandle;
+  try {
+    // O_NONBLOCK: should the path have become a FIFO since it was listed, opening it must not hang.
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    return { path, skipped: true, reason: ioReason(error) };
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) return { path, skipped: true, reason: 'not a regular file' };
+    const id = identity(stats);
+    const first = walk.files.get(id);
+    if (first !== undefined) return { path, skipped: true, reason: `same file as ${first}` };
+    walk.files.set(id, path);
+    if (stats.size === 0) return { path, skipped: true, reason: 'empty' };
+    const head = await readAt(handle, Math.min(FIRST_READ, stats.size));
+    let kind: 'part10' | 'bare';
+    let sopClass: string | undefined;
+    if (hasMagic(head)) {
+      kind = 'part10';
+      sopClass = await part10SopClass(handle, head, stats.size);
+    } else {
+      const bare = await readBare(handle, head, stats.size, walk.signal);
+      if (bare === undefined) return { path, skipped: true, reason: 'not DICOM' };
+      kind = 'bare';
+      sopClass = mediaStorageSopClass(bare);
+    }
+    const dicomdir = namedDicomdir || sopClass === DICOMDIR_SOP_CLASS;
+    if (dicomdir && !walk.includeDicomdir) return { path, skipped: true, reason: 'DICOMDIR' };
+    return { path, skipped: false, kind, dicomdir };
+  } catch (error) {
+    if (isDicomError(error, 'CORE_ABORTED')) throw error;
+    return { path, skipped: true, reason: ioReason(error) };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Yields a result for each entry of `folder`, in name order, descending into sub-folders when recursive. */
+async function* walkFolder(folder: string, ancestors: ReadonlySet<string>, walk: Walk): AsyncGenerator<FoundFile> {
+  let names: string[];
+  try {
+    names = (await readdir(folder)).sort(byName);
+  } catch (error) {
+    yield { path: folder, skipped: true, reason: ioReason(error) };
+    return;
+  }
+  for (const name of names) {
+    checkAborted(walk.signal);
+    const path = join(folder, name);
+    let stats: Stats;
+    try {
+      stats = await stat(path); // follows symbolic links: a link is taken for what it points to
+    } catch (error) {
+      const broken = (error as { code?: string }).code === 'ENOENT' && (await lstat(path).then((s) => s.isSymbolicLink(), () => false));
+      yield { path, skipped: true, reason: broken ? 'unreadable: broken symbolic link' : ioReason(error) };
+      continue;
+    }
+    if (stats.isDirectory()) {
+      if (walk.recursive) yield* enterFolder(path, stats, ancestors, walk);
+    } else if (stats.isFile()) {
+      yield await classify(path, walk);
+    } else {
+      yield { path, skipped: true, reason: 'not a regular file' };
+    }
+  }
+}
+
+async function* enterFolder(path: string, stats: Stats, ancestors: ReadonlySet<string>, walk: Walk): AsyncGenerator<FoundFile> {
+  const id = identity(stats);
+  if (ancestors.has(id)) {
+    yield { path, skipped: true, reason: 'symbolic link loop' };
+    return;
+  }
+  if (walk.folders.has(id)) {
+    yield { path, skipped: true, reason: 'already visited' };
+    return;
+  }
+  walk.folders.add(id);
+  yield* walkFolder(path, new Set([...ancestors, id]), walk);
+}
+
+/**
+ * Walks `root` (a folder, or a single file) and yields every regular file in it, recognised as DICOM by its
+ * content, or skipped with a reason. A file is DICOM when it has `DICM` at byte 128 (`kind: 'part10'`; only
+ * the first 4 KiB are read) or when the reader accepts its start as a well-formed data set (`kind: 'bare'`;
+ * the first 64 KiB are offered to the reader, more only while the header goes on past them).
+ *
+ * - Order is deterministic: the entries of each folder in code-unit order of their names, depth first.
+ * - DICOMDIR files (by the name `DICOMDIR`, any case, or by Media Storage SOP Class 1.2.840.10008.1.3.10)
+ *   are skipped unless `includeDicomdir`.
+ * - Symbolic links are followed to files and folders, but every folder is entered once and every file
+ *   reported once (by device and inode): a link back to an ancestor is skipped as `symbolic link loop`.
+ * - An unreadable file or folder is reported as skipped, never thrown. Only a `root` that cannot be read at all
+ *   throws (DicomError CORE_IO), and an aborted `signal` (CORE_ABORTED).
+ */
+export async function* findDicomFiles(root: string, options: FindDicomFilesOptions = {}): AsyncGenerator<FoundFile, void, undefined> {
+  const walk: Walk = {
+    recursive: options.recursive ?? true,
+    includeDicomdir: options.includeDicomdir ?? false,
+    signal: options.signal,
+    files: new Map(),
+    folders: new Set(),
+  };
+  checkAborted(walk.signal);
+  let stats: Stats;
+  try {
+    stats = await stat(root);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new DicomError('CORE_IO', `cannot read: ${code === 'ENOENT' ? 'no such file or folder' : ioReason(error).replace(/^unreadable: /, '')}`, { file: root, cause: error });
+  }
+  if (stats.isDirectory()) {
+    walk.folders.add(identity(stats));
+    yield* walkFolder(root, new Set([identity(stats)]), walk);
+  } else if (stats.isFile()) {
+    yield await classify(root, walk);
+  } else {
+    yield { path: root, skipped: true, reason: 'not a regular file' };
+  }
+}
