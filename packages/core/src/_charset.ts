@@ -4,9 +4,7 @@
 import { TextDecoder } from 'node:util';
 import { DicomError } from './errors.js';
 
-type Decoder = (bytes: Uint8Array) => string;
-
-/** Per-read cache of decoders; owned by the caller, never module-level. */
+/** Per-read cache of decoders and encoding tables; owned by the caller, never module-level. */
 export interface CharsetContext {
   readonly decoders: Map<string, TextDecoder>;
   readonly encoders: Map<string, Map<string, number>>;
@@ -17,40 +15,43 @@ export function createCharsetContext(): CharsetContext {
 }
 
 interface Term {
-  /** TextDecoder label for bytes 0x80-0xFF (single-byte set) or the whole value (multi-byte sets). */
+  /**
+   * How bytes of this set decode: `latin1` and `ascii` by Buffer, anything else by TextDecoder with that WHATWG
+   * label (for the multi-byte ISO 2022 sets: the EUC form, which is the 8-bit form of the same code).
+   */
   readonly label: string;
-  /** ISO 2022 escape sequence that designates this set (without ESC). */
-  readonly escape?: string;
-  readonly kind: 'ascii' | 'single' | 'utf8' | 'multi' | 'jisx0201';
+  /** `whole`: the value is decoded as a whole, without code extensions (UTF-8, GB18030, GBK). */
+  readonly kind: 'ascii' | 'single' | 'whole' | 'multi' | 'katakana';
 }
 
-// Defined Terms of PS3.3 Table C.12-2, C.12-3, C.12-4 and C.12-5 mapped to WHATWG encoding labels.
+// Defined Terms of PS3.3 Tables C.12-2 to C.12-5, keyed as termKey() normalizes them.
 const TERMS: Readonly<Record<string, Term>> = {
-  '': { label: 'ascii', kind: 'ascii', escape: '(B' },
-  ISO_IR_6: { label: 'ascii', kind: 'ascii', escape: '(B' },
-  ISO_IR_100: { label: 'latin1', kind: 'single', escape: '-A' },
-  ISO_IR_101: { label: 'iso-8859-2', kind: 'single', escape: '-B' },
-  ISO_IR_109: { label: 'iso-8859-3', kind: 'single', escape: '-C' },
-  ISO_IR_110: { label: 'iso-8859-4', kind: 'single', escape: '-D' },
-  ISO_IR_144: { label: 'iso-8859-5', kind: 'single', escape: '-L' },
-  ISO_IR_127: { label: 'iso-8859-6', kind: 'single', escape: '-G' },
-  ISO_IR_126: { label: 'iso-8859-7', kind: 'single', escape: '-F' },
-  ISO_IR_138: { label: 'iso-8859-8', kind: 'single', escape: '-H' },
-  ISO_IR_148: { label: 'iso-8859-9', kind: 'single', escape: '-M' },
-  ISO_IR_203: { label: 'iso-8859-15', kind: 'single', escape: '-b' },
-  ISO_IR_166: { label: 'tis-620', kind: 'single', escape: '-T' },
-  ISO_IR_13: { label: 'shift_jis', kind: 'jisx0201', escape: ')I' },
-  ISO_IR_87: { label: 'euc-jp', kind: 'multi', escape: '$B' },
-  ISO_IR_159: { label: 'euc-jp', kind: 'multi', escape: '$(D' },
-  ISO_IR_149: { label: 'euc-kr', kind: 'multi', escape: '$)C' },
-  ISO_IR_58: { label: 'gbk', kind: 'multi', escape: '$)A' },
-  ISO_IR_192: { label: 'utf-8', kind: 'utf8' },
-  GB18030: { label: 'gb18030', kind: 'utf8' },
-  GBK: { label: 'gbk', kind: 'utf8' },
+  '': { label: 'ascii', kind: 'ascii' },
+  ISO_IR_6: { label: 'ascii', kind: 'ascii' },
+  ISO_IR_100: { label: 'latin1', kind: 'single' },
+  ISO_IR_101: { label: 'iso-8859-2', kind: 'single' },
+  ISO_IR_109: { label: 'iso-8859-3', kind: 'single' },
+  ISO_IR_110: { label: 'iso-8859-4', kind: 'single' },
+  ISO_IR_144: { label: 'iso-8859-5', kind: 'single' },
+  ISO_IR_127: { label: 'iso-8859-6', kind: 'single' },
+  ISO_IR_126: { label: 'iso-8859-7', kind: 'single' },
+  ISO_IR_138: { label: 'iso-8859-8', kind: 'single' },
+  ISO_IR_148: { label: 'iso-8859-9', kind: 'single' },
+  ISO_IR_203: { label: 'iso-8859-15', kind: 'single' },
+  ISO_IR_166: { label: 'tis-620', kind: 'single' },
+  ISO_IR_13: { label: 'shift_jis', kind: 'katakana' },
+  ISO_IR_87: { label: 'euc-jp', kind: 'multi' },
+  ISO_IR_159: { label: 'euc-jp', kind: 'multi' },
+  ISO_IR_149: { label: 'euc-kr', kind: 'multi' },
+  ISO_IR_58: { label: 'gbk', kind: 'multi' },
+  ISO_IR_192: { label: 'utf-8', kind: 'whole' },
+  GB18030: { label: 'gb18030', kind: 'whole' },
+  GBK: { label: 'gbk', kind: 'whole' },
 };
 
+/** `ISO 2022 IR 87` and `ISO_IR 87` name the same set (with and without code extensions). */
 function termKey(value: string): string {
-  return value.trim().toUpperCase().replace(/^ISO[ _]2022[ _]/, '').replace(/[ -]/g, '_');
+  return value.trim().toUpperCase().replace(/^ISO[ _]2022[ _]IR[ _]/, 'ISO_IR_').replace(/[ -]/g, '_');
 }
 
 /** Whether a Specific Character Set value list is one this module can decode; unknown terms fall back to latin-1. */
@@ -61,7 +62,7 @@ export function isKnownCharacterSet(values: readonly string[]): boolean {
 function decoderFor(ctx: CharsetContext, label: string): TextDecoder {
   let d = ctx.decoders.get(label);
   if (!d) {
-    d = new TextDecoder(label === 'latin1' ? 'utf-8' : label, { fatal: false });
+    d = new TextDecoder(label, { fatal: false });
     ctx.decoders.set(label, d);
   }
   return d;
@@ -71,145 +72,162 @@ function latin1(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
-function single(ctx: CharsetContext, label: string): Decoder {
-  if (label === 'latin1' || label === 'ascii') return latin1;
-  const d = decoderFor(ctx, label);
-  return (b) => d.decode(b);
+function decodeWith(ctx: CharsetContext, label: string, bytes: Uint8Array): string {
+  return label === 'latin1' || label === 'ascii' ? latin1(bytes) : decoderFor(ctx, label).decode(bytes);
 }
 
 /**
- * Decodes the bytes of one text value under the data set's Specific Character Set values.
- * `pnOrMulti` tells which delimiters reset ISO 2022 state (`^` and `=` in PN).
+ * Decodes the bytes of one text value under the data set's Specific Character Set values. `isPN` makes `^` and
+ * `=` reset ISO 2022 designations too (PS3.5 6.1.2.5.3).
  */
 export function decodeText(ctx: CharsetContext, bytes: Uint8Array, charsets: readonly string[], isPN: boolean): string {
   if (bytes.length === 0) return '';
   const first = TERMS[termKey(charsets[0] ?? '')] ?? TERMS['ISO_IR_100']!;
-  const hasEscape = bytes.includes(0x1b);
-  if (!hasEscape) {
-    let ascii = true;
-    for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) { ascii = false; break; }
-    if (ascii && first.kind !== 'jisx0201') return latin1(bytes);
-    if (first.kind === 'utf8' || first.kind === 'multi') return decoderFor(ctx, first.label).decode(bytes);
-    if (first.kind === 'jisx0201') return decodeJisX0201(bytes, ctx);
-    return single(ctx, first.label)(bytes);
-  }
-  return decodeIso2022(ctx, bytes, first, isPN);
+  if (first.kind !== 'whole' && bytes.includes(0x1b)) return decodeIso2022(ctx, bytes, first, isPN);
+  let ascii = true;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) { ascii = false; break; }
+  if (ascii) return latin1(bytes);
+  if (first.kind === 'ascii') return latin1(bytes); // out of repertoire: keep the bytes readable as latin-1
+  return decodeWith(ctx, first.label, bytes);
 }
 
-function decodeJisX0201(bytes: Uint8Array, ctx: CharsetContext): string {
-  let out = '';
-  for (const b of bytes) {
-    if (b === 0x5c) out += '\u00a5';
-    else if (b === 0x7e) out += '\u203e';
-    else if (b < 0x80) out += String.fromCharCode(b);
-    else out += decoderFor(ctx, 'shift_jis').decode(Uint8Array.of(b));
-  }
-  return out;
+/** What an ISO 2022 escape sequence (the bytes after ESC) designates, and into which code element. */
+interface Designation {
+  readonly escape: string;
+  readonly into: 'G0' | 'G1';
+  readonly term: Term;
 }
 
-const ESCAPES: ReadonlyArray<readonly [string, Term]> = Object.values(TERMS)
-  .filter((t): t is Term & { escape: string } => t.escape !== undefined)
-  .map((t) => [t.escape, t] as const);
+const ASCII: Term = TERMS['']!;
+const ROMAJI: Term = { label: 'ascii', kind: 'ascii' };
+const DESIGNATIONS: readonly Designation[] = [
+  { escape: '(B', into: 'G0', term: ASCII },
+  // JIS X 0201 Romaji differs from ASCII only at 0x5C and 0x7E; like pydicom, they stay `\` and `~` so that
+  // value delimiters survive.
+  { escape: '(J', into: 'G0', term: ROMAJI },
+  { escape: ')I', into: 'G1', term: TERMS['ISO_IR_13']! },
+  { escape: '$B', into: 'G0', term: TERMS['ISO_IR_87']! },
+  { escape: '$(D', into: 'G0', term: { label: 'jisx0212', kind: 'multi' } },
+  { escape: '$)C', into: 'G1', term: TERMS['ISO_IR_149']! },
+  { escape: '$)A', into: 'G1', term: TERMS['ISO_IR_58']! },
+  { escape: '-A', into: 'G1', term: TERMS['ISO_IR_100']! },
+  { escape: '-B', into: 'G1', term: TERMS['ISO_IR_101']! },
+  { escape: '-C', into: 'G1', term: TERMS['ISO_IR_109']! },
+  { escape: '-D', into: 'G1', term: TERMS['ISO_IR_110']! },
+  { escape: '-L', into: 'G1', term: TERMS['ISO_IR_144']! },
+  { escape: '-G', into: 'G1', term: TERMS['ISO_IR_127']! },
+  { escape: '-F', into: 'G1', term: TERMS['ISO_IR_126']! },
+  { escape: '-H', into: 'G1', term: TERMS['ISO_IR_138']! },
+  { escape: '-M', into: 'G1', term: TERMS['ISO_IR_148']! },
+  { escape: '-b', into: 'G1', term: TERMS['ISO_IR_203']! },
+  { escape: '-T', into: 'G1', term: TERMS['ISO_IR_166']! },
+];
 
+function designationAt(bytes: Uint8Array, at: number): Designation | undefined {
+  for (const d of DESIGNATIONS) {
+    if (at + d.escape.length > bytes.length) continue;
+    let ok = true;
+    for (let k = 0; k < d.escape.length; k++) if (bytes[at + k] !== d.escape.charCodeAt(k)) { ok = false; break; }
+    if (ok) return d;
+  }
+  return undefined;
+}
+
+/** Decodes a run of 7-bit bytes in a two-byte G0 set (JIS X 0208 or 0212) through its EUC-JP form. */
+function decodeTwoByteG0(ctx: CharsetContext, g0: Term, run: Uint8Array): string {
+  const jisx0212 = g0.label === 'jisx0212';
+  const mapped = new Uint8Array(jisx0212 ? (run.length >> 1) * 3 : run.length);
+  let o = 0;
+  for (let k = 0; k + 1 < run.length; k += 2) {
+    if (jisx0212) mapped[o++] = 0x8f;
+    mapped[o++] = run[k]! | 0x80;
+    mapped[o++] = run[k + 1]! | 0x80;
+  }
+  return decoderFor(ctx, 'euc-jp').decode(mapped.subarray(0, o));
+}
+
+function isDelimiter(c: number, isPN: boolean): boolean {
+  return c === 0x5c || c === 0x0d || c === 0x0a || c === 0x09 || c === 0x0c || (isPN && (c === 0x5e || c === 0x3d));
+}
+
+/**
+ * Decodes a value with ISO 2022 escape sequences. G0 starts as ASCII (or JIS X 0201 Romaji under ISO 2022 IR 13),
+ * G1 as the first value's set when that is a single-byte or an 8-bit multi-byte set; both return to that
+ * initial state at each delimiter (value separator, control characters, and `^` `=` in PN).
+ */
 function decodeIso2022(ctx: CharsetContext, bytes: Uint8Array, first: Term, isPN: boolean): string {
-  const initialG0: Term = first.kind === 'jisx0201' ? { label: 'romaji', kind: 'jisx0201' } : TERMS['']!;
-  const initialG1: Term | undefined = first.kind === 'single' || first.kind === 'jisx0201' ? first : undefined;
-  let g0 = initialG0;
-  let g1 = initialG1;
+  const initialG0 = first.kind === 'katakana' ? ROMAJI : ASCII;
+  const initialG1 = first.kind === 'single' || first.kind === 'katakana' || (first.kind === 'multi' && first.label !== 'euc-jp') ? first : undefined;
+  let g0: Term = initialG0;
+  let g1: Term | undefined = initialG1;
   let out = '';
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i]!;
     if (b === 0x1b) {
-      // Match the longest escape sequence that follows.
-      let matched: Term | undefined;
-      let len = 0;
-      for (const [esc, term] of ESCAPES) {
-        if (esc.length > len && i + esc.length < bytes.length) {
-          let ok = true;
-          for (let k = 0; k < esc.length; k++) if (bytes[i + 1 + k] !== esc.charCodeAt(k)) { ok = false; break; }
-          if (ok) { matched = term; len = esc.length; }
-        }
-      }
-      if (!matched) { i += 1; continue; }
-      const esc = matched.escape!;
-      if (esc === '(J') g0 = { label: 'romaji', kind: 'jisx0201' };
-      else if (esc.startsWith('(') || esc === '$B' || esc === '$(D') g0 = matched;
-      else g1 = matched;
-      i += 1 + len;
+      const d = designationAt(bytes, i + 1);
+      if (d === undefined) { i += 1; continue; } // an unknown escape: skip the ESC, keep what follows as text
+      if (d.into === 'G0') g0 = d.term;
+      else g1 = d.term;
+      i += 1 + d.escape.length;
       continue;
     }
-    // Gather a run in one state.
-    const twoByteG0 = g0.kind === 'multi';
     let j = i;
     if (b < 0x80) {
-      while (j < bytes.length && bytes[j]! < 0x80 && bytes[j] !== 0x1b) {
-        const c = bytes[j]!;
-        const delimiter = !twoByteG0 && (c === 0x5c || c === 0x0d || c === 0x0a || c === 0x09 || c === 0x0c || (isPN && (c === 0x5e || c === 0x3d)));
-        if (delimiter) {
-          if (j > i) break;
-          out += String.fromCharCode(c);
-          g0 = initialG0;
-          g1 = initialG1;
-          i = j + 1;
-          j = i;
-          continue;
-        }
-        j++;
-      }
-      if (j === i) continue;
-      const run = bytes.subarray(i, j);
       if (g0.kind === 'multi') {
-        const mapped = new Uint8Array(g0.escape === '$(D' ? run.length * 1.5 : run.length);
-        if (g0.escape === '$(D') {
-          let o = 0;
-          for (let k = 0; k + 1 < run.length; k += 2) { mapped[o++] = 0x8f; mapped[o++] = run[k]! | 0x80; mapped[o++] = run[k + 1]! | 0x80; }
-        } else {
-          for (let k = 0; k < run.length; k++) mapped[k] = run[k]! | 0x80;
-        }
-        out += decoderFor(ctx, 'euc-jp').decode(mapped);
-      } else if (g0.kind === 'jisx0201') {
-        out += decodeJisX0201(run, ctx);
-      } else {
-        out += latin1(run);
+        // Two-byte G0: no delimiters inside, the run goes to the next escape or 8-bit byte.
+        while (j < bytes.length && bytes[j]! < 0x80 && bytes[j] !== 0x1b) j++;
+        out += decodeTwoByteG0(ctx, g0, bytes.subarray(i, j));
+        i = j;
+        continue;
       }
-    } else {
-      while (j < bytes.length && bytes[j]! >= 0x80) j++;
-      const run = bytes.subarray(i, j);
-      if (!g1) out += latin1(run);
-      else if (g1.kind === 'jisx0201') out += decodeJisX0201(run, ctx);
-      else if (g1.kind === 'multi') out += decoderFor(ctx, g1.label).decode(run);
-      else out += single(ctx, g1.label)(run);
+      while (j < bytes.length && bytes[j]! < 0x80 && bytes[j] !== 0x1b && !isDelimiter(bytes[j]!, isPN)) j++;
+      if (j > i) {
+        out += latin1(bytes.subarray(i, j));
+        i = j;
+        continue;
+      }
+      // A delimiter: it returns the designations to their initial state.
+      out += String.fromCharCode(b);
+      g0 = initialG0;
+      g1 = initialG1;
+      i += 1;
+      continue;
     }
+    while (j < bytes.length && bytes[j]! >= 0x80) j++;
+    const run = bytes.subarray(i, j);
+    out += g1 === undefined ? latin1(run) : decodeWith(ctx, g1.label, run);
     i = j;
   }
   return out;
 }
 
-/** True when `text` is plain 7-bit ASCII without control characters other than CR, LF, TAB, FF, ESC. */
+/** True when `text` is plain 7-bit ASCII. */
 function isAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
   return true;
 }
 
 /**
- * Encodes text for a data set with the given Specific Character Set. Throws CORE_CHARSET_UNENCODABLE when a
- * character has no code in that set (the remedy is Specific Character Set `ISO_IR 192`).
+ * Encodes text for a data set with the given Specific Character Set: ASCII as is, UTF-8 under ISO_IR 192, and
+ * single-byte sets (ISO 8859 family) without code extensions. Throws CORE_CHARSET_UNENCODABLE for anything else
+ * (a character outside the set, or ISO 2022 code extensions, GB18030 and GBK, which this module does not
+ * encode): the remedy is Specific Character Set `ISO_IR 192`.
  */
 export function encodeText(ctx: CharsetContext, text: string, charsets: readonly string[]): Uint8Array {
   if (isAscii(text)) return Buffer.from(text, 'latin1');
   const first = TERMS[termKey(charsets[0] ?? '')];
-  if (first?.kind === 'utf8' && first.label === 'utf-8') return Buffer.from(text, 'utf8');
+  if (first?.kind === 'whole' && first.label === 'utf-8') return Buffer.from(text, 'utf8');
   if (charsets.length <= 1 && first?.kind === 'single') {
     const table = reverseTable(ctx, first.label);
-    const out = new Uint8Array(text.length);
-    let i = 0;
+    const out: number[] = [];
+    let complete = true;
     for (const ch of text) {
       const code = ch.charCodeAt(0) < 0x80 ? ch.charCodeAt(0) : table.get(ch);
-      if (code === undefined) break;
-      out[i++] = code;
+      if (code === undefined) { complete = false; break; }
+      out.push(code);
     }
-    if (i === [...text].length) return out.subarray(0, i);
+    if (complete) return Uint8Array.from(out);
   }
   throw new DicomError('CORE_CHARSET_UNENCODABLE', `text cannot be encoded in Specific Character Set "${charsets.join('\\')}"; set SpecificCharacterSet to ISO_IR 192 (UTF-8) first`);
 }
@@ -218,9 +236,8 @@ function reverseTable(ctx: CharsetContext, label: string): Map<string, number> {
   const cached = ctx.encoders.get(label);
   if (cached) return cached;
   const table = new Map<string, number>();
-  const decode = single(ctx, label);
   for (let b = 0xa0; b <= 0xff; b++) {
-    const ch = decode(Uint8Array.of(b));
+    const ch = decodeWith(ctx, label, Uint8Array.of(b));
     if (ch !== '\ufffd' && !table.has(ch)) table.set(ch, b);
   }
   ctx.encoders.set(label, table);

@@ -1,6 +1,6 @@
-// Turns dicom-parser's element offsets into our Dataset: chooses VRs (the dictionary for implicit VR),
+// Turns the walked elements (value offsets, see _dicom-parser.ts) into our Dataset: chooses VRs (the dictionary for implicit VR),
 // decodes values per VR, byte order and Specific Character Set, and checks every length against the data.
-import { dp, type DpDataSet, type DpElement } from './_dicom-parser.js';
+import type { IsSequenceTag, WalkedElement } from './_dicom-parser.js';
 import { createCharsetContext, decodeText, type CharsetContext } from './_charset.js';
 import type { DataElement, Dataset } from './dataset.js';
 import { lookupTag } from './dictionary.js';
@@ -14,20 +14,19 @@ const PIXEL_REPRESENTATION = 0x00280103;
 
 export interface DecodeContext {
   readonly bytes: Uint8Array;
-  readonly explicitVR: boolean;
-  readonly littleEndian: boolean;
+  /** `bytes` as a Buffer, for fast latin-1 decoding of ASCII text. */
+  readonly buffer: Buffer;
   readonly charset: CharsetContext;
-  readonly vrCallback: (tag: string) => string | undefined;
+  readonly isSequenceTag: IsSequenceTag;
 }
 
-export function createDecodeContext(bytes: Uint8Array, explicitVR: boolean, littleEndian: boolean): DecodeContext {
-  return { bytes, explicitVR, littleEndian, charset: createCharsetContext(), vrCallback: implicitVrCallback };
+export function createDecodeContext(bytes: Uint8Array): DecodeContext {
+  return { bytes, buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), charset: createCharsetContext(), isSequenceTag };
 }
 
-/** VR to tell dicom-parser for implicit-VR data: only whether the dictionary says SQ matters to it. */
-function implicitVrCallback(tag: string): string | undefined {
-  const info = lookupTag(parseInt(tag.slice(1), 16) >>> 0);
-  return info === undefined || info.vr === 'NONE' ? undefined : info.vr;
+/** For the walk of implicit VR data: whether the dictionary gives the tag VR SQ. */
+function isSequenceTag(tag: number): boolean {
+  return lookupTag(tag)?.vr === 'SQ';
 }
 
 function implicitVr(tag: number, dataset: Dataset): Vr {
@@ -48,26 +47,25 @@ function truncated(tag: number, offset: number, length: number, available: numbe
   return new DicomError('CORE_TRUNCATED', `truncated: element ${describeTag(tag)} at byte ${offset} declares ${length} bytes but only ${Math.max(0, available)} remain`, { offset, tag });
 }
 
-function stripTrailing(text: string, vr: string): string {
+/** Removes trailing padding (spaces and NULs; PS3.5 6.2 pads with a space, UI with NUL). */
+function stripTrailing(text: string): string {
   let end = text.length;
   while (end > 0) {
     const c = text.charCodeAt(end - 1);
     if (c === 0x20 || c === 0x00) end--;
     else break;
   }
-  if (vr === 'UT' || vr === 'LT' || vr === 'ST' || vr === 'UR') return text.slice(0, end);
-  return text.slice(0, end);
+  return end === text.length ? text : text.slice(0, end);
 }
 
-/** Converts one dicom-parser data set (top level or item) into a Dataset. */
-export function decodeDataset(ctx: DecodeContext, source: DpDataSet, charsets: readonly string[], explicitVR: boolean, littleEndian: boolean): Dataset {
+/** Converts the walked elements of one data set (top level or item) into a Dataset. */
+export function decodeDataset(ctx: DecodeContext, source: readonly WalkedElement[], charsets: readonly string[], explicitVR: boolean, littleEndian: boolean): Dataset {
   const dataset: Dataset = { elements: new Map() };
   let currentCharsets = charsets;
-  for (const key in source.elements) {
-    const e = source.elements[key]!;
-    const tag = parseInt(e.tag.slice(1), 16) >>> 0;
+  for (const e of source) {
+    const tag = e.tag;
     if (tag >>> 16 === 0xfffe) continue; // item and delimitation tags are structure, not data
-    const element = decodeElement(ctx, e, tag, dataset, currentCharsets, explicitVR, littleEndian);
+    const element = decodeElement(ctx, e, dataset, currentCharsets, explicitVR, littleEndian);
     dataset.elements.set(tag, element);
     if (tag === SPECIFIC_CHARACTER_SET && element.vr === 'CS') {
       currentCharsets = element.value.length > 0 ? element.value.map((v) => v.trim()) : [''];
@@ -76,44 +74,24 @@ export function decodeDataset(ctx: DecodeContext, source: DpDataSet, charsets: r
   return dataset;
 }
 
-function decodeElement(ctx: DecodeContext, e: DpElement, tag: number, dataset: Dataset, charsets: readonly string[], explicitVR: boolean, littleEndian: boolean): DataElement {
+function decodeElement(ctx: DecodeContext, e: WalkedElement, dataset: Dataset, charsets: readonly string[], explicitVR: boolean, littleEndian: boolean): DataElement {
   const bytes = ctx.bytes;
-  const length = e.length === 0xffffffff ? 0 : e.length;
-  if (e.dataOffset > bytes.length || e.dataOffset + length > bytes.length) {
-    throw truncated(tag, e.dataOffset, length, bytes.length - e.dataOffset);
-  }
+  const tag = e.tag;
+  const length = e.length;
+  if (e.dataOffset + length > bytes.length) throw truncated(tag, e.dataOffset, length, bytes.length - e.dataOffset);
   let vr: Vr = explicitVR ? (e.vr !== undefined && isVr(e.vr) ? e.vr : 'UN') : implicitVr(tag, dataset);
-
-  if (tag === PIXEL_DATA && e.encapsulatedPixelData) {
-    return decodeEncapsulated(ctx, e, tag, vr === 'OW' ? 'OW' : 'OB');
-  }
-  let items = e.items;
-  if (items === undefined && e.hadUndefinedLength && !explicitVR && vr !== 'SQ' && startsWithItem(bytes, e.dataOffset)) {
-    // dicom-parser parses private implicit-VR sequences of undefined length but drops their items: parse again.
-    const stream = new dp.ByteStream(dp.littleEndianByteArrayParser, bytes, e.dataOffset);
-    const again: DpElement = { tag: e.tag, length: 0xffffffff, dataOffset: e.dataOffset };
-    dp.readSequenceItemsImplicit(stream, again, ctx.vrCallback);
-    items = again.items;
-  }
-  if (items !== undefined) {
-    // An SQ, or a UN of undefined length holding implicit little-endian items (CP-246).
-    const itemsExplicit = vr === 'SQ' ? explicitVR : false;
-    const itemsLittle = vr === 'SQ' ? littleEndian : true;
+  if (e.fragments !== undefined) return decodeEncapsulated(ctx, e, vr === 'OW' ? 'OW' : 'OB');
+  if (e.items !== undefined) {
+    // An SQ, or a UN of undefined length holding implicit VR little endian items (CP-246).
+    const itemsExplicit = e.implicitItems === true ? false : explicitVR;
+    const itemsLittle = e.implicitItems === true ? true : littleEndian;
     const value: Dataset[] = [];
-    for (const item of items) {
-      if (item.dataSet === undefined) continue;
-      value.push(decodeDataset(ctx, item.dataSet, charsets, itemsExplicit, itemsLittle));
-    }
+    for (const item of e.items) value.push(decodeDataset(ctx, item, charsets, itemsExplicit, itemsLittle));
     return { tag, vr: 'SQ', value };
   }
-  if (vr === 'SQ') {
-    // Declared SQ without items parsed (e.g. empty): an empty sequence.
-    return { tag, vr: 'SQ', value: [] };
-  }
+  if (vr === 'SQ') return { tag, vr: 'SQ', value: [] };
+  if (isTextVr(vr)) return decodeTextElement(ctx, tag, vr, e.dataOffset, length, charsets);
   const data = bytes.subarray(e.dataOffset, e.dataOffset + length);
-  if (isTextVr(vr)) {
-    return decodeTextElement(ctx, tag, vr, data, charsets);
-  }
   const size = vrWordSize(vr);
   if ((isNumberVr(vr) || isBigIntVr(vr)) && data.length % size !== 0) {
     vr = 'UN'; // a length that is not a whole number of values: keep the bytes rather than guess
@@ -134,21 +112,20 @@ function decodeElement(ctx: DecodeContext, e: DpElement, tag: number, dataset: D
   return { tag, vr: 'UN', value: data };
 }
 
-function startsWithItem(bytes: Uint8Array, offset: number): boolean {
-  return offset + 4 <= bytes.length && bytes[offset] === 0xfe && bytes[offset + 1] === 0xff && (bytes[offset + 2] === 0x00 || bytes[offset + 2] === 0xdd) && bytes[offset + 3] === 0xe0;
-}
-
-function decodeTextElement(ctx: DecodeContext, tag: number, vr: Vr & string, data: Uint8Array, charsets: readonly string[]): DataElement {
+function decodeTextElement(ctx: DecodeContext, tag: number, vr: Vr & string, start: number, length: number, charsets: readonly string[]): DataElement {
+  const bytes = ctx.bytes;
+  const end = start + length;
   let nonAscii = false;
-  for (let i = 0; i < data.length; i++) {
-    const b = data[i]!;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i]!;
     if (b >= 0x80 || b === 0x1b) { nonAscii = true; break; }
   }
-  const text = nonAscii ? decodeText(ctx.charset, data, charsets, vr === 'PN') : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
-  const stripped = stripTrailing(text, vr);
+  const raw = nonAscii ? bytes.subarray(start, end) : undefined;
+  const text = raw !== undefined ? decodeText(ctx.charset, raw, charsets, vr === 'PN') : ctx.buffer.toString('latin1', start, end);
+  const stripped = stripTrailing(text);
   const value = stripped === '' ? [] : isSingleValuedTextVr(vr) ? [stripped] : stripped.split('\\');
   const textVr = vr as Extract<DataElement, { value: readonly string[] }>['vr'];
-  return nonAscii ? { tag, vr: textVr, value, raw: data, rawCharset: charsets.join('\\') } : { tag, vr: textVr, value };
+  return raw !== undefined ? { tag, vr: textVr, value, raw, rawCharset: charsets.join('\\') } : { tag, vr: textVr, value };
 }
 
 function readNumbers(data: Uint8Array, vr: string, littleEndian: boolean): number[] {
@@ -177,13 +154,14 @@ function swapped(data: Uint8Array, word: number): Uint8Array {
   return out;
 }
 
-function decodeEncapsulated(ctx: DecodeContext, e: DpElement, tag: number, vr: 'OB' | 'OW'): DataElement {
+function decodeEncapsulated(ctx: DecodeContext, e: WalkedElement, vr: 'OB' | 'OW'): DataElement {
   const bytes = ctx.bytes;
+  const tag = e.tag;
   const at = e.dataOffset;
   if (!(at + 8 <= bytes.length && bytes[at] === 0xfe && bytes[at + 1] === 0xff && bytes[at + 2] === 0x00 && bytes[at + 3] === 0xe0)) {
     throw new DicomError('CORE_MALFORMED', `encapsulated Pixel Data at byte ${at} does not start with an item (FFFE,E000)`, { offset: at, tag });
   }
-  const botLength = new DataView(bytes.buffer, bytes.byteOffset + at + 4, 4).getUint32(0, true);
+  const botLength = (bytes[at + 4]! | (bytes[at + 5]! << 8) | (bytes[at + 6]! << 16) | (bytes[at + 7]! << 24)) >>> 0;
   if (at + 8 + botLength > bytes.length) throw truncated(tag, at + 8, botLength, bytes.length - at - 8);
   const basicOffsetTable = bytes.subarray(at + 8, at + 8 + botLength);
   const fragments = (e.fragments ?? []).map((f) => {

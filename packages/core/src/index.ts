@@ -18,3 +18,29 @@ export { readDicom, readDicomFile, readDicomStream } from './read-dicom.js';
 export type { ReadOptions, ReadFileOptions } from './read-dicom.js';
 export { writeDicom, writeDicomFile, writeFileAtomic, buildFileMeta, IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './write-dicom.js';
 export type { WriteOptions, WriteFileOptions } from './write-dicom.js';
+export { checkTextValue, checkVm } from './vr-format.js';
+export type { ValueProblem } from './vr-format.js';
+export { datasetToJson, datasetFromJson, dicomFileToJson, dicomFileFromJson } from './dicom-json.js';
+export type { DicomJsonAttribute, DicomJsonObject, DicomJsonPersonName, DicomJsonValue, FileToJsonOptions, FromJsonOptions, ToJsonOptions } from './dicom-json.js';
+export { summarizeMetadata } from './metadata.js';
+export type {
+  AcquisitionSummary, EquipmentSummary, ImageSummary, MetadataSummary, NamedUid, PatientSummary, SeriesSummary, StudySummary, SummarizeOptions,
+} from './metadata.js';
+export { findDicomFiles } from './find-dicom-files.js';
+export type { FindDicomFilesOptions, FoundDicomFile, FoundFile, SkippedFile } from './find-dicom-files.js';
+export { validate, validateFile } from './validate.js';
+export type { Finding, FindingSeverity, ValidateOptions, ValidationReport } from './validate.js';
+export { getElementAt, setElementAt, toPathSteps, formatElementPath, datasetsAlongPath } from './element-path.js';
+export type { ElementPath } from './element-path.js';
+export { parseDate, formatDate, parseTime, formatTime, parseDateTime, formatDateTime, parseAge, formatAge } from './date-time.js';
+export type { DicomDate, DicomTime, DicomDateTime, DicomAge } from './date-time.js';
+export { parsePersonName, formatPersonName } from './person-name.js';
+export type { PersonName, PersonNameComponents, PersonNameInput } from './person-name.js';
+export { formatDecimalString, formatIntegerString } from './decimal-string.js';
+export {
+  getString, getStrings, getNumber, getNumbers, getDate, getTime, getDateTime, getPersonName, getPersonNames, getAge, getTag,
+  getSequence, getBytes, buildElement, setValue, deleteElement,
+} from './values.js';
+export type { ScalarValueInput, ValueInput, SetValueOptions } from './values.js';
+export { editTags, editsFromJson } from './edit-tags.js';
+export type { TagEdit, TagEditOp, TagChange, EditTagsOptions, EditTagsResult } from './edit-tags.js';

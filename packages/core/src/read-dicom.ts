@@ -1,17 +1,25 @@
 import { open, readFile, stat } from 'node:fs/promises';
-import { inflateRawSync, inflateSync } from 'node:zlib';
-import { dp, type DpDataSet } from './_dicom-parser.js';
+import { constants as zlibConstants, inflateRawSync, inflateSync } from 'node:zlib';
+import { walkDataSet } from './_dicom-parser.js';
 import { createDecodeContext, decodeDataset } from './_decode-dataset.js';
 import type { Dataset, DicomFile } from './dataset.js';
 import { DicomError, isDicomError, withFile } from './errors.js';
-import { describeTag } from './tag.js';
 import { TransferSyntax, transferSyntaxInfo } from './transfer-syntax.js';
-import { isVr } from './vr.js';
+import { hasLongHeader, isVr } from './vr.js';
 
 /** Options for reading DICOM. */
 export interface ReadOptions {
-  /** Stop before Pixel Data (7FE0,0010): a header-only read for fast scans. Default false. */
+  /**
+   * Stop before pixel data: Pixel Data (7FE0,0010), or Float/Double Float Pixel Data (7FE0,0008/0009), at the
+   * top level, and everything after it. A header-only read for fast scans. Default false.
+   */
   readonly stopBeforePixelData?: boolean;
+  /**
+   * The bytes are only the beginning of a longer file (a header scan reading the first kilobytes): with
+   * `stopBeforePixelData`, a data set that ends inside them before pixel data is then CORE_TRUNCATED (read
+   * more and try again) rather than a complete data set. Default false.
+   */
+  readonly partial?: boolean;
   /** A name for the source, used in error messages (readDicomFile sets it to the path). */
   readonly fileName?: string;
   /** Largest inflated size accepted for a deflated data set, in bytes (a guard against zip bombs). Default 2 GiB. */
@@ -22,9 +30,6 @@ export interface ReadOptions {
 export interface ReadFileOptions extends ReadOptions {
   readonly signal?: AbortSignal;
 }
-
-const PIXEL_DATA_KEY = 'x7fe00010';
-const ITEM_DELIMITATION_KEY = 'xfffee00d';
 
 function u16(bytes: Uint8Array, at: number, little: boolean): number {
   return little ? bytes[at]! | (bytes[at + 1]! << 8) : (bytes[at]! << 8) | bytes[at + 1]!;
@@ -48,110 +53,96 @@ function locateMeta(bytes: Uint8Array): { start: number; preamble: boolean } {
 }
 
 interface ElementHead {
-  readonly group: number;
-  readonly element: number;
-  readonly next: number;
+  readonly tag: number;
+  /** Where the next element starts; undefined for an undefined length. */
+  readonly next: number | undefined;
 }
 
-/** Reads one element header at `at` and returns where the next one starts, or undefined when it is not plausible. */
+/** Reads one element header at `at`, or undefined when it is not plausible (unknown VR, no room for a header). */
 function peekElement(bytes: Uint8Array, at: number, explicitVR: boolean, little: boolean): ElementHead | undefined {
   if (at + 8 > bytes.length) return undefined;
-  const group = u16(bytes, at, little);
-  const element = u16(bytes, at + 2, little);
+  const tag = ((u16(bytes, at, little) << 16) | u16(bytes, at + 2, little)) >>> 0;
+  let length: number;
+  let header = 8;
   if (explicitVR) {
     const vr = String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!);
     if (!isVr(vr)) return undefined;
-    const long = ['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT', 'SV', 'UV'].includes(vr);
-    if (long) {
+    if (hasLongHeader(vr)) {
       if (at + 12 > bytes.length) return undefined;
-      const len = u32(bytes, at + 8, little);
-      return { group, element, next: len === 0xffffffff ? bytes.length : at + 12 + len };
+      length = u32(bytes, at + 8, little);
+      header = 12;
+    } else {
+      length = u16(bytes, at + 6, little);
     }
-    return { group, element, next: at + 8 + u16(bytes, at + 6, little) };
+  } else {
+    length = u32(bytes, at + 4, little);
   }
-  const len = u32(bytes, at + 4, little);
-  return { group, element, next: len === 0xffffffff ? bytes.length : at + 8 + len };
+  return { tag, next: length === 0xffffffff ? undefined : at + header + length };
 }
 
+const CANDIDATES: ReadonlyArray<readonly [string, boolean, boolean]> = [
+  [TransferSyntax.ExplicitVRLittleEndian, true, true],
+  [TransferSyntax.ImplicitVRLittleEndian, false, true],
+  [TransferSyntax.ExplicitVRBigEndian, true, false],
+];
+
 /**
- * Guesses the encoding of a data set that starts at `at` with no file meta to say it: the first two elements
- * must be plausible (an even group below 0x7FE1, ascending tags, lengths inside the data).
+ * Guesses the encoding of a data set that starts at `at` with no transfer syntax to say it: its first elements
+ * (up to 8) must be plausible in that encoding: ascending tags, the first in an even group from 0008 to 7FE0,
+ * values inside the data, and an undefined length only where a sequence (or encapsulated pixel data) can have one.
  */
 function detectSyntax(bytes: Uint8Array, at: number): string | undefined {
-  const candidates: Array<[string, boolean, boolean]> = [
-    [TransferSyntax.ExplicitVRLittleEndian, true, true],
-    [TransferSyntax.ImplicitVRLittleEndian, false, true],
-    [TransferSyntax.ExplicitVRBigEndian, true, false],
-  ];
-  for (const [uid, explicitVR, little] of candidates) {
-    const first = peekElement(bytes, at, explicitVR, little);
-    if (!first || first.group % 2 !== 0 || first.group > 0x7fe0 || first.group === 0 || first.next > bytes.length) continue;
-    if (first.next === bytes.length) return uid;
-    const second = peekElement(bytes, first.next, explicitVR, little);
-    if (!second) continue;
-    const firstTag = first.group * 0x10000 + first.element;
-    const secondTag = second.group * 0x10000 + second.element;
-    if (secondTag > firstTag && second.next <= bytes.length + 0) return uid;
+  for (const [uid, explicitVR, little] of CANDIDATES) {
+    let position = at;
+    let previous = -1;
+    let seen = 0;
+    let plausible = true;
+    while (seen < 8 && position < bytes.length) {
+      const head = peekElement(bytes, position, explicitVR, little);
+      const group = head ? head.tag >>> 16 : 0;
+      const groupOk = seen === 0 ? group % 2 === 0 && group >= 0x0008 && group <= 0x7fe0 : group >= 0x0008 && group !== 0xfffe;
+      if (!head || !groupOk || head.tag <= previous || (head.next !== undefined && head.next > bytes.length)) {
+        plausible = false;
+        break;
+      }
+      seen++;
+      if (head.next === undefined) {
+        plausible = mayHaveUndefinedLength(bytes, position, head.tag, explicitVR);
+        break;
+      }
+      previous = head.tag;
+      position = head.next;
+    }
+    if (plausible && seen > 0) return uid;
   }
   return undefined;
 }
 
-function textOf(bytes: Uint8Array, start: number, length: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, length).toString('latin1').replace(/[\0 ]+$/, '');
+/** True when the element at `at` may have an undefined length: a sequence, a UN (CP-246), encapsulated pixel data. */
+function mayHaveUndefinedLength(bytes: Uint8Array, at: number, tag: number, explicitVR: boolean): boolean {
+  if (!explicitVR) return bytes[at + 8] === 0xfe && bytes[at + 9] === 0xff && (bytes[at + 10] === 0x00 || bytes[at + 10] === 0xdd) && bytes[at + 11] === 0xe0;
+  const vr = String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!);
+  return vr === 'SQ' || vr === 'UN' || (tag === 0x7fe00010 && (vr === 'OB' || vr === 'OW'));
 }
 
-function classify(thrown: unknown, partial: DpDataSet | undefined, bytes: Uint8Array): DicomError {
-  if (isDicomError(thrown)) return thrown;
-  const message = thrown instanceof Error ? thrown.message : typeof thrown === 'string' ? thrown : String(thrown);
-  const looksTruncated = /past end|overrun|eof|beyond|out of range|outside the bounds/i.test(message);
-  let last: { tag: number; offset: number; length: number } | undefined;
-  if (partial) {
-    for (const key in partial.elements) {
-      const e = partial.elements[key]!;
-      last = { tag: parseInt(e.tag.slice(1), 16) >>> 0, offset: e.dataOffset, length: e.length };
-    }
-  }
-  if (looksTruncated) {
-    if (last) {
-      return new DicomError('CORE_TRUNCATED', `truncated: element ${describeTag(last.tag)} at byte ${last.offset} declares ${last.length} bytes but only ${Math.max(0, bytes.length - last.offset)} remain`, { offset: last.offset, tag: last.tag, cause: thrown });
-    }
-    return new DicomError('CORE_TRUNCATED', `truncated: the data ends at byte ${bytes.length} inside the first element`, { offset: bytes.length, cause: thrown });
-  }
-  const where = last ? ` after element ${describeTag(last.tag)} at byte ${last.offset}` : '';
-  return new DicomError('CORE_MALFORMED', `malformed data set${where}: ${message.replace(/^dicomParser[.:]\w+: /, '')}`, { cause: thrown });
-}
-
-function inflate(bytes: Uint8Array, at: number, maxOutputLength: number): Uint8Array {
+function inflate(bytes: Uint8Array, at: number, maxOutputLength: number, partial: boolean): Uint8Array {
   const deflated = bytes.subarray(at);
+  // A prefix of a deflate stream inflates as far as it goes with a sync flush; a whole one must end properly.
+  const options = partial ? { maxOutputLength, finishFlush: zlibConstants.Z_SYNC_FLUSH } : { maxOutputLength };
   try {
-    return inflateRawSync(deflated, { maxOutputLength });
+    return inflateRawSync(deflated, options);
   } catch (raw) {
+    if ((raw as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new DicomError('CORE_MALFORMED', `the deflated data set at byte ${at} inflates to more than ${maxOutputLength} bytes (maxInflatedBytes)`, { offset: at, cause: raw });
+    }
     try {
-      return inflateSync(deflated, { maxOutputLength });
+      // Some writers wrap the deflated data set in a zlib header, which PS3.5 A.5 does not call for.
+      return inflateSync(deflated, options);
     } catch {
-      throw new DicomError('CORE_MALFORMED', `the deflated data set at byte ${at} cannot be inflated: ${(raw as Error).message}`, { offset: at, cause: raw });
+      const truncated = /unexpected end/i.test((raw as Error).message);
+      throw new DicomError(truncated ? 'CORE_TRUNCATED' : 'CORE_MALFORMED', `${truncated ? 'truncated' : 'malformed'}: the deflated data set at byte ${at} cannot be inflated: ${(raw as Error).message}`, { offset: at, cause: raw });
     }
   }
-}
-
-function parseBody(bytes: Uint8Array, start: number, explicitVR: boolean, little: boolean, stopBeforePixelData: boolean): DpDataSet {
-  const parser = little ? dp.littleEndianByteArrayParser : dp.bigEndianByteArrayParser;
-  const dataSet = new dp.DataSet(parser, bytes, {});
-  const stream = new dp.ByteStream(parser, bytes, start);
-  const options = stopBeforePixelData ? { untilTag: PIXEL_DATA_KEY } : {};
-  try {
-    if (explicitVR) dp.parseDicomDataSetExplicit(dataSet, stream, bytes.length, options);
-    else dp.parseDicomDataSetImplicit(dataSet, stream, bytes.length, { ...options, vrCallback: createDecodeContext(bytes, false, true).vrCallback });
-  } catch (thrown) {
-    throw classify(thrown, dataSet, bytes);
-  }
-  if (stopBeforePixelData) delete dataSet.elements[PIXEL_DATA_KEY];
-  const eof = stream.warnings.find((w) => /eof/i.test(w));
-  if (eof !== undefined) {
-    throw classify(new Error(eof), dataSet, bytes);
-  }
-  if (dataSet.elements[ITEM_DELIMITATION_KEY] !== undefined) delete dataSet.elements[ITEM_DELIMITATION_KEY];
-  return dataSet;
 }
 
 /**
@@ -165,36 +156,47 @@ export function readDicom(bytes: Uint8Array, options: ReadOptions = {}): DicomFi
   try {
     return readUnnamed(bytes, options);
   } catch (error) {
-    const e = isDicomError(error) ? error : classify(error, undefined, bytes);
+    const e = isDicomError(error) ? error : unexpected(error);
     throw file !== undefined ? withFile(e, file) : e;
   }
 }
 
+/** What is left when reading failed in a way the reader does not anticipate: still a DicomError, never a crash. */
+function unexpected(error: unknown): DicomError {
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    return new DicomError('CORE_MALFORMED', 'malformed data set: structures are nested too deeply to read');
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new DicomError('CORE_MALFORMED', `malformed data set: ${message}`, { cause: error });
+}
+
+function textOf(bytes: Uint8Array, start: number, length: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, length).toString('latin1').replace(/^ +|[\0 ]+$/g, '');
+}
+
 function readUnnamed(bytes: Uint8Array, options: ReadOptions): DicomFile {
   const located = locateMeta(bytes);
+  const decodeMeta = createDecodeContext(bytes);
   let meta: Dataset = { elements: new Map() };
   let bodyStart = 0;
   let syntax: string | undefined;
   if (located.start >= 0) {
-    // File meta: always Explicit VR Little Endian, group 0002 only; its end is where group 0002 ends.
+    // File meta: always Explicit VR Little Endian, group 0002 only; it ends where group 0002 ends (the group
+    // length is not trusted: writers get it wrong).
     let at = located.start;
     while (at + 8 <= bytes.length && u16(bytes, at, true) === 0x0002) {
       const head = peekElement(bytes, at, true, true);
-      if (!head) break;
+      if (!head || head.next === undefined) break;
       at = head.next;
     }
-    const metaSet = new dp.DataSet(dp.littleEndianByteArrayParser, bytes, {});
-    const stream = new dp.ByteStream(dp.littleEndianByteArrayParser, bytes, located.start);
-    try {
-      dp.parseDicomDataSetExplicit(metaSet, stream, Math.min(at, bytes.length), {});
-    } catch (thrown) {
-      throw classify(thrown, metaSet, bytes);
+    const walked = walkDataSet(bytes, located.start, Math.min(at, bytes.length), { explicitVR: true, littleEndian: true, stopBeforePixelData: false, isSequenceTag: decodeMeta.isSequenceTag });
+    if (at > bytes.length) {
+      throw new DicomError('CORE_TRUNCATED', `truncated: the data ends at byte ${bytes.length} inside the file meta group`, { offset: bytes.length });
     }
-    if (at > bytes.length) throw classify(new Error('overrun'), metaSet, bytes);
     bodyStart = at;
-    const ts = metaSet.elements['x00020010'];
-    if (ts && ts.dataOffset + ts.length <= bytes.length) syntax = textOf(bytes, ts.dataOffset, ts.length);
-    meta = decodeDataset(createDecodeContext(bytes, true, true), metaSet, [''], true, true);
+    const ts = walked.elements.find((e) => e.tag === 0x00020010);
+    if (ts) syntax = textOf(bytes, ts.dataOffset, ts.length);
+    meta = decodeDataset(decodeMeta, walked.elements, [''], true, true);
     if (syntax === undefined || syntax === '') syntax = detectSyntax(bytes, bodyStart) ?? TransferSyntax.ExplicitVRLittleEndian;
   } else {
     syntax = detectSyntax(bytes, 0);
@@ -203,28 +205,44 @@ function readUnnamed(bytes: Uint8Array, options: ReadOptions): DicomFile {
     }
   }
   const info = transferSyntaxInfo(syntax);
+  const partial = options.partial === true;
   let body = bytes;
-  if (info.deflated) {
-    body = inflate(bytes, bodyStart, options.maxInflatedBytes ?? 2 ** 31);
+  if (info.deflated && bodyStart < bytes.length) {
+    body = inflate(bytes, bodyStart, options.maxInflatedBytes ?? 2 ** 31, partial);
     bodyStart = 0;
   }
-  if (bodyStart >= body.length) {
-    return { meta, dataset: { elements: new Map() }, transferSyntaxUID: syntax, hadPreamble: located.preamble };
+  const stop = options.stopBeforePixelData === true;
+  const ctx = createDecodeContext(body);
+  const walked = walkDataSet(body, bodyStart, body.length, { explicitVR: info.explicitVR, littleEndian: info.littleEndian, stopBeforePixelData: stop, isSequenceTag: ctx.isSequenceTag });
+  if (partial && stop && !walked.stoppedAtPixelData) {
+    throw new DicomError('CORE_TRUNCATED', `truncated: the ${body.length} bytes given end before pixel data (partial read)`, { offset: body.length });
   }
-  const parsed = parseBody(body, bodyStart, info.explicitVR, info.littleEndian, options.stopBeforePixelData === true);
-  const dataset = decodeDataset(createDecodeContext(body, info.explicitVR, info.littleEndian), parsed, [''], info.explicitVR, info.littleEndian);
+  const dataset = decodeDataset(ctx, walked.elements, [''], info.explicitVR, info.littleEndian);
   return { meta, dataset, transferSyntaxUID: syntax, hadPreamble: located.preamble };
 }
 
 function ioError(error: unknown, path: string): DicomError {
+  if ((error as Error).name === 'AbortError') return new DicomError('CORE_ABORTED', 'read aborted', { file: path, cause: error });
   const code = (error as { code?: string }).code;
   const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
   return new DicomError('CORE_IO', `cannot read: ${reason}`, { file: path, cause: error });
 }
 
-/** Reads a DICOM file from disk (see {@link readDicom}). With `stopBeforePixelData`, reads only as much of the file as the header needs. */
+function checkAborted(signal: AbortSignal | undefined, file: string | undefined): void {
+  if (signal?.aborted === true) {
+    throw new DicomError('CORE_ABORTED', 'read aborted', { ...(file !== undefined ? { file } : {}), cause: signal.reason });
+  }
+}
+
+/** First read of a header-only scan; grown fourfold while the header runs past what was read. */
+const HEAD_BYTES = 64 * 1024;
+
+/**
+ * Reads a DICOM file from disk (see {@link readDicom}). With `stopBeforePixelData`, reads only as much of the
+ * file as the header needs.
+ */
 export async function readDicomFile(path: string, options: ReadFileOptions = {}): Promise<DicomFile> {
-  options.signal?.throwIfAborted();
+  checkAborted(options.signal, path);
   if (options.stopBeforePixelData === true) {
     let size: number;
     try {
@@ -232,27 +250,25 @@ export async function readDicomFile(path: string, options: ReadFileOptions = {})
     } catch (error) {
       throw ioError(error, path);
     }
-    let chunk = 64 * 1024;
-    while (chunk < size) {
-      const head = await readHead(path, chunk);
+    for (let length = HEAD_BYTES; length < size; length *= 4) {
+      const head = await readHead(path, length);
+      if (head.length < length) break; // the file shrank: read what is there
       try {
-        return readDicom(head, { ...options, fileName: path });
+        return readDicom(head, { ...options, fileName: path, partial: true });
       } catch (error) {
-        // A header longer than what was read looks truncated: read more. Anything else is final.
+        // The header runs past what was read: read more. Anything else is final.
         if (!isDicomError(error, 'CORE_TRUNCATED') && !isDicomError(error, 'CORE_MALFORMED')) throw error;
-        chunk *= 4;
       }
-      options.signal?.throwIfAborted();
+      checkAborted(options.signal, path);
     }
   }
   let bytes: Buffer;
   try {
     bytes = await readFile(path, options.signal ? { signal: options.signal } : {});
   } catch (error) {
-    if ((error as Error).name === 'AbortError') throw new DicomError('CORE_ABORTED', 'read aborted', { file: path, cause: error });
     throw ioError(error, path);
   }
-  return readDicom(bytes, { ...options, fileName: path });
+  return readDicom(bytes, { ...options, fileName: path, partial: false });
 }
 
 async function readHead(path: string, length: number): Promise<Uint8Array> {
@@ -271,16 +287,18 @@ async function readHead(path: string, length: number): Promise<Uint8Array> {
 
 /** Reads DICOM from a stream of bytes (a Node Readable, a web ReadableStream, any async iterable of chunks). */
 export async function readDicomStream(stream: AsyncIterable<Uint8Array>, options: ReadFileOptions = {}): Promise<DicomFile> {
+  const file = options.fileName;
+  checkAborted(options.signal, file);
   const chunks: Uint8Array[] = [];
   try {
     for await (const chunk of stream) {
-      options.signal?.throwIfAborted();
+      checkAborted(options.signal, file);
       chunks.push(chunk);
     }
   } catch (error) {
     if (isDicomError(error)) throw error;
-    if ((error as Error).name === 'AbortError') throw new DicomError('CORE_ABORTED', 'read aborted', { ...(options.fileName !== undefined ? { file: options.fileName } : {}), cause: error });
-    throw new DicomError('CORE_IO', `cannot read stream: ${(error as Error).message}`, { ...(options.fileName !== undefined ? { file: options.fileName } : {}), cause: error });
+    if ((error as Error).name === 'AbortError') throw new DicomError('CORE_ABORTED', 'read aborted', { ...(file !== undefined ? { file } : {}), cause: error });
+    throw new DicomError('CORE_IO', `cannot read stream: ${(error as Error).message}`, { ...(file !== undefined ? { file } : {}), cause: error });
   }
-  return readDicom(Buffer.concat(chunks), options);
+  return readDicom(Buffer.concat(chunks), { ...options, partial: false });
 }

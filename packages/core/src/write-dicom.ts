@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { createCharsetContext, encodeText, type CharsetContext } from './_charset.js';
-import { isEncapsulated, sortedElements, type DataElement, type Dataset, type DicomFile } from './dataset.js';
+import { createCharsetContext } from './_charset.js';
+import { createSink, encodeDataset, type Encoding } from './_encode-dataset.js';
+import { isEncapsulated, type DataElement, type Dataset, type DicomFile } from './dataset.js';
 import { DicomError } from './errors.js';
-import { formatTag } from './tag.js';
 import { TransferSyntax, transferSyntaxInfo } from './transfer-syntax.js';
-import { hasLongHeader, isBigIntVr, isBytesVr, isNumberVr, isTextVr, vrWordSize } from './vr.js';
+import { isTextVr } from './vr.js';
 
 /** Our Implementation Class UID (0002,0012): a UUID-derived UID (PS3.5 B.2), fixed for this implementation. */
 export const IMPLEMENTATION_CLASS_UID = '2.25.87298651929298003454265305826624492232';
@@ -28,188 +28,6 @@ export interface WriteOptions {
 /** Options for writing to disk. */
 export interface WriteFileOptions extends WriteOptions {
   readonly signal?: AbortSignal;
-}
-
-interface Encoding {
-  readonly explicitVR: boolean;
-  readonly littleEndian: boolean;
-  readonly charset: CharsetContext;
-}
-
-interface Encoded {
-  readonly parts: Uint8Array[];
-  length: number;
-}
-
-const SPECIFIC_CHARACTER_SET = 0x00080005;
-const PIXEL_DATA = 0x7fe00010;
-const UNDEFINED = 0xffffffff;
-
-function header(tag: number, vr: string, length: number, enc: Encoding): Uint8Array {
-  const group = tag >>> 16;
-  const element = tag & 0xffff;
-  if (!enc.explicitVR) {
-    const out = new Uint8Array(8);
-    const v = new DataView(out.buffer);
-    v.setUint16(0, group, enc.littleEndian);
-    v.setUint16(2, element, enc.littleEndian);
-    v.setUint32(4, length, enc.littleEndian);
-    return out;
-  }
-  let writtenVr = vr;
-  if (!hasLongHeader(vr) && length > 0xfffe) writtenVr = 'UN'; // PS3.5 6.2.2: too long for a 16-bit length
-  const long = hasLongHeader(writtenVr);
-  const out = new Uint8Array(long ? 12 : 8);
-  const v = new DataView(out.buffer);
-  v.setUint16(0, group, enc.littleEndian);
-  v.setUint16(2, element, enc.littleEndian);
-  out[4] = writtenVr.charCodeAt(0);
-  out[5] = writtenVr.charCodeAt(1);
-  if (long) v.setUint32(8, length, enc.littleEndian);
-  else v.setUint16(6, length, enc.littleEndian);
-  return out;
-}
-
-function itemTag(element: number, length: number, enc: Encoding): Uint8Array {
-  const out = new Uint8Array(8);
-  const v = new DataView(out.buffer);
-  v.setUint16(0, 0xfffe, enc.littleEndian);
-  v.setUint16(2, element, enc.littleEndian);
-  v.setUint32(4, length, enc.littleEndian);
-  return out;
-}
-
-function pad(bytes: Uint8Array, padByte: number): Uint8Array {
-  if (bytes.length % 2 === 0) return bytes;
-  const out = new Uint8Array(bytes.length + 1);
-  out.set(bytes);
-  out[bytes.length] = padByte;
-  return out;
-}
-
-function swap(data: Uint8Array, word: number): Uint8Array {
-  const out = new Uint8Array(data.length);
-  const whole = data.length - (data.length % word);
-  for (let i = 0; i < whole; i += word) for (let k = 0; k < word; k++) out[i + k] = data[i + word - 1 - k]!;
-  for (let i = whole; i < data.length; i++) out[i] = data[i]!;
-  return out;
-}
-
-function encodeValue(element: DataElement, enc: Encoding, charsets: readonly string[]): Uint8Array {
-  const vr = element.vr;
-  if (isTextVr(vr)) {
-    const e = element as Extract<DataElement, { value: readonly string[] }>;
-    if (e.raw !== undefined && e.rawCharset === charsets.join('\\')) return pad(e.raw, vr === 'UI' ? 0 : 0x20);
-    const text = e.value.join('\\');
-    let bytes: Uint8Array;
-    try {
-      bytes = encodeText(enc.charset, text, vr === 'UI' || vr === 'CS' || vr === 'DA' || vr === 'TM' || vr === 'DT' || vr === 'AS' || vr === 'DS' || vr === 'IS' || vr === 'AE' ? [''] : charsets);
-    } catch (error) {
-      throw new DicomError('CORE_CHARSET_UNENCODABLE', `element ${formatTag(element.tag)}: ${(error as Error).message}`, { tag: element.tag, cause: error });
-    }
-    return pad(bytes, vr === 'UI' ? 0 : 0x20);
-  }
-  if (isNumberVr(vr)) {
-    const values = element.value as readonly number[];
-    const size = vrWordSize(vr);
-    const out = new Uint8Array(values.length * size);
-    const v = new DataView(out.buffer);
-    const le = enc.littleEndian;
-    values.forEach((n, i) => {
-      const at = i * size;
-      switch (vr) {
-        case 'US': v.setUint16(at, n, le); break;
-        case 'SS': v.setInt16(at, n, le); break;
-        case 'UL': v.setUint32(at, n, le); break;
-        case 'SL': v.setInt32(at, n, le); break;
-        case 'FL': v.setFloat32(at, n, le); break;
-        case 'FD': v.setFloat64(at, n, le); break;
-        case 'AT': v.setUint16(at, n >>> 16, le); v.setUint16(at + 2, n & 0xffff, le); break;
-      }
-    });
-    return out;
-  }
-  if (isBigIntVr(vr)) {
-    const values = element.value as readonly bigint[];
-    const out = new Uint8Array(values.length * 8);
-    const v = new DataView(out.buffer);
-    values.forEach((n, i) => (vr === 'SV' ? v.setBigInt64(i * 8, n, enc.littleEndian) : v.setBigUint64(i * 8, n, enc.littleEndian)));
-    return out;
-  }
-  if (isBytesVr(vr)) {
-    const data = element.value as Uint8Array;
-    const word = vr === 'OB' || vr === 'UN' ? 1 : vrWordSize(vr);
-    return pad(enc.littleEndian || word === 1 ? data : swap(data, word), 0);
-  }
-  throw new DicomError('CORE_INVALID_VALUE', `element ${formatTag(element.tag)} has VR ${vr}, which has no value encoding`, { tag: element.tag });
-}
-
-function push(out: Encoded, bytes: Uint8Array): void {
-  out.parts.push(bytes);
-  out.length += bytes.length;
-}
-
-function encodeDataset(dataset: Dataset, enc: Encoding, inherited: readonly string[]): Encoded {
-  const out: Encoded = { parts: [], length: 0 };
-  let charsets = inherited;
-  const cs = dataset.elements.get(SPECIFIC_CHARACTER_SET);
-  if (cs && cs.vr === 'CS') charsets = cs.value.length ? cs.value : [''];
-  // Group lengths (gggg,0000) are recomputed from what is written, never copied.
-  let group: Encoded | undefined;
-  let groupNumber = -1;
-  let groupHasLength = false;
-  const flush = (): void => {
-    if (!group) return;
-    if (groupHasLength) {
-      const value = new Uint8Array(4);
-      new DataView(value.buffer).setUint32(0, group.length, enc.littleEndian);
-      push(out, header(groupNumber * 0x10000, 'UL', 4, enc));
-      push(out, value);
-    }
-    for (const part of group.parts) out.parts.push(part);
-    out.length += group.length;
-  };
-  for (const element of sortedElements(dataset)) {
-    const g = element.tag >>> 16;
-    if (g !== groupNumber) {
-      flush();
-      group = { parts: [], length: 0 };
-      groupNumber = g;
-      groupHasLength = false;
-    }
-    if ((element.tag & 0xffff) === 0) groupHasLength = true;
-    else encodeElement(group!, element, enc, charsets);
-  }
-  flush();
-  return out;
-}
-
-function encodeElement(out: Encoded, element: DataElement, enc: Encoding, charsets: readonly string[]): void {
-  if (isEncapsulated(element)) {
-    push(out, header(element.tag, element.vr, UNDEFINED, enc));
-    push(out, itemTag(0xe000, element.value.basicOffsetTable.length, enc));
-    if (element.value.basicOffsetTable.length) push(out, element.value.basicOffsetTable);
-    for (const fragment of element.value.fragments) {
-      const padded = pad(fragment, 0);
-      push(out, itemTag(0xe000, padded.length, enc));
-      push(out, padded);
-    }
-    push(out, itemTag(0xe0dd, 0, enc));
-    return;
-  }
-  if (element.vr === 'SQ') {
-    const items = (element.value as readonly Dataset[]).map((item) => encodeDataset(item, enc, charsets));
-    const length = items.reduce((sum, item) => sum + 8 + item.length, 0);
-    push(out, header(element.tag, 'SQ', length, enc));
-    for (const item of items) {
-      push(out, itemTag(0xe000, item.length, enc));
-      for (const part of item.parts) push(out, part);
-    }
-    return;
-  }
-  const value = encodeValue(element, enc, charsets);
-  push(out, header(element.tag, element.vr, value.length, enc));
-  push(out, value);
 }
 
 function textElement(tag: number, vr: 'UI' | 'SH' | 'AE', value: string): DataElement {
@@ -263,30 +81,47 @@ function checkSyntax(file: DicomFile, syntax: string): ReturnType<typeof transfe
   return info;
 }
 
+const PIXEL_DATA = 0x7fe00010;
+
+/** Bytes to reserve up front: the pixel data (the bulk of most files) plus room for the rest. */
+function capacityFor(dataset: Dataset): number {
+  const pixel = dataset.elements.get(PIXEL_DATA);
+  let bulk = 0;
+  if (pixel !== undefined && isEncapsulated(pixel)) bulk = pixel.value.fragments.reduce((sum, f) => sum + f.length + 9, pixel.value.basicOffsetTable.length + 32);
+  else if (pixel !== undefined && pixel.value instanceof Uint8Array) bulk = pixel.value.length + 1;
+  return 132 + 1024 + bulk + 32 * 1024;
+}
+
 /**
  * Encodes a DicomFile as DICOM Part 10 bytes: a 128-byte zero preamble, `DICM`, a fresh file meta group
  * (group length, version 00\01, SOP class and instance equal to the data set's, our implementation UID and
- * version name), then the data set in the chosen transfer syntax. Sequences are written with defined lengths.
+ * version name), then the data set in the chosen transfer syntax. Sequences are written with defined lengths,
+ * except, in implicit VR, those the data dictionary does not know as sequences (undefined lengths, so that a
+ * reader can still find their items). Text read from a file and left unchanged is written back byte for byte;
+ * other text is encoded in the data set's Specific Character Set, or throws CORE_CHARSET_UNENCODABLE.
+ * Throws CORE_UNSUPPORTED_TRANSFER_SYNTAX for pixel data the syntax cannot carry, CORE_INVALID_VALUE for a value
+ * its VR cannot hold.
  */
 export function writeDicom(file: DicomFile, options: WriteOptions = {}): Uint8Array {
   const syntax = options.transferSyntaxUID ?? file.transferSyntaxUID ?? TransferSyntax.ExplicitVRLittleEndian;
   const info = checkSyntax(file, syntax);
   const charset = createCharsetContext();
-  const meta = encodeDataset(buildFileMeta(file, syntax, options), { explicitVR: true, littleEndian: true, charset }, ['']);
-  const body = encodeDataset(file.dataset, { explicitVR: info.explicitVR, littleEndian: info.littleEndian, charset }, ['']);
-  let bodyBytes: Uint8Array[] = body.parts;
-  let bodyLength = body.length;
+  const out = createSink(capacityFor(file.dataset));
+  out.buffer.fill(0, 0, 128);
+  out.buffer.write('DICM', 128, 'latin1');
+  out.at = 132;
+  encodeDataset(out, buildFileMeta(file, syntax, options), { explicitVR: true, littleEndian: true, encapsulated: false, charset }, [''], 0);
+  const bodyStart = out.at;
+  const enc: Encoding = { explicitVR: info.explicitVR, littleEndian: info.littleEndian, encapsulated: info.encapsulated, charset };
+  encodeDataset(out, file.dataset, enc, [''], 0);
   if (info.deflated) {
-    const deflated = deflateRawSync(Buffer.concat(body.parts, body.length));
-    bodyBytes = [deflated];
-    bodyLength = deflated.length;
+    const deflated = deflateRawSync(out.buffer.subarray(bodyStart, out.at));
+    const whole = Buffer.allocUnsafe(bodyStart + deflated.length);
+    out.buffer.copy(whole, 0, 0, bodyStart);
+    whole.set(deflated, bodyStart);
+    return whole;
   }
-  const out = Buffer.alloc(132 + meta.length + bodyLength);
-  out.write('DICM', 128, 'latin1');
-  let at = 132;
-  for (const part of meta.parts) { out.set(part, at); at += part.length; }
-  for (const part of bodyBytes) { out.set(part, at); at += part.length; }
-  return out;
+  return out.buffer.subarray(0, out.at);
 }
 
 /**
@@ -294,9 +129,19 @@ export function writeDicom(file: DicomFile, options: WriteOptions = {}): Uint8Ar
  * renamed over `path` only when complete. On any failure no partial file is left and `path` is untouched.
  */
 export async function writeDicomFile(path: string, file: DicomFile, options: WriteFileOptions = {}): Promise<void> {
-  options.signal?.throwIfAborted();
-  const bytes = writeDicom(file, options);
+  if (options.signal?.aborted === true) throw new DicomError('CORE_ABORTED', 'write aborted', { file: path, cause: options.signal.reason });
+  let bytes: Uint8Array;
+  try {
+    bytes = writeDicom(file, options);
+  } catch (error) {
+    throw withFileName(error, path);
+  }
   await writeFileAtomic(path, bytes, options.signal);
+}
+
+function withFileName(error: unknown, path: string): unknown {
+  if (!(error instanceof DicomError) || error.file !== undefined) return error;
+  return new DicomError(error.code, error.message, { file: path, ...(error.tag !== undefined ? { tag: error.tag } : {}), cause: error });
 }
 
 /** Writes bytes to `path` through a temporary file and a rename. */
