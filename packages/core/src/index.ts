@@ -44,3 +44,5 @@ export {
 export type { ScalarValueInput, ValueInput, SetValueOptions } from './values.js';
 export { editTags, editsFromJson } from './edit-tags.js';
 export type { TagEdit, TagEditOp, TagChange, EditTagsOptions, EditTagsResult } from './edit-tags.js';
+export { createCodecRegistry, requireCodec } from './codec-registry.js';
+export type { CodecRegistry, DecodedFrame, EncodedFrame, EncodeOptions, FrameDescriptor, PixelCodec } from './codec-registry.js';
