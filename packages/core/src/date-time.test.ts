@@ -1,17 +1,9 @@
-import { formatAge, formatDate, formatDateTime, formatTime, isDicomError, parseAge, parseDate, parseDateTime, parseTime } from './index.js';
+import { errorCodeOf } from '@dicom-tools/test-fixtures';
+import { formatAge, formatDate, formatDateTime, formatTime, parseAge, parseDate, parseDateTime, parseTime } from './index.js';
 
 // Examples from PS3.5 Table 6.2-1: DA "19930822" is August 22, 1993; TM "070907.0705" is 7 h 9 min 7.0705 s,
 // "1010" is 10 h 10 min, "021" is invalid; AS "018M" is 18 months; DT offsets range -1200 to +1400 (US Eastern
 // Standard Time is -0500, Japan Standard Time +0900); ACR-NEMA forms yyyy.mm.dd and hh:mm:ss.frac are read.
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return isDicomError(error) ? error.code : 'not a DicomError';
-  }
-  return undefined;
-}
 
 describe('DA', () => {
   it('reads 19930822 as August 22, 1993, and writes it back', () => {
@@ -26,18 +18,18 @@ describe('DA', () => {
 
   it('accepts 29 February in a leap year only', () => {
     expect(parseDate('20000229')).toEqual({ year: 2000, month: 2, day: 29 });
-    expect(codeOf(() => parseDate('19000229'))).toBe('CORE_INVALID_VALUE');
-    expect(codeOf(() => formatDate({ year: 2023, month: 2, day: 29 }))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => parseDate('19000229'))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => formatDate({ year: 2023, month: 2, day: 29 }))).toBe('CORE_INVALID_VALUE');
   });
 
   it.each(['1993082', '199308222', '19931322', '19930800', '1993-08-22', 'abcdefgh', ''])('rejects %j with CORE_INVALID_VALUE', (text) => {
-    expect(codeOf(() => parseDate(text))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => parseDate(text))).toBe('CORE_INVALID_VALUE');
   });
 
   it('rejects impossible and fractional fields when writing', () => {
-    expect(codeOf(() => formatDate({ year: 1993, month: 13, day: 1 }))).toBe('CORE_INVALID_VALUE');
-    expect(codeOf(() => formatDate({ year: 1993, month: 8.5, day: 1 }))).toBe('CORE_INVALID_VALUE');
-    expect(codeOf(() => formatDate({ year: 10000, month: 1, day: 1 }))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => formatDate({ year: 1993, month: 13, day: 1 }))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => formatDate({ year: 1993, month: 8.5, day: 1 }))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => formatDate({ year: 10000, month: 1, day: 1 }))).toBe('CORE_INVALID_VALUE');
   });
 
   it('never quotes the value in its message', () => {
@@ -73,12 +65,12 @@ describe('TM', () => {
   });
 
   it.each(['021', '2400', '1260', '126161', '070907.', '070907.1234567', '07h09', ''])('rejects %j with CORE_INVALID_VALUE', (text) => {
-    expect(codeOf(() => parseTime(text))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => parseTime(text))).toBe('CORE_INVALID_VALUE');
   });
 
   it('rejects a component given without the one before it', () => {
-    expect(codeOf(() => formatTime({ hour: 7, second: 3 }))).toBe('CORE_INVALID_VALUE');
-    expect(codeOf(() => formatTime({ hour: 24 }))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => formatTime({ hour: 7, second: 3 }))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => formatTime({ hour: 24 }))).toBe('CORE_INVALID_VALUE');
   });
 });
 
@@ -98,11 +90,11 @@ describe('DT', () => {
   });
 
   it('rejects offsets outside -1200..+1400 and gaps between components', () => {
-    expect(codeOf(() => parseDateTime('2005+1500'))).toBe('CORE_INVALID_VALUE');
-    expect(codeOf(() => formatDateTime({ year: 2005, utcOffsetMinutes: -780 }))).toBe('CORE_INVALID_VALUE');
-    expect(codeOf(() => formatDateTime({ year: 2005, day: 3 }))).toBe('CORE_INVALID_VALUE');
-    expect(codeOf(() => formatDateTime({ year: 2005, month: 1, hour: 3 }))).toBe('CORE_INVALID_VALUE');
-    expect(codeOf(() => parseDateTime('20051301'))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => parseDateTime('2005+1500'))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => formatDateTime({ year: 2005, utcOffsetMinutes: -780 }))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => formatDateTime({ year: 2005, day: 3 }))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => formatDateTime({ year: 2005, month: 1, hour: 3 }))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => parseDateTime('20051301'))).toBe('CORE_INVALID_VALUE');
   });
 });
 
@@ -114,11 +106,11 @@ describe('AS', () => {
   });
 
   it.each(['18M', '018m', '018', '0018Y', 'abcY'])('rejects %j with CORE_INVALID_VALUE', (text) => {
-    expect(codeOf(() => parseAge(text))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => parseAge(text))).toBe('CORE_INVALID_VALUE');
   });
 
   it('rejects ages above 999 and unknown units when writing', () => {
-    expect(codeOf(() => formatAge({ value: 1000, unit: 'Y' }))).toBe('CORE_INVALID_VALUE');
-    expect(codeOf(() => formatAge({ value: 1, unit: 'H' as 'Y' }))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => formatAge({ value: 1000, unit: 'Y' }))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => formatAge({ value: 1, unit: 'H' as 'Y' }))).toBe('CORE_INVALID_VALUE');
   });
 });

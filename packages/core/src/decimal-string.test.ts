@@ -1,16 +1,8 @@
-import { checkTextValue, formatDecimalString, formatIntegerString, isDicomError } from './index.js';
+import { errorCodeOf } from '@dicom-tools/test-fixtures';
+import { checkTextValue, formatDecimalString, formatIntegerString } from './index.js';
 
 // PS3.5 Table 6.2-1: DS is a fixed or floating point number ("0"-"9", "+", "-", "E", "e", ".") of at most 16
 // bytes; IS is an integer with -2^31 <= n <= 2^31 - 1, at most 12 bytes.
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return isDicomError(error) ? error.code : 'not a DicomError';
-  }
-  return undefined;
-}
 
 describe('formatDecimalString', () => {
   it('writes short numbers exactly', () => {
@@ -44,7 +36,7 @@ describe('formatDecimalString', () => {
   });
 
   it.each([NaN, Infinity, -Infinity])('rejects %p with CORE_INVALID_VALUE', (n) => {
-    expect(codeOf(() => formatDecimalString(n))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => formatDecimalString(n))).toBe('CORE_INVALID_VALUE');
   });
 });
 
@@ -57,6 +49,6 @@ describe('formatIntegerString', () => {
   });
 
   it.each([2147483648, -2147483649, 2.5, NaN, 2n ** 40n])('rejects %p with CORE_INVALID_VALUE', (n) => {
-    expect(codeOf(() => formatIntegerString(n))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => formatIntegerString(n))).toBe('CORE_INVALID_VALUE');
   });
 });

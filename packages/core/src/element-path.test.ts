@@ -1,4 +1,5 @@
-import { createDataset, getElementAt, isDicomError, setElementAt, formatElementPath, datasetsAlongPath, type DataElement, type Dataset } from './index.js';
+import { errorCodeOf } from '@dicom-tools/test-fixtures';
+import { createDataset, getElementAt, setElementAt, formatElementPath, datasetsAlongPath, type DataElement, type Dataset } from './index.js';
 
 const PATIENT_NAME = 0x00100010;
 const REFERENCED_SERIES_SEQUENCE = 0x00081115;
@@ -19,15 +20,6 @@ function sample(): Dataset {
     { tag: PATIENT_NAME, vr: 'PN', value: ['Doe^Jane'] },
     { tag: REFERENCED_SERIES_SEQUENCE, vr: 'SQ', value: [item0, item1] },
   ]);
-}
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return isDicomError(error) ? error.code : 'not a DicomError';
-  }
-  return undefined;
 }
 
 describe('getElementAt', () => {
@@ -53,8 +45,8 @@ describe('getElementAt', () => {
 
   it('rejects an unknown keyword and a path that names an item with CORE_INVALID_TAG', () => {
     const ds = sample();
-    expect(codeOf(() => getElementAt(ds, 'PatientNme'))).toBe('CORE_INVALID_TAG');
-    expect(codeOf(() => getElementAt(ds, 'ReferencedSeriesSequence[0]'))).toBe('CORE_INVALID_TAG');
+    expect(errorCodeOf(() => getElementAt(ds, 'PatientNme'))).toBe('CORE_INVALID_TAG');
+    expect(errorCodeOf(() => getElementAt(ds, 'ReferencedSeriesSequence[0]'))).toBe('CORE_INVALID_TAG');
   });
 });
 
@@ -97,21 +89,21 @@ describe('setElementAt', () => {
 
   it('rejects an index past the end, changing nothing, even after creating levels would have been needed', () => {
     const ds = createDataset();
-    expect(codeOf(() => setElementAt(ds, 'ReferencedSeriesSequence[1].SeriesInstanceUID', uid(SERIES_INSTANCE_UID, '1')))).toBe('CORE_INVALID_TAG');
-    expect(codeOf(() => setElementAt(ds, 'ReferencedSeriesSequence[0].ReferencedInstanceSequence[3].ReferencedSOPInstanceUID', uid(REFERENCED_SOP_INSTANCE_UID, '1')))).toBe('CORE_INVALID_TAG');
+    expect(errorCodeOf(() => setElementAt(ds, 'ReferencedSeriesSequence[1].SeriesInstanceUID', uid(SERIES_INSTANCE_UID, '1')))).toBe('CORE_INVALID_TAG');
+    expect(errorCodeOf(() => setElementAt(ds, 'ReferencedSeriesSequence[0].ReferencedInstanceSequence[3].ReferencedSOPInstanceUID', uid(REFERENCED_SOP_INSTANCE_UID, '1')))).toBe('CORE_INVALID_TAG');
     expect(ds.elements.size).toBe(0);
   });
 
   it('rejects a path through an element that is not a sequence, present or per the dictionary', () => {
     const ds = sample();
-    expect(codeOf(() => setElementAt(ds, 'PatientName[0].SeriesInstanceUID', uid(SERIES_INSTANCE_UID, '1')))).toBe('CORE_INVALID_TAG');
-    expect(codeOf(() => setElementAt(ds, 'PatientID[0].SeriesInstanceUID', uid(SERIES_INSTANCE_UID, '1')))).toBe('CORE_INVALID_TAG');
+    expect(errorCodeOf(() => setElementAt(ds, 'PatientName[0].SeriesInstanceUID', uid(SERIES_INSTANCE_UID, '1')))).toBe('CORE_INVALID_TAG');
+    expect(errorCodeOf(() => setElementAt(ds, 'PatientID[0].SeriesInstanceUID', uid(SERIES_INSTANCE_UID, '1')))).toBe('CORE_INVALID_TAG');
     expect(ds.elements.has(0x00100020)).toBe(false);
   });
 
   it('rejects an element whose tag is not the path\'s last tag', () => {
     const ds = sample();
-    expect(codeOf(() => setElementAt(ds, 'PatientID', uid(SERIES_INSTANCE_UID, '1')))).toBe('CORE_INVALID_TAG');
+    expect(errorCodeOf(() => setElementAt(ds, 'PatientID', uid(SERIES_INSTANCE_UID, '1')))).toBe('CORE_INVALID_TAG');
   });
 });
 

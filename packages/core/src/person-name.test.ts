@@ -1,15 +1,7 @@
-import { formatPersonName, isDicomError, parsePersonName } from './index.js';
+import { errorCodeOf } from '@dicom-tools/test-fixtures';
+import { formatPersonName, parsePersonName } from './index.js';
 
 // Examples from PS3.5 6.2.1.1 and 6.2.1.2 (Annex H for the Japanese and Korean values).
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return isDicomError(error) ? error.code : 'not a DicomError';
-  }
-  return undefined;
-}
 
 describe('parsePersonName', () => {
   it('splits "Adams^John Robert Quincy^^Rev.^B.A. M.Div." into its five components', () => {
@@ -38,8 +30,8 @@ describe('parsePersonName', () => {
   });
 
   it('rejects more than three groups or five components', () => {
-    expect(codeOf(() => parsePersonName('a=b=c=d'))).toBe('CORE_INVALID_VALUE');
-    expect(codeOf(() => parsePersonName('a^b^c^d^e^f'))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => parsePersonName('a=b=c=d'))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => parsePersonName('a^b^c^d^e^f'))).toBe('CORE_INVALID_VALUE');
   });
 });
 
@@ -61,11 +53,11 @@ describe('formatPersonName', () => {
   });
 
   it('rejects delimiters inside a component, unknown properties and groups over 64 characters', () => {
-    expect(codeOf(() => formatPersonName({ familyName: 'Doe^Jr' }))).toBe('CORE_INVALID_VALUE');
-    expect(codeOf(() => formatPersonName({ familyName: 'A=B' }))).toBe('CORE_INVALID_VALUE');
-    expect(codeOf(() => formatPersonName({ familyName: 'A\\B' }))).toBe('CORE_INVALID_VALUE');
-    expect(codeOf(() => formatPersonName({ familyname: 'Doe' } as never))).toBe('CORE_INVALID_VALUE');
-    expect(codeOf(() => formatPersonName({ familyName: 'x'.repeat(65) }))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => formatPersonName({ familyName: 'Doe^Jr' }))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => formatPersonName({ familyName: 'A=B' }))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => formatPersonName({ familyName: 'A\\B' }))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => formatPersonName({ familyname: 'Doe' } as never))).toBe('CORE_INVALID_VALUE');
+    expect(errorCodeOf(() => formatPersonName({ familyName: 'x'.repeat(65) }))).toBe('CORE_INVALID_VALUE');
   });
 
   it('does not quote the name in its error message', () => {

@@ -1,16 +1,8 @@
-import { describeTag, formatTag, formatTagPath, isDicomError, parseTag, parseTagPath, tagForKeyword, Tags } from './index.js';
+import { errorCodeOf } from '@dicom-tools/test-fixtures';
+import { describeTag, formatTag, formatTagPath, parseTag, parseTagPath, tagForKeyword, Tags } from './index.js';
 
 // Tag numbers below are those of PS3.6 Table 6-1: Patient's Name (0010,0010), Referenced Series Sequence
 // (0008,1115), Series Instance UID (0020,000E), Pixel Data (7FE0,0010).
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return isDicomError(error) ? error.code : 'not a DicomError';
-  }
-  return undefined;
-}
 
 describe('formatTag', () => {
   it('writes (gggg,eeee) with upper-case hex', () => {
@@ -48,7 +40,7 @@ describe('parseTag', () => {
   it.each(['PatientsName', 'patientname', '(0010,0010', '0010,0010)', '(001,0010)', '0010001', 'toString', 'constructor', ''])(
     'rejects %j with CORE_INVALID_TAG',
     (text) => {
-      expect(codeOf(() => parseTag(text))).toBe('CORE_INVALID_TAG');
+      expect(errorCodeOf(() => parseTag(text))).toBe('CORE_INVALID_TAG');
     },
   );
 });
@@ -101,7 +93,7 @@ describe('parseTagPath', () => {
     'ReferencedSeriesSequence[99999999999999999999].SeriesInstanceUID',
     'NoSuchSequence[0].PatientName',
   ])('rejects %j with CORE_INVALID_TAG', (text) => {
-    expect(codeOf(() => parseTagPath(text))).toBe('CORE_INVALID_TAG');
+    expect(errorCodeOf(() => parseTagPath(text))).toBe('CORE_INVALID_TAG');
   });
 });
 

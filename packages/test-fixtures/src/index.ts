@@ -19,3 +19,4 @@ export { specialVrs } from './special-vrs.js';
 export { bareDataset, bareDatasetBytes } from './bare-dataset.js';
 export { FIXTURES, FIXTURE_NAMES, fixtureBytes, fixtureFiles, writeFixture } from './fixtures.js';
 export type { FixtureName } from './fixtures.js';
+export { errorCodeOf } from './error-code-of.js';
