@@ -3,28 +3,26 @@
 // Spawned by bench/parse.mjs once per timed run, so its wall time includes Node start-up and the import,
 // like the peers' processes include theirs.
 //
-// usage: node bench/_parse-worker.mjs header|full DIR [--concurrency N] [--sync-io]
-//   header     readDicomFile(path, { stopBeforePixelData: true }), then reads 4 header values
-//   full       readDicomFile(path), reads the same 4 values and touches Pixel Data (length, first and last byte)
-//   --sync-io  diagnostic: read the bytes with node:fs sync calls (the first 64 KiB for header, the whole file
-//              for full) and parse them with readDicom(bytes): the same parse without fs/promises' thread-pool
-//              round trips, to show how much of the time is the async I/O path
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+// usage: node bench/_parse-worker.mjs header|full DIR [--async [--concurrency N]]
+//   header         readDicomFileSync(path, { stopBeforePixelData: true }), then reads 4 header values
+//   full           readDicomFileSync(path), reads the same 4 values and touches Pixel Data (length, first and last byte)
+//   --async        readDicomFile (fs/promises) instead, awaited one at a time
+//   --concurrency  with --async: N reads in flight at a time
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const t0 = performance.now();
-const { isDicomError, readDicom, readDicomFile } = await import('../packages/core/dist/index.js');
+const { readDicomFile, readDicomFileSync } = await import('../packages/core/dist/index.js');
 const importMs = performance.now() - t0;
 
 const [mode, dir, ...rest] = process.argv.slice(2);
 if ((mode !== 'header' && mode !== 'full') || dir === undefined) {
-  process.stderr.write('usage: node bench/_parse-worker.mjs header|full DIR [--concurrency N] [--sync-io]\n');
+  process.stderr.write('usage: node bench/_parse-worker.mjs header|full DIR [--async [--concurrency N]]\n');
   process.exit(2);
 }
 const ci = rest.indexOf('--concurrency');
 const concurrency = ci >= 0 ? Number(rest[ci + 1]) : 1;
-const syncIo = rest.includes('--sync-io');
+const api = rest.includes('--async') ? 'async' : 'sync';
 
 const PATIENT_NAME = 0x00100010;
 const STUDY_UID = 0x0020000d;
@@ -32,7 +30,7 @@ const SERIES_UID = 0x0020000e;
 const SOP_UID = 0x00080018;
 const PIXEL_DATA = 0x7fe00010;
 
-const names = (await readdir(dir, { withFileTypes: true }))
+const names = readdirSync(dir, { withFileTypes: true })
   .filter((d) => d.isFile())
   .map((d) => d.name)
   .sort();
@@ -42,30 +40,9 @@ let files = 0;
 let bytesTouched = 0;
 let check = 0;
 
-/** The --sync-io diagnostic: same result as readDicomFile, bytes read with blocking calls. */
-function readSyncIo(path) {
-  if (mode === 'full') return readDicom(readFileSync(path), { fileName: path });
-  const head = Buffer.allocUnsafe(64 * 1024);
-  const fd = openSync(path, 'r');
-  let got;
-  try {
-    got = readSync(fd, head, 0, head.length, 0);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    return readDicom(head.subarray(0, got), { ...options, fileName: path });
-  } catch (error) {
-    if (got < head.length || !isDicomError(error)) throw error;
-    return readDicom(readFileSync(path), { ...options, fileName: path }); // a header longer than 64 KiB
-  }
-}
-
-async function one(name) {
-  const path = join(dir, name);
-  const file = syncIo ? readSyncIo(path) : await readDicomFile(path, options);
+/** Checks one file's values: the same four pydicom's peer (peer_py.py parse) reads, and Pixel Data when full. */
+function use(name, file) {
   const e = file.dataset.elements;
-  // The same four values pydicom's peer (peer_py.py parse) reads.
   for (const tag of [PATIENT_NAME, STUDY_UID, SERIES_UID, SOP_UID]) {
     const v = e.get(tag)?.value;
     if (v === undefined) throw new Error(`${name}: missing (${tag.toString(16)})`);
@@ -83,18 +60,23 @@ async function one(name) {
 }
 
 const t1 = performance.now();
-if (concurrency <= 1) {
-  for (const name of names) await one(name);
+if (api === 'sync') {
+  for (const name of names) use(name, readDicomFileSync(join(dir, name), options));
+} else if (concurrency <= 1) {
+  for (const name of names) use(name, await readDicomFile(join(dir, name), options));
 } else {
   let next = 0;
   const lanes = Array.from({ length: concurrency }, async () => {
-    while (next < names.length) await one(names[next++]);
+    while (next < names.length) {
+      const name = names[next++];
+      use(name, await readDicomFile(join(dir, name), options));
+    }
   });
   await Promise.all(lanes);
 }
 const loopMs = performance.now() - t1;
 
 process.stdout.write(JSON.stringify({
-  mode, concurrency, syncIo, files, bytesTouched, check, loopMs, importMs,
+  mode, api, concurrency, files, bytesTouched, check, loopMs, importMs,
   heapUsedMB: process.memoryUsage().heapUsed / 2 ** 20,
 }) + '\n');

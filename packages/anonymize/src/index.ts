@@ -1,1 +1,12 @@
-export {};
+export { anonymize, anonymizeFile } from './anonymize.js';
+export type { AnonymizeFileResult, AnonymizeOptions, AnonymizeResult } from './anonymize.js';
+export { anonymizeBytes } from './anonymize-bytes.js';
+export type { AnonymizeBytesResult } from './anonymize-bytes.js';
+export type { ActionRule, AnonymizeAction, AnonymizeReport, BurnedInReason } from './report.js';
+export { remapUid, isWellKnownUid } from './uid-remap.js';
+export type { Secret } from './uid-remap.js';
+export { BASIC_PROFILE_CODE, PROFILE_OPTIONS, parseProfileOption } from './profile-options.js';
+export type { ProfileOptionInfo } from './profile-options.js';
+export { PROFILE_OPTION_NAMES, PROFILE_RULES, PROFILE_PATTERNS, PRIVATE_RULE, PROFILE_ROW_COUNT } from './_generated/profile-table.js';
+export type { ActionCode, BasicProfileCode, ProfileOptionName, ProfileRule } from './_generated/profile-table.js';
+export type { AttributeType } from './_generated/iod-types.js';

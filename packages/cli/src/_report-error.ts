@@ -36,9 +36,42 @@ export function errorLine(error: unknown, file?: string): string {
   return `dicom-tools: ${file !== undefined ? `${file}: ` : ''}${oneLine(message)}${code}`;
 }
 
-/** The exit code for an error a command did not handle itself: usage 2, DicomError 1 (aborted 130), else 70. */
+const JS_FAULTS = new Set(['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError']);
+
+/**
+ * True when `error` is a fault of JavaScript code itself (`x is not a function`, a bad index...): a TypeError,
+ * ReferenceError, SyntaxError or RangeError as the engine throws it. Judged by name, so it works across realms.
+ * Not a fault: a stack overflow (deeply nested input), and Node's own errors, which carry a `code` (an invalid
+ * encoded text, an inflated size over a limit) and describe the input, not a mistake in the program.
+ */
+function isJsFault(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, message, code } = error as { name?: unknown; message?: unknown; code?: unknown };
+  if (typeof name !== 'string' || !JS_FAULTS.has(name) || code !== undefined) return false;
+  return !(name === 'RangeError' && typeof message === 'string' && /call stack/i.test(message));
+}
+
+/** True when a DicomError wraps, directly or through other DicomErrors, a JavaScript fault: a bug of ours. */
+function wrapsJsFault(error: DicomErrorLike): boolean {
+  let cause: unknown = (error as { cause?: unknown }).cause;
+  for (let depth = 0; depth < 16 && cause !== undefined; depth++) {
+    if (isJsFault(cause)) return true;
+    if (!looksLikeDicomError(cause)) return false;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * The exit code for an error a command did not handle itself: usage 2, DicomError 1 (aborted 130), else 70.
+ * A DicomError whose cause is a JavaScript fault (a TypeError, ReferenceError, SyntaxError, or a RangeError
+ * other than a stack overflow) is a bug of ours that a library turned into an error code: 70 as well.
+ */
 export function exitCodeFor(error: unknown): ExitCode {
   if (isUsageError(error)) return ExitCodes.usage;
-  if (looksLikeDicomError(error)) return error.code === 'CORE_ABORTED' ? ExitCodes.interrupted : ExitCodes.failed;
+  if (looksLikeDicomError(error)) {
+    if (error.code === 'CORE_ABORTED') return ExitCodes.interrupted;
+    return wrapsJsFault(error) ? ExitCodes.internal : ExitCodes.failed;
+  }
   return ExitCodes.internal;
 }

@@ -16,6 +16,13 @@ process.once('SIGINT', () => {
   setTimeout(() => process.exit(130), 2000).unref();
 });
 
+// SIGTERM (a service manager stopping a server command) ends work the same way as a first Ctrl-C.
+process.once('SIGTERM', () => {
+  controller.abort();
+  process.exitCode = 130;
+  setTimeout(() => process.exit(130), 2000).unref();
+});
+
 // `dicom-tools dump x.dcm | head`: a closed pipe is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);

@@ -9,6 +9,17 @@ import type { ListTagsOptions } from './commands/list-tags.js';
 import type { ModifyTagOptions } from './commands/modify-tag.js';
 import type { ModifyTagsOptions } from './commands/modify-tags.js';
 import type { ValidateOptions } from './commands/validate.js';
+import type { AnonymizeOptions } from './commands/anonymize.js';
+import type { NiftiOptions } from './commands/nifti.js';
+import type { VolumeOptions } from './commands/volume.js';
+import type { CompareOptions } from './commands/compare.js';
+import type { HistogramOptions } from './commands/histogram.js';
+import type { SplitMultiframeOptions } from './commands/split-multiframe.js';
+import type { StatsOptions } from './commands/stats.js';
+import type { ToImageOptions } from './commands/to-image.js';
+import type { DecompressOptions } from './commands/decompress.js';
+import type { TranscodeCommandOptions } from './commands/transcode.js';
+import { registerNetworkCommands } from './commands/_network-program.js';
 
 /** How to build and run the `dicom-tools` program. */
 export interface RunOptions {
@@ -35,12 +46,32 @@ function common(command: Command): Command {
     .option('-q, --quiet', 'print nothing but errors and what the command exists to show');
 }
 
+function volumeFlags(command: Command): Command {
+  return command
+    .option('--series-uid <uid>', 'the series to convert (Series Instance UID, or an id such as UID#2 from the list)')
+    .option('--all', 'convert every volume found (outputs numbered -1, -2...) instead of failing when there are several')
+    .option('--allow-gaps', 'accept a missing slice with a warning (the spacing variation goes in the sidecar)')
+    .option('--correct-tilt', 'resample gantry-tilted slices onto an orthogonal grid (default: the sform carries the shear, qform code 0)')
+    .option('--include-phi', 'put patient, visit and site keys (PatientName, StudyDate, InstitutionName...) in the sidecar');
+}
+
 function editFlags(command: Command): Command {
   return command
     .option('-o, --output <path>', 'write the edited file here (never the input itself)')
     .addOption(new Option('--in-place', 'overwrite the input file (atomically)').conflicts('output'))
     .option('--dry-run', 'print what would change and write nothing');
 }
+
+const ANONYMIZE_HELP = `
+A folder is searched recursively; its structure is mirrored in the output folder under names that carry no
+PHI (folders by keyed hash, files by their new SOP Instance UID). The same --secret gives the same UIDs,
+pseudonyms and date shifts on every run. Pixel data is never changed: files that may show burned-in text
+are flagged. Exit 0 ok, 1 the file failed, 2 usage, 3 some files of a folder failed.
+
+Examples:
+  dicom-tools anonymize CT.dcm -o CT-anon.dcm --secret-file key.txt
+  dicom-tools anonymize study/ -o study-anon/ --secret-file key.txt --option retainLongitudinalModifiedDates --uid-map uids.csv
+  dicom-tools anonymize study/ --dry-run --json`;
 
 const HELP_AFTER = `
 Exit codes:
@@ -66,6 +97,34 @@ Examples:
   dicom-tools modify-tag in.dcm --tag PatientName --value "Doe^Jane" -o out.dcm
   dicom-tools modify-tag in.dcm --tag ImageType --value 'DERIVED\\SECONDARY' --delete InstitutionName --in-place
   dicom-tools modify-tag in.dcm --tag "ReferencedSeriesSequence[0].SeriesInstanceUID" --value 1.2.3 --dry-run`;
+
+const TRANSCODE_HELP = `
+Aliases: explicit implicit big-endian deflated rle jpegls jpegls-near j2k j2k-lossy jpeg
+(decode only: jpeg-extended (8-bit), jpeg-lossless); the seed's names j2k_lossy, jpeg2000-lossless work too.
+Lossy syntaxes (jpegls-near, j2k-lossy, jpeg) write a new SOP Instance UID and set Lossy Image Compression.
+Exit codes: 0 ok, 1 the file failed (or its output exists without --force), 3 some files of a folder failed.
+
+Examples:
+  dicom-tools transcode CT.dcm --syntax jpegls              (writes CT_jpegls.dcm)
+  dicom-tools transcode series/ --syntax j2k -o compressed/
+  dicom-tools transcode US.dcm --syntax jpeg --quality 85 -o US_small.dcm --force`;
+
+const NIFTI_HELP = `
+Slices are sorted along the slice normal (never by InstanceNumber or file name); spacing comes from the
+positions. Rows are not flipped (dcm2niix flips them): row 0 of the NIfTI is the first DICOM row.
+
+Examples:
+  dicom-tools nifti study/ -o t1.nii.gz
+  dicom-tools nifti study/ --series-uid 1.2.840.113619.2.5.1 -o ct.nii --no-compress
+  dicom-tools nifti study/ --all -o out/scan.nii.gz --json`;
+
+const VOLUME_HELP = `
+The .npy array is C order, shape (slices, rows, columns) ((volumes, slices, rows, columns) for 4-D):
+array[k][j][i] is voxel (i column, j row, k slice) of the sidecar's AffineLPS and AffineRAS.
+
+Examples:
+  dicom-tools volume series/ -o ct.npy --preview
+  dicom-tools volume series/ -o ct.nii --format nii`;
 
 const MODIFY_TAGS_HELP = `
 The edits: an object of path: value pairs (null deletes), or an array of {path, op, value, vr}
@@ -148,6 +207,129 @@ export function createProgram(options: RunOptions, context: CommandContext, setE
     const { runModifyTags } = await import('./commands/modify-tags.js');
     setExitCode(await runModifyTags(file, flags, context));
   });
+
+  const transcodeCommand = program.command('transcode').argument('<input>', 'a DICOM file or a folder of them')
+    .description('change the transfer syntax (compress, decompress, re-encode); lossless encodes are verified')
+    .requiredOption('-s, --syntax <alias>', 'explicit, implicit, big-endian, deflated, rle, jpegls, jpegls-near, j2k, j2k-lossy, jpeg, or a UID')
+    .option('-o, --output <path>', 'output file, or folder (default: <stem>_<alias>.dcm beside each input)')
+    .option('--quality <q>', 'JPEG quality 1-100 (default 90); JPEG 2000 lossy: ratio 250/q')
+    .option('--ratio <r>', 'JPEG 2000 lossy compression ratio (default 10)')
+    .option('--near <n>', 'JPEG-LS near-lossless NEAR (default 2)')
+    .option('--no-verify', 'skip decoding each lossless encode to check it')
+    .option('-f, --force', 'overwrite existing output files')
+    .addHelpText('after', TRANSCODE_HELP);
+  common(transcodeCommand).action(async (input: string, flags: TranscodeCommandOptions) => {
+    const { runTranscode } = await import('./commands/transcode.js');
+    setExitCode(await runTranscode(input, flags, context));
+  });
+
+  const decompressCommand = program.command('decompress').argument('<input>', 'a DICOM file or a folder of them')
+    .description('decompress to Explicit VR Little Endian (transcode --syntax explicit)')
+    .option('-o, --output <path>', 'output file, or folder (default: <stem>_explicit.dcm beside each input)')
+    .option('-f, --force', 'overwrite existing output files');
+  common(decompressCommand).action(async (input: string, flags: DecompressOptions) => {
+    const { runDecompress } = await import('./commands/decompress.js');
+    setExitCode(await runDecompress(input, flags, context));
+  });
+
+  const stats = program.command('stats').argument('<file>', 'a DICOM image')
+    .description('pixel statistics of one frame (modality units such as HU when the file rescales)')
+    .option('--frame <n>', 'frame number, from 1 (default 1)')
+    .addOption(new Option('--units <units>', 'stored values or modality values').choices(['stored', 'modality']))
+    .option('--include-padding', 'count Pixel Padding Value pixels too');
+  common(stats).action(async (file: string, flags: StatsOptions) => {
+    const { runStats } = await import('./commands/stats.js');
+    setExitCode(await runStats(file, flags, context));
+  });
+
+  const histogramCommand = program.command('histogram').argument('<file>', 'a DICOM image')
+    .description('histogram of one frame as text bars (--json: bin edges and counts)')
+    .option('--bins <n>', 'number of equal bins (default 32)')
+    .option('--range <low,high>', 'the value range the bins cover (default: min to max)')
+    .option('--frame <n>', 'frame number, from 1 (default 1)')
+    .addOption(new Option('--units <units>', 'stored values or modality values').choices(['stored', 'modality']));
+  common(histogramCommand).action(async (file: string, flags: HistogramOptions) => {
+    const { runHistogram } = await import('./commands/histogram.js');
+    setExitCode(await runHistogram(file, flags, context));
+  });
+
+  const toImage = program.command('to-image').alias('to_image').argument('<file>', 'a DICOM image')
+    .description('render frames to PNG or JPEG (rescale, window, MONOCHROME1, colour), beside the input unless -o')
+    .option('-o, --output <path>', 'output file, or folder for several frames (default: beside the input)')
+    .addOption(new Option('--format <format>', 'image format (default: from -o, else png)').choices(['png', 'jpeg', 'jpg']))
+    .option('--frame <n>', 'frame number, from 1 (default 1)')
+    .addOption(new Option('--all-frames', 'every frame, one image each').conflicts('frame'))
+    .option('--window-center <c>', 'window centre (with --window-width)')
+    .option('--window-width <w>', 'window width (with --window-center)')
+    .addOption(new Option('--window <mode>', 'file: the file\'s window (else auto); auto: 1st-99th percentile; minmax: full range; none: stored values unchanged').choices(['auto', 'file', 'minmax', 'none']))
+    .addOption(new Option('--bit-depth <bits>', 'bits per sample (16: PNG only)').choices(['8', '16']))
+    .option('--quality <q>', 'JPEG quality 1-100 (default 90)')
+    .option('--force', 'overwrite existing output files');
+  common(toImage).action(async (file: string, flags: ToImageOptions) => {
+    const { runToImage } = await import('./commands/to-image.js');
+    setExitCode(await runToImage(file, flags, context));
+  });
+
+  const split = program.command('split-multiframe').alias('split_multiframe').argument('<file>', 'a multi-frame DICOM image')
+    .description('one single-frame instance per frame (new UIDs; compressed frames stay compressed)')
+    .option('-o, --output <dir>', 'output folder (default: <name>-frames beside the input)')
+    .option('--frames <list>', 'frame numbers from 1, e.g. 1,3,5 or 2-4 (default: all)')
+    .option('--force', 'overwrite existing output files');
+  common(split).action(async (file: string, flags: SplitMultiframeOptions) => {
+    const { runSplitMultiframe } = await import('./commands/split-multiframe.js');
+    setExitCode(await runSplitMultiframe(file, flags, context));
+  });
+
+  const compare = program.command('compare').argument('<a>', 'a DICOM file').argument('<b>', 'another DICOM file')
+    .description('element and pixel differences between two files (exit 0 identical, 1 different)');
+  common(compare).action(async (a: string, b: string, flags: CompareOptions) => {
+    const { runCompare } = await import('./commands/compare.js');
+    setExitCode(await runCompare(a, b, flags, context));
+  });
+
+
+  const nifti = program.command('nifti').argument('<input>', 'a folder of DICOM files (searched recursively) or one file')
+    .description('convert a series to NIfTI (.nii.gz) with a JSON sidecar; affines in RAS, as dcm2niix')
+    .option('-o, --output <file>', 'the NIfTI file (default: next to the input, INPUT.nii.gz; never inside it)');
+  volumeFlags(nifti)
+    .option('--no-compress', 'write .nii instead of .nii.gz')
+    .option('--sidecar <file>', 'where the JSON sidecar goes (default: the output with .json)')
+    .option('--no-sidecar', 'write no sidecar')
+    .addHelpText('after', NIFTI_HELP);
+  common(nifti).action(async (input: string, flags: NiftiOptions) => {
+    const { runNifti } = await import('./commands/nifti.js');
+    setExitCode(await runNifti(input, flags, context));
+  });
+
+  const volume = program.command('volume').argument('<input>', 'a folder of DICOM files (searched recursively) or one file')
+    .description('write the raw volume for other tools: .npy (slices, rows, columns) + JSON sidecar with the affine')
+    .option('-o, --output <file>', 'the output file (default: next to the input, INPUT.npy; never inside it)')
+    .option('--format <format>', 'npy or nii', 'npy')
+    .option('--preview', 'also write OUT.png: three planes through the middle');
+  volumeFlags(volume).addHelpText('after', VOLUME_HELP);
+  common(volume).action(async (input: string, flags: VolumeOptions) => {
+    const { runVolume } = await import('./commands/volume.js');
+    setExitCode(await runVolume(input, flags, context));
+  });
+
+  const anonymizeCommand = program.command('anonymize').argument('<input>', 'a DICOM file or a folder of them')
+    .description('de-identify by PS3.15 Annex E (Basic Profile + options): pseudonyms, 2.25 UIDs, private tags and dates removed')
+    .option('-o, --output <path>', 'the anonymized file, or for a folder the output folder (never the input, never inside it)')
+    .option('--secret <text>', 'the secret keying UIDs, pseudonyms and date shifts (default: random for this run)')
+    .option('--secret-file <file>', 'read the secret from a file')
+    .option('--profile <name>', 'basic, or seed (the seed\'s visible values: ANONYMOUS^PATIENT, ANON_...)', 'basic')
+    .option('--option <name>', 'a PS3.15 option (repeatable): retainSafePrivate, retainUIDs, retainDeviceIdentity, retainInstitutionIdentity, retainPatientCharacteristics, retainLongitudinalFullDates, retainLongitudinalModifiedDates, cleanDescriptors, cleanStructuredContent, cleanGraphics', collect)
+    .option('--patient-prefix <prefix>', 'prefix of the patient pseudonym (default ANON)')
+    .option('--date-shift-range <min..max>', 'days of the per-patient shift with retainLongitudinalModifiedDates (default -3650..-365)')
+    .option('--uid-map <file>', 'write the original,replacement UID pairs as CSV (holds original UIDs: keep it safe)')
+    .option('--dry-run', 'report what would be done and write nothing')
+    .addHelpText('after', ANONYMIZE_HELP);
+  common(anonymizeCommand).action(async (input: string, flags: AnonymizeOptions) => {
+    const { runAnonymize } = await import('./commands/anonymize.js');
+    setExitCode(await runAnonymize(input, flags, context));
+  });
+
+  registerNetworkCommands(program, context, setExitCode);
 
   return program;
 }

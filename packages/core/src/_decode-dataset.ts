@@ -6,23 +6,55 @@ import type { DataElement, Dataset } from './dataset.js';
 import { lookupTag } from './dictionary.js';
 import { DicomError } from './errors.js';
 import { describeTag } from './tag.js';
-import { isBigIntVr, isBytesVr, isNumberVr, isSingleValuedTextVr, isTextVr, isVr, vrWordSize, type Vr } from './vr.js';
+import { isBigIntVr, isNumberVr, isTextVr, VRS, vrWordSize, type BigIntVr, type BytesVr, type NumberVr, type Vr } from './vr.js';
 
 const PIXEL_DATA = 0x7fe00010;
 const SPECIFIC_CHARACTER_SET = 0x00080005;
 const PIXEL_REPRESENTATION = 0x00280103;
 
+/**
+ * Buffer's latin-1 slice, which `buffer.toString('latin1', start, end)` calls after checking its arguments. Node has
+ * had it on every Buffer since v0.x, but it is not in @types/node; {@link latin1} falls back when it is missing.
+ */
+interface Latin1Buffer extends Buffer {
+  latin1Slice(start: number, end: number): string;
+}
+const HAS_LATIN1_SLICE = typeof (Buffer.prototype as Partial<Latin1Buffer>).latin1Slice === 'function';
+
+/** The bytes `[start, end)` of `buffer` as latin-1 text (for ASCII, the text itself). */
+function latin1(buffer: Buffer, start: number, end: number): string {
+  return HAS_LATIN1_SLICE ? (buffer as Latin1Buffer).latin1Slice(start, end) : buffer.toString('latin1', start, end);
+}
+
 export interface DecodeContext {
   readonly bytes: Uint8Array;
   /** `bytes` as a Buffer, for fast latin-1 decoding of ASCII text. */
   readonly buffer: Buffer;
+  /** `bytes` as a DataView, for binary numbers. */
+  readonly view: DataView;
   readonly charset: CharsetContext;
   readonly isSequenceTag: IsSequenceTag;
 }
 
 export function createDecodeContext(bytes: Uint8Array): DecodeContext {
-  return { bytes, buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), charset: createCharsetContext(), isSequenceTag };
+  return {
+    bytes,
+    buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    charset: createCharsetContext(),
+    isSequenceTag,
+  };
 }
+
+/** How values of a VR are stored (dataset.ts): one lookup instead of a test per kind. */
+const TEXT = 1;
+const NUMBER = 2;
+const BIGINT = 3;
+const BYTES = 4;
+const SEQUENCE = 5;
+const KIND_OF_VR: ReadonlyMap<string, number> = new Map(
+  VRS.map((vr) => [vr, vr === 'SQ' ? SEQUENCE : isTextVr(vr) ? TEXT : isNumberVr(vr) ? NUMBER : isBigIntVr(vr) ? BIGINT : BYTES]),
+);
 
 /** For the walk of implicit VR data: whether the dictionary gives the tag VR SQ. */
 function isSequenceTag(tag: number): boolean {
@@ -62,7 +94,8 @@ function stripTrailing(text: string): string {
 export function decodeDataset(ctx: DecodeContext, source: readonly WalkedElement[], charsets: readonly string[], explicitVR: boolean, littleEndian: boolean): Dataset {
   const dataset: Dataset = { elements: new Map() };
   let currentCharsets = charsets;
-  for (const e of source) {
+  for (let i = 0; i < source.length; i++) {
+    const e = source[i]!;
     const tag = e.tag;
     if (tag >>> 16 === 0xfffe) continue; // item and delimitation tags are structure, not data
     const element = decodeElement(ctx, e, dataset, currentCharsets, explicitVR, littleEndian);
@@ -78,8 +111,16 @@ function decodeElement(ctx: DecodeContext, e: WalkedElement, dataset: Dataset, c
   const bytes = ctx.bytes;
   const tag = e.tag;
   const length = e.length;
-  if (e.dataOffset + length > bytes.length) throw truncated(tag, e.dataOffset, length, bytes.length - e.dataOffset);
-  let vr: Vr = explicitVR ? (e.vr !== undefined && isVr(e.vr) ? e.vr : 'UN') : implicitVr(tag, dataset);
+  const start = e.dataOffset;
+  if (start + length > bytes.length) throw truncated(tag, start, length, bytes.length - start);
+  let vr: Vr;
+  let kind: number | undefined;
+  if (explicitVR) {
+    kind = e.vr === undefined ? undefined : KIND_OF_VR.get(e.vr);
+    vr = kind === undefined ? 'UN' : (e.vr as Vr);
+  } else {
+    vr = implicitVr(tag, dataset);
+  }
   if (e.fragments !== undefined) return decodeEncapsulated(ctx, e, vr === 'OW' ? 'OW' : 'OB');
   if (e.items !== undefined) {
     // An SQ, or a UN of undefined length holding implicit VR little endian items (CP-246).
@@ -89,57 +130,65 @@ function decodeElement(ctx: DecodeContext, e: WalkedElement, dataset: Dataset, c
     for (const item of e.items) value.push(decodeDataset(ctx, item, charsets, itemsExplicit, itemsLittle));
     return { tag, vr: 'SQ', value };
   }
-  if (vr === 'SQ') return { tag, vr: 'SQ', value: [] };
-  if (isTextVr(vr)) return decodeTextElement(ctx, tag, vr, e.dataOffset, length, charsets);
-  const data = bytes.subarray(e.dataOffset, e.dataOffset + length);
+  kind = kind ?? KIND_OF_VR.get(vr) ?? BYTES;
+  if (kind === TEXT) return decodeTextElement(ctx, tag, vr, start, length, charsets);
+  if (kind === SEQUENCE) return { tag, vr: 'SQ', value: [] };
   const size = vrWordSize(vr);
-  if ((isNumberVr(vr) || isBigIntVr(vr)) && data.length % size !== 0) {
+  if ((kind === NUMBER || kind === BIGINT) && length % size !== 0) {
     vr = 'UN'; // a length that is not a whole number of values: keep the bytes rather than guess
+    kind = BYTES;
   }
-  if (isNumberVr(vr)) {
-    return { tag, vr, value: readNumbers(data, vr, littleEndian) };
-  }
-  if (isBigIntVr(vr)) {
-    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  if (kind === NUMBER) return { tag, vr: vr as NumberVr, value: readNumbers(ctx.view, start, length, vr, littleEndian) };
+  if (kind === BIGINT) {
+    const view = ctx.view;
     const value: bigint[] = [];
-    for (let i = 0; i + 8 <= data.length; i += 8) value.push(vr === 'SV' ? view.getBigInt64(i, littleEndian) : view.getBigUint64(i, littleEndian));
-    return { tag, vr, value };
+    for (let i = start; i + 8 <= start + length; i += 8) value.push(vr === 'SV' ? view.getBigInt64(i, littleEndian) : view.getBigUint64(i, littleEndian));
+    return { tag, vr: vr as BigIntVr, value };
   }
-  if (isBytesVr(vr)) {
-    const word = vr === 'UN' || vr === 'OB' ? 1 : size;
-    return { tag, vr, value: littleEndian || word === 1 ? data : swapped(data, word) };
-  }
-  return { tag, vr: 'UN', value: data };
+  const data = bytes.subarray(start, start + length);
+  const word = vr === 'UN' || vr === 'OB' ? 1 : size;
+  return { tag, vr: vr as BytesVr, value: littleEndian || word === 1 ? data : swapped(data, word) };
 }
+
+/**
+ * Latin-1 text that may need more than a slice: a backslash (a value delimiter), ESC (an ISO 2022 code extension)
+ * or 0x80-0xFF (not ASCII). Most values have none of them: one test then settles both questions.
+ */
+const SPECIAL = /[\\\x1b\x80-\xff]/;
+/** A byte of text that is not plain ASCII: ESC or 0x80-0xFF, as latin-1 characters. */
+const NOT_ASCII = /[\x1b\x80-\xff]/;
 
 function decodeTextElement(ctx: DecodeContext, tag: number, vr: Vr & string, start: number, length: number, charsets: readonly string[]): DataElement {
   const bytes = ctx.bytes;
   const end = start + length;
-  let nonAscii = false;
-  for (let i = start; i < end; i++) {
-    const b = bytes[i]!;
-    if (b >= 0x80 || b === 0x1b) { nonAscii = true; break; }
-  }
-  const raw = nonAscii ? bytes.subarray(start, end) : undefined;
-  const text = raw !== undefined ? decodeText(ctx.charset, raw, charsets, vr === 'PN') : ctx.buffer.toString('latin1', start, end);
-  const stripped = stripTrailing(text);
-  const value = stripped === '' ? [] : isSingleValuedTextVr(vr) ? [stripped] : stripped.split('\\');
+  // Trailing padding (spaces and NULs) is dropped from the bytes: in ASCII, the same as from the decoded text.
+  let textEnd = end;
+  while (textEnd > start && (bytes[textEnd - 1] === 0x20 || bytes[textEnd - 1] === 0x00)) textEnd--;
+  let text = textEnd === start ? '' : latin1(ctx.buffer, start, textEnd);
   const textVr = vr as Extract<DataElement, { value: readonly string[] }>['vr'];
+  if (!SPECIAL.test(text)) return { tag, vr: textVr, value: text === '' ? [] : [text] };
+  let raw: Uint8Array | undefined;
+  if (NOT_ASCII.test(text)) {
+    raw = bytes.subarray(start, end);
+    text = stripTrailing(decodeText(ctx.charset, raw, charsets, vr === 'PN'));
+  }
+  const value = text === '' ? [] : vr === 'LT' || vr === 'ST' || vr === 'UT' || vr === 'UR' || !text.includes('\\') ? [text] : text.split('\\');
   return raw !== undefined ? { tag, vr: textVr, value, raw, rawCharset: charsets.join('\\') } : { tag, vr: textVr, value };
 }
 
-function readNumbers(data: Uint8Array, vr: string, littleEndian: boolean): number[] {
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+/** The numbers of a number VR in `view[start, start + length)`. */
+function readNumbers(view: DataView, start: number, length: number, vr: string, littleEndian: boolean): number[] {
   const out: number[] = [];
+  const end = start + length;
   switch (vr) {
-    case 'US': for (let i = 0; i + 2 <= data.length; i += 2) out.push(view.getUint16(i, littleEndian)); break;
-    case 'SS': for (let i = 0; i + 2 <= data.length; i += 2) out.push(view.getInt16(i, littleEndian)); break;
-    case 'UL': for (let i = 0; i + 4 <= data.length; i += 4) out.push(view.getUint32(i, littleEndian)); break;
-    case 'SL': for (let i = 0; i + 4 <= data.length; i += 4) out.push(view.getInt32(i, littleEndian)); break;
-    case 'FL': for (let i = 0; i + 4 <= data.length; i += 4) out.push(view.getFloat32(i, littleEndian)); break;
-    case 'FD': for (let i = 0; i + 8 <= data.length; i += 8) out.push(view.getFloat64(i, littleEndian)); break;
+    case 'US': for (let i = start; i + 2 <= end; i += 2) out.push(view.getUint16(i, littleEndian)); break;
+    case 'SS': for (let i = start; i + 2 <= end; i += 2) out.push(view.getInt16(i, littleEndian)); break;
+    case 'UL': for (let i = start; i + 4 <= end; i += 4) out.push(view.getUint32(i, littleEndian)); break;
+    case 'SL': for (let i = start; i + 4 <= end; i += 4) out.push(view.getInt32(i, littleEndian)); break;
+    case 'FL': for (let i = start; i + 4 <= end; i += 4) out.push(view.getFloat32(i, littleEndian)); break;
+    case 'FD': for (let i = start; i + 8 <= end; i += 8) out.push(view.getFloat64(i, littleEndian)); break;
     case 'AT':
-      for (let i = 0; i + 4 <= data.length; i += 4) out.push(((view.getUint16(i, littleEndian) << 16) | view.getUint16(i + 2, littleEndian)) >>> 0);
+      for (let i = start; i + 4 <= end; i += 4) out.push(((view.getUint16(i, littleEndian) << 16) | view.getUint16(i + 2, littleEndian)) >>> 0);
       break;
     default: break;
   }

@@ -1,33 +1,20 @@
-// The slice of dicom-parser (1.8.21) that the reader drives, typed here because the package's own declarations
-// do not match its runtime exports (DataSet is a class at run time), and the walk around it. dicom-parser reads
-// each element's header and finds the end of its value (encapsulated pixel data included); sequences are walked
-// here, item by item, because dicom-parser's own sequence reading recurses without limit, reads SV/UV/OV with a
-// 16-bit length, reads an undefined-length UN in big endian files with the wrong byte order, drops the items of
-// private sequences in implicit VR, and fails at the end of the data with a TypeError. Its failures (thrown
-// strings) become DicomErrors here.
-import dicomParserModule from 'dicom-parser';
+// The walk over a data set's bytes (PS3.5 7.1 and 7.5): each element's header, where its value is and where it
+// ends, the items of sequences, the fragments of encapsulated pixel data (PS3.5 A.4). Values are not decoded here
+// (_decode-dataset.ts does that). The reader first drove dicom-parser (1.8.21) for element headers; it now reads them
+// itself, which is faster and spares loading a CommonJS module, and keeps the behaviour the reader had then:
+// sequences are walked item by item with a nesting limit, SV/UV/OV have a 32-bit length, an undefined-length UN
+// holds implicit VR little endian items in any syntax (CP-246), private sequences keep their items in implicit VR.
 import { DicomError } from './errors.js';
 import { describeTag } from './tag.js';
+import { hasLongHeader, VRS } from './vr.js';
 
-export interface DpFragment {
+/** One item of encapsulated pixel data after the Basic Offset Table. */
+export interface Fragment {
+  /** Where the item starts, counted from the first item after the Basic Offset Table. */
   readonly offset: number;
+  /** Where the fragment's bytes start in the data. */
   readonly position: number;
   readonly length: number;
-}
-/** An element as dicom-parser returns it. */
-interface DpElement {
-  tag: string;
-  vr?: string;
-  length: number;
-  dataOffset: number;
-  hadUndefinedLength?: boolean;
-  encapsulatedPixelData?: boolean;
-  fragments?: DpFragment[];
-}
-interface DpItem {
-  readonly tag: string;
-  readonly length: number;
-  readonly dataOffset: number;
 }
 
 /** One element found by the walk: where its value is, and for a sequence its items' elements. */
@@ -42,30 +29,11 @@ export interface WalkedElement {
   /** The items are implicit VR little endian whatever the syntax (an undefined-length UN, CP-246). */
   readonly implicitItems?: boolean;
   /** Encapsulated pixel data: the items after the Basic Offset Table. */
-  readonly fragments?: readonly DpFragment[];
+  readonly fragments?: readonly Fragment[];
 }
 
-interface DpByteStream {
-  position: number;
-  warnings: string[];
-  byteArray: Uint8Array;
-}
-interface DpParser {
-  readonly __parser: true;
-}
 /** Whether the data dictionary gives VR SQ to a tag: how the walk knows sequences in implicit VR. */
 export type IsSequenceTag = (tag: number) => boolean;
-
-interface DicomParserApi {
-  ByteStream: new (parser: DpParser, bytes: Uint8Array, position: number) => DpByteStream;
-  littleEndianByteArrayParser: DpParser;
-  bigEndianByteArrayParser: DpParser;
-  readDicomElementExplicit(stream: DpByteStream, warnings?: string[], untilTag?: string): DpElement;
-  readDicomElementImplicit(stream: DpByteStream, untilTag?: string, vrCallback?: (tag: string) => string | undefined): DpElement;
-  readSequenceItem(stream: DpByteStream): DpItem;
-}
-
-const dp = dicomParserModule as unknown as DicomParserApi;
 
 /** Sequences nested deeper than this are refused (CORE_MALFORMED); real data sets nest a few levels. */
 export const MAX_NESTING = 128;
@@ -74,6 +42,36 @@ const PIXEL_DATA = 0x7fe00010;
 const ITEM = 0xfffee000;
 const ITEM_DELIMITATION = 0xfffee00d;
 const SEQUENCE_DELIMITATION = 0xfffee0dd;
+
+/** Index of a VR's two upper-case letters in {@link VR_BY_CODE}: (first - 'A') * 26 + (second - 'A'). */
+function vrCode(v0: number, v1: number): number {
+  return (v0 - 0x41) * 26 + v1 - 0x41;
+}
+/** The VR strings of PS3.5 by {@link vrCode}. */
+const VR_BY_CODE: readonly (string | undefined)[] = VRS.reduce<(string | undefined)[]>((table, vr) => {
+  table[vrCode(vr.charCodeAt(0), vr.charCodeAt(1))] = vr;
+  return table;
+}, []);
+/** By {@link vrCode}: whether the VR's explicit-VR header has a 32-bit length (PS3.5 7.1.2). */
+const LONG_BY_CODE: readonly boolean[] = VR_BY_CODE.map((vr) => vr !== undefined && hasLongHeader(vr));
+
+/** The VR written at `at`: one of the VR strings, or the bytes as text up to a NUL when they are not a VR. */
+function vrAt(bytes: Uint8Array, at: number): string {
+  const v0 = bytes[at]!;
+  const v1 = bytes[at + 1]!;
+  if (v0 >= 0x41 && v0 <= 0x5a && v1 >= 0x41 && v1 <= 0x5a) {
+    const vr = VR_BY_CODE[vrCode(v0, v1)];
+    if (vr !== undefined) return vr;
+  }
+  return v0 === 0 ? '' : v1 === 0 ? String.fromCharCode(v0) : String.fromCharCode(v0, v1);
+}
+
+/** Whether the VR written at `at` has a 32-bit length; false for anything that is not a VR (as dicom-parser read it). */
+function longLengthAt(bytes: Uint8Array, at: number): boolean {
+  const v0 = bytes[at]!;
+  const v1 = bytes[at + 1]!;
+  return v0 >= 0x41 && v0 <= 0x5a && v1 >= 0x41 && v1 <= 0x5a && LONG_BY_CODE[vrCode(v0, v1)] === true;
+}
 
 function u16(bytes: Uint8Array, at: number, little: boolean): number {
   return little ? bytes[at]! | (bytes[at + 1]! << 8) : (bytes[at]! << 8) | bytes[at + 1]!;
@@ -95,13 +93,17 @@ function startsWithItem(bytes: Uint8Array, at: number): boolean {
 interface Encoding {
   readonly explicitVR: boolean;
   readonly littleEndian: boolean;
-  readonly parser: DpParser;
   readonly isSequenceTag: IsSequenceTag;
-  /** Where the data ends (the end of `bytes`, or of the file meta group). */
+  /** Where the data ends (the end of `bytes`, of the file meta group, or of the item being walked). */
   readonly end: number;
 }
 
-const IMPLICIT_LITTLE = (isSequenceTag: IsSequenceTag, end: number): Encoding => ({ explicitVR: false, littleEndian: true, parser: dp.littleEndianByteArrayParser, isSequenceTag, end });
+/** Where the walk is: the next element's offset. One per walk, moved along by every read. */
+interface Cursor {
+  position: number;
+}
+
+const IMPLICIT_LITTLE = (isSequenceTag: IsSequenceTag, end: number): Encoding => ({ explicitVR: false, littleEndian: true, isSequenceTag, end });
 
 /** Options of {@link walkDataSet}. */
 export interface WalkOptions {
@@ -123,32 +125,31 @@ export interface Walked {
  * element (naming the top-level element and its offset), CORE_MALFORMED when the encoding rules are broken.
  */
 export function walkDataSet(bytes: Uint8Array, start: number, end: number, options: WalkOptions): Walked {
-  const parser = options.littleEndian ? dp.littleEndianByteArrayParser : dp.bigEndianByteArrayParser;
-  const enc: Encoding = { explicitVR: options.explicitVR, littleEndian: options.littleEndian, parser, isSequenceTag: options.isSequenceTag, end };
+  const enc: Encoding = { explicitVR: options.explicitVR, littleEndian: options.littleEndian, isSequenceTag: options.isSequenceTag, end };
   const elements: WalkedElement[] = [];
   if (start >= end) return { elements, stoppedAtPixelData: false };
-  const stream = new dp.ByteStream(parser, bytes, start);
+  const cursor: Cursor = { position: start };
+  const little = enc.littleEndian;
   let at = start;
   try {
-    while (stream.position < end) {
-      at = stream.position;
-      if (options.stopBeforePixelData && at + 4 <= end && u16(bytes, at, enc.littleEndian) === 0x7fe0) {
-        const element = u16(bytes, at + 2, enc.littleEndian);
+    while (cursor.position < end) {
+      at = cursor.position;
+      if (options.stopBeforePixelData && at + 4 <= end && u16(bytes, at, little) === 0x7fe0) {
+        const element = u16(bytes, at + 2, little);
         if (element === 0x0010 || element === 0x0008 || element === 0x0009) return { elements, stoppedAtPixelData: true };
       }
-      elements.push(readElement(bytes, stream, enc, 0));
+      elements.push(readElement(bytes, cursor, enc, 0));
     }
-    if (stream.position > end) throw overrun(bytes, stream.position, `it declares ${stream.position - at} bytes with its header but only ${end - at} remain`);
-    checkWarnings(stream.warnings);
+    if (cursor.position > end) throw overrun(bytes, cursor.position, `it declares ${cursor.position - at} bytes with its header but only ${end - at} remain`);
   } catch (thrown) {
     throw failure(thrown, bytes, at, enc);
   }
   return { elements, stoppedAtPixelData: false };
 }
 
-/** Reads one element at the stream's position (and, for a sequence, all its items) and moves past it. */
-function readElement(bytes: Uint8Array, stream: DpByteStream, enc: Encoding, depth: number): WalkedElement {
-  const at = stream.position;
+/** Reads one element at the cursor (and, for a sequence, all its items) and moves the cursor past it. */
+function readElement(bytes: Uint8Array, cursor: Cursor, enc: Encoding, depth: number): WalkedElement {
+  const at = cursor.position;
   if (at + 8 > enc.end) throw overrun(bytes, at + 8, `the header of the element at byte ${at} does not fit before byte ${enc.end}`);
   const little = enc.littleEndian;
   const tag = tagAt(bytes, at, little);
@@ -158,55 +159,89 @@ function readElement(bytes: Uint8Array, stream: DpByteStream, enc: Encoding, dep
     // item it would end structures this walk cannot guess: malformed.
     if (depth > 0) throw malformed(`unexpected ${describeTag(tag)} at byte ${at} inside an item`);
     const length = u32(bytes, at + 4, little);
-    stream.position = at + 8 + (length === UNDEFINED ? 0 : length);
+    cursor.position = at + 8 + (length === UNDEFINED ? 0 : length);
     return { tag, vr: undefined, length: 0, dataOffset: at + 8 };
   }
   if (enc.explicitVR) {
-    const v0 = bytes[at + 4]!;
-    const v1 = bytes[at + 5]!;
-    const sq = v0 === 0x53 && v1 === 0x51;
-    const un = v0 === 0x55 && v1 === 0x4e;
-    // SV, UV and OV have a 32-bit length (PS3.5 7.1.2), which dicom-parser does not know.
-    const long64 = (v0 === 0x53 || v0 === 0x55 || v0 === 0x4f) && v1 === 0x56;
-    if (sq || un || long64) {
+    const vr = vrAt(bytes, at + 4);
+    if (!longLengthAt(bytes, at + 4)) {
+      // A 16-bit length (PS3.5 Table 7.1-2), which cannot be undefined.
+      const length = u16(bytes, at + 6, little);
+      cursor.position = at + 8 + length;
+      return { tag, vr, length, dataOffset: at + 8 };
+    }
+    const sq = vr === 'SQ';
+    const un = vr === 'UN';
+    if (sq || un || vr === 'SV' || vr === 'UV' || vr === 'OV') {
       if (at + 12 > enc.end) throw overrun(bytes, at + 12, `the header of the element at byte ${at} does not fit before byte ${enc.end}`);
       const length = u32(bytes, at + 8, little);
-      const vr = String.fromCharCode(v0, v1);
       if (sq || (un && length === UNDEFINED && tag !== PIXEL_DATA)) {
         // CP-246: an undefined-length UN holds implicit VR little endian items, whatever the transfer syntax.
         const itemEnc = sq ? enc : IMPLICIT_LITTLE(enc.isSequenceTag, enc.end);
-        const read = readSequence(bytes, tag, at + 12, length, itemEnc, depth + 1);
-        stream.position = read.end;
+        const read = readSequence(bytes, cursor, tag, at + 12, length, itemEnc, depth + 1);
+        cursor.position = read.end;
         return { tag, vr, length: read.length, dataOffset: at + 12, items: read.items, implicitItems: un };
       }
       if (length === UNDEFINED && !un) throw malformed(`element ${describeTag(tag)} at byte ${at} has VR ${vr} and undefined length`);
       if (length !== UNDEFINED) {
-        stream.position = at + 12 + length;
+        cursor.position = at + 12 + length;
         return { tag, vr, length, dataOffset: at + 12 };
       }
-      // Encapsulated Pixel Data mislabelled UN: dicom-parser finds its fragments below.
+      // Encapsulated Pixel Data mislabelled UN: read as fragments below.
+    } else if (at + 12 > bytes.length) {
+      throw cut(`the header of the element at byte ${at} does not fit before the end of the data at byte ${bytes.length}`);
     }
-    const element = dp.readDicomElementExplicit(stream, stream.warnings);
-    if (element.hadUndefinedLength === true && element.encapsulatedPixelData !== true) {
-      throw malformed(`element ${describeTag(tag)} at byte ${at} has VR ${element.vr ?? '??'} and undefined length`);
+    const length = u32(bytes, at + 8, little);
+    if (length !== UNDEFINED) {
+      cursor.position = at + 12 + length;
+      return { tag, vr, length, dataOffset: at + 12 };
     }
-    return element.encapsulatedPixelData === true
-      ? { tag, vr: element.vr, length: element.length, dataOffset: element.dataOffset, fragments: element.fragments ?? [] }
-      : { tag, vr: element.vr, length: element.length, dataOffset: element.dataOffset };
+    if (tag !== PIXEL_DATA) throw malformed(`element ${describeTag(tag)} at byte ${at} has VR ${vr} and undefined length`);
+    return readEncapsulated(bytes, cursor, tag, vr, at + 12, little);
   }
   const length = u32(bytes, at + 4, true);
   if ((length === UNDEFINED && startsWithItem(bytes, at + 8)) || enc.isSequenceTag(tag)) {
-    const read = readSequence(bytes, tag, at + 8, length, enc, depth + 1);
-    stream.position = read.end;
+    const read = readSequence(bytes, cursor, tag, at + 8, length, enc, depth + 1);
+    cursor.position = read.end;
     return { tag, vr: undefined, length: read.length, dataOffset: at + 8, items: read.items };
   }
   if (length === UNDEFINED) throw malformed(`element ${describeTag(tag)} at byte ${at} has undefined length but is not a sequence`);
-  // Not a sequence (decided above): telling dicom-parser so keeps it from guessing one from the value's bytes.
-  const element = dp.readDicomElementImplicit(stream, undefined, NOT_A_SEQUENCE);
-  return { tag, vr: undefined, length: element.length, dataOffset: element.dataOffset };
+  cursor.position = at + 8 + length;
+  return { tag, vr: undefined, length, dataOffset: at + 8 };
 }
 
-const NOT_A_SEQUENCE = (): string => 'UN';
+/**
+ * Reads the items of undefined-length Pixel Data whose value starts at `dataOffset` (PS3.5 A.4): the Basic
+ * Offset Table item, then fragments up to the Sequence Delimitation Item, which may be missing only in data
+ * that was cut (CORE_TRUNCATED). Anything but an item in between is CORE_MALFORMED.
+ */
+function readEncapsulated(bytes: Uint8Array, cursor: Cursor, tag: number, vr: string, dataOffset: number, little: boolean): WalkedElement {
+  const size = bytes.length;
+  const headerCut = (): Cut => cut(`the Basic Offset Table item header at byte ${dataOffset} does not fit before the end of the data at byte ${size}`);
+  if (dataOffset + 4 > size) throw headerCut();
+  if (tagAt(bytes, dataOffset, little) !== ITEM) throw malformed(`encapsulated pixel data at byte ${dataOffset} does not start with an item (FFFE,E000) holding the Basic Offset Table`);
+  if (dataOffset + 8 > size) throw headerCut();
+  const tableLength = u32(bytes, dataOffset + 4, little);
+  // The table is whole 32-bit offsets: a length that is not a multiple of 4 is read as the next multiple of 4.
+  const base = dataOffset + 8 + Math.ceil(tableLength / 4) * 4;
+  if (base > size) throw cut(`the Basic Offset Table at byte ${dataOffset + 8} declares ${tableLength} bytes but only ${size - dataOffset - 8} remain`);
+  const fragments: Fragment[] = [];
+  let position = base;
+  while (position < size) {
+    if (position + 8 > size) throw cut(`the item header at byte ${position} of encapsulated pixel data does not fit before the end of the data at byte ${size}`);
+    const itemTag = tagAt(bytes, position, little);
+    const length = u32(bytes, position + 4, little);
+    position += 8;
+    if (itemTag === SEQUENCE_DELIMITATION) {
+      cursor.position = position + length;
+      return { tag, vr, length: cursor.position - dataOffset, dataOffset, fragments };
+    }
+    if (itemTag !== ITEM) throw malformed(`encapsulated pixel data holds ${describeTag(itemTag)} at byte ${position - 8} where an item or the sequence delimitation item belongs`);
+    fragments.push({ offset: position - base - 8, position, length });
+    position += length;
+  }
+  throw cut('encapsulated pixel data has no sequence delimitation item');
+}
 
 /** A sequence's items, the length of its value (items only) and where the element ends. */
 interface ReadSequence {
@@ -217,9 +252,9 @@ interface ReadSequence {
 
 /**
  * Reads the items of a sequence whose value starts at `offset` (`length` bytes, or up to its Sequence
- * Delimitation Item). Item headers are read with dicom-parser; the elements inside with {@link readElement}.
+ * Delimitation Item), the elements inside each with {@link readElement}.
  */
-function readSequence(bytes: Uint8Array, tag: number, offset: number, length: number, enc: Encoding, depth: number): ReadSequence {
+function readSequence(bytes: Uint8Array, cursor: Cursor, tag: number, offset: number, length: number, enc: Encoding, depth: number): ReadSequence {
   if (depth > MAX_NESTING) throw malformed(`sequences are nested more than ${MAX_NESTING} levels deep at byte ${offset}`);
   const undefinedLength = length === UNDEFINED;
   const end = undefinedLength ? enc.end : offset + length;
@@ -232,28 +267,27 @@ function readSequence(bytes: Uint8Array, tag: number, offset: number, length: nu
     const itemTag = tagAt(bytes, at, little);
     if (undefinedLength && itemTag === SEQUENCE_DELIMITATION) return { items, length: at - offset, end: at + 8 };
     if (itemTag !== ITEM) throw malformed(`expected an item (FFFE,E000) in ${describeTag(tag)} at byte ${at}, found ${describeTag(itemTag)}`);
-    const stream = new dp.ByteStream(enc.parser, bytes, at);
-    const item = dp.readSequenceItem(stream);
-    const itemStart = item.dataOffset;
-    const itemEnd = item.length === UNDEFINED ? end : itemStart + item.length;
-    if (itemEnd > end) throw overrun(bytes, itemEnd, `the item at byte ${at} of ${describeTag(tag)} declares ${item.length} bytes but only ${end - itemStart} remain`);
+    const itemLength = u32(bytes, at + 4, little);
+    const itemStart = at + 8;
+    const itemEnd = itemLength === UNDEFINED ? end : itemStart + itemLength;
+    if (itemEnd > end) throw overrun(bytes, itemEnd, `the item at byte ${at} of ${describeTag(tag)} declares ${itemLength} bytes but only ${end - itemStart} remain`);
     const elements: WalkedElement[] = [];
     const itemEnc: Encoding = { ...enc, end: itemEnd };
-    let closed = item.length !== UNDEFINED;
-    while (stream.position < itemEnd) {
-      const elementAt = stream.position;
+    let closed = itemLength !== UNDEFINED;
+    cursor.position = itemStart;
+    while (cursor.position < itemEnd) {
+      const elementAt = cursor.position;
       if (!closed && elementAt + 8 <= itemEnd && tagAt(bytes, elementAt, little) === ITEM_DELIMITATION) {
-        stream.position = elementAt + 8;
+        cursor.position = elementAt + 8;
         closed = true;
         break;
       }
-      elements.push(readElement(bytes, stream, itemEnc, depth));
+      elements.push(readElement(bytes, cursor, itemEnc, depth));
     }
-    checkWarnings(stream.warnings);
     if (!closed) throw overrun(bytes, end + 1, `no item delimitation item before byte ${end} for the item at byte ${at} of ${describeTag(tag)}`);
-    if (stream.position > itemEnd) throw overrun(bytes, stream.position, `an element in the item at byte ${at} of ${describeTag(tag)} runs past the item's end`);
+    if (cursor.position > itemEnd) throw overrun(bytes, cursor.position, `an element in the item at byte ${at} of ${describeTag(tag)} runs past the item's end`);
     items.push(elements);
-    at = stream.position;
+    at = cursor.position;
   }
   if (undefinedLength) throw overrun(bytes, end + 1, `no sequence delimitation item before byte ${end} for ${describeTag(tag)} at byte ${offset}`);
   return { items, length: at - offset, end: at };
@@ -272,39 +306,13 @@ function malformed(message: string): DicomError {
   return new DicomError('CORE_MALFORMED', `malformed data set: ${message}`);
 }
 
-/** dicom-parser reports the end of the data inside encapsulated pixel data as warnings. */
-function checkWarnings(warnings: readonly string[]): void {
-  for (const warning of warnings) {
-    if (/missing sequence delimiter/i.test(warning)) throw cut(`encapsulated pixel data has no sequence delimitation item`);
-    if (/unexpected tag/i.test(warning)) throw malformed(`encapsulated pixel data holds something other than items: ${warning}`);
-  }
-}
-
 /**
- * Turns what went wrong while reading the top-level element at `at` into a DicomError. dicom-parser's own errors
- * are strings; reading past the end of the data is truncation. Anything else is returned unchanged: it is a bug,
- * not a property of the input.
+ * Turns what went wrong while reading the top-level element at `at` into a DicomError: the end of the data
+ * inside it is truncation. Anything else is returned unchanged: it is a bug, not a property of the input.
  */
 function failure(thrown: unknown, bytes: Uint8Array, at: number, enc: Encoding): unknown {
-  if (thrown instanceof DicomError) return thrown;
+  if (!(thrown instanceof Cut)) return thrown;
   const tag = at + 4 <= bytes.length ? tagAt(bytes, at, enc.littleEndian) : undefined;
-  const details = { offset: at, ...(tag !== undefined ? { tag } : {}) };
   const element = tag !== undefined ? `element ${describeTag(tag)} at byte ${at}` : `the element at byte ${at}`;
-  let message: string;
-  let truncated: boolean;
-  if (thrown instanceof Cut) {
-    message = thrown.message;
-    truncated = true;
-  } else if (typeof thrown === 'string') {
-    message = thrown.replace(/^dicomParser[.:][\w.]+:? ?-? ?/, '');
-    truncated = /past end|overrun|overread/i.test(thrown);
-  } else if (thrown instanceof TypeError && /warnings is not a function/.test(thrown.message)) {
-    // dicom-parser calls its warnings list as a function on an item delimiter with a non-zero length.
-    message = 'an item delimitation item has a non-zero length';
-    truncated = false;
-  } else {
-    return thrown;
-  }
-  if (truncated) return new DicomError('CORE_TRUNCATED', `truncated: ${element}: ${message}`, details);
-  return new DicomError('CORE_MALFORMED', `malformed data set: ${element}: ${message}`, details);
+  return new DicomError('CORE_TRUNCATED', `truncated: ${element}: ${thrown.message}`, { offset: at, ...(tag !== undefined ? { tag } : {}) });
 }

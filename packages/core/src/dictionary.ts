@@ -1,4 +1,4 @@
-import { DICTIONARY, DICTIONARY_PATTERNS, type DictionaryRow } from './_generated/dictionary.js';
+import { DICTIONARY_PATTERNS, DICTIONARY_ROWS, type DictionaryRow } from './_generated/dictionary.js';
 import type { Vr } from './vr.js';
 
 /** What the data dictionary (PS3.6) says about a tag. */
@@ -17,6 +17,28 @@ export interface TagInfo {
   readonly retired: boolean;
   /** True for tags of odd groups (private data elements and private creators). */
   readonly private: boolean;
+}
+
+/**
+ * The fixed-tag rows by tag, parsed from their text on the first lookup rather than when the module loads (a
+ * process that reads explicit VR files may never look a tag up). A memo of a constant: built once, never changed
+ * after, and nothing outside this module can tell whether it has been built.
+ */
+let rowsByTag: ReadonlyMap<number, DictionaryRow> | undefined;
+
+function exactRows(): ReadonlyMap<number, DictionaryRow> {
+  if (rowsByTag !== undefined) return rowsByTag;
+  const rows = new Map<number, DictionaryRow>();
+  let start = DICTIONARY_ROWS.indexOf('\n') + 1;
+  while (start < DICTIONARY_ROWS.length) {
+    let end = DICTIONARY_ROWS.indexOf('\n', start);
+    if (end < 0) end = DICTIONARY_ROWS.length;
+    const [hex, keyword, vr, vm, name, retired] = DICTIONARY_ROWS.slice(start, end).split('\t');
+    if (name !== undefined) rows.set(parseInt(hex!, 16), [keyword!, vr!, vm!, name, retired === '1' ? 1 : 0]);
+    start = end + 1;
+  }
+  rowsByTag = rows;
+  return rows;
 }
 
 function fromRow(tag: number, row: DictionaryRow): TagInfo {
@@ -41,7 +63,7 @@ export function isPrivateCreatorTag(tag: number): boolean {
  * and private creators get their fixed VRs; other private and unknown tags answer `undefined`.
  */
 export function lookupTag(tag: number): TagInfo | undefined {
-  const row = DICTIONARY[tag];
+  const row = exactRows().get(tag);
   if (row !== undefined) return fromRow(tag, row);
   if ((tag & 0xffff) === 0 && tag >>> 16 !== 0xfffe) {
     return { tag, keyword: '', name: 'Group Length', vr: 'UL', vrs: ['UL'], vm: '1', retired: true, private: isPrivateTag(tag) };

@@ -25,6 +25,42 @@ export const ErrorCodes = {
   CORE_ABORTED: 'CORE_ABORTED',
   /** No codec is registered for a compressed transfer syntax. */
   TRANSCODE_CODEC_UNAVAILABLE: 'TRANSCODE_CODEC_UNAVAILABLE',
+  /** No image with a plane geometry in the input, or none in the series asked for. */
+  VOLUME_NO_IMAGES: 'VOLUME_NO_IMAGES',
+  /** The input holds several volumes and none was chosen; the message lists them. */
+  VOLUME_SEVERAL_SERIES: 'VOLUME_SEVERAL_SERIES',
+  /** Slices of one volume differ in size, pixel spacing, bits or orientation, or in echo/time without forming a 4-D set. */
+  VOLUME_INCONSISTENT_SLICES: 'VOLUME_INCONSISTENT_SLICES',
+  /** Image orientation, position or pixel spacing is missing, malformed or not orthonormal, or positions are not on one line. */
+  VOLUME_BAD_GEOMETRY: 'VOLUME_BAD_GEOMETRY',
+  /** The slice spacing has a gap (a missing slice); allow it with `allowGaps`. */
+  VOLUME_MISSING_SLICE: 'VOLUME_MISSING_SLICE',
+  /** Two slices share a position and nothing (echo, time) tells them apart. */
+  VOLUME_DUPLICATE_SLICE: 'VOLUME_DUPLICATE_SLICE',
+  /** The pixel layout cannot be made into a volume (bits, samples per pixel, frames that cannot be located). */
+  VOLUME_UNSUPPORTED_PIXELS: 'VOLUME_UNSUPPORTED_PIXELS',
+  /** A TCP or TLS connection to a DICOM peer could not be made (refused, unreachable, TLS handshake failed). */
+  NET_CONNECT_FAILED: 'NET_CONNECT_FAILED',
+  /** A server could not listen on the requested address and port. */
+  NET_LISTEN_FAILED: 'NET_LISTEN_FAILED',
+  /** The peer rejected the association (A-ASSOCIATE-RJ); the message gives result, source and reason. */
+  NET_ASSOCIATION_REJECTED: 'NET_ASSOCIATION_REJECTED',
+  /** The association was aborted (A-ABORT from either side) or the connection closed while it was open. */
+  NET_ASSOCIATION_ABORTED: 'NET_ASSOCIATION_ABORTED',
+  /** A connect, association, DIMSE or idle timeout expired. */
+  NET_TIMEOUT: 'NET_TIMEOUT',
+  /** The peer broke the upper-layer or DIMSE protocol (malformed or unexpected PDU, bad command set). */
+  NET_PROTOCOL: 'NET_PROTOCOL',
+  /** No accepted presentation context can carry the operation (SOP class or transfer syntax refused). */
+  NET_NO_PRESENTATION_CONTEXT: 'NET_NO_PRESENTATION_CONTEXT',
+  /** The pixel layout or the syntax cannot be transcoded correctly (12-bit lossy JPEG, 16-bit colour JPEG...). */
+  TRANSCODE_UNSUPPORTED: 'TRANSCODE_UNSUPPORTED',
+  /** A compressed frame cannot be decoded (corrupt stream, or its header disagrees with the data set). */
+  TRANSCODE_DECODE_FAILED: 'TRANSCODE_DECODE_FAILED',
+  /** An encoder failed on a frame. */
+  TRANSCODE_ENCODE_FAILED: 'TRANSCODE_ENCODE_FAILED',
+  /** A lossless encode did not decode back to the input pixels; nothing was written. */
+  TRANSCODE_VERIFY_FAILED: 'TRANSCODE_VERIFY_FAILED',
 } as const;
 
 /** One of the codes of {@link ErrorCodes}. */

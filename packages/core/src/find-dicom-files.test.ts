@@ -44,6 +44,41 @@ function bigBareBytes(): Uint8Array {
   return stripMeta(writeDicom({ ...rt, dataset: { elements } }, { transferSyntaxUID: TransferSyntax.ImplicitVRLittleEndian }));
 }
 
+/** One implicit VR little endian element (PS3.5 7.1.3): group, element, 32-bit length, then the value. */
+function implicitElement(tag: number, value: Uint8Array, declaredLength = value.length): Uint8Array {
+  const out = new Uint8Array(8 + value.length);
+  const view = new DataView(out.buffer);
+  view.setUint16(0, tag >>> 16, true);
+  view.setUint16(2, tag & 0xffff, true);
+  view.setUint32(4, declaredLength, true);
+  out.set(value, 8);
+  return out;
+}
+
+/**
+ * A bare implicit VR data set whose first 65,536 bytes (the 64 KiB head findDicomFiles offers the reader) end
+ * exactly between two elements, followed by `rest`.
+ */
+function cutAtBoundary(rest: Uint8Array): Uint8Array {
+  const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
+  const head = [
+    implicitElement(0x00080016, ascii('1.2.840.10008.5.1.4.1.1.7\0')), // SOP Class UID, 25 chars + NUL pad
+    implicitElement(0x00080018, ascii('2.25.1')),
+    implicitElement(0x00100010, ascii('Test^Bare ')),
+  ];
+  const used = head.reduce((n, e) => n + e.length, 0);
+  head.push(implicitElement(0x00104000, new Uint8Array(65_536 - used - 8).fill(0x41))); // Patient Comments (LT) filler
+  const bytes = new Uint8Array(65_536 + rest.length);
+  let at = 0;
+  for (const e of head) {
+    bytes.set(e, at);
+    at += e.length;
+  }
+  if (at !== 65_536) throw new Error(`test data: head is ${at} bytes`);
+  bytes.set(rest, at);
+  return bytes;
+}
+
 async function collect(root: string, options: Parameters<typeof findDicomFiles>[1] = {}): Promise<FoundFile[]> {
   const out: FoundFile[] = [];
   for await (const found of findDicomFiles(root, options)) out.push(found);
@@ -134,6 +169,19 @@ describe('findDicomFiles', () => {
   it('classifies a single file given as the root', async () => {
     expect(await collect(join(root, 'a', 'ct.dcm'))).toEqual([{ path: join(root, 'a', 'ct.dcm'), skipped: false, kind: 'part10', dicomdir: false }]);
     expect(await collect(join(root, 'notes.txt'))).toEqual([{ path: join(root, 'notes.txt'), skipped: true, reason: 'not DICOM' }]);
+  });
+
+  it('judges a bare data set by its whole header when the 64 KiB head ends exactly between two elements', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'find-dicom-files-cut-'));
+    try {
+      // After the cut: a well-formed element, nothing, or an element declaring ~16 MB in a file 65,556 bytes long.
+      writeFileSync(join(dir, 'continues'), cutAtBoundary(implicitElement(0x0020000d, new TextEncoder().encode('2.25.2'))));
+      writeFileSync(join(dir, 'ends-at-cut'), cutAtBoundary(new Uint8Array(0)));
+      writeFileSync(join(dir, 'overruns'), cutAtBoundary(implicitElement(0x0020000d, new Uint8Array(12), 0x00fffff0)));
+      expect(summary(dir, await collect(dir))).toEqual(['continues bare', 'ends-at-cut bare', 'overruns skipped: not DICOM']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('throws CORE_IO when the root does not exist', async () => {

@@ -134,7 +134,8 @@ async function readBare(handle: FileHandle, head: Uint8Array, size: number, sign
   let bytes = length <= head.length ? head.subarray(0, length) : await readAt(handle, length);
   for (;;) {
     try {
-      return readDicom(bytes, { stopBeforePixelData: true });
+      // partial: a head that ends exactly between two elements is not a whole header (the reader would accept it).
+      return readDicom(bytes, { stopBeforePixelData: true, partial: bytes.length < size });
     } catch (error) {
       const cut = bytes.length < size && (isDicomError(error, 'CORE_TRUNCATED') || isDicomError(error, 'CORE_MALFORMED'));
       if (!cut) return undefined;

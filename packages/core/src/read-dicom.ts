@@ -1,11 +1,12 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { constants as zlibConstants, inflateRawSync, inflateSync } from 'node:zlib';
 import { walkDataSet } from './_dicom-parser.js';
 import { createDecodeContext, decodeDataset } from './_decode-dataset.js';
 import type { Dataset, DicomFile } from './dataset.js';
 import { DicomError, isDicomError, withFile } from './errors.js';
+import { detectSyntax, locateMeta, peekElement, u16 } from './_locate-data-set.js';
 import { TransferSyntax, transferSyntaxInfo } from './transfer-syntax.js';
-import { hasLongHeader, isVr } from './vr.js';
 
 /** Options for reading DICOM. */
 export interface ReadOptions {
@@ -29,100 +30,6 @@ export interface ReadOptions {
 /** Options for reading from a file or stream. */
 export interface ReadFileOptions extends ReadOptions {
   readonly signal?: AbortSignal;
-}
-
-function u16(bytes: Uint8Array, at: number, little: boolean): number {
-  return little ? bytes[at]! | (bytes[at + 1]! << 8) : (bytes[at]! << 8) | bytes[at + 1]!;
-}
-function u32(bytes: Uint8Array, at: number, little: boolean): number {
-  return little
-    ? (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0
-    : ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
-}
-
-function hasMagic(bytes: Uint8Array, at: number): boolean {
-  return bytes.length >= at + 4 && bytes[at] === 0x44 && bytes[at + 1] === 0x49 && bytes[at + 2] === 0x43 && bytes[at + 3] === 0x4d;
-}
-
-/** Where the file meta group starts, whether there was a preamble, or -1 for a bare data set. */
-function locateMeta(bytes: Uint8Array): { start: number; preamble: boolean } {
-  if (hasMagic(bytes, 128)) return { start: 132, preamble: true };
-  if (hasMagic(bytes, 0)) return { start: 4, preamble: false };
-  if (bytes.length >= 8 && u16(bytes, 0, true) === 0x0002 && isVr(String.fromCharCode(bytes[4]!, bytes[5]!))) return { start: 0, preamble: false };
-  return { start: -1, preamble: false };
-}
-
-interface ElementHead {
-  readonly tag: number;
-  /** Where the next element starts; undefined for an undefined length. */
-  readonly next: number | undefined;
-}
-
-/** Reads one element header at `at`, or undefined when it is not plausible (unknown VR, no room for a header). */
-function peekElement(bytes: Uint8Array, at: number, explicitVR: boolean, little: boolean): ElementHead | undefined {
-  if (at + 8 > bytes.length) return undefined;
-  const tag = ((u16(bytes, at, little) << 16) | u16(bytes, at + 2, little)) >>> 0;
-  let length: number;
-  let header = 8;
-  if (explicitVR) {
-    const vr = String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!);
-    if (!isVr(vr)) return undefined;
-    if (hasLongHeader(vr)) {
-      if (at + 12 > bytes.length) return undefined;
-      length = u32(bytes, at + 8, little);
-      header = 12;
-    } else {
-      length = u16(bytes, at + 6, little);
-    }
-  } else {
-    length = u32(bytes, at + 4, little);
-  }
-  return { tag, next: length === 0xffffffff ? undefined : at + header + length };
-}
-
-const CANDIDATES: ReadonlyArray<readonly [string, boolean, boolean]> = [
-  [TransferSyntax.ExplicitVRLittleEndian, true, true],
-  [TransferSyntax.ImplicitVRLittleEndian, false, true],
-  [TransferSyntax.ExplicitVRBigEndian, true, false],
-];
-
-/**
- * Guesses the encoding of a data set that starts at `at` with no transfer syntax to say it: its first elements
- * (up to 8) must be plausible in that encoding: ascending tags, the first in an even group from 0008 to 7FE0,
- * values inside the data, and an undefined length only where a sequence (or encapsulated pixel data) can have one.
- */
-function detectSyntax(bytes: Uint8Array, at: number): string | undefined {
-  for (const [uid, explicitVR, little] of CANDIDATES) {
-    let position = at;
-    let previous = -1;
-    let seen = 0;
-    let plausible = true;
-    while (seen < 8 && position < bytes.length) {
-      const head = peekElement(bytes, position, explicitVR, little);
-      const group = head ? head.tag >>> 16 : 0;
-      const groupOk = seen === 0 ? group % 2 === 0 && group >= 0x0008 && group <= 0x7fe0 : group >= 0x0008 && group !== 0xfffe;
-      if (!head || !groupOk || head.tag <= previous || (head.next !== undefined && head.next > bytes.length)) {
-        plausible = false;
-        break;
-      }
-      seen++;
-      if (head.next === undefined) {
-        plausible = mayHaveUndefinedLength(bytes, position, head.tag, explicitVR);
-        break;
-      }
-      previous = head.tag;
-      position = head.next;
-    }
-    if (plausible && seen > 0) return uid;
-  }
-  return undefined;
-}
-
-/** True when the element at `at` may have an undefined length: a sequence, a UN (CP-246), encapsulated pixel data. */
-function mayHaveUndefinedLength(bytes: Uint8Array, at: number, tag: number, explicitVR: boolean): boolean {
-  if (!explicitVR) return bytes[at + 8] === 0xfe && bytes[at + 9] === 0xff && (bytes[at + 10] === 0x00 || bytes[at + 10] === 0xdd) && bytes[at + 11] === 0xe0;
-  const vr = String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!);
-  return vr === 'SQ' || vr === 'UN' || (tag === 0x7fe00010 && (vr === 'OB' || vr === 'OW'));
 }
 
 function inflate(bytes: Uint8Array, at: number, maxOutputLength: number, partial: boolean): Uint8Array {
@@ -212,7 +119,7 @@ function readUnnamed(bytes: Uint8Array, options: ReadOptions): DicomFile {
     bodyStart = 0;
   }
   const stop = options.stopBeforePixelData === true;
-  const ctx = createDecodeContext(body);
+  const ctx = body === bytes ? decodeMeta : createDecodeContext(body);
   const walked = walkDataSet(body, bodyStart, body.length, { explicitVR: info.explicitVR, littleEndian: info.littleEndian, stopBeforePixelData: stop, isSequenceTag: ctx.isSequenceTag });
   if (partial && stop && !walked.stoppedAtPixelData) {
     throw new DicomError('CORE_TRUNCATED', `truncated: the ${body.length} bytes given end before pixel data (partial read)`, { offset: body.length });
@@ -234,54 +141,168 @@ function checkAborted(signal: AbortSignal | undefined, file: string | undefined)
   }
 }
 
-/** First read of a header-only scan; grown fourfold while the header runs past what was read. */
-const HEAD_BYTES = 64 * 1024;
+/**
+ * First read of a header-only scan; grown fourfold while the header runs past what was read. Most headers
+ * (CT, MR, CR slices) are 1 to 10 KiB; a smaller first read costs less to allocate and to collect.
+ */
+const HEAD_BYTES = 16 * 1024;
+
+/**
+ * One step of a header-only read: parses `head`, the first bytes of a file (`whole` when they are all of it).
+ * Returns undefined when the header runs past them: read more and call again.
+ */
+function parseHead(head: Uint8Array, whole: boolean, options: ReadOptions, path: string): DicomFile | undefined {
+  if (whole) return readDicom(head, { ...options, fileName: path, partial: false });
+  try {
+    return readDicom(head, { ...options, fileName: path, partial: true });
+  } catch (error) {
+    // The header runs past what was read (or a cut element looks malformed): read more. Anything else is final.
+    if (isDicomError(error, 'CORE_TRUNCATED') || isDicomError(error, 'CORE_MALFORMED')) return undefined;
+    throw error;
+  }
+}
+
+/** A larger buffer holding the `filled` bytes of `buffer` first. */
+function grown(buffer: Buffer, filled: number): Buffer {
+  const next = Buffer.allocUnsafe(buffer.length * 4);
+  buffer.copy(next, 0, 0, filled);
+  return next;
+}
+
+/** Largest file read whole (what one Buffer and fs/promises readFile allow). */
+const MAX_FILE_BYTES = 2 ** 31 - 1;
+/** Chunk size for a file whose size is not known in advance (stat says 0: a pipe, a /proc file). */
+const CHUNK_BYTES = 64 * 1024;
+
+function tooLarge(size: number, path: string): DicomError {
+  return new DicomError('CORE_IO', `cannot read: the file is ${size} bytes, more than ${MAX_FILE_BYTES} (read it header-only or as a stream)`, { file: path });
+}
 
 /**
  * Reads a DICOM file from disk (see {@link readDicom}). With `stopBeforePixelData`, reads only as much of the
- * file as the header needs.
+ * file as the header needs (16 KiB first, four times more while the header goes on). Throws DicomError: the
+ * codes of {@link readDicom}, CORE_IO when the file cannot be read (missing, a directory, permission),
+ * CORE_ABORTED. For a scan of many files where nothing else waits on the event loop, {@link readDicomFileSync}
+ * is several times faster: each asynchronous file operation is a round trip through libuv's thread pool.
  */
 export async function readDicomFile(path: string, options: ReadFileOptions = {}): Promise<DicomFile> {
-  checkAborted(options.signal, path);
-  if (options.stopBeforePixelData === true) {
-    let size: number;
-    try {
-      size = (await stat(path)).size;
-    } catch (error) {
-      throw ioError(error, path);
-    }
-    for (let length = HEAD_BYTES; length < size; length *= 4) {
-      const head = await readHead(path, length);
-      if (head.length < length) break; // the file shrank: read what is there
-      try {
-        return readDicom(head, { ...options, fileName: path, partial: true });
-      } catch (error) {
-        // The header runs past what was read: read more. Anything else is final.
-        if (!isDicomError(error, 'CORE_TRUNCATED') && !isDicomError(error, 'CORE_MALFORMED')) throw error;
-      }
-      checkAborted(options.signal, path);
-    }
-  }
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path, options.signal ? { signal: options.signal } : {});
-  } catch (error) {
-    throw ioError(error, path);
-  }
-  return readDicom(bytes, { ...options, fileName: path, partial: false });
-}
-
-async function readHead(path: string, length: number): Promise<Uint8Array> {
-  let handle;
+  const signal = options.signal;
+  checkAborted(signal, path);
+  let handle: FileHandle | undefined;
   try {
     handle = await open(path, 'r');
-    const buffer = Buffer.allocUnsafe(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, 0);
-    return buffer.subarray(0, bytesRead);
+    if (options.stopBeforePixelData === true) {
+      let buffer: Buffer = Buffer.allocUnsafe(HEAD_BYTES);
+      let filled = 0;
+      for (;;) {
+        filled = await readInto(handle, buffer, filled);
+        const file = parseHead(buffer.subarray(0, filled), filled < buffer.length, options, path);
+        if (file !== undefined) return file;
+        checkAborted(signal, path);
+        buffer = grown(buffer, filled);
+      }
+    }
+    const size = (await handle.stat()).size;
+    if (size > MAX_FILE_BYTES) throw tooLarge(size, path);
+    let bytes: Buffer;
+    if (size > 0) {
+      // One read of the size stat gives, as readFile does, but without its 512 KiB chunks.
+      const buffer = Buffer.allocUnsafe(size);
+      bytes = buffer.subarray(0, await readInto(handle, buffer, 0));
+    } else {
+      const chunks: Buffer[] = [];
+      for (let total = 0, got = -1; got !== 0; total += got) {
+        checkAborted(signal, path);
+        const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+        got = await readInto(handle, chunk, 0, total);
+        chunks.push(chunk.subarray(0, got));
+      }
+      bytes = Buffer.concat(chunks);
+    }
+    checkAborted(signal, path);
+    return readDicom(bytes, { ...options, fileName: path, partial: false });
   } catch (error) {
-    throw ioError(error, path);
+    throw isDicomError(error) ? error : ioError(error, path);
   } finally {
-    await handle?.close();
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Reads from `handle` into `buffer[from..]`, from file offset `at` (default `from`), until `buffer` is full or
+ * the file ends; returns how much of `buffer` is now filled.
+ */
+async function readInto(handle: FileHandle, buffer: Buffer, from: number, at = from): Promise<number> {
+  let filled = from;
+  while (filled < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, at + filled - from);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled;
+}
+
+/** Closes `fd`; a failure to close a file only read from loses nothing, and must not hide the result. */
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // nothing to do
+  }
+}
+
+/** {@link readInto} with blocking calls. */
+function readIntoSync(fd: number, buffer: Buffer, from: number, at = from): number {
+  let filled = from;
+  while (filled < buffer.length) {
+    const bytesRead = readSync(fd, buffer, filled, buffer.length - filled, at + filled - from);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled;
+}
+
+/**
+ * Reads a DICOM file from disk with blocking calls: the same result and errors as {@link readDicomFile}
+ * (without `signal`). Blocking reads of a file in the page cache take about 10 µs, where each asynchronous
+ * operation waits for a thread-pool round trip: use this in scans and command-line tools that read many files one
+ * after another with nothing else to do meanwhile. It blocks the event loop for the whole read, so a server
+ * should use {@link readDicomFile}.
+ */
+export function readDicomFileSync(path: string, options: ReadOptions = {}): DicomFile {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    if (options.stopBeforePixelData === true) {
+      let buffer: Buffer = Buffer.allocUnsafe(HEAD_BYTES);
+      let filled = 0;
+      for (;;) {
+        filled = readIntoSync(fd, buffer, filled);
+        const file = parseHead(buffer.subarray(0, filled), filled < buffer.length, options, path);
+        if (file !== undefined) return file;
+        buffer = grown(buffer, filled);
+      }
+    }
+    const size = fstatSync(fd).size;
+    if (size > MAX_FILE_BYTES) throw tooLarge(size, path);
+    let bytes: Buffer;
+    if (size > 0) {
+      const buffer = Buffer.allocUnsafe(size);
+      bytes = buffer.subarray(0, readIntoSync(fd, buffer, 0));
+    } else {
+      const chunks: Buffer[] = [];
+      for (let total = 0, got = -1; got !== 0; total += got) {
+        const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+        got = readIntoSync(fd, chunk, 0, total);
+        chunks.push(chunk.subarray(0, got));
+      }
+      bytes = Buffer.concat(chunks);
+    }
+    return readDicom(bytes, { ...options, fileName: path, partial: false });
+  } catch (error) {
+    throw isDicomError(error) ? error : ioError(error, path);
+  } finally {
+    if (fd !== undefined) closeQuietly(fd);
   }
 }
 

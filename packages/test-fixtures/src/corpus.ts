@@ -34,3 +34,8 @@ export const CORPUS_REJECTS: Readonly<Record<string, string>> = {
   // One stray byte (0x20) before an explicit VR little endian data set: DCMTK's dcmdump rejects it too.
   'no_meta.dcm': 'CORE_NOT_DICOM',
 };
+
+/** Absolute path of one of the peer helper scripts kept in packages/test-fixtures/peers (see its README). */
+export function peerScript(name: 'make_corpus.py' | 'peer_py.py'): string {
+  return join(corpusDir(), '..', 'peers', name);
+}

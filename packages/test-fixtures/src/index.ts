@@ -1,4 +1,4 @@
-export { corpusDir, corpusFile, corpusFiles, CORPUS_REJECTS } from './corpus.js';
+export { corpusDir, corpusFile, corpusFiles, CORPUS_REJECTS, peerScript } from './corpus.js';
 export { DEFAULT_FIXTURE_SEED } from './fixture-options.js';
 export type { FixtureOptions } from './fixture-options.js';
 export { ctSlice, ctPixelValue, CT_IMAGE_STORAGE } from './ct-slice.js';

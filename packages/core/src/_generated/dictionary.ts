@@ -5,5044 +5,5048 @@
 /** [keyword, VR ('|' separates alternatives, NONE for items), VM, name, retired (1) or not (0)] */
 export type DictionaryRow = readonly [keyword: string, vr: string, vm: string, name: string, retired: 0 | 1];
 
-/** PS3.6 data elements with a fixed tag, keyed by the tag as a number. */
-export const DICTIONARY: Readonly<Record<number, DictionaryRow>> = {
-  0x00020000: ["FileMetaInformationGroupLength", "UL", "1", "File Meta Information Group Length", 0],
-  0x00020001: ["FileMetaInformationVersion", "OB", "1", "File Meta Information Version", 0],
-  0x00020002: ["MediaStorageSOPClassUID", "UI", "1", "Media Storage SOP Class UID", 0],
-  0x00020003: ["MediaStorageSOPInstanceUID", "UI", "1", "Media Storage SOP Instance UID", 0],
-  0x00020010: ["TransferSyntaxUID", "UI", "1", "Transfer Syntax UID", 0],
-  0x00020012: ["ImplementationClassUID", "UI", "1", "Implementation Class UID", 0],
-  0x00020013: ["ImplementationVersionName", "SH", "1", "Implementation Version Name", 0],
-  0x00020016: ["SourceApplicationEntityTitle", "AE", "1", "Source Application Entity Title", 0],
-  0x00020017: ["SendingApplicationEntityTitle", "AE", "1", "Sending Application Entity Title", 0],
-  0x00020018: ["ReceivingApplicationEntityTitle", "AE", "1", "Receiving Application Entity Title", 0],
-  0x00020026: ["SourcePresentationAddress", "UR", "1", "Source Presentation Address", 0],
-  0x00020027: ["SendingPresentationAddress", "UR", "1", "Sending Presentation Address", 0],
-  0x00020028: ["ReceivingPresentationAddress", "UR", "1", "Receiving Presentation Address", 0],
-  0x00020031: ["RTVMetaInformationVersion", "OB", "1", "RTV Meta Information Version", 0],
-  0x00020032: ["RTVCommunicationSOPClassUID", "UI", "1", "RTV Communication SOP Class UID", 0],
-  0x00020033: ["RTVCommunicationSOPInstanceUID", "UI", "1", "RTV Communication SOP Instance UID", 0],
-  0x00020035: ["RTVSourceIdentifier", "OB", "1", "RTV Source Identifier", 0],
-  0x00020036: ["RTVFlowIdentifier", "OB", "1", "RTV Flow Identifier", 0],
-  0x00020037: ["RTVFlowRTPSamplingRate", "UL", "1", "RTV Flow RTP Sampling Rate", 0],
-  0x00020038: ["RTVFlowActualFrameDuration", "FD", "1", "RTV Flow Actual Frame Duration", 0],
-  0x00020100: ["PrivateInformationCreatorUID", "UI", "1", "Private Information Creator UID", 0],
-  0x00020102: ["PrivateInformation", "OB", "1", "Private Information", 0],
-  0x00041130: ["FileSetID", "CS", "1", "File-set ID", 0],
-  0x00041141: ["FileSetDescriptorFileID", "CS", "1-8", "File-set Descriptor File ID", 0],
-  0x00041142: ["SpecificCharacterSetOfFileSetDescriptorFile", "CS", "1", "Specific Character Set of File-set Descriptor File", 0],
-  0x00041200: ["OffsetOfTheFirstDirectoryRecordOfTheRootDirectoryEntity", "UL", "1", "Offset of the First Directory Record of the Root Directory Entity", 0],
-  0x00041202: ["OffsetOfTheLastDirectoryRecordOfTheRootDirectoryEntity", "UL", "1", "Offset of the Last Directory Record of the Root Directory Entity", 0],
-  0x00041212: ["FileSetConsistencyFlag", "US", "1", "File-set Consistency Flag", 0],
-  0x00041220: ["DirectoryRecordSequence", "SQ", "1", "Directory Record Sequence", 0],
-  0x00041400: ["OffsetOfTheNextDirectoryRecord", "UL", "1", "Offset of the Next Directory Record", 0],
-  0x00041410: ["RecordInUseFlag", "US", "1", "Record In-use Flag", 0],
-  0x00041420: ["OffsetOfReferencedLowerLevelDirectoryEntity", "UL", "1", "Offset of Referenced Lower-Level Directory Entity", 0],
-  0x00041430: ["DirectoryRecordType", "CS", "1", "Directory Record Type", 0],
-  0x00041432: ["PrivateRecordUID", "UI", "1", "Private Record UID", 0],
-  0x00041500: ["ReferencedFileID", "CS", "1-8", "Referenced File ID", 0],
-  0x00041504: ["MRDRDirectoryRecordOffset", "UL", "1", "MRDR Directory Record Offset", 1],
-  0x00041510: ["ReferencedSOPClassUIDInFile", "UI", "1", "Referenced SOP Class UID in File", 0],
-  0x00041511: ["ReferencedSOPInstanceUIDInFile", "UI", "1", "Referenced SOP Instance UID in File", 0],
-  0x00041512: ["ReferencedTransferSyntaxUIDInFile", "UI", "1", "Referenced Transfer Syntax UID in File", 0],
-  0x0004151A: ["ReferencedRelatedGeneralSOPClassUIDInFile", "UI", "1-n", "Referenced Related General SOP Class UID in File", 0],
-  0x00041600: ["NumberOfReferences", "UL", "1", "Number of References", 1],
-  0x00060001: ["CurrentFrameFunctionalGroupsSequence", "SQ", "1", "Current Frame Functional Groups Sequence", 0],
-  0x00080001: ["LengthToEnd", "UL", "1", "Length to End", 1],
-  0x00080005: ["SpecificCharacterSet", "CS", "1-n", "Specific Character Set", 0],
-  0x00080006: ["LanguageCodeSequence", "SQ", "1", "Language Code Sequence", 0],
-  0x00080008: ["ImageType", "CS", "2-n", "Image Type", 0],
-  0x00080010: ["RecognitionCode", "SH", "1", "Recognition Code", 1],
-  0x00080012: ["InstanceCreationDate", "DA", "1", "Instance Creation Date", 0],
-  0x00080013: ["InstanceCreationTime", "TM", "1", "Instance Creation Time", 0],
-  0x00080014: ["InstanceCreatorUID", "UI", "1", "Instance Creator UID", 0],
-  0x00080015: ["InstanceCoercionDateTime", "DT", "1", "Instance Coercion DateTime", 0],
-  0x00080016: ["SOPClassUID", "UI", "1", "SOP Class UID", 0],
-  0x00080017: ["AcquisitionUID", "UI", "1", "Acquisition UID", 0],
-  0x00080018: ["SOPInstanceUID", "UI", "1", "SOP Instance UID", 0],
-  0x00080019: ["PyramidUID", "UI", "1", "Pyramid UID", 0],
-  0x0008001A: ["RelatedGeneralSOPClassUID", "UI", "1-n", "Related General SOP Class UID", 0],
-  0x0008001B: ["OriginalSpecializedSOPClassUID", "UI", "1", "Original Specialized SOP Class UID", 0],
-  0x0008001C: ["SyntheticData", "CS", "1", "Synthetic Data", 0],
-  0x00080020: ["StudyDate", "DA", "1", "Study Date", 0],
-  0x00080021: ["SeriesDate", "DA", "1", "Series Date", 0],
-  0x00080022: ["AcquisitionDate", "DA", "1", "Acquisition Date", 0],
-  0x00080023: ["ContentDate", "DA", "1", "Content Date", 0],
-  0x00080024: ["OverlayDate", "DA", "1", "Overlay Date", 1],
-  0x00080025: ["CurveDate", "DA", "1", "Curve Date", 1],
-  0x0008002A: ["AcquisitionDateTime", "DT", "1", "Acquisition DateTime", 0],
-  0x00080030: ["StudyTime", "TM", "1", "Study Time", 0],
-  0x00080031: ["SeriesTime", "TM", "1", "Series Time", 0],
-  0x00080032: ["AcquisitionTime", "TM", "1", "Acquisition Time", 0],
-  0x00080033: ["ContentTime", "TM", "1", "Content Time", 0],
-  0x00080034: ["OverlayTime", "TM", "1", "Overlay Time", 1],
-  0x00080035: ["CurveTime", "TM", "1", "Curve Time", 1],
-  0x00080040: ["DataSetType", "US", "1", "Data Set Type", 1],
-  0x00080041: ["DataSetSubtype", "LO", "1", "Data Set Subtype", 1],
-  0x00080042: ["NuclearMedicineSeriesType", "CS", "1", "Nuclear Medicine Series Type", 1],
-  0x00080050: ["AccessionNumber", "SH", "1", "Accession Number", 0],
-  0x00080051: ["IssuerOfAccessionNumberSequence", "SQ", "1", "Issuer of Accession Number Sequence", 0],
-  0x00080052: ["QueryRetrieveLevel", "CS", "1", "Query/Retrieve Level", 0],
-  0x00080053: ["QueryRetrieveView", "CS", "1", "Query/Retrieve View", 0],
-  0x00080054: ["RetrieveAETitle", "AE", "1-n", "Retrieve AE Title", 0],
-  0x00080055: ["StationAETitle", "AE", "1", "Station AE Title", 0],
-  0x00080056: ["InstanceAvailability", "CS", "1", "Instance Availability", 0],
-  0x00080058: ["FailedSOPInstanceUIDList", "UI", "1-n", "Failed SOP Instance UID List", 0],
-  0x00080060: ["Modality", "CS", "1", "Modality", 0],
-  0x00080061: ["ModalitiesInStudy", "CS", "1-n", "Modalities in Study", 0],
-  0x00080062: ["SOPClassesInStudy", "UI", "1-n", "SOP Classes in Study", 0],
-  0x00080063: ["AnatomicRegionsInStudyCodeSequence", "SQ", "1", "Anatomic Regions in Study Code Sequence", 0],
-  0x00080064: ["ConversionType", "CS", "1", "Conversion Type", 0],
-  0x00080068: ["PresentationIntentType", "CS", "1", "Presentation Intent Type", 0],
-  0x00080070: ["Manufacturer", "LO", "1", "Manufacturer", 0],
-  0x00080080: ["InstitutionName", "LO", "1", "Institution Name", 0],
-  0x00080081: ["InstitutionAddress", "ST", "1", "Institution Address", 0],
-  0x00080082: ["InstitutionCodeSequence", "SQ", "1", "Institution Code Sequence", 0],
-  0x00080090: ["ReferringPhysicianName", "PN", "1", "Referring Physician's Name", 0],
-  0x00080092: ["ReferringPhysicianAddress", "ST", "1", "Referring Physician's Address", 0],
-  0x00080094: ["ReferringPhysicianTelephoneNumbers", "SH", "1-n", "Referring Physician's Telephone Numbers", 0],
-  0x00080096: ["ReferringPhysicianIdentificationSequence", "SQ", "1", "Referring Physician Identification Sequence", 0],
-  0x0008009C: ["ConsultingPhysicianName", "PN", "1-n", "Consulting Physician's Name", 0],
-  0x0008009D: ["ConsultingPhysicianIdentificationSequence", "SQ", "1", "Consulting Physician Identification Sequence", 0],
-  0x00080100: ["CodeValue", "SH", "1", "Code Value", 0],
-  0x00080101: ["ExtendedCodeValue", "LO", "1", "Extended Code Value", 0],
-  0x00080102: ["CodingSchemeDesignator", "SH", "1", "Coding Scheme Designator", 0],
-  0x00080103: ["CodingSchemeVersion", "SH", "1", "Coding Scheme Version", 0],
-  0x00080104: ["CodeMeaning", "LO", "1", "Code Meaning", 0],
-  0x00080105: ["MappingResource", "CS", "1", "Mapping Resource", 0],
-  0x00080106: ["ContextGroupVersion", "DT", "1", "Context Group Version", 0],
-  0x00080107: ["ContextGroupLocalVersion", "DT", "1", "Context Group Local Version", 0],
-  0x00080108: ["ExtendedCodeMeaning", "LT", "1", "Extended Code Meaning", 0],
-  0x00080109: ["CodingSchemeResourcesSequence", "SQ", "1", "Coding Scheme Resources Sequence", 0],
-  0x0008010A: ["CodingSchemeURLType", "CS", "1", "Coding Scheme URL Type", 0],
-  0x0008010B: ["ContextGroupExtensionFlag", "CS", "1", "Context Group Extension Flag", 0],
-  0x0008010C: ["CodingSchemeUID", "UI", "1", "Coding Scheme UID", 0],
-  0x0008010D: ["ContextGroupExtensionCreatorUID", "UI", "1", "Context Group Extension Creator UID", 0],
-  0x0008010E: ["CodingSchemeURL", "UR", "1", "Coding Scheme URL", 0],
-  0x0008010F: ["ContextIdentifier", "CS", "1", "Context Identifier", 0],
-  0x00080110: ["CodingSchemeIdentificationSequence", "SQ", "1", "Coding Scheme Identification Sequence", 0],
-  0x00080112: ["CodingSchemeRegistry", "LO", "1", "Coding Scheme Registry", 0],
-  0x00080114: ["CodingSchemeExternalID", "ST", "1", "Coding Scheme External ID", 0],
-  0x00080115: ["CodingSchemeName", "ST", "1", "Coding Scheme Name", 0],
-  0x00080116: ["CodingSchemeResponsibleOrganization", "ST", "1", "Coding Scheme Responsible Organization", 0],
-  0x00080117: ["ContextUID", "UI", "1", "Context UID", 0],
-  0x00080118: ["MappingResourceUID", "UI", "1", "Mapping Resource UID", 0],
-  0x00080119: ["LongCodeValue", "UC", "1", "Long Code Value", 0],
-  0x00080120: ["URNCodeValue", "UR", "1", "URN Code Value", 0],
-  0x00080121: ["EquivalentCodeSequence", "SQ", "1", "Equivalent Code Sequence", 0],
-  0x00080122: ["MappingResourceName", "LO", "1", "Mapping Resource Name", 0],
-  0x00080123: ["ContextGroupIdentificationSequence", "SQ", "1", "Context Group Identification Sequence", 0],
-  0x00080124: ["MappingResourceIdentificationSequence", "SQ", "1", "Mapping Resource Identification Sequence", 0],
-  0x00080201: ["TimezoneOffsetFromUTC", "SH", "1", "Timezone Offset From UTC", 0],
-  0x00080220: ["ResponsibleGroupCodeSequence", "SQ", "1", "Responsible Group Code Sequence", 0],
-  0x00080221: ["EquipmentModality", "CS", "1", "Equipment Modality", 0],
-  0x00080222: ["ManufacturerRelatedModelGroup", "LO", "1", "Manufacturer's Related Model Group", 0],
-  0x00080300: ["PrivateDataElementCharacteristicsSequence", "SQ", "1", "Private Data Element Characteristics Sequence", 0],
-  0x00080301: ["PrivateGroupReference", "US", "1", "Private Group Reference", 0],
-  0x00080302: ["PrivateCreatorReference", "LO", "1", "Private Creator Reference", 0],
-  0x00080303: ["BlockIdentifyingInformationStatus", "CS", "1", "Block Identifying Information Status", 0],
-  0x00080304: ["NonidentifyingPrivateElements", "US", "1-n", "Nonidentifying Private Elements", 0],
-  0x00080305: ["DeidentificationActionSequence", "SQ", "1", "Deidentification Action Sequence", 0],
-  0x00080306: ["IdentifyingPrivateElements", "US", "1-n", "Identifying Private Elements", 0],
-  0x00080307: ["DeidentificationAction", "CS", "1", "Deidentification Action", 0],
-  0x00080308: ["PrivateDataElement", "US", "1", "Private Data Element", 0],
-  0x00080309: ["PrivateDataElementValueMultiplicity", "UL", "1-3", "Private Data Element Value Multiplicity", 0],
-  0x0008030A: ["PrivateDataElementValueRepresentation", "CS", "1", "Private Data Element Value Representation", 0],
-  0x0008030B: ["PrivateDataElementNumberOfItems", "UL", "1-2", "Private Data Element Number of Items", 0],
-  0x0008030C: ["PrivateDataElementName", "UC", "1", "Private Data Element Name", 0],
-  0x0008030D: ["PrivateDataElementKeyword", "UC", "1", "Private Data Element Keyword", 0],
-  0x0008030E: ["PrivateDataElementDescription", "UT", "1", "Private Data Element Description", 0],
-  0x0008030F: ["PrivateDataElementEncoding", "UT", "1", "Private Data Element Encoding", 0],
-  0x00080310: ["PrivateDataElementDefinitionSequence", "SQ", "1", "Private Data Element Definition Sequence", 0],
-  0x00080400: ["ScopeOfInventorySequence", "SQ", "1", "Scope of Inventory Sequence", 0],
-  0x00080401: ["InventoryPurpose", "LT", "1", "Inventory Purpose", 0],
-  0x00080402: ["InventoryInstanceDescription", "LT", "1", "Inventory Instance Description", 0],
-  0x00080403: ["InventoryLevel", "CS", "1", "Inventory Level", 0],
-  0x00080404: ["ItemInventoryDateTime", "DT", "1", "Item Inventory DateTime", 0],
-  0x00080405: ["RemovedFromOperationalUse", "CS", "1", "Removed from Operational Use", 0],
-  0x00080406: ["ReasonForRemovalCodeSequence", "SQ", "1", "Reason for Removal Code Sequence", 0],
-  0x00080407: ["StoredInstanceBaseURI", "UR", "1", "Stored Instance Base URI", 0],
-  0x00080408: ["FolderAccessURI", "UR", "1", "Folder Access URI", 0],
-  0x00080409: ["FileAccessURI", "UR", "1", "File Access URI", 0],
-  0x0008040A: ["ContainerFileType", "CS", "1", "Container File Type", 0],
-  0x0008040B: ["FilenameInContainer", "UR", "1", "Filename in Container", 0],
-  0x0008040C: ["FileOffsetInContainer", "UV", "1", "File Offset in Container", 0],
-  0x0008040D: ["FileLengthInContainer", "UV", "1", "File Length in Container", 0],
-  0x0008040E: ["StoredInstanceTransferSyntaxUID", "UI", "1", "Stored Instance Transfer Syntax UID", 0],
-  0x0008040F: ["ExtendedMatchingMechanisms", "CS", "1-n", "Extended Matching Mechanisms", 0],
-  0x00080410: ["RangeMatchingSequence", "SQ", "1", "Range Matching Sequence", 0],
-  0x00080411: ["ListOfUIDMatchingSequence", "SQ", "1", "List of UID Matching Sequence", 0],
-  0x00080412: ["EmptyValueMatchingSequence", "SQ", "1", "Empty Value Matching Sequence", 0],
-  0x00080413: ["GeneralMatchingSequence", "SQ", "1", "General Matching Sequence", 0],
-  0x00080414: ["RequestedStatusInterval", "US", "1", "Requested Status Interval", 0],
-  0x00080415: ["RetainInstances", "CS", "1", "Retain Instances", 0],
-  0x00080416: ["ExpirationDateTime", "DT", "1", "Expiration DateTime", 0],
-  0x00080417: ["TransactionStatus", "CS", "1", "Transaction Status", 0],
-  0x00080418: ["TransactionStatusComment", "LT", "1", "Transaction Status Comment", 0],
-  0x00080419: ["FileSetAccessSequence", "SQ", "1", "File Set Access Sequence", 0],
-  0x0008041A: ["FileAccessSequence", "SQ", "1", "File Access Sequence", 0],
-  0x0008041B: ["RecordKey", "OB", "1", "Record Key", 0],
-  0x0008041C: ["PriorRecordKey", "OB", "1", "Prior Record Key", 0],
-  0x0008041D: ["MetadataSequence", "SQ", "1", "Metadata Sequence", 0],
-  0x0008041E: ["UpdatedMetadataSequence", "SQ", "1", "Updated Metadata Sequence", 0],
-  0x0008041F: ["StudyUpdateDateTime", "DT", "1", "Study Update DateTime", 0],
-  0x00080420: ["InventoryAccessEndPointsSequence", "SQ", "1", "Inventory Access End Points Sequence", 0],
-  0x00080421: ["StudyAccessEndPointsSequence", "SQ", "1", "Study Access End Points Sequence", 0],
-  0x00080422: ["IncorporatedInventoryInstanceSequence", "SQ", "1", "Incorporated Inventory Instance Sequence", 0],
-  0x00080423: ["InventoriedStudiesSequence", "SQ", "1", "Inventoried Studies Sequence", 0],
-  0x00080424: ["InventoriedSeriesSequence", "SQ", "1", "Inventoried Series Sequence", 0],
-  0x00080425: ["InventoriedInstancesSequence", "SQ", "1", "Inventoried Instances Sequence", 0],
-  0x00080426: ["InventoryCompletionStatus", "CS", "1", "Inventory Completion Status", 0],
-  0x00080427: ["NumberOfStudyRecordsInInstance", "UL", "1", "Number of Study Records in Instance", 0],
-  0x00080428: ["TotalNumberOfStudyRecords", "UV", "1", "Total Number of Study Records", 0],
-  0x00080429: ["MaximumNumberOfRecords", "UV", "1", "Maximum Number of Records", 0],
-  0x00081000: ["NetworkID", "AE", "1", "Network ID", 1],
-  0x00081010: ["StationName", "SH", "1", "Station Name", 0],
-  0x00081030: ["StudyDescription", "LO", "1", "Study Description", 0],
-  0x00081032: ["ProcedureCodeSequence", "SQ", "1", "Procedure Code Sequence", 0],
-  0x0008103E: ["SeriesDescription", "LO", "1", "Series Description", 0],
-  0x0008103F: ["SeriesDescriptionCodeSequence", "SQ", "1", "Series Description Code Sequence", 0],
-  0x00081040: ["InstitutionalDepartmentName", "LO", "1", "Institutional Department Name", 0],
-  0x00081041: ["InstitutionalDepartmentTypeCodeSequence", "SQ", "1", "Institutional Department Type Code Sequence", 0],
-  0x00081048: ["PhysiciansOfRecord", "PN", "1-n", "Physician(s) of Record", 0],
-  0x00081049: ["PhysiciansOfRecordIdentificationSequence", "SQ", "1", "Physician(s) of Record Identification Sequence", 0],
-  0x00081050: ["PerformingPhysicianName", "PN", "1-n", "Performing Physician's Name", 0],
-  0x00081052: ["PerformingPhysicianIdentificationSequence", "SQ", "1", "Performing Physician Identification Sequence", 0],
-  0x00081060: ["NameOfPhysiciansReadingStudy", "PN", "1-n", "Name of Physician(s) Reading Study", 0],
-  0x00081062: ["PhysiciansReadingStudyIdentificationSequence", "SQ", "1", "Physician(s) Reading Study Identification Sequence", 0],
-  0x00081070: ["OperatorsName", "PN", "1-n", "Operators' Name", 0],
-  0x00081072: ["OperatorIdentificationSequence", "SQ", "1", "Operator Identification Sequence", 0],
-  0x00081080: ["AdmittingDiagnosesDescription", "LO", "1-n", "Admitting Diagnoses Description", 0],
-  0x00081084: ["AdmittingDiagnosesCodeSequence", "SQ", "1", "Admitting Diagnoses Code Sequence", 0],
-  0x00081088: ["PyramidDescription", "LO", "1", "Pyramid Description", 0],
-  0x00081090: ["ManufacturerModelName", "LO", "1", "Manufacturer's Model Name", 0],
-  0x00081100: ["ReferencedResultsSequence", "SQ", "1", "Referenced Results Sequence", 1],
-  0x00081110: ["ReferencedStudySequence", "SQ", "1", "Referenced Study Sequence", 0],
-  0x00081111: ["ReferencedPerformedProcedureStepSequence", "SQ", "1", "Referenced Performed Procedure Step Sequence", 0],
-  0x00081112: ["ReferencedInstancesBySOPClassSequence", "SQ", "1", "Referenced Instances by SOP Class Sequence", 0],
-  0x00081115: ["ReferencedSeriesSequence", "SQ", "1", "Referenced Series Sequence", 0],
-  0x00081120: ["ReferencedPatientSequence", "SQ", "1", "Referenced Patient Sequence", 0],
-  0x00081125: ["ReferencedVisitSequence", "SQ", "1", "Referenced Visit Sequence", 0],
-  0x00081130: ["ReferencedOverlaySequence", "SQ", "1", "Referenced Overlay Sequence", 1],
-  0x00081134: ["ReferencedStereometricInstanceSequence", "SQ", "1", "Referenced Stereometric Instance Sequence", 0],
-  0x0008113A: ["ReferencedWaveformSequence", "SQ", "1", "Referenced Waveform Sequence", 0],
-  0x00081140: ["ReferencedImageSequence", "SQ", "1", "Referenced Image Sequence", 0],
-  0x00081145: ["ReferencedCurveSequence", "SQ", "1", "Referenced Curve Sequence", 1],
-  0x0008114A: ["ReferencedInstanceSequence", "SQ", "1", "Referenced Instance Sequence", 0],
-  0x0008114B: ["ReferencedRealWorldValueMappingInstanceSequence", "SQ", "1", "Referenced Real World Value Mapping Instance Sequence", 0],
-  0x00081150: ["ReferencedSOPClassUID", "UI", "1", "Referenced SOP Class UID", 0],
-  0x00081155: ["ReferencedSOPInstanceUID", "UI", "1", "Referenced SOP Instance UID", 0],
-  0x00081156: ["DefinitionSourceSequence", "SQ", "1", "Definition Source Sequence", 0],
-  0x0008115A: ["SOPClassesSupported", "UI", "1-n", "SOP Classes Supported", 0],
-  0x00081160: ["ReferencedFrameNumber", "IS", "1-n", "Referenced Frame Number", 0],
-  0x00081161: ["SimpleFrameList", "UL", "1-n", "Simple Frame List", 0],
-  0x00081162: ["CalculatedFrameList", "UL", "3-3n", "Calculated Frame List", 0],
-  0x00081163: ["TimeRange", "FD", "2", "Time Range", 0],
-  0x00081164: ["FrameExtractionSequence", "SQ", "1", "Frame Extraction Sequence", 0],
-  0x00081167: ["MultiFrameSourceSOPInstanceUID", "UI", "1", "Multi-frame Source SOP Instance UID", 0],
-  0x00081190: ["RetrieveURL", "UR", "1", "Retrieve URL", 0],
-  0x00081195: ["TransactionUID", "UI", "1", "Transaction UID", 0],
-  0x00081196: ["WarningReason", "US", "1", "Warning Reason", 0],
-  0x00081197: ["FailureReason", "US", "1", "Failure Reason", 0],
-  0x00081198: ["FailedSOPSequence", "SQ", "1", "Failed SOP Sequence", 0],
-  0x00081199: ["ReferencedSOPSequence", "SQ", "1", "Referenced SOP Sequence", 0],
-  0x0008119A: ["OtherFailuresSequence", "SQ", "1", "Other Failures Sequence", 0],
-  0x0008119B: ["FailedStudySequence", "SQ", "1", "Failed Study Sequence", 0],
-  0x00081200: ["StudiesContainingOtherReferencedInstancesSequence", "SQ", "1", "Studies Containing Other Referenced Instances Sequence", 0],
-  0x00081250: ["RelatedSeriesSequence", "SQ", "1", "Related Series Sequence", 0],
-  0x00082110: ["LossyImageCompressionRetired", "CS", "1", "Lossy Image Compression (Retired)", 1],
-  0x00082111: ["DerivationDescription", "ST", "1", "Derivation Description", 0],
-  0x00082112: ["SourceImageSequence", "SQ", "1", "Source Image Sequence", 0],
-  0x00082120: ["StageName", "SH", "1", "Stage Name", 0],
-  0x00082122: ["StageNumber", "IS", "1", "Stage Number", 0],
-  0x00082124: ["NumberOfStages", "IS", "1", "Number of Stages", 0],
-  0x00082127: ["ViewName", "SH", "1", "View Name", 0],
-  0x00082128: ["ViewNumber", "IS", "1", "View Number", 0],
-  0x00082129: ["NumberOfEventTimers", "IS", "1", "Number of Event Timers", 0],
-  0x0008212A: ["NumberOfViewsInStage", "IS", "1", "Number of Views in Stage", 0],
-  0x00082130: ["EventElapsedTimes", "DS", "1-n", "Event Elapsed Time(s)", 0],
-  0x00082132: ["EventTimerNames", "LO", "1-n", "Event Timer Name(s)", 0],
-  0x00082133: ["EventTimerSequence", "SQ", "1", "Event Timer Sequence", 0],
-  0x00082134: ["EventTimeOffset", "FD", "1", "Event Time Offset", 0],
-  0x00082135: ["EventCodeSequence", "SQ", "1", "Event Code Sequence", 0],
-  0x00082142: ["StartTrim", "IS", "1", "Start Trim", 0],
-  0x00082143: ["StopTrim", "IS", "1", "Stop Trim", 0],
-  0x00082144: ["RecommendedDisplayFrameRate", "IS", "1", "Recommended Display Frame Rate", 0],
-  0x00082200: ["TransducerPosition", "CS", "1", "Transducer Position", 1],
-  0x00082204: ["TransducerOrientation", "CS", "1", "Transducer Orientation", 1],
-  0x00082208: ["AnatomicStructure", "CS", "1", "Anatomic Structure", 1],
-  0x00082218: ["AnatomicRegionSequence", "SQ", "1", "Anatomic Region Sequence", 0],
-  0x00082220: ["AnatomicRegionModifierSequence", "SQ", "1", "Anatomic Region Modifier Sequence", 0],
-  0x00082228: ["PrimaryAnatomicStructureSequence", "SQ", "1", "Primary Anatomic Structure Sequence", 0],
-  0x00082229: ["AnatomicStructureSpaceOrRegionSequence", "SQ", "1", "Anatomic Structure, Space or Region Sequence", 1],
-  0x00082230: ["PrimaryAnatomicStructureModifierSequence", "SQ", "1", "Primary Anatomic Structure Modifier Sequence", 0],
-  0x00082240: ["TransducerPositionSequence", "SQ", "1", "Transducer Position Sequence", 1],
-  0x00082242: ["TransducerPositionModifierSequence", "SQ", "1", "Transducer Position Modifier Sequence", 1],
-  0x00082244: ["TransducerOrientationSequence", "SQ", "1", "Transducer Orientation Sequence", 1],
-  0x00082246: ["TransducerOrientationModifierSequence", "SQ", "1", "Transducer Orientation Modifier Sequence", 1],
-  0x00082251: ["AnatomicStructureSpaceOrRegionCodeSequenceTrial", "SQ", "1", "Anatomic Structure Space Or Region Code Sequence (Trial)", 1],
-  0x00082253: ["AnatomicPortalOfEntranceCodeSequenceTrial", "SQ", "1", "Anatomic Portal Of Entrance Code Sequence (Trial)", 1],
-  0x00082255: ["AnatomicApproachDirectionCodeSequenceTrial", "SQ", "1", "Anatomic Approach Direction Code Sequence (Trial)", 1],
-  0x00082256: ["AnatomicPerspectiveDescriptionTrial", "ST", "1", "Anatomic Perspective Description (Trial)", 1],
-  0x00082257: ["AnatomicPerspectiveCodeSequenceTrial", "SQ", "1", "Anatomic Perspective Code Sequence (Trial)", 1],
-  0x00082258: ["AnatomicLocationOfExaminingInstrumentDescriptionTrial", "ST", "1", "Anatomic Location Of Examining Instrument Description (Trial)", 1],
-  0x00082259: ["AnatomicLocationOfExaminingInstrumentCodeSequenceTrial", "SQ", "1", "Anatomic Location Of Examining Instrument Code Sequence (Trial)", 1],
-  0x0008225A: ["AnatomicStructureSpaceOrRegionModifierCodeSequenceTrial", "SQ", "1", "Anatomic Structure Space Or Region Modifier Code Sequence (Trial)", 1],
-  0x0008225C: ["OnAxisBackgroundAnatomicStructureCodeSequenceTrial", "SQ", "1", "On Axis Background Anatomic Structure Code Sequence (Trial)", 1],
-  0x00083001: ["AlternateRepresentationSequence", "SQ", "1", "Alternate Representation Sequence", 0],
-  0x00083002: ["AvailableTransferSyntaxUID", "UI", "1-n", "Available Transfer Syntax UID", 0],
-  0x00083010: ["IrradiationEventUID", "UI", "1-n", "Irradiation Event UID", 0],
-  0x00083011: ["SourceIrradiationEventSequence", "SQ", "1", "Source Irradiation Event Sequence", 0],
-  0x00083012: ["RadiopharmaceuticalAdministrationEventUID", "UI", "1", "Radiopharmaceutical Administration Event UID", 0],
-  0x00084000: ["IdentifyingComments", "LT", "1", "Identifying Comments", 1],
-  0x00089007: ["FrameType", "CS", "4-5", "Frame Type", 0],
-  0x00089092: ["ReferencedImageEvidenceSequence", "SQ", "1", "Referenced Image Evidence Sequence", 0],
-  0x00089121: ["ReferencedRawDataSequence", "SQ", "1", "Referenced Raw Data Sequence", 0],
-  0x00089123: ["CreatorVersionUID", "UI", "1", "Creator-Version UID", 0],
-  0x00089124: ["DerivationImageSequence", "SQ", "1", "Derivation Image Sequence", 0],
-  0x00089154: ["SourceImageEvidenceSequence", "SQ", "1", "Source Image Evidence Sequence", 0],
-  0x00089205: ["PixelPresentation", "CS", "1", "Pixel Presentation", 0],
-  0x00089206: ["VolumetricProperties", "CS", "1", "Volumetric Properties", 0],
-  0x00089207: ["VolumeBasedCalculationTechnique", "CS", "1", "Volume Based Calculation Technique", 0],
-  0x00089208: ["ComplexImageComponent", "CS", "1", "Complex Image Component", 0],
-  0x00089209: ["AcquisitionContrast", "CS", "1", "Acquisition Contrast", 0],
-  0x00089215: ["DerivationCodeSequence", "SQ", "1", "Derivation Code Sequence", 0],
-  0x00089237: ["ReferencedPresentationStateSequence", "SQ", "1", "Referenced Presentation State Sequence", 0],
-  0x00089410: ["ReferencedOtherPlaneSequence", "SQ", "1", "Referenced Other Plane Sequence", 0],
-  0x00089458: ["FrameDisplaySequence", "SQ", "1", "Frame Display Sequence", 0],
-  0x00089459: ["RecommendedDisplayFrameRateInFloat", "FL", "1", "Recommended Display Frame Rate in Float", 0],
-  0x00089460: ["SkipFrameRangeFlag", "CS", "1", "Skip Frame Range Flag", 0],
-  0x00100010: ["PatientName", "PN", "1", "Patient's Name", 0],
-  0x00100020: ["PatientID", "LO", "1", "Patient ID", 0],
-  0x00100021: ["IssuerOfPatientID", "LO", "1", "Issuer of Patient ID", 0],
-  0x00100022: ["TypeOfPatientID", "CS", "1", "Type of Patient ID", 0],
-  0x00100024: ["IssuerOfPatientIDQualifiersSequence", "SQ", "1", "Issuer of Patient ID Qualifiers Sequence", 0],
-  0x00100026: ["SourcePatientGroupIdentificationSequence", "SQ", "1", "Source Patient Group Identification Sequence", 0],
-  0x00100027: ["GroupOfPatientsIdentificationSequence", "SQ", "1", "Group of Patients Identification Sequence", 0],
-  0x00100028: ["SubjectRelativePositionInImage", "US", "3", "Subject Relative Position in Image", 0],
-  0x00100030: ["PatientBirthDate", "DA", "1", "Patient's Birth Date", 0],
-  0x00100032: ["PatientBirthTime", "TM", "1", "Patient's Birth Time", 0],
-  0x00100033: ["PatientBirthDateInAlternativeCalendar", "LO", "1", "Patient's Birth Date in Alternative Calendar", 0],
-  0x00100034: ["PatientDeathDateInAlternativeCalendar", "LO", "1", "Patient's Death Date in Alternative Calendar", 0],
-  0x00100035: ["PatientAlternativeCalendar", "CS", "1", "Patient's Alternative Calendar", 0],
-  0x00100040: ["PatientSex", "CS", "1", "Patient's Sex", 0],
-  0x00100050: ["PatientInsurancePlanCodeSequence", "SQ", "1", "Patient's Insurance Plan Code Sequence", 0],
-  0x00100101: ["PatientPrimaryLanguageCodeSequence", "SQ", "1", "Patient's Primary Language Code Sequence", 0],
-  0x00100102: ["PatientPrimaryLanguageModifierCodeSequence", "SQ", "1", "Patient's Primary Language Modifier Code Sequence", 0],
-  0x00100200: ["QualityControlSubject", "CS", "1", "Quality Control Subject", 0],
-  0x00100201: ["QualityControlSubjectTypeCodeSequence", "SQ", "1", "Quality Control Subject Type Code Sequence", 0],
-  0x00100212: ["StrainDescription", "UC", "1", "Strain Description", 0],
-  0x00100213: ["StrainNomenclature", "LO", "1", "Strain Nomenclature", 0],
-  0x00100214: ["StrainStockNumber", "LO", "1", "Strain Stock Number", 0],
-  0x00100215: ["StrainSourceRegistryCodeSequence", "SQ", "1", "Strain Source Registry Code Sequence", 0],
-  0x00100216: ["StrainStockSequence", "SQ", "1", "Strain Stock Sequence", 0],
-  0x00100217: ["StrainSource", "LO", "1", "Strain Source", 0],
-  0x00100218: ["StrainAdditionalInformation", "UT", "1", "Strain Additional Information", 0],
-  0x00100219: ["StrainCodeSequence", "SQ", "1", "Strain Code Sequence", 0],
-  0x00100221: ["GeneticModificationsSequence", "SQ", "1", "Genetic Modifications Sequence", 0],
-  0x00100222: ["GeneticModificationsDescription", "UC", "1", "Genetic Modifications Description", 0],
-  0x00100223: ["GeneticModificationsNomenclature", "LO", "1", "Genetic Modifications Nomenclature", 0],
-  0x00100229: ["GeneticModificationsCodeSequence", "SQ", "1", "Genetic Modifications Code Sequence", 0],
-  0x00101000: ["OtherPatientIDs", "LO", "1-n", "Other Patient IDs", 1],
-  0x00101001: ["OtherPatientNames", "PN", "1-n", "Other Patient Names", 0],
-  0x00101002: ["OtherPatientIDsSequence", "SQ", "1", "Other Patient IDs Sequence", 0],
-  0x00101005: ["PatientBirthName", "PN", "1", "Patient's Birth Name", 0],
-  0x00101010: ["PatientAge", "AS", "1", "Patient's Age", 0],
-  0x00101020: ["PatientSize", "DS", "1", "Patient's Size", 0],
-  0x00101021: ["PatientSizeCodeSequence", "SQ", "1", "Patient's Size Code Sequence", 0],
-  0x00101022: ["PatientBodyMassIndex", "DS", "1", "Patient's Body Mass Index", 0],
-  0x00101023: ["MeasuredAPDimension", "DS", "1", "Measured AP Dimension", 0],
-  0x00101024: ["MeasuredLateralDimension", "DS", "1", "Measured Lateral Dimension", 0],
-  0x00101030: ["PatientWeight", "DS", "1", "Patient's Weight", 0],
-  0x00101040: ["PatientAddress", "LO", "1", "Patient's Address", 0],
-  0x00101050: ["InsurancePlanIdentification", "LO", "1-n", "Insurance Plan Identification", 1],
-  0x00101060: ["PatientMotherBirthName", "PN", "1", "Patient's Mother's Birth Name", 0],
-  0x00101080: ["MilitaryRank", "LO", "1", "Military Rank", 0],
-  0x00101081: ["BranchOfService", "LO", "1", "Branch of Service", 0],
-  0x00101090: ["MedicalRecordLocator", "LO", "1", "Medical Record Locator", 1],
-  0x00101100: ["ReferencedPatientPhotoSequence", "SQ", "1", "Referenced Patient Photo Sequence", 0],
-  0x00102000: ["MedicalAlerts", "LO", "1-n", "Medical Alerts", 0],
-  0x00102110: ["Allergies", "LO", "1-n", "Allergies", 0],
-  0x00102150: ["CountryOfResidence", "LO", "1", "Country of Residence", 0],
-  0x00102152: ["RegionOfResidence", "LO", "1", "Region of Residence", 0],
-  0x00102154: ["PatientTelephoneNumbers", "SH", "1-n", "Patient's Telephone Numbers", 0],
-  0x00102155: ["PatientTelecomInformation", "LT", "1", "Patient's Telecom Information", 0],
-  0x00102160: ["EthnicGroup", "SH", "1", "Ethnic Group", 0],
-  0x00102180: ["Occupation", "SH", "1", "Occupation", 0],
-  0x001021A0: ["SmokingStatus", "CS", "1", "Smoking Status", 0],
-  0x001021B0: ["AdditionalPatientHistory", "LT", "1", "Additional Patient History", 0],
-  0x001021C0: ["PregnancyStatus", "US", "1", "Pregnancy Status", 0],
-  0x001021D0: ["LastMenstrualDate", "DA", "1", "Last Menstrual Date", 0],
-  0x001021F0: ["PatientReligiousPreference", "LO", "1", "Patient's Religious Preference", 0],
-  0x00102201: ["PatientSpeciesDescription", "LO", "1", "Patient Species Description", 0],
-  0x00102202: ["PatientSpeciesCodeSequence", "SQ", "1", "Patient Species Code Sequence", 0],
-  0x00102203: ["PatientSexNeutered", "CS", "1", "Patient's Sex Neutered", 0],
-  0x00102210: ["AnatomicalOrientationType", "CS", "1", "Anatomical Orientation Type", 0],
-  0x00102292: ["PatientBreedDescription", "LO", "1", "Patient Breed Description", 0],
-  0x00102293: ["PatientBreedCodeSequence", "SQ", "1", "Patient Breed Code Sequence", 0],
-  0x00102294: ["BreedRegistrationSequence", "SQ", "1", "Breed Registration Sequence", 0],
-  0x00102295: ["BreedRegistrationNumber", "LO", "1", "Breed Registration Number", 0],
-  0x00102296: ["BreedRegistryCodeSequence", "SQ", "1", "Breed Registry Code Sequence", 0],
-  0x00102297: ["ResponsiblePerson", "PN", "1", "Responsible Person", 0],
-  0x00102298: ["ResponsiblePersonRole", "CS", "1", "Responsible Person Role", 0],
-  0x00102299: ["ResponsibleOrganization", "LO", "1", "Responsible Organization", 0],
-  0x00104000: ["PatientComments", "LT", "1", "Patient Comments", 0],
-  0x00109431: ["ExaminedBodyThickness", "FL", "1", "Examined Body Thickness", 0],
-  0x00120010: ["ClinicalTrialSponsorName", "LO", "1", "Clinical Trial Sponsor Name", 0],
-  0x00120020: ["ClinicalTrialProtocolID", "LO", "1", "Clinical Trial Protocol ID", 0],
-  0x00120021: ["ClinicalTrialProtocolName", "LO", "1", "Clinical Trial Protocol Name", 0],
-  0x00120022: ["IssuerOfClinicalTrialProtocolID", "LO", "1", "Issuer of Clinical Trial Protocol ID", 0],
-  0x00120023: ["OtherClinicalTrialProtocolIDsSequence", "SQ", "1", "Other Clinical Trial Protocol IDs Sequence", 0],
-  0x00120030: ["ClinicalTrialSiteID", "LO", "1", "Clinical Trial Site ID", 0],
-  0x00120031: ["ClinicalTrialSiteName", "LO", "1", "Clinical Trial Site Name", 0],
-  0x00120032: ["IssuerOfClinicalTrialSiteID", "LO", "1", "Issuer of Clinical Trial Site ID", 0],
-  0x00120040: ["ClinicalTrialSubjectID", "LO", "1", "Clinical Trial Subject ID", 0],
-  0x00120041: ["IssuerOfClinicalTrialSubjectID", "LO", "1", "Issuer of Clinical Trial Subject ID", 0],
-  0x00120042: ["ClinicalTrialSubjectReadingID", "LO", "1", "Clinical Trial Subject Reading ID", 0],
-  0x00120043: ["IssuerOfClinicalTrialSubjectReadingID", "LO", "1", "Issuer of Clinical Trial Subject Reading ID", 0],
-  0x00120050: ["ClinicalTrialTimePointID", "LO", "1", "Clinical Trial Time Point ID", 0],
-  0x00120051: ["ClinicalTrialTimePointDescription", "ST", "1", "Clinical Trial Time Point Description", 0],
-  0x00120052: ["LongitudinalTemporalOffsetFromEvent", "FD", "1", "Longitudinal Temporal Offset from Event", 0],
-  0x00120053: ["LongitudinalTemporalEventType", "CS", "1", "Longitudinal Temporal Event Type", 0],
-  0x00120054: ["ClinicalTrialTimePointTypeCodeSequence", "SQ", "1", "Clinical Trial Time Point Type Code Sequence", 0],
-  0x00120055: ["IssuerOfClinicalTrialTimePointID", "LO", "1", "Issuer of Clinical Trial Time Point ID", 0],
-  0x00120060: ["ClinicalTrialCoordinatingCenterName", "LO", "1", "Clinical Trial Coordinating Center Name", 0],
-  0x00120062: ["PatientIdentityRemoved", "CS", "1", "Patient Identity Removed", 0],
-  0x00120063: ["DeidentificationMethod", "LO", "1-n", "De-identification Method", 0],
-  0x00120064: ["DeidentificationMethodCodeSequence", "SQ", "1", "De-identification Method Code Sequence", 0],
-  0x00120071: ["ClinicalTrialSeriesID", "LO", "1", "Clinical Trial Series ID", 0],
-  0x00120072: ["ClinicalTrialSeriesDescription", "LO", "1", "Clinical Trial Series Description", 0],
-  0x00120073: ["IssuerOfClinicalTrialSeriesID", "LO", "1", "Issuer of Clinical Trial Series ID", 0],
-  0x00120081: ["ClinicalTrialProtocolEthicsCommitteeName", "LO", "1", "Clinical Trial Protocol Ethics Committee Name", 0],
-  0x00120082: ["ClinicalTrialProtocolEthicsCommitteeApprovalNumber", "LO", "1", "Clinical Trial Protocol Ethics Committee Approval Number", 0],
-  0x00120083: ["ConsentForClinicalTrialUseSequence", "SQ", "1", "Consent for Clinical Trial Use Sequence", 0],
-  0x00120084: ["DistributionType", "CS", "1", "Distribution Type", 0],
-  0x00120085: ["ConsentForDistributionFlag", "CS", "1", "Consent for Distribution Flag", 0],
-  0x00120086: ["EthicsCommitteeApprovalEffectivenessStartDate", "DA", "1", "Ethics Committee Approval Effectiveness Start Date", 0],
-  0x00120087: ["EthicsCommitteeApprovalEffectivenessEndDate", "DA", "1", "Ethics Committee Approval Effectiveness End Date", 0],
-  0x00140023: ["CADFileFormat", "ST", "1", "CAD File Format", 1],
-  0x00140024: ["ComponentReferenceSystem", "ST", "1", "Component Reference System", 1],
-  0x00140025: ["ComponentManufacturingProcedure", "ST", "1", "Component Manufacturing Procedure", 0],
-  0x00140028: ["ComponentManufacturer", "ST", "1", "Component Manufacturer", 0],
-  0x00140030: ["MaterialThickness", "DS", "1-n", "Material Thickness", 0],
-  0x00140032: ["MaterialPipeDiameter", "DS", "1-n", "Material Pipe Diameter", 0],
-  0x00140034: ["MaterialIsolationDiameter", "DS", "1-n", "Material Isolation Diameter", 0],
-  0x00140042: ["MaterialGrade", "ST", "1", "Material Grade", 0],
-  0x00140044: ["MaterialPropertiesDescription", "ST", "1", "Material Properties Description", 0],
-  0x00140045: ["MaterialPropertiesFileFormatRetired", "ST", "1", "Material Properties File Format (Retired)", 1],
-  0x00140046: ["MaterialNotes", "LT", "1", "Material Notes", 0],
-  0x00140050: ["ComponentShape", "CS", "1", "Component Shape", 0],
-  0x00140052: ["CurvatureType", "CS", "1", "Curvature Type", 0],
-  0x00140054: ["OuterDiameter", "DS", "1", "Outer Diameter", 0],
-  0x00140056: ["InnerDiameter", "DS", "1", "Inner Diameter", 0],
-  0x00140100: ["ComponentWelderIDs", "LO", "1-n", "Component Welder IDs", 0],
-  0x00140101: ["SecondaryApprovalStatus", "CS", "1", "Secondary Approval Status", 0],
-  0x00140102: ["SecondaryReviewDate", "DA", "1", "Secondary Review Date", 0],
-  0x00140103: ["SecondaryReviewTime", "TM", "1", "Secondary Review Time", 0],
-  0x00140104: ["SecondaryReviewerName", "PN", "1", "Secondary Reviewer Name", 0],
-  0x00140105: ["RepairID", "ST", "1", "Repair ID", 0],
-  0x00140106: ["MultipleComponentApprovalSequence", "SQ", "1", "Multiple Component Approval Sequence", 0],
-  0x00140107: ["OtherApprovalStatus", "CS", "1-n", "Other Approval Status", 0],
-  0x00140108: ["OtherSecondaryApprovalStatus", "CS", "1-n", "Other Secondary Approval Status", 0],
-  0x00140200: ["DataElementLabelSequence", "SQ", "1", "Data Element Label Sequence", 0],
-  0x00140201: ["DataElementLabelItemSequence", "SQ", "1", "Data Element Label Item Sequence", 0],
-  0x00140202: ["DataElement", "AT", "1", "Data Element", 0],
-  0x00140203: ["DataElementName", "LO", "1", "Data Element Name", 0],
-  0x00140204: ["DataElementDescription", "LO", "1", "Data Element Description", 0],
-  0x00140205: ["DataElementConditionality", "CS", "1", "Data Element Conditionality", 0],
-  0x00140206: ["DataElementMinimumCharacters", "IS", "1", "Data Element Minimum Characters", 0],
-  0x00140207: ["DataElementMaximumCharacters", "IS", "1", "Data Element Maximum Characters", 0],
-  0x00141010: ["ActualEnvironmentalConditions", "ST", "1", "Actual Environmental Conditions", 0],
-  0x00141020: ["ExpiryDate", "DA", "1", "Expiry Date", 0],
-  0x00141040: ["EnvironmentalConditions", "ST", "1", "Environmental Conditions", 0],
-  0x00142002: ["EvaluatorSequence", "SQ", "1", "Evaluator Sequence", 0],
-  0x00142004: ["EvaluatorNumber", "IS", "1", "Evaluator Number", 0],
-  0x00142006: ["EvaluatorName", "PN", "1", "Evaluator Name", 0],
-  0x00142008: ["EvaluationAttempt", "IS", "1", "Evaluation Attempt", 0],
-  0x00142012: ["IndicationSequence", "SQ", "1", "Indication Sequence", 0],
-  0x00142014: ["IndicationNumber", "IS", "1", "Indication Number", 0],
-  0x00142016: ["IndicationLabel", "SH", "1", "Indication Label", 0],
-  0x00142018: ["IndicationDescription", "ST", "1", "Indication Description", 0],
-  0x0014201A: ["IndicationType", "CS", "1-n", "Indication Type", 0],
-  0x0014201C: ["IndicationDisposition", "CS", "1", "Indication Disposition", 0],
-  0x0014201E: ["IndicationROISequence", "SQ", "1", "Indication ROI Sequence", 0],
-  0x00142030: ["IndicationPhysicalPropertySequence", "SQ", "1", "Indication Physical Property Sequence", 0],
-  0x00142032: ["PropertyLabel", "SH", "1", "Property Label", 0],
-  0x00142202: ["CoordinateSystemNumberOfAxes", "IS", "1", "Coordinate System Number of Axes", 0],
-  0x00142204: ["CoordinateSystemAxesSequence", "SQ", "1", "Coordinate System Axes Sequence", 0],
-  0x00142206: ["CoordinateSystemAxisDescription", "ST", "1", "Coordinate System Axis Description", 0],
-  0x00142208: ["CoordinateSystemDataSetMapping", "CS", "1", "Coordinate System Data Set Mapping", 0],
-  0x0014220A: ["CoordinateSystemAxisNumber", "IS", "1", "Coordinate System Axis Number", 0],
-  0x0014220C: ["CoordinateSystemAxisType", "CS", "1", "Coordinate System Axis Type", 0],
-  0x0014220E: ["CoordinateSystemAxisUnits", "CS", "1", "Coordinate System Axis Units", 0],
-  0x00142210: ["CoordinateSystemAxisValues", "OB", "1", "Coordinate System Axis Values", 0],
-  0x00142220: ["CoordinateSystemTransformSequence", "SQ", "1", "Coordinate System Transform Sequence", 0],
-  0x00142222: ["TransformDescription", "ST", "1", "Transform Description", 0],
-  0x00142224: ["TransformNumberOfAxes", "IS", "1", "Transform Number of Axes", 0],
-  0x00142226: ["TransformOrderOfAxes", "IS", "1-n", "Transform Order of Axes", 0],
-  0x00142228: ["TransformedAxisUnits", "CS", "1", "Transformed Axis Units", 0],
-  0x0014222A: ["CoordinateSystemTransformRotationAndScaleMatrix", "DS", "1-n", "Coordinate System Transform Rotation and Scale Matrix", 0],
-  0x0014222C: ["CoordinateSystemTransformTranslationMatrix", "DS", "1-n", "Coordinate System Transform Translation Matrix", 0],
-  0x00143011: ["InternalDetectorFrameTime", "DS", "1", "Internal Detector Frame Time", 0],
-  0x00143012: ["NumberOfFramesIntegrated", "DS", "1", "Number of Frames Integrated", 0],
-  0x00143020: ["DetectorTemperatureSequence", "SQ", "1", "Detector Temperature Sequence", 0],
-  0x00143022: ["SensorName", "ST", "1", "Sensor Name", 0],
-  0x00143024: ["HorizontalOffsetOfSensor", "DS", "1", "Horizontal Offset of Sensor", 0],
-  0x00143026: ["VerticalOffsetOfSensor", "DS", "1", "Vertical Offset of Sensor", 0],
-  0x00143028: ["SensorTemperature", "DS", "1", "Sensor Temperature", 0],
-  0x00143040: ["DarkCurrentSequence", "SQ", "1", "Dark Current Sequence", 0],
-  0x00143050: ["DarkCurrentCounts", "OB|OW", "1", "Dark Current Counts", 0],
-  0x00143060: ["GainCorrectionReferenceSequence", "SQ", "1", "Gain Correction Reference Sequence", 0],
-  0x00143070: ["AirCounts", "OB|OW", "1", "Air Counts", 0],
-  0x00143071: ["KVUsedInGainCalibration", "DS", "1", "KV Used in Gain Calibration", 0],
-  0x00143072: ["MAUsedInGainCalibration", "DS", "1", "MA Used in Gain Calibration", 0],
-  0x00143073: ["NumberOfFramesUsedForIntegration", "DS", "1", "Number of Frames Used for Integration", 0],
-  0x00143074: ["FilterMaterialUsedInGainCalibration", "LO", "1", "Filter Material Used in Gain Calibration", 0],
-  0x00143075: ["FilterThicknessUsedInGainCalibration", "DS", "1", "Filter Thickness Used in Gain Calibration", 0],
-  0x00143076: ["DateOfGainCalibration", "DA", "1", "Date of Gain Calibration", 0],
-  0x00143077: ["TimeOfGainCalibration", "TM", "1", "Time of Gain Calibration", 0],
-  0x00143080: ["BadPixelImage", "OB", "1", "Bad Pixel Image", 0],
-  0x00143099: ["CalibrationNotes", "LT", "1", "Calibration Notes", 0],
-  0x00143100: ["LinearityCorrectionTechnique", "LT", "1", "Linearity Correction Technique", 0],
-  0x00143101: ["BeamHardeningCorrectionTechnique", "LT", "1", "Beam Hardening Correction Technique", 0],
-  0x00144002: ["PulserEquipmentSequence", "SQ", "1", "Pulser Equipment Sequence", 0],
-  0x00144004: ["PulserType", "CS", "1", "Pulser Type", 0],
-  0x00144006: ["PulserNotes", "LT", "1", "Pulser Notes", 0],
-  0x00144008: ["ReceiverEquipmentSequence", "SQ", "1", "Receiver Equipment Sequence", 0],
-  0x0014400A: ["AmplifierType", "CS", "1", "Amplifier Type", 0],
-  0x0014400C: ["ReceiverNotes", "LT", "1", "Receiver Notes", 0],
-  0x0014400E: ["PreAmplifierEquipmentSequence", "SQ", "1", "Pre-Amplifier Equipment Sequence", 0],
-  0x0014400F: ["PreAmplifierNotes", "LT", "1", "Pre-Amplifier Notes", 0],
-  0x00144010: ["TransmitTransducerSequence", "SQ", "1", "Transmit Transducer Sequence", 0],
-  0x00144011: ["ReceiveTransducerSequence", "SQ", "1", "Receive Transducer Sequence", 0],
-  0x00144012: ["NumberOfElements", "US", "1", "Number of Elements", 0],
-  0x00144013: ["ElementShape", "CS", "1", "Element Shape", 0],
-  0x00144014: ["ElementDimensionA", "DS", "1", "Element Dimension A", 0],
-  0x00144015: ["ElementDimensionB", "DS", "1", "Element Dimension B", 0],
-  0x00144016: ["ElementPitchA", "DS", "1", "Element Pitch A", 0],
-  0x00144017: ["MeasuredBeamDimensionA", "DS", "1", "Measured Beam Dimension A", 0],
-  0x00144018: ["MeasuredBeamDimensionB", "DS", "1", "Measured Beam Dimension B", 0],
-  0x00144019: ["LocationOfMeasuredBeamDiameter", "DS", "1", "Location of Measured Beam Diameter", 0],
-  0x0014401A: ["NominalFrequency", "DS", "1", "Nominal Frequency", 0],
-  0x0014401B: ["MeasuredCenterFrequency", "DS", "1", "Measured Center Frequency", 0],
-  0x0014401C: ["MeasuredBandwidth", "DS", "1", "Measured Bandwidth", 0],
-  0x0014401D: ["ElementPitchB", "DS", "1", "Element Pitch B", 0],
-  0x00144020: ["PulserSettingsSequence", "SQ", "1", "Pulser Settings Sequence", 0],
-  0x00144022: ["PulseWidth", "DS", "1", "Pulse Width", 0],
-  0x00144024: ["ExcitationFrequency", "DS", "1", "Excitation Frequency", 0],
-  0x00144026: ["ModulationType", "CS", "1", "Modulation Type", 0],
-  0x00144028: ["Damping", "DS", "1", "Damping", 0],
-  0x00144030: ["ReceiverSettingsSequence", "SQ", "1", "Receiver Settings Sequence", 0],
-  0x00144031: ["AcquiredSoundpathLength", "DS", "1", "Acquired Soundpath Length", 0],
-  0x00144032: ["AcquisitionCompressionType", "CS", "1", "Acquisition Compression Type", 0],
-  0x00144033: ["AcquisitionSampleSize", "IS", "1", "Acquisition Sample Size", 0],
-  0x00144034: ["RectifierSmoothing", "DS", "1", "Rectifier Smoothing", 0],
-  0x00144035: ["DACSequence", "SQ", "1", "DAC Sequence", 0],
-  0x00144036: ["DACType", "CS", "1", "DAC Type", 0],
-  0x00144038: ["DACGainPoints", "DS", "1-n", "DAC Gain Points", 0],
-  0x0014403A: ["DACTimePoints", "DS", "1-n", "DAC Time Points", 0],
-  0x0014403C: ["DACAmplitude", "DS", "1-n", "DAC Amplitude", 0],
-  0x00144040: ["PreAmplifierSettingsSequence", "SQ", "1", "Pre-Amplifier Settings Sequence", 0],
-  0x00144050: ["TransmitTransducerSettingsSequence", "SQ", "1", "Transmit Transducer Settings Sequence", 0],
-  0x00144051: ["ReceiveTransducerSettingsSequence", "SQ", "1", "Receive Transducer Settings Sequence", 0],
-  0x00144052: ["IncidentAngle", "DS", "1", "Incident Angle", 0],
-  0x00144054: ["CouplingTechnique", "ST", "1", "Coupling Technique", 0],
-  0x00144056: ["CouplingMedium", "ST", "1", "Coupling Medium", 0],
-  0x00144057: ["CouplingVelocity", "DS", "1", "Coupling Velocity", 0],
-  0x00144058: ["ProbeCenterLocationX", "DS", "1", "Probe Center Location X", 0],
-  0x00144059: ["ProbeCenterLocationZ", "DS", "1", "Probe Center Location Z", 0],
-  0x0014405A: ["SoundPathLength", "DS", "1", "Sound Path Length", 0],
-  0x0014405C: ["DelayLawIdentifier", "ST", "1", "Delay Law Identifier", 0],
-  0x00144060: ["GateSettingsSequence", "SQ", "1", "Gate Settings Sequence", 0],
-  0x00144062: ["GateThreshold", "DS", "1", "Gate Threshold", 0],
-  0x00144064: ["VelocityOfSound", "DS", "1", "Velocity of Sound", 0],
-  0x00144070: ["CalibrationSettingsSequence", "SQ", "1", "Calibration Settings Sequence", 0],
-  0x00144072: ["CalibrationProcedure", "ST", "1", "Calibration Procedure", 0],
-  0x00144074: ["ProcedureVersion", "SH", "1", "Procedure Version", 0],
-  0x00144076: ["ProcedureCreationDate", "DA", "1", "Procedure Creation Date", 0],
-  0x00144078: ["ProcedureExpirationDate", "DA", "1", "Procedure Expiration Date", 0],
-  0x0014407A: ["ProcedureLastModifiedDate", "DA", "1", "Procedure Last Modified Date", 0],
-  0x0014407C: ["CalibrationTime", "TM", "1-n", "Calibration Time", 0],
-  0x0014407E: ["CalibrationDate", "DA", "1-n", "Calibration Date", 0],
-  0x00144080: ["ProbeDriveEquipmentSequence", "SQ", "1", "Probe Drive Equipment Sequence", 0],
-  0x00144081: ["DriveType", "CS", "1", "Drive Type", 0],
-  0x00144082: ["ProbeDriveNotes", "LT", "1", "Probe Drive Notes", 0],
-  0x00144083: ["DriveProbeSequence", "SQ", "1", "Drive Probe Sequence", 0],
-  0x00144084: ["ProbeInductance", "DS", "1", "Probe Inductance", 0],
-  0x00144085: ["ProbeResistance", "DS", "1", "Probe Resistance", 0],
-  0x00144086: ["ReceiveProbeSequence", "SQ", "1", "Receive Probe Sequence", 0],
-  0x00144087: ["ProbeDriveSettingsSequence", "SQ", "1", "Probe Drive Settings Sequence", 0],
-  0x00144088: ["BridgeResistors", "DS", "1", "Bridge Resistors", 0],
-  0x00144089: ["ProbeOrientationAngle", "DS", "1", "Probe Orientation Angle", 0],
-  0x0014408B: ["UserSelectedGainY", "DS", "1", "User Selected Gain Y", 0],
-  0x0014408C: ["UserSelectedPhase", "DS", "1", "User Selected Phase", 0],
-  0x0014408D: ["UserSelectedOffsetX", "DS", "1", "User Selected Offset X", 0],
-  0x0014408E: ["UserSelectedOffsetY", "DS", "1", "User Selected Offset Y", 0],
-  0x00144091: ["ChannelSettingsSequence", "SQ", "1", "Channel Settings Sequence", 0],
-  0x00144092: ["ChannelThreshold", "DS", "1", "Channel Threshold", 0],
-  0x0014409A: ["ScannerSettingsSequence", "SQ", "1", "Scanner Settings Sequence", 0],
-  0x0014409B: ["ScanProcedure", "ST", "1", "Scan Procedure", 0],
-  0x0014409C: ["TranslationRateX", "DS", "1", "Translation Rate X", 0],
-  0x0014409D: ["TranslationRateY", "DS", "1", "Translation Rate Y", 0],
-  0x0014409F: ["ChannelOverlap", "DS", "1", "Channel Overlap", 0],
-  0x001440A0: ["ImageQualityIndicatorType", "LO", "1-n", "Image Quality Indicator Type", 0],
-  0x001440A1: ["ImageQualityIndicatorMaterial", "LO", "1-n", "Image Quality Indicator Material", 0],
-  0x001440A2: ["ImageQualityIndicatorSize", "LO", "1-n", "Image Quality Indicator Size", 0],
-  0x00145002: ["LINACEnergy", "IS", "1", "LINAC Energy", 0],
-  0x00145004: ["LINACOutput", "IS", "1", "LINAC Output", 0],
-  0x00145100: ["ActiveAperture", "US", "1", "Active Aperture", 0],
-  0x00145101: ["TotalAperture", "DS", "1", "Total Aperture", 0],
-  0x00145102: ["ApertureElevation", "DS", "1", "Aperture Elevation", 0],
-  0x00145103: ["MainLobeAngle", "DS", "1", "Main Lobe Angle", 0],
-  0x00145104: ["MainRoofAngle", "DS", "1", "Main Roof Angle", 0],
-  0x00145105: ["ConnectorType", "CS", "1", "Connector Type", 0],
-  0x00145106: ["WedgeModelNumber", "SH", "1", "Wedge Model Number", 0],
-  0x00145107: ["WedgeAngleFloat", "DS", "1", "Wedge Angle Float", 0],
-  0x00145108: ["WedgeRoofAngle", "DS", "1", "Wedge Roof Angle", 0],
-  0x00145109: ["WedgeElement1Position", "CS", "1", "Wedge Element 1 Position", 0],
-  0x0014510A: ["WedgeMaterialVelocity", "DS", "1", "Wedge Material Velocity", 0],
-  0x0014510B: ["WedgeMaterial", "SH", "1", "Wedge Material", 0],
-  0x0014510C: ["WedgeOffsetZ", "DS", "1", "Wedge Offset Z", 0],
-  0x0014510D: ["WedgeOriginOffsetX", "DS", "1", "Wedge Origin Offset X", 0],
-  0x0014510E: ["WedgeTimeDelay", "DS", "1", "Wedge Time Delay", 0],
-  0x0014510F: ["WedgeName", "SH", "1", "Wedge Name", 0],
-  0x00145110: ["WedgeManufacturerName", "SH", "1", "Wedge Manufacturer Name", 0],
-  0x00145111: ["WedgeDescription", "LO", "1", "Wedge Description", 0],
-  0x00145112: ["NominalBeamAngle", "DS", "1", "Nominal Beam Angle", 0],
-  0x00145113: ["WedgeOffsetX", "DS", "1", "Wedge Offset X", 0],
-  0x00145114: ["WedgeOffsetY", "DS", "1", "Wedge Offset Y", 0],
-  0x00145115: ["WedgeTotalLength", "DS", "1", "Wedge Total Length", 0],
-  0x00145116: ["WedgeInContactLength", "DS", "1", "Wedge In Contact Length", 0],
-  0x00145117: ["WedgeFrontGap", "DS", "1", "Wedge Front Gap", 0],
-  0x00145118: ["WedgeTotalHeight", "DS", "1", "Wedge Total Height", 0],
-  0x00145119: ["WedgeFrontHeight", "DS", "1", "Wedge Front Height", 0],
-  0x0014511A: ["WedgeRearHeight", "DS", "1", "Wedge Rear Height", 0],
-  0x0014511B: ["WedgeTotalWidth", "DS", "1", "Wedge Total Width", 0],
-  0x0014511C: ["WedgeInContactWidth", "DS", "1", "Wedge In Contact Width", 0],
-  0x0014511D: ["WedgeChamferHeight", "DS", "1", "Wedge Chamfer Height", 0],
-  0x0014511E: ["WedgeCurve", "CS", "1", "Wedge Curve", 0],
-  0x0014511F: ["RadiusAlongWedge", "DS", "1", "Radius Along the Wedge", 0],
-  0x00160001: ["WhitePoint", "DS", "1", "White Point", 0],
-  0x00160002: ["PrimaryChromaticities", "DS", "3", "Primary Chromaticities", 0],
-  0x00160003: ["BatteryLevel", "UT", "1", "Battery Level", 0],
-  0x00160004: ["ExposureTimeInSeconds", "DS", "1", "Exposure Time in Seconds", 0],
-  0x00160005: ["FNumber", "DS", "1", "F-Number", 0],
-  0x00160006: ["OECFRows", "IS", "1", "OECF Rows", 0],
-  0x00160007: ["OECFColumns", "IS", "1", "OECF Columns", 0],
-  0x00160008: ["OECFColumnNames", "UC", "1-n", "OECF Column Names", 0],
-  0x00160009: ["OECFValues", "DS", "1-n", "OECF Values", 0],
-  0x0016000A: ["SpatialFrequencyResponseRows", "IS", "1", "Spatial Frequency Response Rows", 0],
-  0x0016000B: ["SpatialFrequencyResponseColumns", "IS", "1", "Spatial Frequency Response Columns", 0],
-  0x0016000C: ["SpatialFrequencyResponseColumnNames", "UC", "1-n", "Spatial Frequency Response Column Names", 0],
-  0x0016000D: ["SpatialFrequencyResponseValues", "DS", "1-n", "Spatial Frequency Response Values", 0],
-  0x0016000E: ["ColorFilterArrayPatternRows", "IS", "1", "Color Filter Array Pattern Rows", 0],
-  0x0016000F: ["ColorFilterArrayPatternColumns", "IS", "1", "Color Filter Array Pattern Columns", 0],
-  0x00160010: ["ColorFilterArrayPatternValues", "DS", "1-n", "Color Filter Array Pattern Values", 0],
-  0x00160011: ["FlashFiringStatus", "US", "1", "Flash Firing Status", 0],
-  0x00160012: ["FlashReturnStatus", "US", "1", "Flash Return Status", 0],
-  0x00160013: ["FlashMode", "US", "1", "Flash Mode", 0],
-  0x00160014: ["FlashFunctionPresent", "US", "1", "Flash Function Present", 0],
-  0x00160015: ["FlashRedEyeMode", "US", "1", "Flash Red Eye Mode", 0],
-  0x00160016: ["ExposureProgram", "US", "1", "Exposure Program", 0],
-  0x00160017: ["SpectralSensitivity", "UT", "1", "Spectral Sensitivity", 0],
-  0x00160018: ["PhotographicSensitivity", "IS", "1", "Photographic Sensitivity", 0],
-  0x00160019: ["SelfTimerMode", "IS", "1", "Self Timer Mode", 0],
-  0x0016001A: ["SensitivityType", "US", "1", "Sensitivity Type", 0],
-  0x0016001B: ["StandardOutputSensitivity", "IS", "1", "Standard Output Sensitivity", 0],
-  0x0016001C: ["RecommendedExposureIndex", "IS", "1", "Recommended Exposure Index", 0],
-  0x0016001D: ["ISOSpeed", "IS", "1", "ISO Speed", 0],
-  0x0016001E: ["ISOSpeedLatitudeyyy", "IS", "1", "ISO Speed Latitude yyy", 0],
-  0x0016001F: ["ISOSpeedLatitudezzz", "IS", "1", "ISO Speed Latitude zzz", 0],
-  0x00160020: ["EXIFVersion", "UT", "1", "EXIF Version", 0],
-  0x00160021: ["ShutterSpeedValue", "DS", "1", "Shutter Speed Value", 0],
-  0x00160022: ["ApertureValue", "DS", "1", "Aperture Value", 0],
-  0x00160023: ["BrightnessValue", "DS", "1", "Brightness Value", 0],
-  0x00160024: ["ExposureBiasValue", "DS", "1", "Exposure Bias Value", 0],
-  0x00160025: ["MaxApertureValue", "DS", "1", "Max Aperture Value", 0],
-  0x00160026: ["SubjectDistance", "DS", "1", "Subject Distance", 0],
-  0x00160027: ["MeteringMode", "US", "1", "Metering Mode", 0],
-  0x00160028: ["LightSource", "US", "1", "Light Source", 0],
-  0x00160029: ["FocalLength", "DS", "1", "Focal Length", 0],
-  0x0016002A: ["SubjectArea", "IS", "2-4", "Subject Area", 0],
-  0x0016002B: ["MakerNote", "OB", "1", "Maker Note", 0],
-  0x00160030: ["Temperature", "DS", "1", "Temperature", 0],
-  0x00160031: ["Humidity", "DS", "1", "Humidity", 0],
-  0x00160032: ["Pressure", "DS", "1", "Pressure", 0],
-  0x00160033: ["WaterDepth", "DS", "1", "Water Depth", 0],
-  0x00160034: ["Acceleration", "DS", "1", "Acceleration", 0],
-  0x00160035: ["CameraElevationAngle", "DS", "1", "Camera Elevation Angle", 0],
-  0x00160036: ["FlashEnergy", "DS", "1-2", "Flash Energy", 0],
-  0x00160037: ["SubjectLocation", "IS", "2", "Subject Location", 0],
-  0x00160038: ["PhotographicExposureIndex", "DS", "1", "Photographic Exposure Index", 0],
-  0x00160039: ["SensingMethod", "US", "1", "Sensing Method", 0],
-  0x0016003A: ["FileSource", "US", "1", "File Source", 0],
-  0x0016003B: ["SceneType", "US", "1", "Scene Type", 0],
-  0x00160041: ["CustomRendered", "US", "1", "Custom Rendered", 0],
-  0x00160042: ["ExposureMode", "US", "1", "Exposure Mode", 0],
-  0x00160043: ["WhiteBalance", "US", "1", "White Balance", 0],
-  0x00160044: ["DigitalZoomRatio", "DS", "1", "Digital Zoom Ratio", 0],
-  0x00160045: ["FocalLengthIn35mmFilm", "IS", "1", "Focal Length In 35mm Film", 0],
-  0x00160046: ["SceneCaptureType", "US", "1", "Scene Capture Type", 0],
-  0x00160047: ["GainControl", "US", "1", "Gain Control", 0],
-  0x00160048: ["Contrast", "US", "1", "Contrast", 0],
-  0x00160049: ["Saturation", "US", "1", "Saturation", 0],
-  0x0016004A: ["Sharpness", "US", "1", "Sharpness", 0],
-  0x0016004B: ["DeviceSettingDescription", "OB", "1", "Device Setting Description", 0],
-  0x0016004C: ["SubjectDistanceRange", "US", "1", "Subject Distance Range", 0],
-  0x0016004D: ["CameraOwnerName", "UT", "1", "Camera Owner Name", 0],
-  0x0016004E: ["LensSpecification", "DS", "4", "Lens Specification", 0],
-  0x0016004F: ["LensMake", "UT", "1", "Lens Make", 0],
-  0x00160050: ["LensModel", "UT", "1", "Lens Model", 0],
-  0x00160051: ["LensSerialNumber", "UT", "1", "Lens Serial Number", 0],
-  0x00160061: ["InteroperabilityIndex", "CS", "1", "Interoperability Index", 0],
-  0x00160062: ["InteroperabilityVersion", "OB", "1", "Interoperability Version", 0],
-  0x00160070: ["GPSVersionID", "OB", "1", "GPS Version ID", 0],
-  0x00160071: ["GPSLatitudeRef", "CS", "1", "GPS Latitude Ref", 0],
-  0x00160072: ["GPSLatitude", "DS", "3", "GPS Latitude", 0],
-  0x00160073: ["GPSLongitudeRef", "CS", "1", "GPS Longitude Ref", 0],
-  0x00160074: ["GPSLongitude", "DS", "3", "GPS Longitude", 0],
-  0x00160075: ["GPSAltitudeRef", "US", "1", "GPS Altitude Ref", 0],
-  0x00160076: ["GPSAltitude", "DS", "1", "GPS Altitude", 0],
-  0x00160077: ["GPSTimeStamp", "DT", "1", "GPS Time Stamp", 0],
-  0x00160078: ["GPSSatellites", "UT", "1", "GPS Satellites", 0],
-  0x00160079: ["GPSStatus", "CS", "1", "GPS Status", 0],
-  0x0016007A: ["GPSMeasureMode", "CS", "1", "GPS Measure Mode", 0],
-  0x0016007B: ["GPSDOP", "DS", "1", "GPS DOP", 0],
-  0x0016007C: ["GPSSpeedRef", "CS", "1", "GPS Speed Ref", 0],
-  0x0016007D: ["GPSSpeed", "DS", "1", "GPS Speed", 0],
-  0x0016007E: ["GPSTrackRef", "CS", "1", "GPS Track Ref", 0],
-  0x0016007F: ["GPSTrack", "DS", "1", "GPS Track", 0],
-  0x00160080: ["GPSImgDirectionRef", "CS", "1", "GPS Img Direction Ref", 0],
-  0x00160081: ["GPSImgDirection", "DS", "1", "GPS Img Direction", 0],
-  0x00160082: ["GPSMapDatum", "UT", "1", "GPS Map Datum", 0],
-  0x00160083: ["GPSDestLatitudeRef", "CS", "1", "GPS Dest Latitude Ref", 0],
-  0x00160084: ["GPSDestLatitude", "DS", "3", "GPS Dest Latitude", 0],
-  0x00160085: ["GPSDestLongitudeRef", "CS", "1", "GPS Dest Longitude Ref", 0],
-  0x00160086: ["GPSDestLongitude", "DS", "3", "GPS Dest Longitude", 0],
-  0x00160087: ["GPSDestBearingRef", "CS", "1", "GPS Dest Bearing Ref", 0],
-  0x00160088: ["GPSDestBearing", "DS", "1", "GPS Dest Bearing", 0],
-  0x00160089: ["GPSDestDistanceRef", "CS", "1", "GPS Dest Distance Ref", 0],
-  0x0016008A: ["GPSDestDistance", "DS", "1", "GPS Dest Distance", 0],
-  0x0016008B: ["GPSProcessingMethod", "OB", "1", "GPS Processing Method", 0],
-  0x0016008C: ["GPSAreaInformation", "OB", "1", "GPS Area Information", 0],
-  0x0016008D: ["GPSDateStamp", "DT", "1", "GPS Date Stamp", 0],
-  0x0016008E: ["GPSDifferential", "IS", "1", "GPS Differential", 0],
-  0x00161001: ["LightSourcePolarization", "CS", "1", "Light Source Polarization", 0],
-  0x00161002: ["EmitterColorTemperature", "DS", "1", "Emitter Color Temperature", 0],
-  0x00161003: ["ContactMethod", "CS", "1", "Contact Method", 0],
-  0x00161004: ["ImmersionMedia", "CS", "1-n", "Immersion Media", 0],
-  0x00161005: ["OpticalMagnificationFactor", "DS", "1", "Optical Magnification Factor", 0],
-  0x00180010: ["ContrastBolusAgent", "LO", "1", "Contrast/Bolus Agent", 0],
-  0x00180012: ["ContrastBolusAgentSequence", "SQ", "1", "Contrast/Bolus Agent Sequence", 0],
-  0x00180013: ["ContrastBolusT1Relaxivity", "FL", "1", "Contrast/Bolus T1 Relaxivity", 0],
-  0x00180014: ["ContrastBolusAdministrationRouteSequence", "SQ", "1", "Contrast/Bolus Administration Route Sequence", 0],
-  0x00180015: ["BodyPartExamined", "CS", "1", "Body Part Examined", 0],
-  0x00180020: ["ScanningSequence", "CS", "1-n", "Scanning Sequence", 0],
-  0x00180021: ["SequenceVariant", "CS", "1-n", "Sequence Variant", 0],
-  0x00180022: ["ScanOptions", "CS", "1-n", "Scan Options", 0],
-  0x00180023: ["MRAcquisitionType", "CS", "1", "MR Acquisition Type", 0],
-  0x00180024: ["SequenceName", "SH", "1", "Sequence Name", 0],
-  0x00180025: ["AngioFlag", "CS", "1", "Angio Flag", 0],
-  0x00180026: ["InterventionDrugInformationSequence", "SQ", "1", "Intervention Drug Information Sequence", 0],
-  0x00180027: ["InterventionDrugStopTime", "TM", "1", "Intervention Drug Stop Time", 0],
-  0x00180028: ["InterventionDrugDose", "DS", "1", "Intervention Drug Dose", 0],
-  0x00180029: ["InterventionDrugCodeSequence", "SQ", "1", "Intervention Drug Code Sequence", 0],
-  0x0018002A: ["AdditionalDrugSequence", "SQ", "1", "Additional Drug Sequence", 0],
-  0x00180030: ["Radionuclide", "LO", "1-n", "Radionuclide", 1],
-  0x00180031: ["Radiopharmaceutical", "LO", "1", "Radiopharmaceutical", 0],
-  0x00180032: ["EnergyWindowCenterline", "DS", "1", "Energy Window Centerline", 1],
-  0x00180033: ["EnergyWindowTotalWidth", "DS", "1-n", "Energy Window Total Width", 1],
-  0x00180034: ["InterventionDrugName", "LO", "1", "Intervention Drug Name", 0],
-  0x00180035: ["InterventionDrugStartTime", "TM", "1", "Intervention Drug Start Time", 0],
-  0x00180036: ["InterventionSequence", "SQ", "1", "Intervention Sequence", 0],
-  0x00180037: ["TherapyType", "CS", "1", "Therapy Type", 1],
-  0x00180038: ["InterventionStatus", "CS", "1", "Intervention Status", 0],
-  0x00180039: ["TherapyDescription", "CS", "1", "Therapy Description", 1],
-  0x0018003A: ["InterventionDescription", "ST", "1", "Intervention Description", 0],
-  0x00180040: ["CineRate", "IS", "1", "Cine Rate", 0],
-  0x00180042: ["InitialCineRunState", "CS", "1", "Initial Cine Run State", 0],
-  0x00180050: ["SliceThickness", "DS", "1", "Slice Thickness", 0],
-  0x00180060: ["KVP", "DS", "1", "KVP", 0],
-  0x00180070: ["CountsAccumulated", "IS", "1", "Counts Accumulated", 0],
-  0x00180071: ["AcquisitionTerminationCondition", "CS", "1", "Acquisition Termination Condition", 0],
-  0x00180072: ["EffectiveDuration", "DS", "1", "Effective Duration", 0],
-  0x00180073: ["AcquisitionStartCondition", "CS", "1", "Acquisition Start Condition", 0],
-  0x00180074: ["AcquisitionStartConditionData", "IS", "1", "Acquisition Start Condition Data", 0],
-  0x00180075: ["AcquisitionTerminationConditionData", "IS", "1", "Acquisition Termination Condition Data", 0],
-  0x00180080: ["RepetitionTime", "DS", "1", "Repetition Time", 0],
-  0x00180081: ["EchoTime", "DS", "1", "Echo Time", 0],
-  0x00180082: ["InversionTime", "DS", "1", "Inversion Time", 0],
-  0x00180083: ["NumberOfAverages", "DS", "1", "Number of Averages", 0],
-  0x00180084: ["ImagingFrequency", "DS", "1", "Imaging Frequency", 0],
-  0x00180085: ["ImagedNucleus", "SH", "1", "Imaged Nucleus", 0],
-  0x00180086: ["EchoNumbers", "IS", "1-n", "Echo Number(s)", 0],
-  0x00180087: ["MagneticFieldStrength", "DS", "1", "Magnetic Field Strength", 0],
-  0x00180088: ["SpacingBetweenSlices", "DS", "1", "Spacing Between Slices", 0],
-  0x00180089: ["NumberOfPhaseEncodingSteps", "IS", "1", "Number of Phase Encoding Steps", 0],
-  0x00180090: ["DataCollectionDiameter", "DS", "1", "Data Collection Diameter", 0],
-  0x00180091: ["EchoTrainLength", "IS", "1", "Echo Train Length", 0],
-  0x00180093: ["PercentSampling", "DS", "1", "Percent Sampling", 0],
-  0x00180094: ["PercentPhaseFieldOfView", "DS", "1", "Percent Phase Field of View", 0],
-  0x00180095: ["PixelBandwidth", "DS", "1", "Pixel Bandwidth", 0],
-  0x00181000: ["DeviceSerialNumber", "LO", "1", "Device Serial Number", 0],
-  0x00181002: ["DeviceUID", "UI", "1", "Device UID", 0],
-  0x00181003: ["DeviceID", "LO", "1", "Device ID", 0],
-  0x00181004: ["PlateID", "LO", "1", "Plate ID", 0],
-  0x00181005: ["GeneratorID", "LO", "1", "Generator ID", 0],
-  0x00181006: ["GridID", "LO", "1", "Grid ID", 0],
-  0x00181007: ["CassetteID", "LO", "1", "Cassette ID", 0],
-  0x00181008: ["GantryID", "LO", "1", "Gantry ID", 0],
-  0x00181009: ["UniqueDeviceIdentifier", "UT", "1", "Unique Device Identifier", 0],
-  0x0018100A: ["UDISequence", "SQ", "1", "UDI Sequence", 0],
-  0x0018100B: ["ManufacturerDeviceClassUID", "UI", "1-n", "Manufacturer's Device Class UID", 0],
-  0x00181010: ["SecondaryCaptureDeviceID", "LO", "1", "Secondary Capture Device ID", 0],
-  0x00181011: ["HardcopyCreationDeviceID", "LO", "1", "Hardcopy Creation Device ID", 1],
-  0x00181012: ["DateOfSecondaryCapture", "DA", "1", "Date of Secondary Capture", 0],
-  0x00181014: ["TimeOfSecondaryCapture", "TM", "1", "Time of Secondary Capture", 0],
-  0x00181016: ["SecondaryCaptureDeviceManufacturer", "LO", "1", "Secondary Capture Device Manufacturer", 0],
-  0x00181017: ["HardcopyDeviceManufacturer", "LO", "1", "Hardcopy Device Manufacturer", 1],
-  0x00181018: ["SecondaryCaptureDeviceManufacturerModelName", "LO", "1", "Secondary Capture Device Manufacturer's Model Name", 0],
-  0x00181019: ["SecondaryCaptureDeviceSoftwareVersions", "LO", "1-n", "Secondary Capture Device Software Versions", 0],
-  0x0018101A: ["HardcopyDeviceSoftwareVersion", "LO", "1-n", "Hardcopy Device Software Version", 1],
-  0x0018101B: ["HardcopyDeviceManufacturerModelName", "LO", "1", "Hardcopy Device Manufacturer's Model Name", 1],
-  0x00181020: ["SoftwareVersions", "LO", "1-n", "Software Versions", 0],
-  0x00181022: ["VideoImageFormatAcquired", "SH", "1", "Video Image Format Acquired", 0],
-  0x00181023: ["DigitalImageFormatAcquired", "LO", "1", "Digital Image Format Acquired", 0],
-  0x00181030: ["ProtocolName", "LO", "1", "Protocol Name", 0],
-  0x00181040: ["ContrastBolusRoute", "LO", "1", "Contrast/Bolus Route", 0],
-  0x00181041: ["ContrastBolusVolume", "DS", "1", "Contrast/Bolus Volume", 0],
-  0x00181042: ["ContrastBolusStartTime", "TM", "1", "Contrast/Bolus Start Time", 0],
-  0x00181043: ["ContrastBolusStopTime", "TM", "1", "Contrast/Bolus Stop Time", 0],
-  0x00181044: ["ContrastBolusTotalDose", "DS", "1", "Contrast/Bolus Total Dose", 0],
-  0x00181045: ["SyringeCounts", "IS", "1", "Syringe Counts", 0],
-  0x00181046: ["ContrastFlowRate", "DS", "1-n", "Contrast Flow Rate", 0],
-  0x00181047: ["ContrastFlowDuration", "DS", "1-n", "Contrast Flow Duration", 0],
-  0x00181048: ["ContrastBolusIngredient", "CS", "1", "Contrast/Bolus Ingredient", 0],
-  0x00181049: ["ContrastBolusIngredientConcentration", "DS", "1", "Contrast/Bolus Ingredient Concentration", 0],
-  0x00181050: ["SpatialResolution", "DS", "1", "Spatial Resolution", 0],
-  0x00181060: ["TriggerTime", "DS", "1", "Trigger Time", 0],
-  0x00181061: ["TriggerSourceOrType", "LO", "1", "Trigger Source or Type", 0],
-  0x00181062: ["NominalInterval", "IS", "1", "Nominal Interval", 0],
-  0x00181063: ["FrameTime", "DS", "1", "Frame Time", 0],
-  0x00181064: ["CardiacFramingType", "LO", "1", "Cardiac Framing Type", 0],
-  0x00181065: ["FrameTimeVector", "DS", "1-n", "Frame Time Vector", 0],
-  0x00181066: ["FrameDelay", "DS", "1", "Frame Delay", 0],
-  0x00181067: ["ImageTriggerDelay", "DS", "1", "Image Trigger Delay", 0],
-  0x00181068: ["MultiplexGroupTimeOffset", "DS", "1", "Multiplex Group Time Offset", 0],
-  0x00181069: ["TriggerTimeOffset", "DS", "1", "Trigger Time Offset", 0],
-  0x0018106A: ["SynchronizationTrigger", "CS", "1", "Synchronization Trigger", 0],
-  0x0018106C: ["SynchronizationChannel", "US", "2", "Synchronization Channel", 0],
-  0x0018106E: ["TriggerSamplePosition", "UL", "1", "Trigger Sample Position", 0],
-  0x00181070: ["RadiopharmaceuticalRoute", "LO", "1", "Radiopharmaceutical Route", 0],
-  0x00181071: ["RadiopharmaceuticalVolume", "DS", "1", "Radiopharmaceutical Volume", 0],
-  0x00181072: ["RadiopharmaceuticalStartTime", "TM", "1", "Radiopharmaceutical Start Time", 0],
-  0x00181073: ["RadiopharmaceuticalStopTime", "TM", "1", "Radiopharmaceutical Stop Time", 0],
-  0x00181074: ["RadionuclideTotalDose", "DS", "1", "Radionuclide Total Dose", 0],
-  0x00181075: ["RadionuclideHalfLife", "DS", "1", "Radionuclide Half Life", 0],
-  0x00181076: ["RadionuclidePositronFraction", "DS", "1", "Radionuclide Positron Fraction", 0],
-  0x00181077: ["RadiopharmaceuticalSpecificActivity", "DS", "1", "Radiopharmaceutical Specific Activity", 0],
-  0x00181078: ["RadiopharmaceuticalStartDateTime", "DT", "1", "Radiopharmaceutical Start DateTime", 0],
-  0x00181079: ["RadiopharmaceuticalStopDateTime", "DT", "1", "Radiopharmaceutical Stop DateTime", 0],
-  0x00181080: ["BeatRejectionFlag", "CS", "1", "Beat Rejection Flag", 0],
-  0x00181081: ["LowRRValue", "IS", "1", "Low R-R Value", 0],
-  0x00181082: ["HighRRValue", "IS", "1", "High R-R Value", 0],
-  0x00181083: ["IntervalsAcquired", "IS", "1", "Intervals Acquired", 0],
-  0x00181084: ["IntervalsRejected", "IS", "1", "Intervals Rejected", 0],
-  0x00181085: ["PVCRejection", "LO", "1", "PVC Rejection", 0],
-  0x00181086: ["SkipBeats", "IS", "1", "Skip Beats", 0],
-  0x00181088: ["HeartRate", "IS", "1", "Heart Rate", 0],
-  0x00181090: ["CardiacNumberOfImages", "IS", "1", "Cardiac Number of Images", 0],
-  0x00181094: ["TriggerWindow", "IS", "1", "Trigger Window", 0],
-  0x00181100: ["ReconstructionDiameter", "DS", "1", "Reconstruction Diameter", 0],
-  0x00181110: ["DistanceSourceToDetector", "DS", "1", "Distance Source to Detector", 0],
-  0x00181111: ["DistanceSourceToPatient", "DS", "1", "Distance Source to Patient", 0],
-  0x00181114: ["EstimatedRadiographicMagnificationFactor", "DS", "1", "Estimated Radiographic Magnification Factor", 0],
-  0x00181120: ["GantryDetectorTilt", "DS", "1", "Gantry/Detector Tilt", 0],
-  0x00181121: ["GantryDetectorSlew", "DS", "1", "Gantry/Detector Slew", 0],
-  0x00181130: ["TableHeight", "DS", "1", "Table Height", 0],
-  0x00181131: ["TableTraverse", "DS", "1", "Table Traverse", 0],
-  0x00181134: ["TableMotion", "CS", "1", "Table Motion", 0],
-  0x00181135: ["TableVerticalIncrement", "DS", "1-n", "Table Vertical Increment", 0],
-  0x00181136: ["TableLateralIncrement", "DS", "1-n", "Table Lateral Increment", 0],
-  0x00181137: ["TableLongitudinalIncrement", "DS", "1-n", "Table Longitudinal Increment", 0],
-  0x00181138: ["TableAngle", "DS", "1", "Table Angle", 0],
-  0x0018113A: ["TableType", "CS", "1", "Table Type", 0],
-  0x00181140: ["RotationDirection", "CS", "1", "Rotation Direction", 0],
-  0x00181141: ["AngularPosition", "DS", "1", "Angular Position", 1],
-  0x00181142: ["RadialPosition", "DS", "1-n", "Radial Position", 0],
-  0x00181143: ["ScanArc", "DS", "1", "Scan Arc", 0],
-  0x00181144: ["AngularStep", "DS", "1", "Angular Step", 0],
-  0x00181145: ["CenterOfRotationOffset", "DS", "1", "Center of Rotation Offset", 0],
-  0x00181146: ["RotationOffset", "DS", "1-n", "Rotation Offset", 1],
-  0x00181147: ["FieldOfViewShape", "CS", "1", "Field of View Shape", 0],
-  0x00181149: ["FieldOfViewDimensions", "IS", "1-2", "Field of View Dimension(s)", 0],
-  0x00181150: ["ExposureTime", "IS", "1", "Exposure Time", 0],
-  0x00181151: ["XRayTubeCurrent", "IS", "1", "X-Ray Tube Current", 0],
-  0x00181152: ["Exposure", "IS", "1", "Exposure", 0],
-  0x00181153: ["ExposureInuAs", "IS", "1", "Exposure in µAs", 0],
-  0x00181154: ["AveragePulseWidth", "DS", "1", "Average Pulse Width", 0],
-  0x00181155: ["RadiationSetting", "CS", "1", "Radiation Setting", 0],
-  0x00181156: ["RectificationType", "CS", "1", "Rectification Type", 0],
-  0x0018115A: ["RadiationMode", "CS", "1", "Radiation Mode", 0],
-  0x0018115E: ["ImageAndFluoroscopyAreaDoseProduct", "DS", "1", "Image and Fluoroscopy Area Dose Product", 0],
-  0x00181160: ["FilterType", "SH", "1", "Filter Type", 0],
-  0x00181161: ["TypeOfFilters", "LO", "1-n", "Type of Filters", 0],
-  0x00181162: ["IntensifierSize", "DS", "1", "Intensifier Size", 0],
-  0x00181164: ["ImagerPixelSpacing", "DS", "2", "Imager Pixel Spacing", 0],
-  0x00181166: ["Grid", "CS", "1-n", "Grid", 0],
-  0x00181170: ["GeneratorPower", "IS", "1", "Generator Power", 0],
-  0x00181180: ["CollimatorGridName", "SH", "1", "Collimator/grid Name", 0],
-  0x00181181: ["CollimatorType", "CS", "1", "Collimator Type", 0],
-  0x00181182: ["FocalDistance", "IS", "1-2", "Focal Distance", 0],
-  0x00181183: ["XFocusCenter", "DS", "1-2", "X Focus Center", 0],
-  0x00181184: ["YFocusCenter", "DS", "1-2", "Y Focus Center", 0],
-  0x00181190: ["FocalSpots", "DS", "1-n", "Focal Spot(s)", 0],
-  0x00181191: ["AnodeTargetMaterial", "CS", "1", "Anode Target Material", 0],
-  0x001811A0: ["BodyPartThickness", "DS", "1", "Body Part Thickness", 0],
-  0x001811A2: ["CompressionForce", "DS", "1", "Compression Force", 0],
-  0x001811A3: ["CompressionPressure", "DS", "1", "Compression Pressure", 0],
-  0x001811A4: ["PaddleDescription", "LO", "1", "Paddle Description", 0],
-  0x001811A5: ["CompressionContactArea", "DS", "1", "Compression Contact Area", 0],
-  0x001811B0: ["AcquisitionMode", "LO", "1", "Acquisition Mode", 0],
-  0x001811B1: ["DoseModeName", "LO", "1", "Dose Mode Name", 0],
-  0x001811B2: ["AcquiredSubtractionMaskFlag", "CS", "1", "Acquired Subtraction Mask Flag", 0],
-  0x001811B3: ["FluoroscopyPersistenceFlag", "CS", "1", "Fluoroscopy Persistence Flag", 0],
-  0x001811B4: ["FluoroscopyLastImageHoldPersistenceFlag", "CS", "1", "Fluoroscopy Last Image Hold Persistence Flag", 0],
-  0x001811B5: ["UpperLimitNumberOfPersistentFluoroscopyFrames", "IS", "1", "Upper Limit Number Of Persistent Fluoroscopy Frames", 0],
-  0x001811B6: ["ContrastBolusAutoInjectionTriggerFlag", "CS", "1", "Contrast/Bolus Auto Injection Trigger Flag", 0],
-  0x001811B7: ["ContrastBolusInjectionDelay", "FD", "1", "Contrast/Bolus Injection Delay", 0],
-  0x001811B8: ["XAAcquisitionPhaseDetailsSequence", "SQ", "1", "XA Acquisition Phase Details Sequence", 0],
-  0x001811B9: ["XAAcquisitionFrameRate", "FD", "1", "XA Acquisition Frame Rate", 0],
-  0x001811BA: ["XAPlaneDetailsSequence", "SQ", "1", "XA Plane Details Sequence", 0],
-  0x001811BB: ["AcquisitionFieldOfViewLabel", "LO", "1", "Acquisition Field of View Label", 0],
-  0x001811BC: ["XRayFilterDetailsSequence", "SQ", "1", "X-Ray Filter Details Sequence", 0],
-  0x001811BD: ["XAAcquisitionDuration", "FD", "1", "XA Acquisition Duration", 0],
-  0x001811BE: ["ReconstructionPipelineType", "CS", "1", "Reconstruction Pipeline Type", 0],
-  0x001811BF: ["ImageFilterDetailsSequence", "SQ", "1", "Image Filter Details Sequence", 0],
-  0x001811C0: ["AppliedMaskSubtractionFlag", "CS", "1", "Applied Mask Subtraction Flag", 0],
-  0x001811C1: ["RequestedSeriesDescriptionCodeSequence", "SQ", "1", "Requested Series Description Code Sequence", 0],
-  0x00181200: ["DateOfLastCalibration", "DA", "1-n", "Date of Last Calibration", 0],
-  0x00181201: ["TimeOfLastCalibration", "TM", "1-n", "Time of Last Calibration", 0],
-  0x00181202: ["DateTimeOfLastCalibration", "DT", "1", "DateTime of Last Calibration", 0],
-  0x00181203: ["CalibrationDateTime", "DT", "1", "Calibration DateTime", 0],
-  0x00181204: ["DateOfManufacture", "DA", "1", "Date of Manufacture", 0],
-  0x00181205: ["DateOfInstallation", "DA", "1", "Date of Installation", 0],
-  0x00181210: ["ConvolutionKernel", "SH", "1-n", "Convolution Kernel", 0],
-  0x00181240: ["UpperLowerPixelValues", "IS", "1-n", "Upper/Lower Pixel Values", 1],
-  0x00181242: ["ActualFrameDuration", "IS", "1", "Actual Frame Duration", 0],
-  0x00181243: ["CountRate", "IS", "1", "Count Rate", 0],
-  0x00181244: ["PreferredPlaybackSequencing", "US", "1", "Preferred Playback Sequencing", 0],
-  0x00181250: ["ReceiveCoilName", "SH", "1", "Receive Coil Name", 0],
-  0x00181251: ["TransmitCoilName", "SH", "1", "Transmit Coil Name", 0],
-  0x00181260: ["PlateType", "SH", "1", "Plate Type", 0],
-  0x00181261: ["PhosphorType", "LO", "1", "Phosphor Type", 0],
-  0x00181271: ["WaterEquivalentDiameter", "FD", "1", "Water Equivalent Diameter", 0],
-  0x00181272: ["WaterEquivalentDiameterCalculationMethodCodeSequence", "SQ", "1", "Water Equivalent Diameter Calculation Method Code Sequence", 0],
-  0x00181300: ["ScanVelocity", "DS", "1", "Scan Velocity", 0],
-  0x00181301: ["WholeBodyTechnique", "CS", "1-n", "Whole Body Technique", 0],
-  0x00181302: ["ScanLength", "IS", "1", "Scan Length", 0],
-  0x00181310: ["AcquisitionMatrix", "US", "4", "Acquisition Matrix", 0],
-  0x00181312: ["InPlanePhaseEncodingDirection", "CS", "1", "In-plane Phase Encoding Direction", 0],
-  0x00181314: ["FlipAngle", "DS", "1", "Flip Angle", 0],
-  0x00181315: ["VariableFlipAngleFlag", "CS", "1", "Variable Flip Angle Flag", 0],
-  0x00181316: ["SAR", "DS", "1", "SAR", 0],
-  0x00181318: ["dBdt", "DS", "1", "dB/dt", 0],
-  0x00181320: ["B1rms", "FL", "1", "B1rms", 0],
-  0x00181400: ["AcquisitionDeviceProcessingDescription", "LO", "1", "Acquisition Device Processing Description", 0],
-  0x00181401: ["AcquisitionDeviceProcessingCode", "LO", "1", "Acquisition Device Processing Code", 0],
-  0x00181402: ["CassetteOrientation", "CS", "1", "Cassette Orientation", 0],
-  0x00181403: ["CassetteSize", "CS", "1", "Cassette Size", 0],
-  0x00181404: ["ExposuresOnPlate", "US", "1", "Exposures on Plate", 0],
-  0x00181405: ["RelativeXRayExposure", "IS", "1", "Relative X-Ray Exposure", 0],
-  0x00181411: ["ExposureIndex", "DS", "1", "Exposure Index", 0],
-  0x00181412: ["TargetExposureIndex", "DS", "1", "Target Exposure Index", 0],
-  0x00181413: ["DeviationIndex", "DS", "1", "Deviation Index", 0],
-  0x00181450: ["ColumnAngulation", "DS", "1", "Column Angulation", 0],
-  0x00181460: ["TomoLayerHeight", "DS", "1", "Tomo Layer Height", 0],
-  0x00181470: ["TomoAngle", "DS", "1", "Tomo Angle", 0],
-  0x00181480: ["TomoTime", "DS", "1", "Tomo Time", 0],
-  0x00181490: ["TomoType", "CS", "1", "Tomo Type", 0],
-  0x00181491: ["TomoClass", "CS", "1", "Tomo Class", 0],
-  0x00181495: ["NumberOfTomosynthesisSourceImages", "IS", "1", "Number of Tomosynthesis Source Images", 0],
-  0x00181500: ["PositionerMotion", "CS", "1", "Positioner Motion", 0],
-  0x00181508: ["PositionerType", "CS", "1", "Positioner Type", 0],
-  0x00181510: ["PositionerPrimaryAngle", "DS", "1", "Positioner Primary Angle", 0],
-  0x00181511: ["PositionerSecondaryAngle", "DS", "1", "Positioner Secondary Angle", 0],
-  0x00181520: ["PositionerPrimaryAngleIncrement", "DS", "1-n", "Positioner Primary Angle Increment", 0],
-  0x00181521: ["PositionerSecondaryAngleIncrement", "DS", "1-n", "Positioner Secondary Angle Increment", 0],
-  0x00181530: ["DetectorPrimaryAngle", "DS", "1", "Detector Primary Angle", 0],
-  0x00181531: ["DetectorSecondaryAngle", "DS", "1", "Detector Secondary Angle", 0],
-  0x00181600: ["ShutterShape", "CS", "1-3", "Shutter Shape", 0],
-  0x00181602: ["ShutterLeftVerticalEdge", "IS", "1", "Shutter Left Vertical Edge", 0],
-  0x00181604: ["ShutterRightVerticalEdge", "IS", "1", "Shutter Right Vertical Edge", 0],
-  0x00181606: ["ShutterUpperHorizontalEdge", "IS", "1", "Shutter Upper Horizontal Edge", 0],
-  0x00181608: ["ShutterLowerHorizontalEdge", "IS", "1", "Shutter Lower Horizontal Edge", 0],
-  0x00181610: ["CenterOfCircularShutter", "IS", "2", "Center of Circular Shutter", 0],
-  0x00181612: ["RadiusOfCircularShutter", "IS", "1", "Radius of Circular Shutter", 0],
-  0x00181620: ["VerticesOfThePolygonalShutter", "IS", "2-2n", "Vertices of the Polygonal Shutter", 0],
-  0x00181622: ["ShutterPresentationValue", "US", "1", "Shutter Presentation Value", 0],
-  0x00181623: ["ShutterOverlayGroup", "US", "1", "Shutter Overlay Group", 0],
-  0x00181624: ["ShutterPresentationColorCIELabValue", "US", "3", "Shutter Presentation Color CIELab Value", 0],
-  0x00181630: ["OutlineShapeType", "CS", "1", "Outline Shape Type", 0],
-  0x00181631: ["OutlineLeftVerticalEdge", "FD", "1", "Outline Left Vertical Edge", 0],
-  0x00181632: ["OutlineRightVerticalEdge", "FD", "1", "Outline Right Vertical Edge", 0],
-  0x00181633: ["OutlineUpperHorizontalEdge", "FD", "1", "Outline Upper Horizontal Edge", 0],
-  0x00181634: ["OutlineLowerHorizontalEdge", "FD", "1", "Outline Lower Horizontal Edge", 0],
-  0x00181635: ["CenterOfCircularOutline", "FD", "2", "Center of Circular Outline", 0],
-  0x00181636: ["DiameterOfCircularOutline", "FD", "1", "Diameter of Circular Outline", 0],
-  0x00181637: ["NumberOfPolygonalVertices", "UL", "1", "Number of Polygonal Vertices", 0],
-  0x00181638: ["VerticesOfThePolygonalOutline", "OF", "1", "Vertices of the Polygonal Outline", 0],
-  0x00181700: ["CollimatorShape", "CS", "1-3", "Collimator Shape", 0],
-  0x00181702: ["CollimatorLeftVerticalEdge", "IS", "1", "Collimator Left Vertical Edge", 0],
-  0x00181704: ["CollimatorRightVerticalEdge", "IS", "1", "Collimator Right Vertical Edge", 0],
-  0x00181706: ["CollimatorUpperHorizontalEdge", "IS", "1", "Collimator Upper Horizontal Edge", 0],
-  0x00181708: ["CollimatorLowerHorizontalEdge", "IS", "1", "Collimator Lower Horizontal Edge", 0],
-  0x00181710: ["CenterOfCircularCollimator", "IS", "2", "Center of Circular Collimator", 0],
-  0x00181712: ["RadiusOfCircularCollimator", "IS", "1", "Radius of Circular Collimator", 0],
-  0x00181720: ["VerticesOfThePolygonalCollimator", "IS", "2-2n", "Vertices of the Polygonal Collimator", 0],
-  0x00181800: ["AcquisitionTimeSynchronized", "CS", "1", "Acquisition Time Synchronized", 0],
-  0x00181801: ["TimeSource", "SH", "1", "Time Source", 0],
-  0x00181802: ["TimeDistributionProtocol", "CS", "1", "Time Distribution Protocol", 0],
-  0x00181803: ["NTPSourceAddress", "LO", "1", "NTP Source Address", 0],
-  0x00182001: ["PageNumberVector", "IS", "1-n", "Page Number Vector", 0],
-  0x00182002: ["FrameLabelVector", "SH", "1-n", "Frame Label Vector", 0],
-  0x00182003: ["FramePrimaryAngleVector", "DS", "1-n", "Frame Primary Angle Vector", 0],
-  0x00182004: ["FrameSecondaryAngleVector", "DS", "1-n", "Frame Secondary Angle Vector", 0],
-  0x00182005: ["SliceLocationVector", "DS", "1-n", "Slice Location Vector", 0],
-  0x00182006: ["DisplayWindowLabelVector", "SH", "1-n", "Display Window Label Vector", 0],
-  0x00182010: ["NominalScannedPixelSpacing", "DS", "2", "Nominal Scanned Pixel Spacing", 0],
-  0x00182020: ["DigitizingDeviceTransportDirection", "CS", "1", "Digitizing Device Transport Direction", 0],
-  0x00182030: ["RotationOfScannedFilm", "DS", "1", "Rotation of Scanned Film", 0],
-  0x00182041: ["BiopsyTargetSequence", "SQ", "1", "Biopsy Target Sequence", 0],
-  0x00182042: ["TargetUID", "UI", "1", "Target UID", 0],
-  0x00182043: ["LocalizingCursorPosition", "FL", "2", "Localizing Cursor Position", 0],
-  0x00182044: ["CalculatedTargetPosition", "FL", "3", "Calculated Target Position", 0],
-  0x00182045: ["TargetLabel", "SH", "1", "Target Label", 0],
-  0x00182046: ["DisplayedZValue", "FL", "1", "Displayed Z Value", 0],
-  0x00183100: ["IVUSAcquisition", "CS", "1", "IVUS Acquisition", 0],
-  0x00183101: ["IVUSPullbackRate", "DS", "1", "IVUS Pullback Rate", 0],
-  0x00183102: ["IVUSGatedRate", "DS", "1", "IVUS Gated Rate", 0],
-  0x00183103: ["IVUSPullbackStartFrameNumber", "IS", "1", "IVUS Pullback Start Frame Number", 0],
-  0x00183104: ["IVUSPullbackStopFrameNumber", "IS", "1", "IVUS Pullback Stop Frame Number", 0],
-  0x00183105: ["LesionNumber", "IS", "1-n", "Lesion Number", 0],
-  0x00184000: ["AcquisitionComments", "LT", "1", "Acquisition Comments", 1],
-  0x00185000: ["OutputPower", "SH", "1-n", "Output Power", 0],
-  0x00185010: ["TransducerData", "LO", "1-n", "Transducer Data", 0],
-  0x00185011: ["TransducerIdentificationSequence", "SQ", "1", "Transducer Identification Sequence", 0],
-  0x00185012: ["FocusDepth", "DS", "1", "Focus Depth", 0],
-  0x00185020: ["ProcessingFunction", "LO", "1", "Processing Function", 0],
-  0x00185021: ["PostprocessingFunction", "LO", "1", "Postprocessing Function", 1],
-  0x00185022: ["MechanicalIndex", "DS", "1", "Mechanical Index", 0],
-  0x00185024: ["BoneThermalIndex", "DS", "1", "Bone Thermal Index", 0],
-  0x00185026: ["CranialThermalIndex", "DS", "1", "Cranial Thermal Index", 0],
-  0x00185027: ["SoftTissueThermalIndex", "DS", "1", "Soft Tissue Thermal Index", 0],
-  0x00185028: ["SoftTissueFocusThermalIndex", "DS", "1", "Soft Tissue-focus Thermal Index", 0],
-  0x00185029: ["SoftTissueSurfaceThermalIndex", "DS", "1", "Soft Tissue-surface Thermal Index", 0],
-  0x00185030: ["DynamicRange", "DS", "1", "Dynamic Range", 1],
-  0x00185040: ["TotalGain", "DS", "1", "Total Gain", 1],
-  0x00185050: ["DepthOfScanField", "IS", "1", "Depth of Scan Field", 0],
-  0x00185100: ["PatientPosition", "CS", "1", "Patient Position", 0],
-  0x00185101: ["ViewPosition", "CS", "1", "View Position", 0],
-  0x00185104: ["ProjectionEponymousNameCodeSequence", "SQ", "1", "Projection Eponymous Name Code Sequence", 0],
-  0x00185210: ["ImageTransformationMatrix", "DS", "6", "Image Transformation Matrix", 1],
-  0x00185212: ["ImageTranslationVector", "DS", "3", "Image Translation Vector", 1],
-  0x00186000: ["Sensitivity", "DS", "1", "Sensitivity", 0],
-  0x00186011: ["SequenceOfUltrasoundRegions", "SQ", "1", "Sequence of Ultrasound Regions", 0],
-  0x00186012: ["RegionSpatialFormat", "US", "1", "Region Spatial Format", 0],
-  0x00186014: ["RegionDataType", "US", "1", "Region Data Type", 0],
-  0x00186016: ["RegionFlags", "UL", "1", "Region Flags", 0],
-  0x00186018: ["RegionLocationMinX0", "UL", "1", "Region Location Min X0", 0],
-  0x0018601A: ["RegionLocationMinY0", "UL", "1", "Region Location Min Y0", 0],
-  0x0018601C: ["RegionLocationMaxX1", "UL", "1", "Region Location Max X1", 0],
-  0x0018601E: ["RegionLocationMaxY1", "UL", "1", "Region Location Max Y1", 0],
-  0x00186020: ["ReferencePixelX0", "SL", "1", "Reference Pixel X0", 0],
-  0x00186022: ["ReferencePixelY0", "SL", "1", "Reference Pixel Y0", 0],
-  0x00186024: ["PhysicalUnitsXDirection", "US", "1", "Physical Units X Direction", 0],
-  0x00186026: ["PhysicalUnitsYDirection", "US", "1", "Physical Units Y Direction", 0],
-  0x00186028: ["ReferencePixelPhysicalValueX", "FD", "1", "Reference Pixel Physical Value X", 0],
-  0x0018602A: ["ReferencePixelPhysicalValueY", "FD", "1", "Reference Pixel Physical Value Y", 0],
-  0x0018602C: ["PhysicalDeltaX", "FD", "1", "Physical Delta X", 0],
-  0x0018602E: ["PhysicalDeltaY", "FD", "1", "Physical Delta Y", 0],
-  0x00186030: ["TransducerFrequency", "UL", "1", "Transducer Frequency", 0],
-  0x00186031: ["TransducerType", "CS", "1", "Transducer Type", 0],
-  0x00186032: ["PulseRepetitionFrequency", "UL", "1", "Pulse Repetition Frequency", 0],
-  0x00186034: ["DopplerCorrectionAngle", "FD", "1", "Doppler Correction Angle", 0],
-  0x00186036: ["SteeringAngle", "FD", "1", "Steering Angle", 0],
-  0x00186038: ["DopplerSampleVolumeXPositionRetired", "UL", "1", "Doppler Sample Volume X Position (Retired)", 1],
-  0x00186039: ["DopplerSampleVolumeXPosition", "SL", "1", "Doppler Sample Volume X Position", 0],
-  0x0018603A: ["DopplerSampleVolumeYPositionRetired", "UL", "1", "Doppler Sample Volume Y Position (Retired)", 1],
-  0x0018603B: ["DopplerSampleVolumeYPosition", "SL", "1", "Doppler Sample Volume Y Position", 0],
-  0x0018603C: ["TMLinePositionX0Retired", "UL", "1", "TM-Line Position X0 (Retired)", 1],
-  0x0018603D: ["TMLinePositionX0", "SL", "1", "TM-Line Position X0", 0],
-  0x0018603E: ["TMLinePositionY0Retired", "UL", "1", "TM-Line Position Y0 (Retired)", 1],
-  0x0018603F: ["TMLinePositionY0", "SL", "1", "TM-Line Position Y0", 0],
-  0x00186040: ["TMLinePositionX1Retired", "UL", "1", "TM-Line Position X1 (Retired)", 1],
-  0x00186041: ["TMLinePositionX1", "SL", "1", "TM-Line Position X1", 0],
-  0x00186042: ["TMLinePositionY1Retired", "UL", "1", "TM-Line Position Y1 (Retired)", 1],
-  0x00186043: ["TMLinePositionY1", "SL", "1", "TM-Line Position Y1", 0],
-  0x00186044: ["PixelComponentOrganization", "US", "1", "Pixel Component Organization", 0],
-  0x00186046: ["PixelComponentMask", "UL", "1", "Pixel Component Mask", 0],
-  0x00186048: ["PixelComponentRangeStart", "UL", "1", "Pixel Component Range Start", 0],
-  0x0018604A: ["PixelComponentRangeStop", "UL", "1", "Pixel Component Range Stop", 0],
-  0x0018604C: ["PixelComponentPhysicalUnits", "US", "1", "Pixel Component Physical Units", 0],
-  0x0018604E: ["PixelComponentDataType", "US", "1", "Pixel Component Data Type", 0],
-  0x00186050: ["NumberOfTableBreakPoints", "UL", "1", "Number of Table Break Points", 0],
-  0x00186052: ["TableOfXBreakPoints", "UL", "1-n", "Table of X Break Points", 0],
-  0x00186054: ["TableOfYBreakPoints", "FD", "1-n", "Table of Y Break Points", 0],
-  0x00186056: ["NumberOfTableEntries", "UL", "1", "Number of Table Entries", 0],
-  0x00186058: ["TableOfPixelValues", "UL", "1-n", "Table of Pixel Values", 0],
-  0x0018605A: ["TableOfParameterValues", "FL", "1-n", "Table of Parameter Values", 0],
-  0x00186060: ["RWaveTimeVector", "FL", "1-n", "R Wave Time Vector", 0],
-  0x00186070: ["ActiveImageAreaOverlayGroup", "US", "1", "Active Image Area Overlay Group", 0],
-  0x00187000: ["DetectorConditionsNominalFlag", "CS", "1", "Detector Conditions Nominal Flag", 0],
-  0x00187001: ["DetectorTemperature", "DS", "1", "Detector Temperature", 0],
-  0x00187004: ["DetectorType", "CS", "1", "Detector Type", 0],
-  0x00187005: ["DetectorConfiguration", "CS", "1", "Detector Configuration", 0],
-  0x00187006: ["DetectorDescription", "LT", "1", "Detector Description", 0],
-  0x00187008: ["DetectorMode", "LT", "1", "Detector Mode", 0],
-  0x0018700A: ["DetectorID", "SH", "1", "Detector ID", 0],
-  0x0018700C: ["DateOfLastDetectorCalibration", "DA", "1", "Date of Last Detector Calibration", 0],
-  0x0018700E: ["TimeOfLastDetectorCalibration", "TM", "1", "Time of Last Detector Calibration", 0],
-  0x00187010: ["ExposuresOnDetectorSinceLastCalibration", "IS", "1", "Exposures on Detector Since Last Calibration", 0],
-  0x00187011: ["ExposuresOnDetectorSinceManufactured", "IS", "1", "Exposures on Detector Since Manufactured", 0],
-  0x00187012: ["DetectorTimeSinceLastExposure", "DS", "1", "Detector Time Since Last Exposure", 0],
-  0x00187014: ["DetectorActiveTime", "DS", "1", "Detector Active Time", 0],
-  0x00187016: ["DetectorActivationOffsetFromExposure", "DS", "1", "Detector Activation Offset From Exposure", 0],
-  0x0018701A: ["DetectorBinning", "DS", "2", "Detector Binning", 0],
-  0x00187020: ["DetectorElementPhysicalSize", "DS", "2", "Detector Element Physical Size", 0],
-  0x00187022: ["DetectorElementSpacing", "DS", "2", "Detector Element Spacing", 0],
-  0x00187024: ["DetectorActiveShape", "CS", "1", "Detector Active Shape", 0],
-  0x00187026: ["DetectorActiveDimensions", "DS", "1-2", "Detector Active Dimension(s)", 0],
-  0x00187028: ["DetectorActiveOrigin", "DS", "2", "Detector Active Origin", 0],
-  0x0018702A: ["DetectorManufacturerName", "LO", "1", "Detector Manufacturer Name", 0],
-  0x0018702B: ["DetectorManufacturerModelName", "LO", "1", "Detector Manufacturer's Model Name", 0],
-  0x00187030: ["FieldOfViewOrigin", "DS", "2", "Field of View Origin", 0],
-  0x00187032: ["FieldOfViewRotation", "DS", "1", "Field of View Rotation", 0],
-  0x00187034: ["FieldOfViewHorizontalFlip", "CS", "1", "Field of View Horizontal Flip", 0],
-  0x00187036: ["PixelDataAreaOriginRelativeToFOV", "FL", "2", "Pixel Data Area Origin Relative To FOV", 0],
-  0x00187038: ["PixelDataAreaRotationAngleRelativeToFOV", "FL", "1", "Pixel Data Area Rotation Angle Relative To FOV", 0],
-  0x00187040: ["GridAbsorbingMaterial", "LT", "1", "Grid Absorbing Material", 0],
-  0x00187041: ["GridSpacingMaterial", "LT", "1", "Grid Spacing Material", 0],
-  0x00187042: ["GridThickness", "DS", "1", "Grid Thickness", 0],
-  0x00187044: ["GridPitch", "DS", "1", "Grid Pitch", 0],
-  0x00187046: ["GridAspectRatio", "IS", "2", "Grid Aspect Ratio", 0],
-  0x00187048: ["GridPeriod", "DS", "1", "Grid Period", 0],
-  0x0018704C: ["GridFocalDistance", "DS", "1", "Grid Focal Distance", 0],
-  0x00187050: ["FilterMaterial", "CS", "1-n", "Filter Material", 0],
-  0x00187052: ["FilterThicknessMinimum", "DS", "1-n", "Filter Thickness Minimum", 0],
-  0x00187054: ["FilterThicknessMaximum", "DS", "1-n", "Filter Thickness Maximum", 0],
-  0x00187056: ["FilterBeamPathLengthMinimum", "FL", "1-n", "Filter Beam Path Length Minimum", 0],
-  0x00187058: ["FilterBeamPathLengthMaximum", "FL", "1-n", "Filter Beam Path Length Maximum", 0],
-  0x00187060: ["ExposureControlMode", "CS", "1", "Exposure Control Mode", 0],
-  0x00187062: ["ExposureControlModeDescription", "LT", "1", "Exposure Control Mode Description", 0],
-  0x00187064: ["ExposureStatus", "CS", "1", "Exposure Status", 0],
-  0x00187065: ["PhototimerSetting", "DS", "1", "Phototimer Setting", 0],
-  0x00188150: ["ExposureTimeInuS", "DS", "1", "Exposure Time in µS", 0],
-  0x00188151: ["XRayTubeCurrentInuA", "DS", "1", "X-Ray Tube Current in µA", 0],
-  0x00189004: ["ContentQualification", "CS", "1", "Content Qualification", 0],
-  0x00189005: ["PulseSequenceName", "SH", "1", "Pulse Sequence Name", 0],
-  0x00189006: ["MRImagingModifierSequence", "SQ", "1", "MR Imaging Modifier Sequence", 0],
-  0x00189008: ["EchoPulseSequence", "CS", "1", "Echo Pulse Sequence", 0],
-  0x00189009: ["InversionRecovery", "CS", "1", "Inversion Recovery", 0],
-  0x00189010: ["FlowCompensation", "CS", "1", "Flow Compensation", 0],
-  0x00189011: ["MultipleSpinEcho", "CS", "1", "Multiple Spin Echo", 0],
-  0x00189012: ["MultiPlanarExcitation", "CS", "1", "Multi-planar Excitation", 0],
-  0x00189014: ["PhaseContrast", "CS", "1", "Phase Contrast", 0],
-  0x00189015: ["TimeOfFlightContrast", "CS", "1", "Time of Flight Contrast", 0],
-  0x00189016: ["Spoiling", "CS", "1", "Spoiling", 0],
-  0x00189017: ["SteadyStatePulseSequence", "CS", "1", "Steady State Pulse Sequence", 0],
-  0x00189018: ["EchoPlanarPulseSequence", "CS", "1", "Echo Planar Pulse Sequence", 0],
-  0x00189019: ["TagAngleFirstAxis", "FD", "1", "Tag Angle First Axis", 0],
-  0x00189020: ["MagnetizationTransfer", "CS", "1", "Magnetization Transfer", 0],
-  0x00189021: ["T2Preparation", "CS", "1", "T2 Preparation", 0],
-  0x00189022: ["BloodSignalNulling", "CS", "1", "Blood Signal Nulling", 0],
-  0x00189024: ["SaturationRecovery", "CS", "1", "Saturation Recovery", 0],
-  0x00189025: ["SpectrallySelectedSuppression", "CS", "1", "Spectrally Selected Suppression", 0],
-  0x00189026: ["SpectrallySelectedExcitation", "CS", "1", "Spectrally Selected Excitation", 0],
-  0x00189027: ["SpatialPresaturation", "CS", "1", "Spatial Pre-saturation", 0],
-  0x00189028: ["Tagging", "CS", "1", "Tagging", 0],
-  0x00189029: ["OversamplingPhase", "CS", "1", "Oversampling Phase", 0],
-  0x00189030: ["TagSpacingFirstDimension", "FD", "1", "Tag Spacing First Dimension", 0],
-  0x00189032: ["GeometryOfKSpaceTraversal", "CS", "1", "Geometry of k-Space Traversal", 0],
-  0x00189033: ["SegmentedKSpaceTraversal", "CS", "1", "Segmented k-Space Traversal", 0],
-  0x00189034: ["RectilinearPhaseEncodeReordering", "CS", "1", "Rectilinear Phase Encode Reordering", 0],
-  0x00189035: ["TagThickness", "FD", "1", "Tag Thickness", 0],
-  0x00189036: ["PartialFourierDirection", "CS", "1", "Partial Fourier Direction", 0],
-  0x00189037: ["CardiacSynchronizationTechnique", "CS", "1", "Cardiac Synchronization Technique", 0],
-  0x00189041: ["ReceiveCoilManufacturerName", "LO", "1", "Receive Coil Manufacturer Name", 0],
-  0x00189042: ["MRReceiveCoilSequence", "SQ", "1", "MR Receive Coil Sequence", 0],
-  0x00189043: ["ReceiveCoilType", "CS", "1", "Receive Coil Type", 0],
-  0x00189044: ["QuadratureReceiveCoil", "CS", "1", "Quadrature Receive Coil", 0],
-  0x00189045: ["MultiCoilDefinitionSequence", "SQ", "1", "Multi-Coil Definition Sequence", 0],
-  0x00189046: ["MultiCoilConfiguration", "LO", "1", "Multi-Coil Configuration", 0],
-  0x00189047: ["MultiCoilElementName", "SH", "1", "Multi-Coil Element Name", 0],
-  0x00189048: ["MultiCoilElementUsed", "CS", "1", "Multi-Coil Element Used", 0],
-  0x00189049: ["MRTransmitCoilSequence", "SQ", "1", "MR Transmit Coil Sequence", 0],
-  0x00189050: ["TransmitCoilManufacturerName", "LO", "1", "Transmit Coil Manufacturer Name", 0],
-  0x00189051: ["TransmitCoilType", "CS", "1", "Transmit Coil Type", 0],
-  0x00189052: ["SpectralWidth", "FD", "1-2", "Spectral Width", 0],
-  0x00189053: ["ChemicalShiftReference", "FD", "1-2", "Chemical Shift Reference", 0],
-  0x00189054: ["VolumeLocalizationTechnique", "CS", "1", "Volume Localization Technique", 0],
-  0x00189058: ["MRAcquisitionFrequencyEncodingSteps", "US", "1", "MR Acquisition Frequency Encoding Steps", 0],
-  0x00189059: ["Decoupling", "CS", "1", "De-coupling", 0],
-  0x00189060: ["DecoupledNucleus", "CS", "1-2", "De-coupled Nucleus", 0],
-  0x00189061: ["DecouplingFrequency", "FD", "1-2", "De-coupling Frequency", 0],
-  0x00189062: ["DecouplingMethod", "CS", "1", "De-coupling Method", 0],
-  0x00189063: ["DecouplingChemicalShiftReference", "FD", "1-2", "De-coupling Chemical Shift Reference", 0],
-  0x00189064: ["KSpaceFiltering", "CS", "1", "k-space Filtering", 0],
-  0x00189065: ["TimeDomainFiltering", "CS", "1-2", "Time Domain Filtering", 0],
-  0x00189066: ["NumberOfZeroFills", "US", "1-2", "Number of Zero Fills", 0],
-  0x00189067: ["BaselineCorrection", "CS", "1", "Baseline Correction", 0],
-  0x00189069: ["ParallelReductionFactorInPlane", "FD", "1", "Parallel Reduction Factor In-plane", 0],
-  0x00189070: ["CardiacRRIntervalSpecified", "FD", "1", "Cardiac R-R Interval Specified", 0],
-  0x00189073: ["AcquisitionDuration", "FD", "1", "Acquisition Duration", 0],
-  0x00189074: ["FrameAcquisitionDateTime", "DT", "1", "Frame Acquisition DateTime", 0],
-  0x00189075: ["DiffusionDirectionality", "CS", "1", "Diffusion Directionality", 0],
-  0x00189076: ["DiffusionGradientDirectionSequence", "SQ", "1", "Diffusion Gradient Direction Sequence", 0],
-  0x00189077: ["ParallelAcquisition", "CS", "1", "Parallel Acquisition", 0],
-  0x00189078: ["ParallelAcquisitionTechnique", "CS", "1", "Parallel Acquisition Technique", 0],
-  0x00189079: ["InversionTimes", "FD", "1-n", "Inversion Times", 0],
-  0x00189080: ["MetaboliteMapDescription", "ST", "1", "Metabolite Map Description", 0],
-  0x00189081: ["PartialFourier", "CS", "1", "Partial Fourier", 0],
-  0x00189082: ["EffectiveEchoTime", "FD", "1", "Effective Echo Time", 0],
-  0x00189083: ["MetaboliteMapCodeSequence", "SQ", "1", "Metabolite Map Code Sequence", 0],
-  0x00189084: ["ChemicalShiftSequence", "SQ", "1", "Chemical Shift Sequence", 0],
-  0x00189085: ["CardiacSignalSource", "CS", "1", "Cardiac Signal Source", 0],
-  0x00189087: ["DiffusionBValue", "FD", "1", "Diffusion b-value", 0],
-  0x00189089: ["DiffusionGradientOrientation", "FD", "3", "Diffusion Gradient Orientation", 0],
-  0x00189090: ["VelocityEncodingDirection", "FD", "3", "Velocity Encoding Direction", 0],
-  0x00189091: ["VelocityEncodingMinimumValue", "FD", "1", "Velocity Encoding Minimum Value", 0],
-  0x00189092: ["VelocityEncodingAcquisitionSequence", "SQ", "1", "Velocity Encoding Acquisition Sequence", 0],
-  0x00189093: ["NumberOfKSpaceTrajectories", "US", "1", "Number of k-Space Trajectories", 0],
-  0x00189094: ["CoverageOfKSpace", "CS", "1", "Coverage of k-Space", 0],
-  0x00189095: ["SpectroscopyAcquisitionPhaseRows", "UL", "1", "Spectroscopy Acquisition Phase Rows", 0],
-  0x00189096: ["ParallelReductionFactorInPlaneRetired", "FD", "1", "Parallel Reduction Factor In-plane (Retired)", 1],
-  0x00189098: ["TransmitterFrequency", "FD", "1-2", "Transmitter Frequency", 0],
-  0x00189100: ["ResonantNucleus", "CS", "1-2", "Resonant Nucleus", 0],
-  0x00189101: ["FrequencyCorrection", "CS", "1", "Frequency Correction", 0],
-  0x00189103: ["MRSpectroscopyFOVGeometrySequence", "SQ", "1", "MR Spectroscopy FOV/Geometry Sequence", 0],
-  0x00189104: ["SlabThickness", "FD", "1", "Slab Thickness", 0],
-  0x00189105: ["SlabOrientation", "FD", "3", "Slab Orientation", 0],
-  0x00189106: ["MidSlabPosition", "FD", "3", "Mid Slab Position", 0],
-  0x00189107: ["MRSpatialSaturationSequence", "SQ", "1", "MR Spatial Saturation Sequence", 0],
-  0x00189112: ["MRTimingAndRelatedParametersSequence", "SQ", "1", "MR Timing and Related Parameters Sequence", 0],
-  0x00189114: ["MREchoSequence", "SQ", "1", "MR Echo Sequence", 0],
-  0x00189115: ["MRModifierSequence", "SQ", "1", "MR Modifier Sequence", 0],
-  0x00189117: ["MRDiffusionSequence", "SQ", "1", "MR Diffusion Sequence", 0],
-  0x00189118: ["CardiacSynchronizationSequence", "SQ", "1", "Cardiac Synchronization Sequence", 0],
-  0x00189119: ["MRAveragesSequence", "SQ", "1", "MR Averages Sequence", 0],
-  0x00189125: ["MRFOVGeometrySequence", "SQ", "1", "MR FOV/Geometry Sequence", 0],
-  0x00189126: ["VolumeLocalizationSequence", "SQ", "1", "Volume Localization Sequence", 0],
-  0x00189127: ["SpectroscopyAcquisitionDataColumns", "UL", "1", "Spectroscopy Acquisition Data Columns", 0],
-  0x00189147: ["DiffusionAnisotropyType", "CS", "1", "Diffusion Anisotropy Type", 0],
-  0x00189151: ["FrameReferenceDateTime", "DT", "1", "Frame Reference DateTime", 0],
-  0x00189152: ["MRMetaboliteMapSequence", "SQ", "1", "MR Metabolite Map Sequence", 0],
-  0x00189155: ["ParallelReductionFactorOutOfPlane", "FD", "1", "Parallel Reduction Factor out-of-plane", 0],
-  0x00189159: ["SpectroscopyAcquisitionOutOfPlanePhaseSteps", "UL", "1", "Spectroscopy Acquisition Out-of-plane Phase Steps", 0],
-  0x00189166: ["BulkMotionStatus", "CS", "1", "Bulk Motion Status", 1],
-  0x00189168: ["ParallelReductionFactorSecondInPlane", "FD", "1", "Parallel Reduction Factor Second In-plane", 0],
-  0x00189169: ["CardiacBeatRejectionTechnique", "CS", "1", "Cardiac Beat Rejection Technique", 0],
-  0x00189170: ["RespiratoryMotionCompensationTechnique", "CS", "1", "Respiratory Motion Compensation Technique", 0],
-  0x00189171: ["RespiratorySignalSource", "CS", "1", "Respiratory Signal Source", 0],
-  0x00189172: ["BulkMotionCompensationTechnique", "CS", "1", "Bulk Motion Compensation Technique", 0],
-  0x00189173: ["BulkMotionSignalSource", "CS", "1", "Bulk Motion Signal Source", 0],
-  0x00189174: ["ApplicableSafetyStandardAgency", "CS", "1", "Applicable Safety Standard Agency", 0],
-  0x00189175: ["ApplicableSafetyStandardDescription", "LO", "1", "Applicable Safety Standard Description", 0],
-  0x00189176: ["OperatingModeSequence", "SQ", "1", "Operating Mode Sequence", 0],
-  0x00189177: ["OperatingModeType", "CS", "1", "Operating Mode Type", 0],
-  0x00189178: ["OperatingMode", "CS", "1", "Operating Mode", 0],
-  0x00189179: ["SpecificAbsorptionRateDefinition", "CS", "1", "Specific Absorption Rate Definition", 0],
-  0x00189180: ["GradientOutputType", "CS", "1", "Gradient Output Type", 0],
-  0x00189181: ["SpecificAbsorptionRateValue", "FD", "1", "Specific Absorption Rate Value", 0],
-  0x00189182: ["GradientOutput", "FD", "1", "Gradient Output", 0],
-  0x00189183: ["FlowCompensationDirection", "CS", "1", "Flow Compensation Direction", 0],
-  0x00189184: ["TaggingDelay", "FD", "1", "Tagging Delay", 0],
-  0x00189185: ["RespiratoryMotionCompensationTechniqueDescription", "ST", "1", "Respiratory Motion Compensation Technique Description", 0],
-  0x00189186: ["RespiratorySignalSourceID", "SH", "1", "Respiratory Signal Source ID", 0],
-  0x00189195: ["ChemicalShiftMinimumIntegrationLimitInHz", "FD", "1", "Chemical Shift Minimum Integration Limit in Hz", 1],
-  0x00189196: ["ChemicalShiftMaximumIntegrationLimitInHz", "FD", "1", "Chemical Shift Maximum Integration Limit in Hz", 1],
-  0x00189197: ["MRVelocityEncodingSequence", "SQ", "1", "MR Velocity Encoding Sequence", 0],
-  0x00189198: ["FirstOrderPhaseCorrection", "CS", "1", "First Order Phase Correction", 0],
-  0x00189199: ["WaterReferencedPhaseCorrection", "CS", "1", "Water Referenced Phase Correction", 0],
-  0x00189200: ["MRSpectroscopyAcquisitionType", "CS", "1", "MR Spectroscopy Acquisition Type", 0],
-  0x00189214: ["RespiratoryCyclePosition", "CS", "1", "Respiratory Cycle Position", 0],
-  0x00189217: ["VelocityEncodingMaximumValue", "FD", "1", "Velocity Encoding Maximum Value", 0],
-  0x00189218: ["TagSpacingSecondDimension", "FD", "1", "Tag Spacing Second Dimension", 0],
-  0x00189219: ["TagAngleSecondAxis", "SS", "1", "Tag Angle Second Axis", 0],
-  0x00189220: ["FrameAcquisitionDuration", "FD", "1", "Frame Acquisition Duration", 0],
-  0x00189226: ["MRImageFrameTypeSequence", "SQ", "1", "MR Image Frame Type Sequence", 0],
-  0x00189227: ["MRSpectroscopyFrameTypeSequence", "SQ", "1", "MR Spectroscopy Frame Type Sequence", 0],
-  0x00189231: ["MRAcquisitionPhaseEncodingStepsInPlane", "US", "1", "MR Acquisition Phase Encoding Steps in-plane", 0],
-  0x00189232: ["MRAcquisitionPhaseEncodingStepsOutOfPlane", "US", "1", "MR Acquisition Phase Encoding Steps out-of-plane", 0],
-  0x00189234: ["SpectroscopyAcquisitionPhaseColumns", "UL", "1", "Spectroscopy Acquisition Phase Columns", 0],
-  0x00189236: ["CardiacCyclePosition", "CS", "1", "Cardiac Cycle Position", 0],
-  0x00189239: ["SpecificAbsorptionRateSequence", "SQ", "1", "Specific Absorption Rate Sequence", 0],
-  0x00189240: ["RFEchoTrainLength", "US", "1", "RF Echo Train Length", 0],
-  0x00189241: ["GradientEchoTrainLength", "US", "1", "Gradient Echo Train Length", 0],
-  0x00189250: ["ArterialSpinLabelingContrast", "CS", "1", "Arterial Spin Labeling Contrast", 0],
-  0x00189251: ["MRArterialSpinLabelingSequence", "SQ", "1", "MR Arterial Spin Labeling Sequence", 0],
-  0x00189252: ["ASLTechniqueDescription", "LO", "1", "ASL Technique Description", 0],
-  0x00189253: ["ASLSlabNumber", "US", "1", "ASL Slab Number", 0],
-  0x00189254: ["ASLSlabThickness", "FD", "1", "ASL Slab Thickness", 0],
-  0x00189255: ["ASLSlabOrientation", "FD", "3", "ASL Slab Orientation", 0],
-  0x00189256: ["ASLMidSlabPosition", "FD", "3", "ASL Mid Slab Position", 0],
-  0x00189257: ["ASLContext", "CS", "1", "ASL Context", 0],
-  0x00189258: ["ASLPulseTrainDuration", "UL", "1", "ASL Pulse Train Duration", 0],
-  0x00189259: ["ASLCrusherFlag", "CS", "1", "ASL Crusher Flag", 0],
-  0x0018925A: ["ASLCrusherFlowLimit", "FD", "1", "ASL Crusher Flow Limit", 0],
-  0x0018925B: ["ASLCrusherDescription", "LO", "1", "ASL Crusher Description", 0],
-  0x0018925C: ["ASLBolusCutoffFlag", "CS", "1", "ASL Bolus Cut-off Flag", 0],
-  0x0018925D: ["ASLBolusCutoffTimingSequence", "SQ", "1", "ASL Bolus Cut-off Timing Sequence", 0],
-  0x0018925E: ["ASLBolusCutoffTechnique", "LO", "1", "ASL Bolus Cut-off Technique", 0],
-  0x0018925F: ["ASLBolusCutoffDelayTime", "UL", "1", "ASL Bolus Cut-off Delay Time", 0],
-  0x00189260: ["ASLSlabSequence", "SQ", "1", "ASL Slab Sequence", 0],
-  0x00189295: ["ChemicalShiftMinimumIntegrationLimitInppm", "FD", "1", "Chemical Shift Minimum Integration Limit in ppm", 0],
-  0x00189296: ["ChemicalShiftMaximumIntegrationLimitInppm", "FD", "1", "Chemical Shift Maximum Integration Limit in ppm", 0],
-  0x00189297: ["WaterReferenceAcquisition", "CS", "1", "Water Reference Acquisition", 0],
-  0x00189298: ["EchoPeakPosition", "IS", "1", "Echo Peak Position", 0],
-  0x00189301: ["CTAcquisitionTypeSequence", "SQ", "1", "CT Acquisition Type Sequence", 0],
-  0x00189302: ["AcquisitionType", "CS", "1", "Acquisition Type", 0],
-  0x00189303: ["TubeAngle", "FD", "1", "Tube Angle", 0],
-  0x00189304: ["CTAcquisitionDetailsSequence", "SQ", "1", "CT Acquisition Details Sequence", 0],
-  0x00189305: ["RevolutionTime", "FD", "1", "Revolution Time", 0],
-  0x00189306: ["SingleCollimationWidth", "FD", "1", "Single Collimation Width", 0],
-  0x00189307: ["TotalCollimationWidth", "FD", "1", "Total Collimation Width", 0],
-  0x00189308: ["CTTableDynamicsSequence", "SQ", "1", "CT Table Dynamics Sequence", 0],
-  0x00189309: ["TableSpeed", "FD", "1", "Table Speed", 0],
-  0x00189310: ["TableFeedPerRotation", "FD", "1", "Table Feed per Rotation", 0],
-  0x00189311: ["SpiralPitchFactor", "FD", "1", "Spiral Pitch Factor", 0],
-  0x00189312: ["CTGeometrySequence", "SQ", "1", "CT Geometry Sequence", 0],
-  0x00189313: ["DataCollectionCenterPatient", "FD", "3", "Data Collection Center (Patient)", 0],
-  0x00189314: ["CTReconstructionSequence", "SQ", "1", "CT Reconstruction Sequence", 0],
-  0x00189315: ["ReconstructionAlgorithm", "CS", "1", "Reconstruction Algorithm", 0],
-  0x00189316: ["ConvolutionKernelGroup", "CS", "1", "Convolution Kernel Group", 0],
-  0x00189317: ["ReconstructionFieldOfView", "FD", "2", "Reconstruction Field of View", 0],
-  0x00189318: ["ReconstructionTargetCenterPatient", "FD", "3", "Reconstruction Target Center (Patient)", 0],
-  0x00189319: ["ReconstructionAngle", "FD", "1", "Reconstruction Angle", 0],
-  0x00189320: ["ImageFilter", "SH", "1", "Image Filter", 0],
-  0x00189321: ["CTExposureSequence", "SQ", "1", "CT Exposure Sequence", 0],
-  0x00189322: ["ReconstructionPixelSpacing", "FD", "2", "Reconstruction Pixel Spacing", 0],
-  0x00189323: ["ExposureModulationType", "CS", "1-n", "Exposure Modulation Type", 0],
-  0x00189324: ["EstimatedDoseSaving", "FD", "1", "Estimated Dose Saving", 1],
-  0x00189325: ["CTXRayDetailsSequence", "SQ", "1", "CT X-Ray Details Sequence", 0],
-  0x00189326: ["CTPositionSequence", "SQ", "1", "CT Position Sequence", 0],
-  0x00189327: ["TablePosition", "FD", "1", "Table Position", 0],
-  0x00189328: ["ExposureTimeInms", "FD", "1", "Exposure Time in ms", 0],
-  0x00189329: ["CTImageFrameTypeSequence", "SQ", "1", "CT Image Frame Type Sequence", 0],
-  0x00189330: ["XRayTubeCurrentInmA", "FD", "1", "X-Ray Tube Current in mA", 0],
-  0x00189332: ["ExposureInmAs", "FD", "1", "Exposure in mAs", 0],
-  0x00189333: ["ConstantVolumeFlag", "CS", "1", "Constant Volume Flag", 0],
-  0x00189334: ["FluoroscopyFlag", "CS", "1", "Fluoroscopy Flag", 0],
-  0x00189335: ["DistanceSourceToDataCollectionCenter", "FD", "1", "Distance Source to Data Collection Center", 0],
-  0x00189337: ["ContrastBolusAgentNumber", "US", "1", "Contrast/Bolus Agent Number", 0],
-  0x00189338: ["ContrastBolusIngredientCodeSequence", "SQ", "1", "Contrast/Bolus Ingredient Code Sequence", 0],
-  0x00189340: ["ContrastAdministrationProfileSequence", "SQ", "1", "Contrast Administration Profile Sequence", 0],
-  0x00189341: ["ContrastBolusUsageSequence", "SQ", "1", "Contrast/Bolus Usage Sequence", 0],
-  0x00189342: ["ContrastBolusAgentAdministered", "CS", "1", "Contrast/Bolus Agent Administered", 0],
-  0x00189343: ["ContrastBolusAgentDetected", "CS", "1", "Contrast/Bolus Agent Detected", 0],
-  0x00189344: ["ContrastBolusAgentPhase", "CS", "1", "Contrast/Bolus Agent Phase", 0],
-  0x00189345: ["CTDIvol", "FD", "1", "CTDIvol", 0],
-  0x00189346: ["CTDIPhantomTypeCodeSequence", "SQ", "1", "CTDI Phantom Type Code Sequence", 0],
-  0x00189351: ["CalciumScoringMassFactorPatient", "FL", "1", "Calcium Scoring Mass Factor Patient", 0],
-  0x00189352: ["CalciumScoringMassFactorDevice", "FL", "3", "Calcium Scoring Mass Factor Device", 0],
-  0x00189353: ["EnergyWeightingFactor", "FL", "1", "Energy Weighting Factor", 0],
-  0x00189360: ["CTAdditionalXRaySourceSequence", "SQ", "1", "CT Additional X-Ray Source Sequence", 0],
-  0x00189361: ["MultienergyCTAcquisition", "CS", "1", "Multi-energy CT Acquisition", 0],
-  0x00189362: ["MultienergyCTAcquisitionSequence", "SQ", "1", "Multi-energy CT Acquisition Sequence", 0],
-  0x00189363: ["MultienergyCTProcessingSequence", "SQ", "1", "Multi-energy CT Processing Sequence", 0],
-  0x00189364: ["MultienergyCTCharacteristicsSequence", "SQ", "1", "Multi-energy CT Characteristics Sequence", 0],
-  0x00189365: ["MultienergyCTXRaySourceSequence", "SQ", "1", "Multi-energy CT X-Ray Source Sequence", 0],
-  0x00189366: ["XRaySourceIndex", "US", "1", "X-Ray Source Index", 0],
-  0x00189367: ["XRaySourceID", "UC", "1", "X-Ray Source ID", 0],
-  0x00189368: ["MultienergySourceTechnique", "CS", "1", "Multi-energy Source Technique", 0],
-  0x00189369: ["SourceStartDateTime", "DT", "1", "Source Start DateTime", 0],
-  0x0018936A: ["SourceEndDateTime", "DT", "1", "Source End DateTime", 0],
-  0x0018936B: ["SwitchingPhaseNumber", "US", "1", "Switching Phase Number", 0],
-  0x0018936C: ["SwitchingPhaseNominalDuration", "DS", "1", "Switching Phase Nominal Duration", 0],
-  0x0018936D: ["SwitchingPhaseTransitionDuration", "DS", "1", "Switching Phase Transition Duration", 0],
-  0x0018936E: ["EffectiveBinEnergy", "DS", "1", "Effective Bin Energy", 0],
-  0x0018936F: ["MultienergyCTXRayDetectorSequence", "SQ", "1", "Multi-energy CT X-Ray Detector Sequence", 0],
-  0x00189370: ["XRayDetectorIndex", "US", "1", "X-Ray Detector Index", 0],
-  0x00189371: ["XRayDetectorID", "UC", "1", "X-Ray Detector ID", 0],
-  0x00189372: ["MultienergyDetectorType", "CS", "1", "Multi-energy Detector Type", 0],
-  0x00189373: ["XRayDetectorLabel", "ST", "1", "X-Ray Detector Label", 0],
-  0x00189374: ["NominalMaxEnergy", "DS", "1", "Nominal Max Energy", 0],
-  0x00189375: ["NominalMinEnergy", "DS", "1", "Nominal Min Energy", 0],
-  0x00189376: ["ReferencedXRayDetectorIndex", "US", "1-n", "Referenced X-Ray Detector Index", 0],
-  0x00189377: ["ReferencedXRaySourceIndex", "US", "1-n", "Referenced X-Ray Source Index", 0],
-  0x00189378: ["ReferencedPathIndex", "US", "1-n", "Referenced Path Index", 0],
-  0x00189379: ["MultienergyCTPathSequence", "SQ", "1", "Multi-energy CT Path Sequence", 0],
-  0x0018937A: ["MultienergyCTPathIndex", "US", "1", "Multi-energy CT Path Index", 0],
-  0x0018937B: ["MultienergyAcquisitionDescription", "UT", "1", "Multi-energy Acquisition Description", 0],
-  0x0018937C: ["MonoenergeticEnergyEquivalent", "FD", "1", "Monoenergetic Energy Equivalent", 0],
-  0x0018937D: ["MaterialCodeSequence", "SQ", "1", "Material Code Sequence", 0],
-  0x0018937E: ["DecompositionMethod", "CS", "1", "Decomposition Method", 0],
-  0x0018937F: ["DecompositionDescription", "UT", "1", "Decomposition Description", 0],
-  0x00189380: ["DecompositionAlgorithmIdentificationSequence", "SQ", "1", "Decomposition Algorithm Identification Sequence", 0],
-  0x00189381: ["DecompositionMaterialSequence", "SQ", "1", "Decomposition Material Sequence", 0],
-  0x00189382: ["MaterialAttenuationSequence", "SQ", "1", "Material Attenuation Sequence", 0],
-  0x00189383: ["PhotonEnergy", "DS", "1", "Photon Energy", 0],
-  0x00189384: ["XRayMassAttenuationCoefficient", "DS", "1", "X-Ray Mass Attenuation Coefficient", 0],
-  0x00189401: ["ProjectionPixelCalibrationSequence", "SQ", "1", "Projection Pixel Calibration Sequence", 0],
-  0x00189402: ["DistanceSourceToIsocenter", "FL", "1", "Distance Source to Isocenter", 0],
-  0x00189403: ["DistanceObjectToTableTop", "FL", "1", "Distance Object to Table Top", 0],
-  0x00189404: ["ObjectPixelSpacingInCenterOfBeam", "FL", "2", "Object Pixel Spacing in Center of Beam", 0],
-  0x00189405: ["PositionerPositionSequence", "SQ", "1", "Positioner Position Sequence", 0],
-  0x00189406: ["TablePositionSequence", "SQ", "1", "Table Position Sequence", 0],
-  0x00189407: ["CollimatorShapeSequence", "SQ", "1", "Collimator Shape Sequence", 0],
-  0x00189410: ["PlanesInAcquisition", "CS", "1", "Planes in Acquisition", 0],
-  0x00189412: ["XAXRFFrameCharacteristicsSequence", "SQ", "1", "XA/XRF Frame Characteristics Sequence", 0],
-  0x00189417: ["FrameAcquisitionSequence", "SQ", "1", "Frame Acquisition Sequence", 0],
-  0x00189420: ["XRayReceptorType", "CS", "1", "X-Ray Receptor Type", 0],
-  0x00189423: ["AcquisitionProtocolName", "LO", "1", "Acquisition Protocol Name", 0],
-  0x00189424: ["AcquisitionProtocolDescription", "LT", "1", "Acquisition Protocol Description", 0],
-  0x00189425: ["ContrastBolusIngredientOpaque", "CS", "1", "Contrast/Bolus Ingredient Opaque", 0],
-  0x00189426: ["DistanceReceptorPlaneToDetectorHousing", "FL", "1", "Distance Receptor Plane to Detector Housing", 0],
-  0x00189427: ["IntensifierActiveShape", "CS", "1", "Intensifier Active Shape", 0],
-  0x00189428: ["IntensifierActiveDimensions", "FL", "1-2", "Intensifier Active Dimension(s)", 0],
-  0x00189429: ["PhysicalDetectorSize", "FL", "2", "Physical Detector Size", 0],
-  0x00189430: ["PositionOfIsocenterProjection", "FL", "2", "Position of Isocenter Projection", 0],
-  0x00189432: ["FieldOfViewSequence", "SQ", "1", "Field of View Sequence", 0],
-  0x00189433: ["FieldOfViewDescription", "LO", "1", "Field of View Description", 0],
-  0x00189434: ["ExposureControlSensingRegionsSequence", "SQ", "1", "Exposure Control Sensing Regions Sequence", 0],
-  0x00189435: ["ExposureControlSensingRegionShape", "CS", "1", "Exposure Control Sensing Region Shape", 0],
-  0x00189436: ["ExposureControlSensingRegionLeftVerticalEdge", "SS", "1", "Exposure Control Sensing Region Left Vertical Edge", 0],
-  0x00189437: ["ExposureControlSensingRegionRightVerticalEdge", "SS", "1", "Exposure Control Sensing Region Right Vertical Edge", 0],
-  0x00189438: ["ExposureControlSensingRegionUpperHorizontalEdge", "SS", "1", "Exposure Control Sensing Region Upper Horizontal Edge", 0],
-  0x00189439: ["ExposureControlSensingRegionLowerHorizontalEdge", "SS", "1", "Exposure Control Sensing Region Lower Horizontal Edge", 0],
-  0x00189440: ["CenterOfCircularExposureControlSensingRegion", "SS", "2", "Center of Circular Exposure Control Sensing Region", 0],
-  0x00189441: ["RadiusOfCircularExposureControlSensingRegion", "US", "1", "Radius of Circular Exposure Control Sensing Region", 0],
-  0x00189442: ["VerticesOfThePolygonalExposureControlSensingRegion", "SS", "2-n", "Vertices of the Polygonal Exposure Control Sensing Region", 0],
-  0x00189447: ["ColumnAngulationPatient", "FL", "1", "Column Angulation (Patient)", 0],
-  0x00189449: ["BeamAngle", "FL", "1", "Beam Angle", 0],
-  0x00189451: ["FrameDetectorParametersSequence", "SQ", "1", "Frame Detector Parameters Sequence", 0],
-  0x00189452: ["CalculatedAnatomyThickness", "FL", "1", "Calculated Anatomy Thickness", 0],
-  0x00189455: ["CalibrationSequence", "SQ", "1", "Calibration Sequence", 0],
-  0x00189456: ["ObjectThicknessSequence", "SQ", "1", "Object Thickness Sequence", 0],
-  0x00189457: ["PlaneIdentification", "CS", "1", "Plane Identification", 0],
-  0x00189461: ["FieldOfViewDimensionsInFloat", "FL", "1-2", "Field of View Dimension(s) in Float", 0],
-  0x00189462: ["IsocenterReferenceSystemSequence", "SQ", "1", "Isocenter Reference System Sequence", 0],
-  0x00189463: ["PositionerIsocenterPrimaryAngle", "FL", "1", "Positioner Isocenter Primary Angle", 0],
-  0x00189464: ["PositionerIsocenterSecondaryAngle", "FL", "1", "Positioner Isocenter Secondary Angle", 0],
-  0x00189465: ["PositionerIsocenterDetectorRotationAngle", "FL", "1", "Positioner Isocenter Detector Rotation Angle", 0],
-  0x00189466: ["TableXPositionToIsocenter", "FL", "1", "Table X Position to Isocenter", 0],
-  0x00189467: ["TableYPositionToIsocenter", "FL", "1", "Table Y Position to Isocenter", 0],
-  0x00189468: ["TableZPositionToIsocenter", "FL", "1", "Table Z Position to Isocenter", 0],
-  0x00189469: ["TableHorizontalRotationAngle", "FL", "1", "Table Horizontal Rotation Angle", 0],
-  0x00189470: ["TableHeadTiltAngle", "FL", "1", "Table Head Tilt Angle", 0],
-  0x00189471: ["TableCradleTiltAngle", "FL", "1", "Table Cradle Tilt Angle", 0],
-  0x00189472: ["FrameDisplayShutterSequence", "SQ", "1", "Frame Display Shutter Sequence", 0],
-  0x00189473: ["AcquiredImageAreaDoseProduct", "FL", "1", "Acquired Image Area Dose Product", 0],
-  0x00189474: ["CArmPositionerTabletopRelationship", "CS", "1", "C-arm Positioner Tabletop Relationship", 0],
-  0x00189476: ["XRayGeometrySequence", "SQ", "1", "X-Ray Geometry Sequence", 0],
-  0x00189477: ["IrradiationEventIdentificationSequence", "SQ", "1", "Irradiation Event Identification Sequence", 0],
-  0x00189504: ["XRay3DFrameTypeSequence", "SQ", "1", "X-Ray 3D Frame Type Sequence", 0],
-  0x00189506: ["ContributingSourcesSequence", "SQ", "1", "Contributing Sources Sequence", 0],
-  0x00189507: ["XRay3DAcquisitionSequence", "SQ", "1", "X-Ray 3D Acquisition Sequence", 0],
-  0x00189508: ["PrimaryPositionerScanArc", "FL", "1", "Primary Positioner Scan Arc", 0],
-  0x00189509: ["SecondaryPositionerScanArc", "FL", "1", "Secondary Positioner Scan Arc", 0],
-  0x00189510: ["PrimaryPositionerScanStartAngle", "FL", "1", "Primary Positioner Scan Start Angle", 0],
-  0x00189511: ["SecondaryPositionerScanStartAngle", "FL", "1", "Secondary Positioner Scan Start Angle", 0],
-  0x00189514: ["PrimaryPositionerIncrement", "FL", "1", "Primary Positioner Increment", 0],
-  0x00189515: ["SecondaryPositionerIncrement", "FL", "1", "Secondary Positioner Increment", 0],
-  0x00189516: ["StartAcquisitionDateTime", "DT", "1", "Start Acquisition DateTime", 0],
-  0x00189517: ["EndAcquisitionDateTime", "DT", "1", "End Acquisition DateTime", 0],
-  0x00189518: ["PrimaryPositionerIncrementSign", "SS", "1", "Primary Positioner Increment Sign", 0],
-  0x00189519: ["SecondaryPositionerIncrementSign", "SS", "1", "Secondary Positioner Increment Sign", 0],
-  0x00189524: ["ApplicationName", "LO", "1", "Application Name", 0],
-  0x00189525: ["ApplicationVersion", "LO", "1", "Application Version", 0],
-  0x00189526: ["ApplicationManufacturer", "LO", "1", "Application Manufacturer", 0],
-  0x00189527: ["AlgorithmType", "CS", "1", "Algorithm Type", 0],
-  0x00189528: ["AlgorithmDescription", "LO", "1", "Algorithm Description", 0],
-  0x00189530: ["XRay3DReconstructionSequence", "SQ", "1", "X-Ray 3D Reconstruction Sequence", 0],
-  0x00189531: ["ReconstructionDescription", "LO", "1", "Reconstruction Description", 0],
-  0x00189538: ["PerProjectionAcquisitionSequence", "SQ", "1", "Per Projection Acquisition Sequence", 0],
-  0x00189541: ["DetectorPositionSequence", "SQ", "1", "Detector Position Sequence", 0],
-  0x00189542: ["XRayAcquisitionDoseSequence", "SQ", "1", "X-Ray Acquisition Dose Sequence", 0],
-  0x00189543: ["XRaySourceIsocenterPrimaryAngle", "FD", "1", "X-Ray Source Isocenter Primary Angle", 0],
-  0x00189544: ["XRaySourceIsocenterSecondaryAngle", "FD", "1", "X-Ray Source Isocenter Secondary Angle", 0],
-  0x00189545: ["BreastSupportIsocenterPrimaryAngle", "FD", "1", "Breast Support Isocenter Primary Angle", 0],
-  0x00189546: ["BreastSupportIsocenterSecondaryAngle", "FD", "1", "Breast Support Isocenter Secondary Angle", 0],
-  0x00189547: ["BreastSupportXPositionToIsocenter", "FD", "1", "Breast Support X Position to Isocenter", 0],
-  0x00189548: ["BreastSupportYPositionToIsocenter", "FD", "1", "Breast Support Y Position to Isocenter", 0],
-  0x00189549: ["BreastSupportZPositionToIsocenter", "FD", "1", "Breast Support Z Position to Isocenter", 0],
-  0x00189550: ["DetectorIsocenterPrimaryAngle", "FD", "1", "Detector Isocenter Primary Angle", 0],
-  0x00189551: ["DetectorIsocenterSecondaryAngle", "FD", "1", "Detector Isocenter Secondary Angle", 0],
-  0x00189552: ["DetectorXPositionToIsocenter", "FD", "1", "Detector X Position to Isocenter", 0],
-  0x00189553: ["DetectorYPositionToIsocenter", "FD", "1", "Detector Y Position to Isocenter", 0],
-  0x00189554: ["DetectorZPositionToIsocenter", "FD", "1", "Detector Z Position to Isocenter", 0],
-  0x00189555: ["XRayGridSequence", "SQ", "1", "X-Ray Grid Sequence", 0],
-  0x00189556: ["XRayFilterSequence", "SQ", "1", "X-Ray Filter Sequence", 0],
-  0x00189557: ["DetectorActiveAreaTLHCPosition", "FD", "3", "Detector Active Area TLHC Position", 0],
-  0x00189558: ["DetectorActiveAreaOrientation", "FD", "6", "Detector Active Area Orientation", 0],
-  0x00189559: ["PositionerPrimaryAngleDirection", "CS", "1", "Positioner Primary Angle Direction", 0],
-  0x00189601: ["DiffusionBMatrixSequence", "SQ", "1", "Diffusion b-matrix Sequence", 0],
-  0x00189602: ["DiffusionBValueXX", "FD", "1", "Diffusion b-value XX", 0],
-  0x00189603: ["DiffusionBValueXY", "FD", "1", "Diffusion b-value XY", 0],
-  0x00189604: ["DiffusionBValueXZ", "FD", "1", "Diffusion b-value XZ", 0],
-  0x00189605: ["DiffusionBValueYY", "FD", "1", "Diffusion b-value YY", 0],
-  0x00189606: ["DiffusionBValueYZ", "FD", "1", "Diffusion b-value YZ", 0],
-  0x00189607: ["DiffusionBValueZZ", "FD", "1", "Diffusion b-value ZZ", 0],
-  0x00189621: ["FunctionalMRSequence", "SQ", "1", "Functional MR Sequence", 0],
-  0x00189622: ["FunctionalSettlingPhaseFramesPresent", "CS", "1", "Functional Settling Phase Frames Present", 0],
-  0x00189623: ["FunctionalSyncPulse", "DT", "1", "Functional Sync Pulse", 0],
-  0x00189624: ["SettlingPhaseFrame", "CS", "1", "Settling Phase Frame", 0],
-  0x00189701: ["DecayCorrectionDateTime", "DT", "1", "Decay Correction DateTime", 0],
-  0x00189715: ["StartDensityThreshold", "FD", "1", "Start Density Threshold", 0],
-  0x00189716: ["StartRelativeDensityDifferenceThreshold", "FD", "1", "Start Relative Density Difference Threshold", 0],
-  0x00189717: ["StartCardiacTriggerCountThreshold", "FD", "1", "Start Cardiac Trigger Count Threshold", 0],
-  0x00189718: ["StartRespiratoryTriggerCountThreshold", "FD", "1", "Start Respiratory Trigger Count Threshold", 0],
-  0x00189719: ["TerminationCountsThreshold", "FD", "1", "Termination Counts Threshold", 0],
-  0x00189720: ["TerminationDensityThreshold", "FD", "1", "Termination Density Threshold", 0],
-  0x00189721: ["TerminationRelativeDensityThreshold", "FD", "1", "Termination Relative Density Threshold", 0],
-  0x00189722: ["TerminationTimeThreshold", "FD", "1", "Termination Time Threshold", 0],
-  0x00189723: ["TerminationCardiacTriggerCountThreshold", "FD", "1", "Termination Cardiac Trigger Count Threshold", 0],
-  0x00189724: ["TerminationRespiratoryTriggerCountThreshold", "FD", "1", "Termination Respiratory Trigger Count Threshold", 0],
-  0x00189725: ["DetectorGeometry", "CS", "1", "Detector Geometry", 0],
-  0x00189726: ["TransverseDetectorSeparation", "FD", "1", "Transverse Detector Separation", 0],
-  0x00189727: ["AxialDetectorDimension", "FD", "1", "Axial Detector Dimension", 0],
-  0x00189729: ["RadiopharmaceuticalAgentNumber", "US", "1", "Radiopharmaceutical Agent Number", 0],
-  0x00189732: ["PETFrameAcquisitionSequence", "SQ", "1", "PET Frame Acquisition Sequence", 0],
-  0x00189733: ["PETDetectorMotionDetailsSequence", "SQ", "1", "PET Detector Motion Details Sequence", 0],
-  0x00189734: ["PETTableDynamicsSequence", "SQ", "1", "PET Table Dynamics Sequence", 0],
-  0x00189735: ["PETPositionSequence", "SQ", "1", "PET Position Sequence", 0],
-  0x00189736: ["PETFrameCorrectionFactorsSequence", "SQ", "1", "PET Frame Correction Factors Sequence", 0],
-  0x00189737: ["RadiopharmaceuticalUsageSequence", "SQ", "1", "Radiopharmaceutical Usage Sequence", 0],
-  0x00189738: ["AttenuationCorrectionSource", "CS", "1", "Attenuation Correction Source", 0],
-  0x00189739: ["NumberOfIterations", "US", "1", "Number of Iterations", 0],
-  0x00189740: ["NumberOfSubsets", "US", "1", "Number of Subsets", 0],
-  0x00189749: ["PETReconstructionSequence", "SQ", "1", "PET Reconstruction Sequence", 0],
-  0x00189751: ["PETFrameTypeSequence", "SQ", "1", "PET Frame Type Sequence", 0],
-  0x00189755: ["TimeOfFlightInformationUsed", "CS", "1", "Time of Flight Information Used", 0],
-  0x00189756: ["ReconstructionType", "CS", "1", "Reconstruction Type", 0],
-  0x00189758: ["DecayCorrected", "CS", "1", "Decay Corrected", 0],
-  0x00189759: ["AttenuationCorrected", "CS", "1", "Attenuation Corrected", 0],
-  0x00189760: ["ScatterCorrected", "CS", "1", "Scatter Corrected", 0],
-  0x00189761: ["DeadTimeCorrected", "CS", "1", "Dead Time Corrected", 0],
-  0x00189762: ["GantryMotionCorrected", "CS", "1", "Gantry Motion Corrected", 0],
-  0x00189763: ["PatientMotionCorrected", "CS", "1", "Patient Motion Corrected", 0],
-  0x00189764: ["CountLossNormalizationCorrected", "CS", "1", "Count Loss Normalization Corrected", 0],
-  0x00189765: ["RandomsCorrected", "CS", "1", "Randoms Corrected", 0],
-  0x00189766: ["NonUniformRadialSamplingCorrected", "CS", "1", "Non-uniform Radial Sampling Corrected", 0],
-  0x00189767: ["SensitivityCalibrated", "CS", "1", "Sensitivity Calibrated", 0],
-  0x00189768: ["DetectorNormalizationCorrection", "CS", "1", "Detector Normalization Correction", 0],
-  0x00189769: ["IterativeReconstructionMethod", "CS", "1", "Iterative Reconstruction Method", 0],
-  0x00189770: ["AttenuationCorrectionTemporalRelationship", "CS", "1", "Attenuation Correction Temporal Relationship", 0],
-  0x00189771: ["PatientPhysiologicalStateSequence", "SQ", "1", "Patient Physiological State Sequence", 0],
-  0x00189772: ["PatientPhysiologicalStateCodeSequence", "SQ", "1", "Patient Physiological State Code Sequence", 0],
-  0x00189801: ["DepthsOfFocus", "FD", "1-n", "Depth(s) of Focus", 0],
-  0x00189803: ["ExcludedIntervalsSequence", "SQ", "1", "Excluded Intervals Sequence", 0],
-  0x00189804: ["ExclusionStartDateTime", "DT", "1", "Exclusion Start DateTime", 0],
-  0x00189805: ["ExclusionDuration", "FD", "1", "Exclusion Duration", 0],
-  0x00189806: ["USImageDescriptionSequence", "SQ", "1", "US Image Description Sequence", 0],
-  0x00189807: ["ImageDataTypeSequence", "SQ", "1", "Image Data Type Sequence", 0],
-  0x00189808: ["DataType", "CS", "1", "Data Type", 0],
-  0x00189809: ["TransducerScanPatternCodeSequence", "SQ", "1", "Transducer Scan Pattern Code Sequence", 0],
-  0x0018980B: ["AliasedDataType", "CS", "1", "Aliased Data Type", 0],
-  0x0018980C: ["PositionMeasuringDeviceUsed", "CS", "1", "Position Measuring Device Used", 0],
-  0x0018980D: ["TransducerGeometryCodeSequence", "SQ", "1", "Transducer Geometry Code Sequence", 0],
-  0x0018980E: ["TransducerBeamSteeringCodeSequence", "SQ", "1", "Transducer Beam Steering Code Sequence", 0],
-  0x0018980F: ["TransducerApplicationCodeSequence", "SQ", "1", "Transducer Application Code Sequence", 0],
-  0x00189810: ["ZeroVelocityPixelValue", "US|SS", "1", "Zero Velocity Pixel Value", 0],
-  0x00189821: ["PhotoacousticExcitationCharacteristicsSequence", "SQ", "1", "Photoacoustic Excitation Characteristics Sequence", 0],
-  0x00189822: ["ExcitationSpectralWidth", "FD", "1", "Excitation Spectral Width", 0],
-  0x00189823: ["ExcitationEnergy", "FD", "1", "Excitation Energy", 0],
-  0x00189824: ["ExcitationPulseDuration", "FD", "1", "Excitation Pulse Duration", 0],
-  0x00189825: ["ExcitationWavelengthSequence", "SQ", "1", "Excitation Wavelength Sequence", 0],
-  0x00189826: ["ExcitationWavelength", "FD", "1", "Excitation Wavelength", 0],
-  0x00189828: ["IlluminationTranslationFlag", "CS", "1", "Illumination Translation Flag", 0],
-  0x00189829: ["AcousticCouplingMediumFlag", "CS", "1", "Acoustic Coupling Medium Flag", 0],
-  0x0018982A: ["AcousticCouplingMediumCodeSequence", "SQ", "1", "Acoustic Coupling Medium Code Sequence", 0],
-  0x0018982B: ["AcousticCouplingMediumTemperature", "FD", "1", "Acoustic Coupling Medium Temperature", 0],
-  0x0018982C: ["TransducerResponseSequence", "SQ", "1", "Transducer Response Sequence", 0],
-  0x0018982D: ["CenterFrequency", "FD", "1", "Center Frequency", 0],
-  0x0018982E: ["FractionalBandwidth", "FD", "1", "Fractional Bandwidth", 0],
-  0x0018982F: ["LowerCutoffFrequency", "FD", "1", "Lower Cutoff Frequency", 0],
-  0x00189830: ["UpperCutoffFrequency", "FD", "1", "Upper Cutoff Frequency", 0],
-  0x00189831: ["TransducerTechnologySequence", "SQ", "1", "Transducer Technology Sequence", 0],
-  0x00189832: ["SoundSpeedCorrectionMechanismCodeSequence", "SQ", "1", "Sound Speed Correction Mechanism Code Sequence", 0],
-  0x00189833: ["ObjectSoundSpeed", "FD", "1", "Object Sound Speed", 0],
-  0x00189834: ["AcousticCouplingMediumSoundSpeed", "FD", "1", "Acoustic Coupling Medium Sound Speed", 0],
-  0x00189835: ["PhotoacousticImageFrameTypeSequence", "SQ", "1", "Photoacoustic Image Frame Type Sequence", 0],
-  0x00189836: ["ImageDataTypeCodeSequence", "SQ", "1", "Image Data Type Code Sequence", 0],
-  0x00189900: ["ReferenceLocationLabel", "LO", "1", "Reference Location Label", 0],
-  0x00189901: ["ReferenceLocationDescription", "UT", "1", "Reference Location Description", 0],
-  0x00189902: ["ReferenceBasisCodeSequence", "SQ", "1", "Reference Basis Code Sequence", 0],
-  0x00189903: ["ReferenceGeometryCodeSequence", "SQ", "1", "Reference Geometry Code Sequence", 0],
-  0x00189904: ["OffsetDistance", "DS", "1", "Offset Distance", 0],
-  0x00189905: ["OffsetDirection", "CS", "1", "Offset Direction", 0],
-  0x00189906: ["PotentialScheduledProtocolCodeSequence", "SQ", "1", "Potential Scheduled Protocol Code Sequence", 0],
-  0x00189907: ["PotentialRequestedProcedureCodeSequence", "SQ", "1", "Potential Requested Procedure Code Sequence", 0],
-  0x00189908: ["PotentialReasonsForProcedure", "UC", "1-n", "Potential Reasons for Procedure", 0],
-  0x00189909: ["PotentialReasonsForProcedureCodeSequence", "SQ", "1", "Potential Reasons for Procedure Code Sequence", 0],
-  0x0018990A: ["PotentialDiagnosticTasks", "UC", "1-n", "Potential Diagnostic Tasks", 0],
-  0x0018990B: ["ContraindicationsCodeSequence", "SQ", "1", "Contraindications Code Sequence", 0],
-  0x0018990C: ["ReferencedDefinedProtocolSequence", "SQ", "1", "Referenced Defined Protocol Sequence", 0],
-  0x0018990D: ["ReferencedPerformedProtocolSequence", "SQ", "1", "Referenced Performed Protocol Sequence", 0],
-  0x0018990E: ["PredecessorProtocolSequence", "SQ", "1", "Predecessor Protocol Sequence", 0],
-  0x0018990F: ["ProtocolPlanningInformation", "UT", "1", "Protocol Planning Information", 0],
-  0x00189910: ["ProtocolDesignRationale", "UT", "1", "Protocol Design Rationale", 0],
-  0x00189911: ["PatientSpecificationSequence", "SQ", "1", "Patient Specification Sequence", 0],
-  0x00189912: ["ModelSpecificationSequence", "SQ", "1", "Model Specification Sequence", 0],
-  0x00189913: ["ParametersSpecificationSequence", "SQ", "1", "Parameters Specification Sequence", 0],
-  0x00189914: ["InstructionSequence", "SQ", "1", "Instruction Sequence", 0],
-  0x00189915: ["InstructionIndex", "US", "1", "Instruction Index", 0],
-  0x00189916: ["InstructionText", "LO", "1", "Instruction Text", 0],
-  0x00189917: ["InstructionDescription", "UT", "1", "Instruction Description", 0],
-  0x00189918: ["InstructionPerformedFlag", "CS", "1", "Instruction Performed Flag", 0],
-  0x00189919: ["InstructionPerformedDateTime", "DT", "1", "Instruction Performed DateTime", 0],
-  0x0018991A: ["InstructionPerformanceComment", "UT", "1", "Instruction Performance Comment", 0],
-  0x0018991B: ["PatientPositioningInstructionSequence", "SQ", "1", "Patient Positioning Instruction Sequence", 0],
-  0x0018991C: ["PositioningMethodCodeSequence", "SQ", "1", "Positioning Method Code Sequence", 0],
-  0x0018991D: ["PositioningLandmarkSequence", "SQ", "1", "Positioning Landmark Sequence", 0],
-  0x0018991E: ["TargetFrameOfReferenceUID", "UI", "1", "Target Frame of Reference UID", 0],
-  0x0018991F: ["AcquisitionProtocolElementSpecificationSequence", "SQ", "1", "Acquisition Protocol Element Specification Sequence", 0],
-  0x00189920: ["AcquisitionProtocolElementSequence", "SQ", "1", "Acquisition Protocol Element Sequence", 0],
-  0x00189921: ["ProtocolElementNumber", "US", "1", "Protocol Element Number", 0],
-  0x00189922: ["ProtocolElementName", "LO", "1", "Protocol Element Name", 0],
-  0x00189923: ["ProtocolElementCharacteristicsSummary", "UT", "1", "Protocol Element Characteristics Summary", 0],
-  0x00189924: ["ProtocolElementPurpose", "UT", "1", "Protocol Element Purpose", 0],
-  0x00189930: ["AcquisitionMotion", "CS", "1", "Acquisition Motion", 0],
-  0x00189931: ["AcquisitionStartLocationSequence", "SQ", "1", "Acquisition Start Location Sequence", 0],
-  0x00189932: ["AcquisitionEndLocationSequence", "SQ", "1", "Acquisition End Location Sequence", 0],
-  0x00189933: ["ReconstructionProtocolElementSpecificationSequence", "SQ", "1", "Reconstruction Protocol Element Specification Sequence", 0],
-  0x00189934: ["ReconstructionProtocolElementSequence", "SQ", "1", "Reconstruction Protocol Element Sequence", 0],
-  0x00189935: ["StorageProtocolElementSpecificationSequence", "SQ", "1", "Storage Protocol Element Specification Sequence", 0],
-  0x00189936: ["StorageProtocolElementSequence", "SQ", "1", "Storage Protocol Element Sequence", 0],
-  0x00189937: ["RequestedSeriesDescription", "LO", "1", "Requested Series Description", 0],
-  0x00189938: ["SourceAcquisitionProtocolElementNumber", "US", "1-n", "Source Acquisition Protocol Element Number", 0],
-  0x00189939: ["SourceAcquisitionBeamNumber", "US", "1-n", "Source Acquisition Beam Number", 0],
-  0x0018993A: ["SourceReconstructionProtocolElementNumber", "US", "1-n", "Source Reconstruction Protocol Element Number", 0],
-  0x0018993B: ["ReconstructionStartLocationSequence", "SQ", "1", "Reconstruction Start Location Sequence", 0],
-  0x0018993C: ["ReconstructionEndLocationSequence", "SQ", "1", "Reconstruction End Location Sequence", 0],
-  0x0018993D: ["ReconstructionAlgorithmSequence", "SQ", "1", "Reconstruction Algorithm Sequence", 0],
-  0x0018993E: ["ReconstructionTargetCenterLocationSequence", "SQ", "1", "Reconstruction Target Center Location Sequence", 0],
-  0x00189941: ["ImageFilterDescription", "UT", "1", "Image Filter Description", 0],
-  0x00189942: ["CTDIvolNotificationTrigger", "FD", "1", "CTDIvol Notification Trigger", 0],
-  0x00189943: ["DLPNotificationTrigger", "FD", "1", "DLP Notification Trigger", 0],
-  0x00189944: ["AutoKVPSelectionType", "CS", "1", "Auto KVP Selection Type", 0],
-  0x00189945: ["AutoKVPUpperBound", "FD", "1", "Auto KVP Upper Bound", 0],
-  0x00189946: ["AutoKVPLowerBound", "FD", "1", "Auto KVP Lower Bound", 0],
-  0x00189947: ["ProtocolDefinedPatientPosition", "CS", "1", "Protocol Defined Patient Position", 0],
-  0x0018A001: ["ContributingEquipmentSequence", "SQ", "1", "Contributing Equipment Sequence", 0],
-  0x0018A002: ["ContributionDateTime", "DT", "1", "Contribution DateTime", 0],
-  0x0018A003: ["ContributionDescription", "ST", "1", "Contribution Description", 0],
-  0x0020000D: ["StudyInstanceUID", "UI", "1", "Study Instance UID", 0],
-  0x0020000E: ["SeriesInstanceUID", "UI", "1", "Series Instance UID", 0],
-  0x00200010: ["StudyID", "SH", "1", "Study ID", 0],
-  0x00200011: ["SeriesNumber", "IS", "1", "Series Number", 0],
-  0x00200012: ["AcquisitionNumber", "IS", "1", "Acquisition Number", 0],
-  0x00200013: ["InstanceNumber", "IS", "1", "Instance Number", 0],
-  0x00200014: ["IsotopeNumber", "IS", "1", "Isotope Number", 1],
-  0x00200015: ["PhaseNumber", "IS", "1", "Phase Number", 1],
-  0x00200016: ["IntervalNumber", "IS", "1", "Interval Number", 1],
-  0x00200017: ["TimeSlotNumber", "IS", "1", "Time Slot Number", 1],
-  0x00200018: ["AngleNumber", "IS", "1", "Angle Number", 1],
-  0x00200019: ["ItemNumber", "IS", "1", "Item Number", 0],
-  0x00200020: ["PatientOrientation", "CS", "2", "Patient Orientation", 0],
-  0x00200022: ["OverlayNumber", "IS", "1", "Overlay Number", 1],
-  0x00200024: ["CurveNumber", "IS", "1", "Curve Number", 1],
-  0x00200026: ["LUTNumber", "IS", "1", "LUT Number", 1],
-  0x00200027: ["PyramidLabel", "LO", "1", "Pyramid Label", 0],
-  0x00200030: ["ImagePosition", "DS", "3", "Image Position", 1],
-  0x00200032: ["ImagePositionPatient", "DS", "3", "Image Position (Patient)", 0],
-  0x00200035: ["ImageOrientation", "DS", "6", "Image Orientation", 1],
-  0x00200037: ["ImageOrientationPatient", "DS", "6", "Image Orientation (Patient)", 0],
-  0x00200050: ["Location", "DS", "1", "Location", 1],
-  0x00200052: ["FrameOfReferenceUID", "UI", "1", "Frame of Reference UID", 0],
-  0x00200060: ["Laterality", "CS", "1", "Laterality", 0],
-  0x00200062: ["ImageLaterality", "CS", "1", "Image Laterality", 0],
-  0x00200070: ["ImageGeometryType", "LO", "1", "Image Geometry Type", 1],
-  0x00200080: ["MaskingImage", "CS", "1-n", "Masking Image", 1],
-  0x002000AA: ["ReportNumber", "IS", "1", "Report Number", 1],
-  0x00200100: ["TemporalPositionIdentifier", "IS", "1", "Temporal Position Identifier", 0],
-  0x00200105: ["NumberOfTemporalPositions", "IS", "1", "Number of Temporal Positions", 0],
-  0x00200110: ["TemporalResolution", "DS", "1", "Temporal Resolution", 0],
-  0x00200200: ["SynchronizationFrameOfReferenceUID", "UI", "1", "Synchronization Frame of Reference UID", 0],
-  0x00200242: ["SOPInstanceUIDOfConcatenationSource", "UI", "1", "SOP Instance UID of Concatenation Source", 0],
-  0x00201000: ["SeriesInStudy", "IS", "1", "Series in Study", 1],
-  0x00201001: ["AcquisitionsInSeries", "IS", "1", "Acquisitions in Series", 1],
-  0x00201002: ["ImagesInAcquisition", "IS", "1", "Images in Acquisition", 0],
-  0x00201003: ["ImagesInSeries", "IS", "1", "Images in Series", 1],
-  0x00201004: ["AcquisitionsInStudy", "IS", "1", "Acquisitions in Study", 1],
-  0x00201005: ["ImagesInStudy", "IS", "1", "Images in Study", 1],
-  0x00201020: ["Reference", "LO", "1-n", "Reference", 1],
-  0x0020103F: ["TargetPositionReferenceIndicator", "LO", "1", "Target Position Reference Indicator", 0],
-  0x00201040: ["PositionReferenceIndicator", "LO", "1", "Position Reference Indicator", 0],
-  0x00201041: ["SliceLocation", "DS", "1", "Slice Location", 0],
-  0x00201070: ["OtherStudyNumbers", "IS", "1-n", "Other Study Numbers", 1],
-  0x00201200: ["NumberOfPatientRelatedStudies", "IS", "1", "Number of Patient Related Studies", 0],
-  0x00201202: ["NumberOfPatientRelatedSeries", "IS", "1", "Number of Patient Related Series", 0],
-  0x00201204: ["NumberOfPatientRelatedInstances", "IS", "1", "Number of Patient Related Instances", 0],
-  0x00201206: ["NumberOfStudyRelatedSeries", "IS", "1", "Number of Study Related Series", 0],
-  0x00201208: ["NumberOfStudyRelatedInstances", "IS", "1", "Number of Study Related Instances", 0],
-  0x00201209: ["NumberOfSeriesRelatedInstances", "IS", "1", "Number of Series Related Instances", 0],
-  0x00203401: ["ModifyingDeviceID", "CS", "1", "Modifying Device ID", 1],
-  0x00203402: ["ModifiedImageID", "CS", "1", "Modified Image ID", 1],
-  0x00203403: ["ModifiedImageDate", "DA", "1", "Modified Image Date", 1],
-  0x00203404: ["ModifyingDeviceManufacturer", "LO", "1", "Modifying Device Manufacturer", 1],
-  0x00203405: ["ModifiedImageTime", "TM", "1", "Modified Image Time", 1],
-  0x00203406: ["ModifiedImageDescription", "LO", "1", "Modified Image Description", 1],
-  0x00204000: ["ImageComments", "LT", "1", "Image Comments", 0],
-  0x00205000: ["OriginalImageIdentification", "AT", "1-n", "Original Image Identification", 1],
-  0x00205002: ["OriginalImageIdentificationNomenclature", "LO", "1-n", "Original Image Identification Nomenclature", 1],
-  0x00209056: ["StackID", "SH", "1", "Stack ID", 0],
-  0x00209057: ["InStackPositionNumber", "UL", "1", "In-Stack Position Number", 0],
-  0x00209071: ["FrameAnatomySequence", "SQ", "1", "Frame Anatomy Sequence", 0],
-  0x00209072: ["FrameLaterality", "CS", "1", "Frame Laterality", 0],
-  0x00209111: ["FrameContentSequence", "SQ", "1", "Frame Content Sequence", 0],
-  0x00209113: ["PlanePositionSequence", "SQ", "1", "Plane Position Sequence", 0],
-  0x00209116: ["PlaneOrientationSequence", "SQ", "1", "Plane Orientation Sequence", 0],
-  0x00209128: ["TemporalPositionIndex", "UL", "1", "Temporal Position Index", 0],
-  0x00209153: ["NominalCardiacTriggerDelayTime", "FD", "1", "Nominal Cardiac Trigger Delay Time", 0],
-  0x00209154: ["NominalCardiacTriggerTimePriorToRPeak", "FL", "1", "Nominal Cardiac Trigger Time Prior To R-Peak", 0],
-  0x00209155: ["ActualCardiacTriggerTimePriorToRPeak", "FL", "1", "Actual Cardiac Trigger Time Prior To R-Peak", 0],
-  0x00209156: ["FrameAcquisitionNumber", "US", "1", "Frame Acquisition Number", 0],
-  0x00209157: ["DimensionIndexValues", "UL", "1-n", "Dimension Index Values", 0],
-  0x00209158: ["FrameComments", "LT", "1", "Frame Comments", 0],
-  0x00209161: ["ConcatenationUID", "UI", "1", "Concatenation UID", 0],
-  0x00209162: ["InConcatenationNumber", "US", "1", "In-concatenation Number", 0],
-  0x00209163: ["InConcatenationTotalNumber", "US", "1", "In-concatenation Total Number", 0],
-  0x00209164: ["DimensionOrganizationUID", "UI", "1", "Dimension Organization UID", 0],
-  0x00209165: ["DimensionIndexPointer", "AT", "1", "Dimension Index Pointer", 0],
-  0x00209167: ["FunctionalGroupPointer", "AT", "1", "Functional Group Pointer", 0],
-  0x00209170: ["UnassignedSharedConvertedAttributesSequence", "SQ", "1", "Unassigned Shared Converted Attributes Sequence", 0],
-  0x00209171: ["UnassignedPerFrameConvertedAttributesSequence", "SQ", "1", "Unassigned Per-Frame Converted Attributes Sequence", 0],
-  0x00209172: ["ConversionSourceAttributesSequence", "SQ", "1", "Conversion Source Attributes Sequence", 0],
-  0x00209213: ["DimensionIndexPrivateCreator", "LO", "1", "Dimension Index Private Creator", 0],
-  0x00209221: ["DimensionOrganizationSequence", "SQ", "1", "Dimension Organization Sequence", 0],
-  0x00209222: ["DimensionIndexSequence", "SQ", "1", "Dimension Index Sequence", 0],
-  0x00209228: ["ConcatenationFrameOffsetNumber", "UL", "1", "Concatenation Frame Offset Number", 0],
-  0x00209238: ["FunctionalGroupPrivateCreator", "LO", "1", "Functional Group Private Creator", 0],
-  0x00209241: ["NominalPercentageOfCardiacPhase", "FL", "1", "Nominal Percentage of Cardiac Phase", 0],
-  0x00209245: ["NominalPercentageOfRespiratoryPhase", "FL", "1", "Nominal Percentage of Respiratory Phase", 0],
-  0x00209246: ["StartingRespiratoryAmplitude", "FL", "1", "Starting Respiratory Amplitude", 0],
-  0x00209247: ["StartingRespiratoryPhase", "CS", "1", "Starting Respiratory Phase", 0],
-  0x00209248: ["EndingRespiratoryAmplitude", "FL", "1", "Ending Respiratory Amplitude", 0],
-  0x00209249: ["EndingRespiratoryPhase", "CS", "1", "Ending Respiratory Phase", 0],
-  0x00209250: ["RespiratoryTriggerType", "CS", "1", "Respiratory Trigger Type", 0],
-  0x00209251: ["RRIntervalTimeNominal", "FD", "1", "R-R Interval Time Nominal", 0],
-  0x00209252: ["ActualCardiacTriggerDelayTime", "FD", "1", "Actual Cardiac Trigger Delay Time", 0],
-  0x00209253: ["RespiratorySynchronizationSequence", "SQ", "1", "Respiratory Synchronization Sequence", 0],
-  0x00209254: ["RespiratoryIntervalTime", "FD", "1", "Respiratory Interval Time", 0],
-  0x00209255: ["NominalRespiratoryTriggerDelayTime", "FD", "1", "Nominal Respiratory Trigger Delay Time", 0],
-  0x00209256: ["RespiratoryTriggerDelayThreshold", "FD", "1", "Respiratory Trigger Delay Threshold", 0],
-  0x00209257: ["ActualRespiratoryTriggerDelayTime", "FD", "1", "Actual Respiratory Trigger Delay Time", 0],
-  0x00209301: ["ImagePositionVolume", "FD", "3", "Image Position (Volume)", 0],
-  0x00209302: ["ImageOrientationVolume", "FD", "6", "Image Orientation (Volume)", 0],
-  0x00209307: ["UltrasoundAcquisitionGeometry", "CS", "1", "Ultrasound Acquisition Geometry", 0],
-  0x00209308: ["ApexPosition", "FD", "3", "Apex Position", 0],
-  0x00209309: ["VolumeToTransducerMappingMatrix", "FD", "16", "Volume to Transducer Mapping Matrix", 0],
-  0x0020930A: ["VolumeToTableMappingMatrix", "FD", "16", "Volume to Table Mapping Matrix", 0],
-  0x0020930B: ["VolumeToTransducerRelationship", "CS", "1", "Volume to Transducer Relationship", 0],
-  0x0020930C: ["PatientFrameOfReferenceSource", "CS", "1", "Patient Frame of Reference Source", 0],
-  0x0020930D: ["TemporalPositionTimeOffset", "FD", "1", "Temporal Position Time Offset", 0],
-  0x0020930E: ["PlanePositionVolumeSequence", "SQ", "1", "Plane Position (Volume) Sequence", 0],
-  0x0020930F: ["PlaneOrientationVolumeSequence", "SQ", "1", "Plane Orientation (Volume) Sequence", 0],
-  0x00209310: ["TemporalPositionSequence", "SQ", "1", "Temporal Position Sequence", 0],
-  0x00209311: ["DimensionOrganizationType", "CS", "1", "Dimension Organization Type", 0],
-  0x00209312: ["VolumeFrameOfReferenceUID", "UI", "1", "Volume Frame of Reference UID", 0],
-  0x00209313: ["TableFrameOfReferenceUID", "UI", "1", "Table Frame of Reference UID", 0],
-  0x00209421: ["DimensionDescriptionLabel", "LO", "1", "Dimension Description Label", 0],
-  0x00209450: ["PatientOrientationInFrameSequence", "SQ", "1", "Patient Orientation in Frame Sequence", 0],
-  0x00209453: ["FrameLabel", "LO", "1", "Frame Label", 0],
-  0x00209518: ["AcquisitionIndex", "US", "1-n", "Acquisition Index", 0],
-  0x00209529: ["ContributingSOPInstancesReferenceSequence", "SQ", "1", "Contributing SOP Instances Reference Sequence", 0],
-  0x00209536: ["ReconstructionIndex", "US", "1", "Reconstruction Index", 0],
-  0x00220001: ["LightPathFilterPassThroughWavelength", "US", "1", "Light Path Filter Pass-Through Wavelength", 0],
-  0x00220002: ["LightPathFilterPassBand", "US", "2", "Light Path Filter Pass Band", 0],
-  0x00220003: ["ImagePathFilterPassThroughWavelength", "US", "1", "Image Path Filter Pass-Through Wavelength", 0],
-  0x00220004: ["ImagePathFilterPassBand", "US", "2", "Image Path Filter Pass Band", 0],
-  0x00220005: ["PatientEyeMovementCommanded", "CS", "1", "Patient Eye Movement Commanded", 0],
-  0x00220006: ["PatientEyeMovementCommandCodeSequence", "SQ", "1", "Patient Eye Movement Command Code Sequence", 0],
-  0x00220007: ["SphericalLensPower", "FL", "1", "Spherical Lens Power", 0],
-  0x00220008: ["CylinderLensPower", "FL", "1", "Cylinder Lens Power", 0],
-  0x00220009: ["CylinderAxis", "FL", "1", "Cylinder Axis", 0],
-  0x0022000A: ["EmmetropicMagnification", "FL", "1", "Emmetropic Magnification", 0],
-  0x0022000B: ["IntraOcularPressure", "FL", "1", "Intra Ocular Pressure", 0],
-  0x0022000C: ["HorizontalFieldOfView", "FL", "1", "Horizontal Field of View", 0],
-  0x0022000D: ["PupilDilated", "CS", "1", "Pupil Dilated", 0],
-  0x0022000E: ["DegreeOfDilation", "FL", "1", "Degree of Dilation", 0],
-  0x0022000F: ["VertexDistance", "FD", "1", "Vertex Distance", 0],
-  0x00220010: ["StereoBaselineAngle", "FL", "1", "Stereo Baseline Angle", 0],
-  0x00220011: ["StereoBaselineDisplacement", "FL", "1", "Stereo Baseline Displacement", 0],
-  0x00220012: ["StereoHorizontalPixelOffset", "FL", "1", "Stereo Horizontal Pixel Offset", 0],
-  0x00220013: ["StereoVerticalPixelOffset", "FL", "1", "Stereo Vertical Pixel Offset", 0],
-  0x00220014: ["StereoRotation", "FL", "1", "Stereo Rotation", 0],
-  0x00220015: ["AcquisitionDeviceTypeCodeSequence", "SQ", "1", "Acquisition Device Type Code Sequence", 0],
-  0x00220016: ["IlluminationTypeCodeSequence", "SQ", "1", "Illumination Type Code Sequence", 0],
-  0x00220017: ["LightPathFilterTypeStackCodeSequence", "SQ", "1", "Light Path Filter Type Stack Code Sequence", 0],
-  0x00220018: ["ImagePathFilterTypeStackCodeSequence", "SQ", "1", "Image Path Filter Type Stack Code Sequence", 0],
-  0x00220019: ["LensesCodeSequence", "SQ", "1", "Lenses Code Sequence", 0],
-  0x0022001A: ["ChannelDescriptionCodeSequence", "SQ", "1", "Channel Description Code Sequence", 0],
-  0x0022001B: ["RefractiveStateSequence", "SQ", "1", "Refractive State Sequence", 0],
-  0x0022001C: ["MydriaticAgentCodeSequence", "SQ", "1", "Mydriatic Agent Code Sequence", 0],
-  0x0022001D: ["RelativeImagePositionCodeSequence", "SQ", "1", "Relative Image Position Code Sequence", 0],
-  0x0022001E: ["CameraAngleOfView", "FL", "1", "Camera Angle of View", 0],
-  0x00220020: ["StereoPairsSequence", "SQ", "1", "Stereo Pairs Sequence", 0],
-  0x00220021: ["LeftImageSequence", "SQ", "1", "Left Image Sequence", 0],
-  0x00220022: ["RightImageSequence", "SQ", "1", "Right Image Sequence", 0],
-  0x00220028: ["StereoPairsPresent", "CS", "1", "Stereo Pairs Present", 0],
-  0x00220030: ["AxialLengthOfTheEye", "FL", "1", "Axial Length of the Eye", 0],
-  0x00220031: ["OphthalmicFrameLocationSequence", "SQ", "1", "Ophthalmic Frame Location Sequence", 0],
-  0x00220032: ["ReferenceCoordinates", "FL", "2-2n", "Reference Coordinates", 0],
-  0x00220035: ["DepthSpatialResolution", "FL", "1", "Depth Spatial Resolution", 0],
-  0x00220036: ["MaximumDepthDistortion", "FL", "1", "Maximum Depth Distortion", 0],
-  0x00220037: ["AlongScanSpatialResolution", "FL", "1", "Along-scan Spatial Resolution", 0],
-  0x00220038: ["MaximumAlongScanDistortion", "FL", "1", "Maximum Along-scan Distortion", 0],
-  0x00220039: ["OphthalmicImageOrientation", "CS", "1", "Ophthalmic Image Orientation", 0],
-  0x00220041: ["DepthOfTransverseImage", "FL", "1", "Depth of Transverse Image", 0],
-  0x00220042: ["MydriaticAgentConcentrationUnitsSequence", "SQ", "1", "Mydriatic Agent Concentration Units Sequence", 0],
-  0x00220048: ["AcrossScanSpatialResolution", "FL", "1", "Across-scan Spatial Resolution", 0],
-  0x00220049: ["MaximumAcrossScanDistortion", "FL", "1", "Maximum Across-scan Distortion", 0],
-  0x0022004E: ["MydriaticAgentConcentration", "DS", "1", "Mydriatic Agent Concentration", 0],
-  0x00220055: ["IlluminationWaveLength", "FL", "1", "Illumination Wave Length", 0],
-  0x00220056: ["IlluminationPower", "FL", "1", "Illumination Power", 0],
-  0x00220057: ["IlluminationBandwidth", "FL", "1", "Illumination Bandwidth", 0],
-  0x00220058: ["MydriaticAgentSequence", "SQ", "1", "Mydriatic Agent Sequence", 0],
-  0x00221007: ["OphthalmicAxialMeasurementsRightEyeSequence", "SQ", "1", "Ophthalmic Axial Measurements Right Eye Sequence", 0],
-  0x00221008: ["OphthalmicAxialMeasurementsLeftEyeSequence", "SQ", "1", "Ophthalmic Axial Measurements Left Eye Sequence", 0],
-  0x00221009: ["OphthalmicAxialMeasurementsDeviceType", "CS", "1", "Ophthalmic Axial Measurements Device Type", 0],
-  0x00221010: ["OphthalmicAxialLengthMeasurementsType", "CS", "1", "Ophthalmic Axial Length Measurements Type", 0],
-  0x00221012: ["OphthalmicAxialLengthSequence", "SQ", "1", "Ophthalmic Axial Length Sequence", 0],
-  0x00221019: ["OphthalmicAxialLength", "FL", "1", "Ophthalmic Axial Length", 0],
-  0x00221024: ["LensStatusCodeSequence", "SQ", "1", "Lens Status Code Sequence", 0],
-  0x00221025: ["VitreousStatusCodeSequence", "SQ", "1", "Vitreous Status Code Sequence", 0],
-  0x00221028: ["IOLFormulaCodeSequence", "SQ", "1", "IOL Formula Code Sequence", 0],
-  0x00221029: ["IOLFormulaDetail", "LO", "1", "IOL Formula Detail", 0],
-  0x00221033: ["KeratometerIndex", "FL", "1", "Keratometer Index", 0],
-  0x00221035: ["SourceOfOphthalmicAxialLengthCodeSequence", "SQ", "1", "Source of Ophthalmic Axial Length Code Sequence", 0],
-  0x00221036: ["SourceOfCornealSizeDataCodeSequence", "SQ", "1", "Source of Corneal Size Data Code Sequence", 0],
-  0x00221037: ["TargetRefraction", "FL", "1", "Target Refraction", 0],
-  0x00221039: ["RefractiveProcedureOccurred", "CS", "1", "Refractive Procedure Occurred", 0],
-  0x00221040: ["RefractiveSurgeryTypeCodeSequence", "SQ", "1", "Refractive Surgery Type Code Sequence", 0],
-  0x00221044: ["OphthalmicUltrasoundMethodCodeSequence", "SQ", "1", "Ophthalmic Ultrasound Method Code Sequence", 0],
-  0x00221045: ["SurgicallyInducedAstigmatismSequence", "SQ", "1", "Surgically Induced Astigmatism Sequence", 0],
-  0x00221046: ["TypeOfOpticalCorrection", "CS", "1", "Type of Optical Correction", 0],
-  0x00221047: ["ToricIOLPowerSequence", "SQ", "1", "Toric IOL Power Sequence", 0],
-  0x00221048: ["PredictedToricErrorSequence", "SQ", "1", "Predicted Toric Error Sequence", 0],
-  0x00221049: ["PreSelectedForImplantation", "CS", "1", "Pre-Selected for Implantation", 0],
-  0x0022104A: ["ToricIOLPowerForExactEmmetropiaSequence", "SQ", "1", "Toric IOL Power for Exact Emmetropia Sequence", 0],
-  0x0022104B: ["ToricIOLPowerForExactTargetRefractionSequence", "SQ", "1", "Toric IOL Power for Exact Target Refraction Sequence", 0],
-  0x00221050: ["OphthalmicAxialLengthMeasurementsSequence", "SQ", "1", "Ophthalmic Axial Length Measurements Sequence", 0],
-  0x00221053: ["IOLPower", "FL", "1", "IOL Power", 0],
-  0x00221054: ["PredictedRefractiveError", "FL", "1", "Predicted Refractive Error", 0],
-  0x00221059: ["OphthalmicAxialLengthVelocity", "FL", "1", "Ophthalmic Axial Length Velocity", 0],
-  0x00221065: ["LensStatusDescription", "LO", "1", "Lens Status Description", 0],
-  0x00221066: ["VitreousStatusDescription", "LO", "1", "Vitreous Status Description", 0],
-  0x00221090: ["IOLPowerSequence", "SQ", "1", "IOL Power Sequence", 0],
-  0x00221092: ["LensConstantSequence", "SQ", "1", "Lens Constant Sequence", 0],
-  0x00221093: ["IOLManufacturer", "LO", "1", "IOL Manufacturer", 0],
-  0x00221094: ["LensConstantDescription", "LO", "1", "Lens Constant Description", 1],
-  0x00221095: ["ImplantName", "LO", "1", "Implant Name", 0],
-  0x00221096: ["KeratometryMeasurementTypeCodeSequence", "SQ", "1", "Keratometry Measurement Type Code Sequence", 0],
-  0x00221097: ["ImplantPartNumber", "LO", "1", "Implant Part Number", 0],
-  0x00221100: ["ReferencedOphthalmicAxialMeasurementsSequence", "SQ", "1", "Referenced Ophthalmic Axial Measurements Sequence", 0],
-  0x00221101: ["OphthalmicAxialLengthMeasurementsSegmentNameCodeSequence", "SQ", "1", "Ophthalmic Axial Length Measurements Segment Name Code Sequence", 0],
-  0x00221103: ["RefractiveErrorBeforeRefractiveSurgeryCodeSequence", "SQ", "1", "Refractive Error Before Refractive Surgery Code Sequence", 0],
-  0x00221121: ["IOLPowerForExactEmmetropia", "FL", "1", "IOL Power For Exact Emmetropia", 0],
-  0x00221122: ["IOLPowerForExactTargetRefraction", "FL", "1", "IOL Power For Exact Target Refraction", 0],
-  0x00221125: ["AnteriorChamberDepthDefinitionCodeSequence", "SQ", "1", "Anterior Chamber Depth Definition Code Sequence", 0],
-  0x00221127: ["LensThicknessSequence", "SQ", "1", "Lens Thickness Sequence", 0],
-  0x00221128: ["AnteriorChamberDepthSequence", "SQ", "1", "Anterior Chamber Depth Sequence", 0],
-  0x0022112A: ["CalculationCommentSequence", "SQ", "1", "Calculation Comment Sequence", 0],
-  0x0022112B: ["CalculationCommentType", "CS", "1", "Calculation Comment Type", 0],
-  0x0022112C: ["CalculationComment", "LT", "1", "Calculation Comment", 0],
-  0x00221130: ["LensThickness", "FL", "1", "Lens Thickness", 0],
-  0x00221131: ["AnteriorChamberDepth", "FL", "1", "Anterior Chamber Depth", 0],
-  0x00221132: ["SourceOfLensThicknessDataCodeSequence", "SQ", "1", "Source of Lens Thickness Data Code Sequence", 0],
-  0x00221133: ["SourceOfAnteriorChamberDepthDataCodeSequence", "SQ", "1", "Source of Anterior Chamber Depth Data Code Sequence", 0],
-  0x00221134: ["SourceOfRefractiveMeasurementsSequence", "SQ", "1", "Source of Refractive Measurements Sequence", 0],
-  0x00221135: ["SourceOfRefractiveMeasurementsCodeSequence", "SQ", "1", "Source of Refractive Measurements Code Sequence", 0],
-  0x00221140: ["OphthalmicAxialLengthMeasurementModified", "CS", "1", "Ophthalmic Axial Length Measurement Modified", 0],
-  0x00221150: ["OphthalmicAxialLengthDataSourceCodeSequence", "SQ", "1", "Ophthalmic Axial Length Data Source Code Sequence", 0],
-  0x00221153: ["OphthalmicAxialLengthAcquisitionMethodCodeSequence", "SQ", "1", "Ophthalmic Axial Length Acquisition Method Code Sequence", 1],
-  0x00221155: ["SignalToNoiseRatio", "FL", "1", "Signal to Noise Ratio", 0],
-  0x00221159: ["OphthalmicAxialLengthDataSourceDescription", "LO", "1", "Ophthalmic Axial Length Data Source Description", 0],
-  0x00221210: ["OphthalmicAxialLengthMeasurementsTotalLengthSequence", "SQ", "1", "Ophthalmic Axial Length Measurements Total Length Sequence", 0],
-  0x00221211: ["OphthalmicAxialLengthMeasurementsSegmentalLengthSequence", "SQ", "1", "Ophthalmic Axial Length Measurements Segmental Length Sequence", 0],
-  0x00221212: ["OphthalmicAxialLengthMeasurementsLengthSummationSequence", "SQ", "1", "Ophthalmic Axial Length Measurements Length Summation Sequence", 0],
-  0x00221220: ["UltrasoundOphthalmicAxialLengthMeasurementsSequence", "SQ", "1", "Ultrasound Ophthalmic Axial Length Measurements Sequence", 0],
-  0x00221225: ["OpticalOphthalmicAxialLengthMeasurementsSequence", "SQ", "1", "Optical Ophthalmic Axial Length Measurements Sequence", 0],
-  0x00221230: ["UltrasoundSelectedOphthalmicAxialLengthSequence", "SQ", "1", "Ultrasound Selected Ophthalmic Axial Length Sequence", 0],
-  0x00221250: ["OphthalmicAxialLengthSelectionMethodCodeSequence", "SQ", "1", "Ophthalmic Axial Length Selection Method Code Sequence", 0],
-  0x00221255: ["OpticalSelectedOphthalmicAxialLengthSequence", "SQ", "1", "Optical Selected Ophthalmic Axial Length Sequence", 0],
-  0x00221257: ["SelectedSegmentalOphthalmicAxialLengthSequence", "SQ", "1", "Selected Segmental Ophthalmic Axial Length Sequence", 0],
-  0x00221260: ["SelectedTotalOphthalmicAxialLengthSequence", "SQ", "1", "Selected Total Ophthalmic Axial Length Sequence", 0],
-  0x00221262: ["OphthalmicAxialLengthQualityMetricSequence", "SQ", "1", "Ophthalmic Axial Length Quality Metric Sequence", 0],
-  0x00221265: ["OphthalmicAxialLengthQualityMetricTypeCodeSequence", "SQ", "1", "Ophthalmic Axial Length Quality Metric Type Code Sequence", 1],
-  0x00221273: ["OphthalmicAxialLengthQualityMetricTypeDescription", "LO", "1", "Ophthalmic Axial Length Quality Metric Type Description", 1],
-  0x00221300: ["IntraocularLensCalculationsRightEyeSequence", "SQ", "1", "Intraocular Lens Calculations Right Eye Sequence", 0],
-  0x00221310: ["IntraocularLensCalculationsLeftEyeSequence", "SQ", "1", "Intraocular Lens Calculations Left Eye Sequence", 0],
-  0x00221330: ["ReferencedOphthalmicAxialLengthMeasurementQCImageSequence", "SQ", "1", "Referenced Ophthalmic Axial Length Measurement QC Image Sequence", 0],
-  0x00221415: ["OphthalmicMappingDeviceType", "CS", "1", "Ophthalmic Mapping Device Type", 0],
-  0x00221420: ["AcquisitionMethodCodeSequence", "SQ", "1", "Acquisition Method Code Sequence", 0],
-  0x00221423: ["AcquisitionMethodAlgorithmSequence", "SQ", "1", "Acquisition Method Algorithm Sequence", 0],
-  0x00221436: ["OphthalmicThicknessMapTypeCodeSequence", "SQ", "1", "Ophthalmic Thickness Map Type Code Sequence", 0],
-  0x00221443: ["OphthalmicThicknessMappingNormalsSequence", "SQ", "1", "Ophthalmic Thickness Mapping Normals Sequence", 0],
-  0x00221445: ["RetinalThicknessDefinitionCodeSequence", "SQ", "1", "Retinal Thickness Definition Code Sequence", 0],
-  0x00221450: ["PixelValueMappingToCodedConceptSequence", "SQ", "1", "Pixel Value Mapping to Coded Concept Sequence", 0],
-  0x00221452: ["MappedPixelValue", "US|SS", "1", "Mapped Pixel Value", 0],
-  0x00221454: ["PixelValueMappingExplanation", "LO", "1", "Pixel Value Mapping Explanation", 0],
-  0x00221458: ["OphthalmicThicknessMapQualityThresholdSequence", "SQ", "1", "Ophthalmic Thickness Map Quality Threshold Sequence", 0],
-  0x00221460: ["OphthalmicThicknessMapThresholdQualityRating", "FL", "1", "Ophthalmic Thickness Map Threshold Quality Rating", 0],
-  0x00221463: ["AnatomicStructureReferencePoint", "FL", "2", "Anatomic Structure Reference Point", 0],
-  0x00221465: ["RegistrationToLocalizerSequence", "SQ", "1", "Registration to Localizer Sequence", 0],
-  0x00221466: ["RegisteredLocalizerUnits", "CS", "1", "Registered Localizer Units", 0],
-  0x00221467: ["RegisteredLocalizerTopLeftHandCorner", "FL", "2", "Registered Localizer Top Left Hand Corner", 0],
-  0x00221468: ["RegisteredLocalizerBottomRightHandCorner", "FL", "2", "Registered Localizer Bottom Right Hand Corner", 0],
-  0x00221470: ["OphthalmicThicknessMapQualityRatingSequence", "SQ", "1", "Ophthalmic Thickness Map Quality Rating Sequence", 0],
-  0x00221472: ["RelevantOPTAttributesSequence", "SQ", "1", "Relevant OPT Attributes Sequence", 0],
-  0x00221512: ["TransformationMethodCodeSequence", "SQ", "1", "Transformation Method Code Sequence", 0],
-  0x00221513: ["TransformationAlgorithmSequence", "SQ", "1", "Transformation Algorithm Sequence", 0],
-  0x00221515: ["OphthalmicAxialLengthMethod", "CS", "1", "Ophthalmic Axial Length Method", 0],
-  0x00221517: ["OphthalmicFOV", "FL", "1", "Ophthalmic FOV", 0],
-  0x00221518: ["TwoDimensionalToThreeDimensionalMapSequence", "SQ", "1", "Two Dimensional to Three Dimensional Map Sequence", 0],
-  0x00221525: ["WideFieldOphthalmicPhotographyQualityRatingSequence", "SQ", "1", "Wide Field Ophthalmic Photography Quality Rating Sequence", 0],
-  0x00221526: ["WideFieldOphthalmicPhotographyQualityThresholdSequence", "SQ", "1", "Wide Field Ophthalmic Photography Quality Threshold Sequence", 0],
-  0x00221527: ["WideFieldOphthalmicPhotographyThresholdQualityRating", "FL", "1", "Wide Field Ophthalmic Photography Threshold Quality Rating", 0],
-  0x00221528: ["XCoordinatesCenterPixelViewAngle", "FL", "1", "X Coordinates Center Pixel View Angle", 0],
-  0x00221529: ["YCoordinatesCenterPixelViewAngle", "FL", "1", "Y Coordinates Center Pixel View Angle", 0],
-  0x00221530: ["NumberOfMapPoints", "UL", "1", "Number of Map Points", 0],
-  0x00221531: ["TwoDimensionalToThreeDimensionalMapData", "OF", "1", "Two Dimensional to Three Dimensional Map Data", 0],
-  0x00221612: ["DerivationAlgorithmSequence", "SQ", "1", "Derivation Algorithm Sequence", 0],
-  0x00221615: ["OphthalmicImageTypeCodeSequence", "SQ", "1", "Ophthalmic Image Type Code Sequence", 0],
-  0x00221616: ["OphthalmicImageTypeDescription", "LO", "1", "Ophthalmic Image Type Description", 0],
-  0x00221618: ["ScanPatternTypeCodeSequence", "SQ", "1", "Scan Pattern Type Code Sequence", 0],
-  0x00221620: ["ReferencedSurfaceMeshIdentificationSequence", "SQ", "1", "Referenced Surface Mesh Identification Sequence", 0],
-  0x00221622: ["OphthalmicVolumetricPropertiesFlag", "CS", "1", "Ophthalmic Volumetric Properties Flag", 0],
-  0x00221624: ["OphthalmicAnatomicReferencePointXCoordinate", "FL", "1", "Ophthalmic Anatomic Reference Point X-Coordinate", 0],
-  0x00221626: ["OphthalmicAnatomicReferencePointYCoordinate", "FL", "1", "Ophthalmic Anatomic Reference Point Y-Coordinate", 0],
-  0x00221628: ["OphthalmicEnFaceImageQualityRatingSequence", "SQ", "1", "Ophthalmic En Face Image Quality Rating Sequence", 0],
-  0x00221630: ["QualityThreshold", "DS", "1", "Quality Threshold", 0],
-  0x00221640: ["OCTBscanAnalysisAcquisitionParametersSequence", "SQ", "1", "OCT B-scan Analysis Acquisition Parameters Sequence", 0],
-  0x00221642: ["NumberOfBscansPerFrame", "UL", "1", "Number of B-scans Per Frame", 0],
-  0x00221643: ["BscanSlabThickness", "FL", "1", "B-scan Slab Thickness", 0],
-  0x00221644: ["DistanceBetweenBscanSlabs", "FL", "1", "Distance Between B-scan Slabs", 0],
-  0x00221645: ["BscanCycleTime", "FL", "1", "B-scan Cycle Time", 0],
-  0x00221646: ["BscanCycleTimeVector", "FL", "1-n", "B-scan Cycle Time Vector", 0],
-  0x00221649: ["AscanRate", "FL", "1", "A-scan Rate", 0],
-  0x00221650: ["BscanRate", "FL", "1", "B-scan Rate", 0],
-  0x00221658: ["SurfaceMeshZPixelOffset", "UL", "1", "Surface Mesh Z-Pixel Offset", 0],
-  0x00240010: ["VisualFieldHorizontalExtent", "FL", "1", "Visual Field Horizontal Extent", 0],
-  0x00240011: ["VisualFieldVerticalExtent", "FL", "1", "Visual Field Vertical Extent", 0],
-  0x00240012: ["VisualFieldShape", "CS", "1", "Visual Field Shape", 0],
-  0x00240016: ["ScreeningTestModeCodeSequence", "SQ", "1", "Screening Test Mode Code Sequence", 0],
-  0x00240018: ["MaximumStimulusLuminance", "FL", "1", "Maximum Stimulus Luminance", 0],
-  0x00240020: ["BackgroundLuminance", "FL", "1", "Background Luminance", 0],
-  0x00240021: ["StimulusColorCodeSequence", "SQ", "1", "Stimulus Color Code Sequence", 0],
-  0x00240024: ["BackgroundIlluminationColorCodeSequence", "SQ", "1", "Background Illumination Color Code Sequence", 0],
-  0x00240025: ["StimulusArea", "FL", "1", "Stimulus Area", 0],
-  0x00240028: ["StimulusPresentationTime", "FL", "1", "Stimulus Presentation Time", 0],
-  0x00240032: ["FixationSequence", "SQ", "1", "Fixation Sequence", 0],
-  0x00240033: ["FixationMonitoringCodeSequence", "SQ", "1", "Fixation Monitoring Code Sequence", 0],
-  0x00240034: ["VisualFieldCatchTrialSequence", "SQ", "1", "Visual Field Catch Trial Sequence", 0],
-  0x00240035: ["FixationCheckedQuantity", "US", "1", "Fixation Checked Quantity", 0],
-  0x00240036: ["PatientNotProperlyFixatedQuantity", "US", "1", "Patient Not Properly Fixated Quantity", 0],
-  0x00240037: ["PresentedVisualStimuliDataFlag", "CS", "1", "Presented Visual Stimuli Data Flag", 0],
-  0x00240038: ["NumberOfVisualStimuli", "US", "1", "Number of Visual Stimuli", 0],
-  0x00240039: ["ExcessiveFixationLossesDataFlag", "CS", "1", "Excessive Fixation Losses Data Flag", 0],
-  0x00240040: ["ExcessiveFixationLosses", "CS", "1", "Excessive Fixation Losses", 0],
-  0x00240042: ["StimuliRetestingQuantity", "US", "1", "Stimuli Retesting Quantity", 0],
-  0x00240044: ["CommentsOnPatientPerformanceOfVisualField", "LT", "1", "Comments on Patient's Performance of Visual Field", 0],
-  0x00240045: ["FalseNegativesEstimateFlag", "CS", "1", "False Negatives Estimate Flag", 0],
-  0x00240046: ["FalseNegativesEstimate", "FL", "1", "False Negatives Estimate", 0],
-  0x00240048: ["NegativeCatchTrialsQuantity", "US", "1", "Negative Catch Trials Quantity", 0],
-  0x00240050: ["FalseNegativesQuantity", "US", "1", "False Negatives Quantity", 0],
-  0x00240051: ["ExcessiveFalseNegativesDataFlag", "CS", "1", "Excessive False Negatives Data Flag", 0],
-  0x00240052: ["ExcessiveFalseNegatives", "CS", "1", "Excessive False Negatives", 0],
-  0x00240053: ["FalsePositivesEstimateFlag", "CS", "1", "False Positives Estimate Flag", 0],
-  0x00240054: ["FalsePositivesEstimate", "FL", "1", "False Positives Estimate", 0],
-  0x00240055: ["CatchTrialsDataFlag", "CS", "1", "Catch Trials Data Flag", 0],
-  0x00240056: ["PositiveCatchTrialsQuantity", "US", "1", "Positive Catch Trials Quantity", 0],
-  0x00240057: ["TestPointNormalsDataFlag", "CS", "1", "Test Point Normals Data Flag", 0],
-  0x00240058: ["TestPointNormalsSequence", "SQ", "1", "Test Point Normals Sequence", 0],
-  0x00240059: ["GlobalDeviationProbabilityNormalsFlag", "CS", "1", "Global Deviation Probability Normals Flag", 0],
-  0x00240060: ["FalsePositivesQuantity", "US", "1", "False Positives Quantity", 0],
-  0x00240061: ["ExcessiveFalsePositivesDataFlag", "CS", "1", "Excessive False Positives Data Flag", 0],
-  0x00240062: ["ExcessiveFalsePositives", "CS", "1", "Excessive False Positives", 0],
-  0x00240063: ["VisualFieldTestNormalsFlag", "CS", "1", "Visual Field Test Normals Flag", 0],
-  0x00240064: ["ResultsNormalsSequence", "SQ", "1", "Results Normals Sequence", 0],
-  0x00240065: ["AgeCorrectedSensitivityDeviationAlgorithmSequence", "SQ", "1", "Age Corrected Sensitivity Deviation Algorithm Sequence", 0],
-  0x00240066: ["GlobalDeviationFromNormal", "FL", "1", "Global Deviation From Normal", 0],
-  0x00240067: ["GeneralizedDefectSensitivityDeviationAlgorithmSequence", "SQ", "1", "Generalized Defect Sensitivity Deviation Algorithm Sequence", 0],
-  0x00240068: ["LocalizedDeviationFromNormal", "FL", "1", "Localized Deviation From Normal", 0],
-  0x00240069: ["PatientReliabilityIndicator", "LO", "1", "Patient Reliability Indicator", 0],
-  0x00240070: ["VisualFieldMeanSensitivity", "FL", "1", "Visual Field Mean Sensitivity", 0],
-  0x00240071: ["GlobalDeviationProbability", "FL", "1", "Global Deviation Probability", 0],
-  0x00240072: ["LocalDeviationProbabilityNormalsFlag", "CS", "1", "Local Deviation Probability Normals Flag", 0],
-  0x00240073: ["LocalizedDeviationProbability", "FL", "1", "Localized Deviation Probability", 0],
-  0x00240074: ["ShortTermFluctuationCalculated", "CS", "1", "Short Term Fluctuation Calculated", 0],
-  0x00240075: ["ShortTermFluctuation", "FL", "1", "Short Term Fluctuation", 0],
-  0x00240076: ["ShortTermFluctuationProbabilityCalculated", "CS", "1", "Short Term Fluctuation Probability Calculated", 0],
-  0x00240077: ["ShortTermFluctuationProbability", "FL", "1", "Short Term Fluctuation Probability", 0],
-  0x00240078: ["CorrectedLocalizedDeviationFromNormalCalculated", "CS", "1", "Corrected Localized Deviation From Normal Calculated", 0],
-  0x00240079: ["CorrectedLocalizedDeviationFromNormal", "FL", "1", "Corrected Localized Deviation From Normal", 0],
-  0x00240080: ["CorrectedLocalizedDeviationFromNormalProbabilityCalculated", "CS", "1", "Corrected Localized Deviation From Normal Probability Calculated", 0],
-  0x00240081: ["CorrectedLocalizedDeviationFromNormalProbability", "FL", "1", "Corrected Localized Deviation From Normal Probability", 0],
-  0x00240083: ["GlobalDeviationProbabilitySequence", "SQ", "1", "Global Deviation Probability Sequence", 0],
-  0x00240085: ["LocalizedDeviationProbabilitySequence", "SQ", "1", "Localized Deviation Probability Sequence", 0],
-  0x00240086: ["FovealSensitivityMeasured", "CS", "1", "Foveal Sensitivity Measured", 0],
-  0x00240087: ["FovealSensitivity", "FL", "1", "Foveal Sensitivity", 0],
-  0x00240088: ["VisualFieldTestDuration", "FL", "1", "Visual Field Test Duration", 0],
-  0x00240089: ["VisualFieldTestPointSequence", "SQ", "1", "Visual Field Test Point Sequence", 0],
-  0x00240090: ["VisualFieldTestPointXCoordinate", "FL", "1", "Visual Field Test Point X-Coordinate", 0],
-  0x00240091: ["VisualFieldTestPointYCoordinate", "FL", "1", "Visual Field Test Point Y-Coordinate", 0],
-  0x00240092: ["AgeCorrectedSensitivityDeviationValue", "FL", "1", "Age Corrected Sensitivity Deviation Value", 0],
-  0x00240093: ["StimulusResults", "CS", "1", "Stimulus Results", 0],
-  0x00240094: ["SensitivityValue", "FL", "1", "Sensitivity Value", 0],
-  0x00240095: ["RetestStimulusSeen", "CS", "1", "Retest Stimulus Seen", 0],
-  0x00240096: ["RetestSensitivityValue", "FL", "1", "Retest Sensitivity Value", 0],
-  0x00240097: ["VisualFieldTestPointNormalsSequence", "SQ", "1", "Visual Field Test Point Normals Sequence", 0],
-  0x00240098: ["QuantifiedDefect", "FL", "1", "Quantified Defect", 0],
-  0x00240100: ["AgeCorrectedSensitivityDeviationProbabilityValue", "FL", "1", "Age Corrected Sensitivity Deviation Probability Value", 0],
-  0x00240102: ["GeneralizedDefectCorrectedSensitivityDeviationFlag", "CS", "1", "Generalized Defect Corrected Sensitivity Deviation Flag", 0],
-  0x00240103: ["GeneralizedDefectCorrectedSensitivityDeviationValue", "FL", "1", "Generalized Defect Corrected Sensitivity Deviation Value", 0],
-  0x00240104: ["GeneralizedDefectCorrectedSensitivityDeviationProbabilityValue", "FL", "1", "Generalized Defect Corrected Sensitivity Deviation Probability Value", 0],
-  0x00240105: ["MinimumSensitivityValue", "FL", "1", "Minimum Sensitivity Value", 0],
-  0x00240106: ["BlindSpotLocalized", "CS", "1", "Blind Spot Localized", 0],
-  0x00240107: ["BlindSpotXCoordinate", "FL", "1", "Blind Spot X-Coordinate", 0],
-  0x00240108: ["BlindSpotYCoordinate", "FL", "1", "Blind Spot Y-Coordinate", 0],
-  0x00240110: ["VisualAcuityMeasurementSequence", "SQ", "1", "Visual Acuity Measurement Sequence", 0],
-  0x00240112: ["RefractiveParametersUsedOnPatientSequence", "SQ", "1", "Refractive Parameters Used on Patient Sequence", 0],
-  0x00240113: ["MeasurementLaterality", "CS", "1", "Measurement Laterality", 0],
-  0x00240114: ["OphthalmicPatientClinicalInformationLeftEyeSequence", "SQ", "1", "Ophthalmic Patient Clinical Information Left Eye Sequence", 0],
-  0x00240115: ["OphthalmicPatientClinicalInformationRightEyeSequence", "SQ", "1", "Ophthalmic Patient Clinical Information Right Eye Sequence", 0],
-  0x00240117: ["FovealPointNormativeDataFlag", "CS", "1", "Foveal Point Normative Data Flag", 0],
-  0x00240118: ["FovealPointProbabilityValue", "FL", "1", "Foveal Point Probability Value", 0],
-  0x00240120: ["ScreeningBaselineMeasured", "CS", "1", "Screening Baseline Measured", 0],
-  0x00240122: ["ScreeningBaselineMeasuredSequence", "SQ", "1", "Screening Baseline Measured Sequence", 0],
-  0x00240124: ["ScreeningBaselineType", "CS", "1", "Screening Baseline Type", 0],
-  0x00240126: ["ScreeningBaselineValue", "FL", "1", "Screening Baseline Value", 0],
-  0x00240202: ["AlgorithmSource", "LO", "1", "Algorithm Source", 0],
-  0x00240306: ["DataSetName", "LO", "1", "Data Set Name", 0],
-  0x00240307: ["DataSetVersion", "LO", "1", "Data Set Version", 0],
-  0x00240308: ["DataSetSource", "LO", "1", "Data Set Source", 0],
-  0x00240309: ["DataSetDescription", "LO", "1", "Data Set Description", 0],
-  0x00240317: ["VisualFieldTestReliabilityGlobalIndexSequence", "SQ", "1", "Visual Field Test Reliability Global Index Sequence", 0],
-  0x00240320: ["VisualFieldGlobalResultsIndexSequence", "SQ", "1", "Visual Field Global Results Index Sequence", 0],
-  0x00240325: ["DataObservationSequence", "SQ", "1", "Data Observation Sequence", 0],
-  0x00240338: ["IndexNormalsFlag", "CS", "1", "Index Normals Flag", 0],
-  0x00240341: ["IndexProbability", "FL", "1", "Index Probability", 0],
-  0x00240344: ["IndexProbabilitySequence", "SQ", "1", "Index Probability Sequence", 0],
-  0x00280002: ["SamplesPerPixel", "US", "1", "Samples per Pixel", 0],
-  0x00280003: ["SamplesPerPixelUsed", "US", "1", "Samples per Pixel Used", 0],
-  0x00280004: ["PhotometricInterpretation", "CS", "1", "Photometric Interpretation", 0],
-  0x00280005: ["ImageDimensions", "US", "1", "Image Dimensions", 1],
-  0x00280006: ["PlanarConfiguration", "US", "1", "Planar Configuration", 0],
-  0x00280008: ["NumberOfFrames", "IS", "1", "Number of Frames", 0],
-  0x00280009: ["FrameIncrementPointer", "AT", "1-n", "Frame Increment Pointer", 0],
-  0x0028000A: ["FrameDimensionPointer", "AT", "1-n", "Frame Dimension Pointer", 0],
-  0x00280010: ["Rows", "US", "1", "Rows", 0],
-  0x00280011: ["Columns", "US", "1", "Columns", 0],
-  0x00280012: ["Planes", "US", "1", "Planes", 1],
-  0x00280014: ["UltrasoundColorDataPresent", "US", "1", "Ultrasound Color Data Present", 0],
-  0x00280030: ["PixelSpacing", "DS", "2", "Pixel Spacing", 0],
-  0x00280031: ["ZoomFactor", "DS", "2", "Zoom Factor", 0],
-  0x00280032: ["ZoomCenter", "DS", "2", "Zoom Center", 0],
-  0x00280034: ["PixelAspectRatio", "IS", "2", "Pixel Aspect Ratio", 0],
-  0x00280040: ["ImageFormat", "CS", "1", "Image Format", 1],
-  0x00280050: ["ManipulatedImage", "LO", "1-n", "Manipulated Image", 1],
-  0x00280051: ["CorrectedImage", "CS", "1-n", "Corrected Image", 0],
-  0x0028005F: ["CompressionRecognitionCode", "LO", "1", "Compression Recognition Code", 1],
-  0x00280060: ["CompressionCode", "CS", "1", "Compression Code", 1],
-  0x00280061: ["CompressionOriginator", "SH", "1", "Compression Originator", 1],
-  0x00280062: ["CompressionLabel", "LO", "1", "Compression Label", 1],
-  0x00280063: ["CompressionDescription", "SH", "1", "Compression Description", 1],
-  0x00280065: ["CompressionSequence", "CS", "1-n", "Compression Sequence", 1],
-  0x00280066: ["CompressionStepPointers", "AT", "1-n", "Compression Step Pointers", 1],
-  0x00280068: ["RepeatInterval", "US", "1", "Repeat Interval", 1],
-  0x00280069: ["BitsGrouped", "US", "1", "Bits Grouped", 1],
-  0x00280070: ["PerimeterTable", "US", "1-n", "Perimeter Table", 1],
-  0x00280071: ["PerimeterValue", "US|SS", "1", "Perimeter Value", 1],
-  0x00280080: ["PredictorRows", "US", "1", "Predictor Rows", 1],
-  0x00280081: ["PredictorColumns", "US", "1", "Predictor Columns", 1],
-  0x00280082: ["PredictorConstants", "US", "1-n", "Predictor Constants", 1],
-  0x00280090: ["BlockedPixels", "CS", "1", "Blocked Pixels", 1],
-  0x00280091: ["BlockRows", "US", "1", "Block Rows", 1],
-  0x00280092: ["BlockColumns", "US", "1", "Block Columns", 1],
-  0x00280093: ["RowOverlap", "US", "1", "Row Overlap", 1],
-  0x00280094: ["ColumnOverlap", "US", "1", "Column Overlap", 1],
-  0x00280100: ["BitsAllocated", "US", "1", "Bits Allocated", 0],
-  0x00280101: ["BitsStored", "US", "1", "Bits Stored", 0],
-  0x00280102: ["HighBit", "US", "1", "High Bit", 0],
-  0x00280103: ["PixelRepresentation", "US", "1", "Pixel Representation", 0],
-  0x00280104: ["SmallestValidPixelValue", "US|SS", "1", "Smallest Valid Pixel Value", 1],
-  0x00280105: ["LargestValidPixelValue", "US|SS", "1", "Largest Valid Pixel Value", 1],
-  0x00280106: ["SmallestImagePixelValue", "US|SS", "1", "Smallest Image Pixel Value", 0],
-  0x00280107: ["LargestImagePixelValue", "US|SS", "1", "Largest Image Pixel Value", 0],
-  0x00280108: ["SmallestPixelValueInSeries", "US|SS", "1", "Smallest Pixel Value in Series", 0],
-  0x00280109: ["LargestPixelValueInSeries", "US|SS", "1", "Largest Pixel Value in Series", 0],
-  0x00280110: ["SmallestImagePixelValueInPlane", "US|SS", "1", "Smallest Image Pixel Value in Plane", 1],
-  0x00280111: ["LargestImagePixelValueInPlane", "US|SS", "1", "Largest Image Pixel Value in Plane", 1],
-  0x00280120: ["PixelPaddingValue", "US|SS", "1", "Pixel Padding Value", 0],
-  0x00280121: ["PixelPaddingRangeLimit", "US|SS", "1", "Pixel Padding Range Limit", 0],
-  0x00280122: ["FloatPixelPaddingValue", "FL", "1", "Float Pixel Padding Value", 0],
-  0x00280123: ["DoubleFloatPixelPaddingValue", "FD", "1", "Double Float Pixel Padding Value", 0],
-  0x00280124: ["FloatPixelPaddingRangeLimit", "FL", "1", "Float Pixel Padding Range Limit", 0],
-  0x00280125: ["DoubleFloatPixelPaddingRangeLimit", "FD", "1", "Double Float Pixel Padding Range Limit", 0],
-  0x00280200: ["ImageLocation", "US", "1", "Image Location", 1],
-  0x00280300: ["QualityControlImage", "CS", "1", "Quality Control Image", 0],
-  0x00280301: ["BurnedInAnnotation", "CS", "1", "Burned In Annotation", 0],
-  0x00280302: ["RecognizableVisualFeatures", "CS", "1", "Recognizable Visual Features", 0],
-  0x00280303: ["LongitudinalTemporalInformationModified", "CS", "1", "Longitudinal Temporal Information Modified", 0],
-  0x00280304: ["ReferencedColorPaletteInstanceUID", "UI", "1", "Referenced Color Palette Instance UID", 0],
-  0x00280400: ["TransformLabel", "LO", "1", "Transform Label", 1],
-  0x00280401: ["TransformVersionNumber", "LO", "1", "Transform Version Number", 1],
-  0x00280402: ["NumberOfTransformSteps", "US", "1", "Number of Transform Steps", 1],
-  0x00280403: ["SequenceOfCompressedData", "LO", "1-n", "Sequence of Compressed Data", 1],
-  0x00280404: ["DetailsOfCoefficients", "AT", "1-n", "Details of Coefficients", 1],
-  0x00280700: ["DCTLabel", "LO", "1", "DCT Label", 1],
-  0x00280701: ["DataBlockDescription", "CS", "1-n", "Data Block Description", 1],
-  0x00280702: ["DataBlock", "AT", "1-n", "Data Block", 1],
-  0x00280710: ["NormalizationFactorFormat", "US", "1", "Normalization Factor Format", 1],
-  0x00280720: ["ZonalMapNumberFormat", "US", "1", "Zonal Map Number Format", 1],
-  0x00280721: ["ZonalMapLocation", "AT", "1-n", "Zonal Map Location", 1],
-  0x00280722: ["ZonalMapFormat", "US", "1", "Zonal Map Format", 1],
-  0x00280730: ["AdaptiveMapFormat", "US", "1", "Adaptive Map Format", 1],
-  0x00280740: ["CodeNumberFormat", "US", "1", "Code Number Format", 1],
-  0x00280A02: ["PixelSpacingCalibrationType", "CS", "1", "Pixel Spacing Calibration Type", 0],
-  0x00280A04: ["PixelSpacingCalibrationDescription", "LO", "1", "Pixel Spacing Calibration Description", 0],
-  0x00281040: ["PixelIntensityRelationship", "CS", "1", "Pixel Intensity Relationship", 0],
-  0x00281041: ["PixelIntensityRelationshipSign", "SS", "1", "Pixel Intensity Relationship Sign", 0],
-  0x00281050: ["WindowCenter", "DS", "1-n", "Window Center", 0],
-  0x00281051: ["WindowWidth", "DS", "1-n", "Window Width", 0],
-  0x00281052: ["RescaleIntercept", "DS", "1", "Rescale Intercept", 0],
-  0x00281053: ["RescaleSlope", "DS", "1", "Rescale Slope", 0],
-  0x00281054: ["RescaleType", "LO", "1", "Rescale Type", 0],
-  0x00281055: ["WindowCenterWidthExplanation", "LO", "1-n", "Window Center & Width Explanation", 0],
-  0x00281056: ["VOILUTFunction", "CS", "1", "VOI LUT Function", 0],
-  0x00281080: ["GrayScale", "CS", "1", "Gray Scale", 1],
-  0x00281090: ["RecommendedViewingMode", "CS", "1", "Recommended Viewing Mode", 0],
-  0x00281100: ["GrayLookupTableDescriptor", "US|SS", "3", "Gray Lookup Table Descriptor", 1],
-  0x00281101: ["RedPaletteColorLookupTableDescriptor", "US|SS", "3", "Red Palette Color Lookup Table Descriptor", 0],
-  0x00281102: ["GreenPaletteColorLookupTableDescriptor", "US|SS", "3", "Green Palette Color Lookup Table Descriptor", 0],
-  0x00281103: ["BluePaletteColorLookupTableDescriptor", "US|SS", "3", "Blue Palette Color Lookup Table Descriptor", 0],
-  0x00281104: ["AlphaPaletteColorLookupTableDescriptor", "US", "3", "Alpha Palette Color Lookup Table Descriptor", 0],
-  0x00281111: ["LargeRedPaletteColorLookupTableDescriptor", "US|SS", "4", "Large Red Palette Color Lookup Table Descriptor", 1],
-  0x00281112: ["LargeGreenPaletteColorLookupTableDescriptor", "US|SS", "4", "Large Green Palette Color Lookup Table Descriptor", 1],
-  0x00281113: ["LargeBluePaletteColorLookupTableDescriptor", "US|SS", "4", "Large Blue Palette Color Lookup Table Descriptor", 1],
-  0x00281199: ["PaletteColorLookupTableUID", "UI", "1", "Palette Color Lookup Table UID", 0],
-  0x00281200: ["GrayLookupTableData", "US|SS|OW", "1-n or 1", "Gray Lookup Table Data", 1],
-  0x00281201: ["RedPaletteColorLookupTableData", "OW", "1", "Red Palette Color Lookup Table Data", 0],
-  0x00281202: ["GreenPaletteColorLookupTableData", "OW", "1", "Green Palette Color Lookup Table Data", 0],
-  0x00281203: ["BluePaletteColorLookupTableData", "OW", "1", "Blue Palette Color Lookup Table Data", 0],
-  0x00281204: ["AlphaPaletteColorLookupTableData", "OW", "1", "Alpha Palette Color Lookup Table Data", 0],
-  0x00281211: ["LargeRedPaletteColorLookupTableData", "OW", "1", "Large Red Palette Color Lookup Table Data", 1],
-  0x00281212: ["LargeGreenPaletteColorLookupTableData", "OW", "1", "Large Green Palette Color Lookup Table Data", 1],
-  0x00281213: ["LargeBluePaletteColorLookupTableData", "OW", "1", "Large Blue Palette Color Lookup Table Data", 1],
-  0x00281214: ["LargePaletteColorLookupTableUID", "UI", "1", "Large Palette Color Lookup Table UID", 1],
-  0x00281221: ["SegmentedRedPaletteColorLookupTableData", "OW", "1", "Segmented Red Palette Color Lookup Table Data", 0],
-  0x00281222: ["SegmentedGreenPaletteColorLookupTableData", "OW", "1", "Segmented Green Palette Color Lookup Table Data", 0],
-  0x00281223: ["SegmentedBluePaletteColorLookupTableData", "OW", "1", "Segmented Blue Palette Color Lookup Table Data", 0],
-  0x00281224: ["SegmentedAlphaPaletteColorLookupTableData", "OW", "1", "Segmented Alpha Palette Color Lookup Table Data", 0],
-  0x00281230: ["StoredValueColorRangeSequence", "SQ", "1", "Stored Value Color Range Sequence", 0],
-  0x00281231: ["MinimumStoredValueMapped", "FD", "1", "Minimum Stored Value Mapped", 0],
-  0x00281232: ["MaximumStoredValueMapped", "FD", "1", "Maximum Stored Value Mapped", 0],
-  0x00281300: ["BreastImplantPresent", "CS", "1", "Breast Implant Present", 0],
-  0x00281350: ["PartialView", "CS", "1", "Partial View", 0],
-  0x00281351: ["PartialViewDescription", "ST", "1", "Partial View Description", 0],
-  0x00281352: ["PartialViewCodeSequence", "SQ", "1", "Partial View Code Sequence", 0],
-  0x0028135A: ["SpatialLocationsPreserved", "CS", "1", "Spatial Locations Preserved", 0],
-  0x00281401: ["DataFrameAssignmentSequence", "SQ", "1", "Data Frame Assignment Sequence", 0],
-  0x00281402: ["DataPathAssignment", "CS", "1", "Data Path Assignment", 0],
-  0x00281403: ["BitsMappedToColorLookupTable", "US", "1", "Bits Mapped to Color Lookup Table", 0],
-  0x00281404: ["BlendingLUT1Sequence", "SQ", "1", "Blending LUT 1 Sequence", 0],
-  0x00281405: ["BlendingLUT1TransferFunction", "CS", "1", "Blending LUT 1 Transfer Function", 0],
-  0x00281406: ["BlendingWeightConstant", "FD", "1", "Blending Weight Constant", 0],
-  0x00281407: ["BlendingLookupTableDescriptor", "US", "3", "Blending Lookup Table Descriptor", 0],
-  0x00281408: ["BlendingLookupTableData", "OW", "1", "Blending Lookup Table Data", 0],
-  0x0028140B: ["EnhancedPaletteColorLookupTableSequence", "SQ", "1", "Enhanced Palette Color Lookup Table Sequence", 0],
-  0x0028140C: ["BlendingLUT2Sequence", "SQ", "1", "Blending LUT 2 Sequence", 0],
-  0x0028140D: ["BlendingLUT2TransferFunction", "CS", "1", "Blending LUT 2 Transfer Function", 0],
-  0x0028140E: ["DataPathID", "CS", "1", "Data Path ID", 0],
-  0x0028140F: ["RGBLUTTransferFunction", "CS", "1", "RGB LUT Transfer Function", 0],
-  0x00281410: ["AlphaLUTTransferFunction", "CS", "1", "Alpha LUT Transfer Function", 0],
-  0x00282000: ["ICCProfile", "OB", "1", "ICC Profile", 0],
-  0x00282002: ["ColorSpace", "CS", "1", "Color Space", 0],
-  0x00282110: ["LossyImageCompression", "CS", "1", "Lossy Image Compression", 0],
-  0x00282112: ["LossyImageCompressionRatio", "DS", "1-n", "Lossy Image Compression Ratio", 0],
-  0x00282114: ["LossyImageCompressionMethod", "CS", "1-n", "Lossy Image Compression Method", 0],
-  0x00283000: ["ModalityLUTSequence", "SQ", "1", "Modality LUT Sequence", 0],
-  0x00283001: ["VariableModalityLUTSequence", "SQ", "1", "Variable Modality LUT Sequence", 0],
-  0x00283002: ["LUTDescriptor", "US|SS", "3", "LUT Descriptor", 0],
-  0x00283003: ["LUTExplanation", "LO", "1", "LUT Explanation", 0],
-  0x00283004: ["ModalityLUTType", "LO", "1", "Modality LUT Type", 0],
-  0x00283006: ["LUTData", "US|OW", "1-n or 1", "LUT Data", 0],
-  0x00283010: ["VOILUTSequence", "SQ", "1", "VOI LUT Sequence", 0],
-  0x00283110: ["SoftcopyVOILUTSequence", "SQ", "1", "Softcopy VOI LUT Sequence", 0],
-  0x00284000: ["ImagePresentationComments", "LT", "1", "Image Presentation Comments", 1],
-  0x00285000: ["BiPlaneAcquisitionSequence", "SQ", "1", "Bi-Plane Acquisition Sequence", 1],
-  0x00286010: ["RepresentativeFrameNumber", "US", "1", "Representative Frame Number", 0],
-  0x00286020: ["FrameNumbersOfInterest", "US", "1-n", "Frame Numbers of Interest (FOI)", 0],
-  0x00286022: ["FrameOfInterestDescription", "LO", "1-n", "Frame of Interest Description", 0],
-  0x00286023: ["FrameOfInterestType", "CS", "1-n", "Frame of Interest Type", 0],
-  0x00286030: ["MaskPointers", "US", "1-n", "Mask Pointer(s)", 1],
-  0x00286040: ["RWavePointer", "US", "1-n", "R Wave Pointer", 0],
-  0x00286100: ["MaskSubtractionSequence", "SQ", "1", "Mask Subtraction Sequence", 0],
-  0x00286101: ["MaskOperation", "CS", "1", "Mask Operation", 0],
-  0x00286102: ["ApplicableFrameRange", "US", "2-2n", "Applicable Frame Range", 0],
-  0x00286110: ["MaskFrameNumbers", "US", "1-n", "Mask Frame Numbers", 0],
-  0x00286112: ["ContrastFrameAveraging", "US", "1", "Contrast Frame Averaging", 0],
-  0x00286114: ["MaskSubPixelShift", "FL", "2", "Mask Sub-pixel Shift", 0],
-  0x00286120: ["TIDOffset", "SS", "1", "TID Offset", 0],
-  0x00286190: ["MaskOperationExplanation", "ST", "1", "Mask Operation Explanation", 0],
-  0x00287000: ["EquipmentAdministratorSequence", "SQ", "1", "Equipment Administrator Sequence", 0],
-  0x00287001: ["NumberOfDisplaySubsystems", "US", "1", "Number of Display Subsystems", 0],
-  0x00287002: ["CurrentConfigurationID", "US", "1", "Current Configuration ID", 0],
-  0x00287003: ["DisplaySubsystemID", "US", "1", "Display Subsystem ID", 0],
-  0x00287004: ["DisplaySubsystemName", "SH", "1", "Display Subsystem Name", 0],
-  0x00287005: ["DisplaySubsystemDescription", "LO", "1", "Display Subsystem Description", 0],
-  0x00287006: ["SystemStatus", "CS", "1", "System Status", 0],
-  0x00287007: ["SystemStatusComment", "LO", "1", "System Status Comment", 0],
-  0x00287008: ["TargetLuminanceCharacteristicsSequence", "SQ", "1", "Target Luminance Characteristics Sequence", 0],
-  0x00287009: ["LuminanceCharacteristicsID", "US", "1", "Luminance Characteristics ID", 0],
-  0x0028700A: ["DisplaySubsystemConfigurationSequence", "SQ", "1", "Display Subsystem Configuration Sequence", 0],
-  0x0028700B: ["ConfigurationID", "US", "1", "Configuration ID", 0],
-  0x0028700C: ["ConfigurationName", "SH", "1", "Configuration Name", 0],
-  0x0028700D: ["ConfigurationDescription", "LO", "1", "Configuration Description", 0],
-  0x0028700E: ["ReferencedTargetLuminanceCharacteristicsID", "US", "1", "Referenced Target Luminance Characteristics ID", 0],
-  0x0028700F: ["QAResultsSequence", "SQ", "1", "QA Results Sequence", 0],
-  0x00287010: ["DisplaySubsystemQAResultsSequence", "SQ", "1", "Display Subsystem QA Results Sequence", 0],
-  0x00287011: ["ConfigurationQAResultsSequence", "SQ", "1", "Configuration QA Results Sequence", 0],
-  0x00287012: ["MeasurementEquipmentSequence", "SQ", "1", "Measurement Equipment Sequence", 0],
-  0x00287013: ["MeasurementFunctions", "CS", "1-n", "Measurement Functions", 0],
-  0x00287014: ["MeasurementEquipmentType", "CS", "1", "Measurement Equipment Type", 0],
-  0x00287015: ["VisualEvaluationResultSequence", "SQ", "1", "Visual Evaluation Result Sequence", 0],
-  0x00287016: ["DisplayCalibrationResultSequence", "SQ", "1", "Display Calibration Result Sequence", 0],
-  0x00287017: ["DDLValue", "US", "1", "DDL Value", 0],
-  0x00287018: ["CIExyWhitePoint", "FL", "2", "CIExy White Point", 0],
-  0x00287019: ["DisplayFunctionType", "CS", "1", "Display Function Type", 0],
-  0x0028701A: ["GammaValue", "FL", "1", "Gamma Value", 0],
-  0x0028701B: ["NumberOfLuminancePoints", "US", "1", "Number of Luminance Points", 0],
-  0x0028701C: ["LuminanceResponseSequence", "SQ", "1", "Luminance Response Sequence", 0],
-  0x0028701D: ["TargetMinimumLuminance", "FL", "1", "Target Minimum Luminance", 0],
-  0x0028701E: ["TargetMaximumLuminance", "FL", "1", "Target Maximum Luminance", 0],
-  0x0028701F: ["LuminanceValue", "FL", "1", "Luminance Value", 0],
-  0x00287020: ["LuminanceResponseDescription", "LO", "1", "Luminance Response Description", 0],
-  0x00287021: ["WhitePointFlag", "CS", "1", "White Point Flag", 0],
-  0x00287022: ["DisplayDeviceTypeCodeSequence", "SQ", "1", "Display Device Type Code Sequence", 0],
-  0x00287023: ["DisplaySubsystemSequence", "SQ", "1", "Display Subsystem Sequence", 0],
-  0x00287024: ["LuminanceResultSequence", "SQ", "1", "Luminance Result Sequence", 0],
-  0x00287025: ["AmbientLightValueSource", "CS", "1", "Ambient Light Value Source", 0],
-  0x00287026: ["MeasuredCharacteristics", "CS", "1-n", "Measured Characteristics", 0],
-  0x00287027: ["LuminanceUniformityResultSequence", "SQ", "1", "Luminance Uniformity Result Sequence", 0],
-  0x00287028: ["VisualEvaluationTestSequence", "SQ", "1", "Visual Evaluation Test Sequence", 0],
-  0x00287029: ["TestResult", "CS", "1", "Test Result", 0],
-  0x0028702A: ["TestResultComment", "LO", "1", "Test Result Comment", 0],
-  0x0028702B: ["TestImageValidation", "CS", "1", "Test Image Validation", 0],
-  0x0028702C: ["TestPatternCodeSequence", "SQ", "1", "Test Pattern Code Sequence", 0],
-  0x0028702D: ["MeasurementPatternCodeSequence", "SQ", "1", "Measurement Pattern Code Sequence", 0],
-  0x0028702E: ["VisualEvaluationMethodCodeSequence", "SQ", "1", "Visual Evaluation Method Code Sequence", 0],
-  0x00287FE0: ["PixelDataProviderURL", "UR", "1", "Pixel Data Provider URL", 0],
-  0x00289001: ["DataPointRows", "UL", "1", "Data Point Rows", 0],
-  0x00289002: ["DataPointColumns", "UL", "1", "Data Point Columns", 0],
-  0x00289003: ["SignalDomainColumns", "CS", "1", "Signal Domain Columns", 0],
-  0x00289099: ["LargestMonochromePixelValue", "US", "1", "Largest Monochrome Pixel Value", 1],
-  0x00289108: ["DataRepresentation", "CS", "1", "Data Representation", 0],
-  0x00289110: ["PixelMeasuresSequence", "SQ", "1", "Pixel Measures Sequence", 0],
-  0x00289132: ["FrameVOILUTSequence", "SQ", "1", "Frame VOI LUT Sequence", 0],
-  0x00289145: ["PixelValueTransformationSequence", "SQ", "1", "Pixel Value Transformation Sequence", 0],
-  0x00289235: ["SignalDomainRows", "CS", "1", "Signal Domain Rows", 0],
-  0x00289411: ["DisplayFilterPercentage", "FL", "1", "Display Filter Percentage", 0],
-  0x00289415: ["FramePixelShiftSequence", "SQ", "1", "Frame Pixel Shift Sequence", 0],
-  0x00289416: ["SubtractionItemID", "US", "1", "Subtraction Item ID", 0],
-  0x00289422: ["PixelIntensityRelationshipLUTSequence", "SQ", "1", "Pixel Intensity Relationship LUT Sequence", 0],
-  0x00289443: ["FramePixelDataPropertiesSequence", "SQ", "1", "Frame Pixel Data Properties Sequence", 0],
-  0x00289444: ["GeometricalProperties", "CS", "1", "Geometrical Properties", 0],
-  0x00289445: ["GeometricMaximumDistortion", "FL", "1", "Geometric Maximum Distortion", 0],
-  0x00289446: ["ImageProcessingApplied", "CS", "1-n", "Image Processing Applied", 0],
-  0x00289454: ["MaskSelectionMode", "CS", "1", "Mask Selection Mode", 0],
-  0x00289474: ["LUTFunction", "CS", "1", "LUT Function", 0],
-  0x00289478: ["MaskVisibilityPercentage", "FL", "1", "Mask Visibility Percentage", 0],
-  0x00289501: ["PixelShiftSequence", "SQ", "1", "Pixel Shift Sequence", 0],
-  0x00289502: ["RegionPixelShiftSequence", "SQ", "1", "Region Pixel Shift Sequence", 0],
-  0x00289503: ["VerticesOfTheRegion", "SS", "2-2n", "Vertices of the Region", 0],
-  0x00289505: ["MultiFramePresentationSequence", "SQ", "1", "Multi-frame Presentation Sequence", 0],
-  0x00289506: ["PixelShiftFrameRange", "US", "2-2n", "Pixel Shift Frame Range", 0],
-  0x00289507: ["LUTFrameRange", "US", "2-2n", "LUT Frame Range", 0],
-  0x00289520: ["ImageToEquipmentMappingMatrix", "DS", "16", "Image to Equipment Mapping Matrix", 0],
-  0x00289537: ["EquipmentCoordinateSystemIdentification", "CS", "1", "Equipment Coordinate System Identification", 0],
-  0x0032000A: ["StudyStatusID", "CS", "1", "Study Status ID", 1],
-  0x0032000C: ["StudyPriorityID", "CS", "1", "Study Priority ID", 1],
-  0x00320012: ["StudyIDIssuer", "LO", "1", "Study ID Issuer", 1],
-  0x00320032: ["StudyVerifiedDate", "DA", "1", "Study Verified Date", 1],
-  0x00320033: ["StudyVerifiedTime", "TM", "1", "Study Verified Time", 1],
-  0x00320034: ["StudyReadDate", "DA", "1", "Study Read Date", 1],
-  0x00320035: ["StudyReadTime", "TM", "1", "Study Read Time", 1],
-  0x00321000: ["ScheduledStudyStartDate", "DA", "1", "Scheduled Study Start Date", 1],
-  0x00321001: ["ScheduledStudyStartTime", "TM", "1", "Scheduled Study Start Time", 1],
-  0x00321010: ["ScheduledStudyStopDate", "DA", "1", "Scheduled Study Stop Date", 1],
-  0x00321011: ["ScheduledStudyStopTime", "TM", "1", "Scheduled Study Stop Time", 1],
-  0x00321020: ["ScheduledStudyLocation", "LO", "1", "Scheduled Study Location", 1],
-  0x00321021: ["ScheduledStudyLocationAETitle", "AE", "1-n", "Scheduled Study Location AE Title", 1],
-  0x00321030: ["ReasonForStudy", "LO", "1", "Reason for Study", 1],
-  0x00321031: ["RequestingPhysicianIdentificationSequence", "SQ", "1", "Requesting Physician Identification Sequence", 0],
-  0x00321032: ["RequestingPhysician", "PN", "1", "Requesting Physician", 0],
-  0x00321033: ["RequestingService", "LO", "1", "Requesting Service", 0],
-  0x00321034: ["RequestingServiceCodeSequence", "SQ", "1", "Requesting Service Code Sequence", 0],
-  0x00321040: ["StudyArrivalDate", "DA", "1", "Study Arrival Date", 1],
-  0x00321041: ["StudyArrivalTime", "TM", "1", "Study Arrival Time", 1],
-  0x00321050: ["StudyCompletionDate", "DA", "1", "Study Completion Date", 1],
-  0x00321051: ["StudyCompletionTime", "TM", "1", "Study Completion Time", 1],
-  0x00321055: ["StudyComponentStatusID", "CS", "1", "Study Component Status ID", 1],
-  0x00321060: ["RequestedProcedureDescription", "LO", "1", "Requested Procedure Description", 0],
-  0x00321064: ["RequestedProcedureCodeSequence", "SQ", "1", "Requested Procedure Code Sequence", 0],
-  0x00321065: ["RequestedLateralityCodeSequence", "SQ", "1", "Requested Laterality Code Sequence", 0],
-  0x00321066: ["ReasonForVisit", "UT", "1", "Reason for Visit", 0],
-  0x00321067: ["ReasonForVisitCodeSequence", "SQ", "1", "Reason for Visit Code Sequence", 0],
-  0x00321070: ["RequestedContrastAgent", "LO", "1", "Requested Contrast Agent", 0],
-  0x00324000: ["StudyComments", "LT", "1", "Study Comments", 1],
-  0x00340001: ["FlowIdentifierSequence", "SQ", "1", "Flow Identifier Sequence", 0],
-  0x00340002: ["FlowIdentifier", "OB", "1", "Flow Identifier", 0],
-  0x00340003: ["FlowTransferSyntaxUID", "UI", "1", "Flow Transfer Syntax UID", 0],
-  0x00340004: ["FlowRTPSamplingRate", "UL", "1", "Flow RTP Sampling Rate", 0],
-  0x00340005: ["SourceIdentifier", "OB", "1", "Source Identifier", 0],
-  0x00340007: ["FrameOriginTimestamp", "OB", "1", "Frame Origin Timestamp", 0],
-  0x00340008: ["IncludesImagingSubject", "CS", "1", "Includes Imaging Subject", 0],
-  0x00340009: ["FrameUsefulnessGroupSequence", "SQ", "1", "Frame Usefulness Group Sequence", 0],
-  0x0034000A: ["RealTimeBulkDataFlowSequence", "SQ", "1", "Real-Time Bulk Data Flow Sequence", 0],
-  0x0034000B: ["CameraPositionGroupSequence", "SQ", "1", "Camera Position Group Sequence", 0],
-  0x0034000C: ["IncludesInformation", "CS", "1", "Includes Information", 0],
-  0x0034000D: ["TimeOfFrameGroupSequence", "SQ", "1", "Time of Frame Group Sequence", 0],
-  0x00380004: ["ReferencedPatientAliasSequence", "SQ", "1", "Referenced Patient Alias Sequence", 1],
-  0x00380008: ["VisitStatusID", "CS", "1", "Visit Status ID", 0],
-  0x00380010: ["AdmissionID", "LO", "1", "Admission ID", 0],
-  0x00380011: ["IssuerOfAdmissionID", "LO", "1", "Issuer of Admission ID", 1],
-  0x00380014: ["IssuerOfAdmissionIDSequence", "SQ", "1", "Issuer of Admission ID Sequence", 0],
-  0x00380016: ["RouteOfAdmissions", "LO", "1", "Route of Admissions", 0],
-  0x0038001A: ["ScheduledAdmissionDate", "DA", "1", "Scheduled Admission Date", 1],
-  0x0038001B: ["ScheduledAdmissionTime", "TM", "1", "Scheduled Admission Time", 1],
-  0x0038001C: ["ScheduledDischargeDate", "DA", "1", "Scheduled Discharge Date", 1],
-  0x0038001D: ["ScheduledDischargeTime", "TM", "1", "Scheduled Discharge Time", 1],
-  0x0038001E: ["ScheduledPatientInstitutionResidence", "LO", "1", "Scheduled Patient Institution Residence", 1],
-  0x00380020: ["AdmittingDate", "DA", "1", "Admitting Date", 0],
-  0x00380021: ["AdmittingTime", "TM", "1", "Admitting Time", 0],
-  0x00380030: ["DischargeDate", "DA", "1", "Discharge Date", 1],
-  0x00380032: ["DischargeTime", "TM", "1", "Discharge Time", 1],
-  0x00380040: ["DischargeDiagnosisDescription", "LO", "1", "Discharge Diagnosis Description", 1],
-  0x00380044: ["DischargeDiagnosisCodeSequence", "SQ", "1", "Discharge Diagnosis Code Sequence", 1],
-  0x00380050: ["SpecialNeeds", "LO", "1", "Special Needs", 0],
-  0x00380060: ["ServiceEpisodeID", "LO", "1", "Service Episode ID", 0],
-  0x00380061: ["IssuerOfServiceEpisodeID", "LO", "1", "Issuer of Service Episode ID", 1],
-  0x00380062: ["ServiceEpisodeDescription", "LO", "1", "Service Episode Description", 0],
-  0x00380064: ["IssuerOfServiceEpisodeIDSequence", "SQ", "1", "Issuer of Service Episode ID Sequence", 0],
-  0x00380100: ["PertinentDocumentsSequence", "SQ", "1", "Pertinent Documents Sequence", 0],
-  0x00380101: ["PertinentResourcesSequence", "SQ", "1", "Pertinent Resources Sequence", 0],
-  0x00380102: ["ResourceDescription", "LO", "1", "Resource Description", 0],
-  0x00380300: ["CurrentPatientLocation", "LO", "1", "Current Patient Location", 0],
-  0x00380400: ["PatientInstitutionResidence", "LO", "1", "Patient's Institution Residence", 0],
-  0x00380500: ["PatientState", "LO", "1", "Patient State", 0],
-  0x00380502: ["PatientClinicalTrialParticipationSequence", "SQ", "1", "Patient Clinical Trial Participation Sequence", 0],
-  0x00384000: ["VisitComments", "LT", "1", "Visit Comments", 0],
-  0x003A0004: ["WaveformOriginality", "CS", "1", "Waveform Originality", 0],
-  0x003A0005: ["NumberOfWaveformChannels", "US", "1", "Number of Waveform Channels", 0],
-  0x003A0010: ["NumberOfWaveformSamples", "UL", "1", "Number of Waveform Samples", 0],
-  0x003A001A: ["SamplingFrequency", "DS", "1", "Sampling Frequency", 0],
-  0x003A0020: ["MultiplexGroupLabel", "SH", "1", "Multiplex Group Label", 0],
-  0x003A0200: ["ChannelDefinitionSequence", "SQ", "1", "Channel Definition Sequence", 0],
-  0x003A0202: ["WaveformChannelNumber", "IS", "1", "Waveform Channel Number", 0],
-  0x003A0203: ["ChannelLabel", "SH", "1", "Channel Label", 0],
-  0x003A0205: ["ChannelStatus", "CS", "1-n", "Channel Status", 0],
-  0x003A0208: ["ChannelSourceSequence", "SQ", "1", "Channel Source Sequence", 0],
-  0x003A0209: ["ChannelSourceModifiersSequence", "SQ", "1", "Channel Source Modifiers Sequence", 0],
-  0x003A020A: ["SourceWaveformSequence", "SQ", "1", "Source Waveform Sequence", 0],
-  0x003A020C: ["ChannelDerivationDescription", "LO", "1", "Channel Derivation Description", 0],
-  0x003A0210: ["ChannelSensitivity", "DS", "1", "Channel Sensitivity", 0],
-  0x003A0211: ["ChannelSensitivityUnitsSequence", "SQ", "1", "Channel Sensitivity Units Sequence", 0],
-  0x003A0212: ["ChannelSensitivityCorrectionFactor", "DS", "1", "Channel Sensitivity Correction Factor", 0],
-  0x003A0213: ["ChannelBaseline", "DS", "1", "Channel Baseline", 0],
-  0x003A0214: ["ChannelTimeSkew", "DS", "1", "Channel Time Skew", 0],
-  0x003A0215: ["ChannelSampleSkew", "DS", "1", "Channel Sample Skew", 0],
-  0x003A0218: ["ChannelOffset", "DS", "1", "Channel Offset", 0],
-  0x003A021A: ["WaveformBitsStored", "US", "1", "Waveform Bits Stored", 0],
-  0x003A0220: ["FilterLowFrequency", "DS", "1", "Filter Low Frequency", 0],
-  0x003A0221: ["FilterHighFrequency", "DS", "1", "Filter High Frequency", 0],
-  0x003A0222: ["NotchFilterFrequency", "DS", "1", "Notch Filter Frequency", 0],
-  0x003A0223: ["NotchFilterBandwidth", "DS", "1", "Notch Filter Bandwidth", 0],
-  0x003A0230: ["WaveformDataDisplayScale", "FL", "1", "Waveform Data Display Scale", 0],
-  0x003A0231: ["WaveformDisplayBackgroundCIELabValue", "US", "3", "Waveform Display Background CIELab Value", 0],
-  0x003A0240: ["WaveformPresentationGroupSequence", "SQ", "1", "Waveform Presentation Group Sequence", 0],
-  0x003A0241: ["PresentationGroupNumber", "US", "1", "Presentation Group Number", 0],
-  0x003A0242: ["ChannelDisplaySequence", "SQ", "1", "Channel Display Sequence", 0],
-  0x003A0244: ["ChannelRecommendedDisplayCIELabValue", "US", "3", "Channel Recommended Display CIELab Value", 0],
-  0x003A0245: ["ChannelPosition", "FL", "1", "Channel Position", 0],
-  0x003A0246: ["DisplayShadingFlag", "CS", "1", "Display Shading Flag", 0],
-  0x003A0247: ["FractionalChannelDisplayScale", "FL", "1", "Fractional Channel Display Scale", 0],
-  0x003A0248: ["AbsoluteChannelDisplayScale", "FL", "1", "Absolute Channel Display Scale", 0],
-  0x003A0300: ["MultiplexedAudioChannelsDescriptionCodeSequence", "SQ", "1", "Multiplexed Audio Channels Description Code Sequence", 0],
-  0x003A0301: ["ChannelIdentificationCode", "IS", "1", "Channel Identification Code", 0],
-  0x003A0302: ["ChannelMode", "CS", "1", "Channel Mode", 0],
-  0x003A0310: ["MultiplexGroupUID", "UI", "1", "Multiplex Group UID", 0],
-  0x003A0311: ["PowerlineFrequency", "DS", "1", "Powerline Frequency", 0],
-  0x003A0312: ["ChannelImpedanceSequence", "SQ", "1", "Channel Impedance Sequence", 0],
-  0x003A0313: ["ImpedanceValue", "DS", "1", "Impedance Value", 0],
-  0x003A0314: ["ImpedanceMeasurementDateTime", "DT", "1", "Impedance Measurement DateTime", 0],
-  0x003A0315: ["ImpedanceMeasurementFrequency", "DS", "1", "Impedance Measurement Frequency", 0],
-  0x003A0316: ["ImpedanceMeasurementCurrentType", "CS", "1", "Impedance Measurement Current Type", 0],
-  0x003A0317: ["WaveformAmplifierType", "CS", "1", "Waveform Amplifier Type", 0],
-  0x003A0318: ["FilterLowFrequencyCharacteristicsSequence", "SQ", "1", "Filter Low Frequency Characteristics Sequence", 0],
-  0x003A0319: ["FilterHighFrequencyCharacteristicsSequence", "SQ", "1", "Filter High Frequency Characteristics Sequence", 0],
-  0x003A0320: ["SummarizedFilterLookupTable", "SQ", "1", "Summarized Filter Lookup Table Sequence", 0],
-  0x003A0321: ["NotchFilterCharacteristicsSequence", "SQ", "1", "Notch Filter Characteristics Sequence", 0],
-  0x003A0322: ["WaveformFilterType", "CS", "1", "Waveform Filter Type", 0],
-  0x003A0323: ["AnalogFilterCharacteristicsSequence", "SQ", "1", "Analog Filter Characteristics Sequence", 0],
-  0x003A0324: ["AnalogFilterRollOff", "DS", "1", "Analog Filter Roll Off", 0],
-  0x003A0325: ["AnalogFilterType", "SQ", "1", "Analog Filter Type Code Sequence", 0],
-  0x003A0326: ["DigitalFilterCharacteristicsSequence", "SQ", "1", "Digital Filter Characteristics Sequence", 0],
-  0x003A0327: ["DigitalFilterOrder", "IS", "1", "Digital Filter Order", 0],
-  0x003A0328: ["DigitalFilterTypeCodeSequence", "SQ", "1", "Digital Filter Type Code Sequence", 0],
-  0x003A0329: ["WaveformFilterDescription", "ST", "1", "Waveform Filter Description", 0],
-  0x003A032A: ["FilterLookupTableSequence", "SQ", "1", "Filter Lookup Table Sequence", 0],
-  0x003A032B: ["FilterLookupTableDescription", "ST", "1", "Filter Lookup Table Description", 0],
-  0x003A032C: ["FrequencyEncodingCodeSequence", "SQ", "1", "Frequency Encoding Code Sequence", 0],
-  0x003A032D: ["MagnitudeEncodingCodeSequence", "SQ", "1", "Magnitude Encoding Code Sequence", 0],
-  0x003A032E: ["FilterLookupTableData", "OD", "1", "Filter Lookup Table Data", 0],
-  0x00400001: ["ScheduledStationAETitle", "AE", "1-n", "Scheduled Station AE Title", 0],
-  0x00400002: ["ScheduledProcedureStepStartDate", "DA", "1", "Scheduled Procedure Step Start Date", 0],
-  0x00400003: ["ScheduledProcedureStepStartTime", "TM", "1", "Scheduled Procedure Step Start Time", 0],
-  0x00400004: ["ScheduledProcedureStepEndDate", "DA", "1", "Scheduled Procedure Step End Date", 0],
-  0x00400005: ["ScheduledProcedureStepEndTime", "TM", "1", "Scheduled Procedure Step End Time", 0],
-  0x00400006: ["ScheduledPerformingPhysicianName", "PN", "1", "Scheduled Performing Physician's Name", 0],
-  0x00400007: ["ScheduledProcedureStepDescription", "LO", "1", "Scheduled Procedure Step Description", 0],
-  0x00400008: ["ScheduledProtocolCodeSequence", "SQ", "1", "Scheduled Protocol Code Sequence", 0],
-  0x00400009: ["ScheduledProcedureStepID", "SH", "1", "Scheduled Procedure Step ID", 0],
-  0x0040000A: ["StageCodeSequence", "SQ", "1", "Stage Code Sequence", 0],
-  0x0040000B: ["ScheduledPerformingPhysicianIdentificationSequence", "SQ", "1", "Scheduled Performing Physician Identification Sequence", 0],
-  0x00400010: ["ScheduledStationName", "SH", "1-n", "Scheduled Station Name", 0],
-  0x00400011: ["ScheduledProcedureStepLocation", "SH", "1", "Scheduled Procedure Step Location", 0],
-  0x00400012: ["PreMedication", "LO", "1", "Pre-Medication", 0],
-  0x00400020: ["ScheduledProcedureStepStatus", "CS", "1", "Scheduled Procedure Step Status", 0],
-  0x00400026: ["OrderPlacerIdentifierSequence", "SQ", "1", "Order Placer Identifier Sequence", 0],
-  0x00400027: ["OrderFillerIdentifierSequence", "SQ", "1", "Order Filler Identifier Sequence", 0],
-  0x00400031: ["LocalNamespaceEntityID", "UT", "1", "Local Namespace Entity ID", 0],
-  0x00400032: ["UniversalEntityID", "UT", "1", "Universal Entity ID", 0],
-  0x00400033: ["UniversalEntityIDType", "CS", "1", "Universal Entity ID Type", 0],
-  0x00400035: ["IdentifierTypeCode", "CS", "1", "Identifier Type Code", 0],
-  0x00400036: ["AssigningFacilitySequence", "SQ", "1", "Assigning Facility Sequence", 0],
-  0x00400039: ["AssigningJurisdictionCodeSequence", "SQ", "1", "Assigning Jurisdiction Code Sequence", 0],
-  0x0040003A: ["AssigningAgencyOrDepartmentCodeSequence", "SQ", "1", "Assigning Agency or Department Code Sequence", 0],
-  0x00400100: ["ScheduledProcedureStepSequence", "SQ", "1", "Scheduled Procedure Step Sequence", 0],
-  0x00400220: ["ReferencedNonImageCompositeSOPInstanceSequence", "SQ", "1", "Referenced Non-Image Composite SOP Instance Sequence", 0],
-  0x00400241: ["PerformedStationAETitle", "AE", "1", "Performed Station AE Title", 0],
-  0x00400242: ["PerformedStationName", "SH", "1", "Performed Station Name", 0],
-  0x00400243: ["PerformedLocation", "SH", "1", "Performed Location", 0],
-  0x00400244: ["PerformedProcedureStepStartDate", "DA", "1", "Performed Procedure Step Start Date", 0],
-  0x00400245: ["PerformedProcedureStepStartTime", "TM", "1", "Performed Procedure Step Start Time", 0],
-  0x00400250: ["PerformedProcedureStepEndDate", "DA", "1", "Performed Procedure Step End Date", 0],
-  0x00400251: ["PerformedProcedureStepEndTime", "TM", "1", "Performed Procedure Step End Time", 0],
-  0x00400252: ["PerformedProcedureStepStatus", "CS", "1", "Performed Procedure Step Status", 0],
-  0x00400253: ["PerformedProcedureStepID", "SH", "1", "Performed Procedure Step ID", 0],
-  0x00400254: ["PerformedProcedureStepDescription", "LO", "1", "Performed Procedure Step Description", 0],
-  0x00400255: ["PerformedProcedureTypeDescription", "LO", "1", "Performed Procedure Type Description", 0],
-  0x00400260: ["PerformedProtocolCodeSequence", "SQ", "1", "Performed Protocol Code Sequence", 0],
-  0x00400261: ["PerformedProtocolType", "CS", "1", "Performed Protocol Type", 0],
-  0x00400270: ["ScheduledStepAttributesSequence", "SQ", "1", "Scheduled Step Attributes Sequence", 0],
-  0x00400275: ["RequestAttributesSequence", "SQ", "1", "Request Attributes Sequence", 0],
-  0x00400280: ["CommentsOnThePerformedProcedureStep", "ST", "1", "Comments on the Performed Procedure Step", 0],
-  0x00400281: ["PerformedProcedureStepDiscontinuationReasonCodeSequence", "SQ", "1", "Performed Procedure Step Discontinuation Reason Code Sequence", 0],
-  0x00400293: ["QuantitySequence", "SQ", "1", "Quantity Sequence", 0],
-  0x00400294: ["Quantity", "DS", "1", "Quantity", 0],
-  0x00400295: ["MeasuringUnitsSequence", "SQ", "1", "Measuring Units Sequence", 0],
-  0x00400296: ["BillingItemSequence", "SQ", "1", "Billing Item Sequence", 0],
-  0x00400300: ["TotalTimeOfFluoroscopy", "US", "1", "Total Time of Fluoroscopy", 1],
-  0x00400301: ["TotalNumberOfExposures", "US", "1", "Total Number of Exposures", 1],
-  0x00400302: ["EntranceDose", "US", "1", "Entrance Dose", 0],
-  0x00400303: ["ExposedArea", "US", "1-2", "Exposed Area", 0],
-  0x00400306: ["DistanceSourceToEntrance", "DS", "1", "Distance Source to Entrance", 0],
-  0x00400307: ["DistanceSourceToSupport", "DS", "1", "Distance Source to Support", 1],
-  0x0040030E: ["ExposureDoseSequence", "SQ", "1", "Exposure Dose Sequence", 1],
-  0x00400310: ["CommentsOnRadiationDose", "ST", "1", "Comments on Radiation Dose", 0],
-  0x00400312: ["XRayOutput", "DS", "1", "X-Ray Output", 0],
-  0x00400314: ["HalfValueLayer", "DS", "1", "Half Value Layer", 0],
-  0x00400316: ["OrganDose", "DS", "1", "Organ Dose", 0],
-  0x00400318: ["OrganExposed", "CS", "1", "Organ Exposed", 0],
-  0x00400320: ["BillingProcedureStepSequence", "SQ", "1", "Billing Procedure Step Sequence", 0],
-  0x00400321: ["FilmConsumptionSequence", "SQ", "1", "Film Consumption Sequence", 0],
-  0x00400324: ["BillingSuppliesAndDevicesSequence", "SQ", "1", "Billing Supplies and Devices Sequence", 0],
-  0x00400330: ["ReferencedProcedureStepSequence", "SQ", "1", "Referenced Procedure Step Sequence", 1],
-  0x00400340: ["PerformedSeriesSequence", "SQ", "1", "Performed Series Sequence", 0],
-  0x00400400: ["CommentsOnTheScheduledProcedureStep", "LT", "1", "Comments on the Scheduled Procedure Step", 0],
-  0x00400440: ["ProtocolContextSequence", "SQ", "1", "Protocol Context Sequence", 0],
-  0x00400441: ["ContentItemModifierSequence", "SQ", "1", "Content Item Modifier Sequence", 0],
-  0x00400500: ["ScheduledSpecimenSequence", "SQ", "1", "Scheduled Specimen Sequence", 0],
-  0x0040050A: ["SpecimenAccessionNumber", "LO", "1", "Specimen Accession Number", 1],
-  0x00400512: ["ContainerIdentifier", "LO", "1", "Container Identifier", 0],
-  0x00400513: ["IssuerOfTheContainerIdentifierSequence", "SQ", "1", "Issuer of the Container Identifier Sequence", 0],
-  0x00400515: ["AlternateContainerIdentifierSequence", "SQ", "1", "Alternate Container Identifier Sequence", 0],
-  0x00400518: ["ContainerTypeCodeSequence", "SQ", "1", "Container Type Code Sequence", 0],
-  0x0040051A: ["ContainerDescription", "LO", "1", "Container Description", 0],
-  0x00400520: ["ContainerComponentSequence", "SQ", "1", "Container Component Sequence", 0],
-  0x00400550: ["SpecimenSequence", "SQ", "1", "Specimen Sequence", 1],
-  0x00400551: ["SpecimenIdentifier", "LO", "1", "Specimen Identifier", 0],
-  0x00400552: ["SpecimenDescriptionSequenceTrial", "SQ", "1", "Specimen Description Sequence (Trial)", 1],
-  0x00400553: ["SpecimenDescriptionTrial", "ST", "1", "Specimen Description (Trial)", 1],
-  0x00400554: ["SpecimenUID", "UI", "1", "Specimen UID", 0],
-  0x00400555: ["AcquisitionContextSequence", "SQ", "1", "Acquisition Context Sequence", 0],
-  0x00400556: ["AcquisitionContextDescription", "ST", "1", "Acquisition Context Description", 0],
-  0x00400560: ["SpecimenDescriptionSequence", "SQ", "1", "Specimen Description Sequence", 0],
-  0x00400562: ["IssuerOfTheSpecimenIdentifierSequence", "SQ", "1", "Issuer of the Specimen Identifier Sequence", 0],
-  0x0040059A: ["SpecimenTypeCodeSequence", "SQ", "1", "Specimen Type Code Sequence", 0],
-  0x00400600: ["SpecimenShortDescription", "LO", "1", "Specimen Short Description", 0],
-  0x00400602: ["SpecimenDetailedDescription", "UT", "1", "Specimen Detailed Description", 0],
-  0x00400610: ["SpecimenPreparationSequence", "SQ", "1", "Specimen Preparation Sequence", 0],
-  0x00400612: ["SpecimenPreparationStepContentItemSequence", "SQ", "1", "Specimen Preparation Step Content Item Sequence", 0],
-  0x00400620: ["SpecimenLocalizationContentItemSequence", "SQ", "1", "Specimen Localization Content Item Sequence", 0],
-  0x004006FA: ["SlideIdentifier", "LO", "1", "Slide Identifier", 1],
-  0x00400710: ["WholeSlideMicroscopyImageFrameTypeSequence", "SQ", "1", "Whole Slide Microscopy Image Frame Type Sequence", 0],
-  0x0040071A: ["ImageCenterPointCoordinatesSequence", "SQ", "1", "Image Center Point Coordinates Sequence", 0],
-  0x0040072A: ["XOffsetInSlideCoordinateSystem", "DS", "1", "X Offset in Slide Coordinate System", 0],
-  0x0040073A: ["YOffsetInSlideCoordinateSystem", "DS", "1", "Y Offset in Slide Coordinate System", 0],
-  0x0040074A: ["ZOffsetInSlideCoordinateSystem", "DS", "1", "Z Offset in Slide Coordinate System", 0],
-  0x004008D8: ["PixelSpacingSequence", "SQ", "1", "Pixel Spacing Sequence", 1],
-  0x004008DA: ["CoordinateSystemAxisCodeSequence", "SQ", "1", "Coordinate System Axis Code Sequence", 1],
-  0x004008EA: ["MeasurementUnitsCodeSequence", "SQ", "1", "Measurement Units Code Sequence", 0],
-  0x004009F8: ["VitalStainCodeSequenceTrial", "SQ", "1", "Vital Stain Code Sequence (Trial)", 1],
-  0x00401001: ["RequestedProcedureID", "SH", "1", "Requested Procedure ID", 0],
-  0x00401002: ["ReasonForTheRequestedProcedure", "LO", "1", "Reason for the Requested Procedure", 0],
-  0x00401003: ["RequestedProcedurePriority", "SH", "1", "Requested Procedure Priority", 0],
-  0x00401004: ["PatientTransportArrangements", "LO", "1", "Patient Transport Arrangements", 0],
-  0x00401005: ["RequestedProcedureLocation", "LO", "1", "Requested Procedure Location", 0],
-  0x00401006: ["PlacerOrderNumberProcedure", "SH", "1", "Placer Order Number / Procedure", 1],
-  0x00401007: ["FillerOrderNumberProcedure", "SH", "1", "Filler Order Number / Procedure", 1],
-  0x00401008: ["ConfidentialityCode", "LO", "1", "Confidentiality Code", 0],
-  0x00401009: ["ReportingPriority", "SH", "1", "Reporting Priority", 0],
-  0x0040100A: ["ReasonForRequestedProcedureCodeSequence", "SQ", "1", "Reason for Requested Procedure Code Sequence", 0],
-  0x00401010: ["NamesOfIntendedRecipientsOfResults", "PN", "1-n", "Names of Intended Recipients of Results", 0],
-  0x00401011: ["IntendedRecipientsOfResultsIdentificationSequence", "SQ", "1", "Intended Recipients of Results Identification Sequence", 0],
-  0x00401012: ["ReasonForPerformedProcedureCodeSequence", "SQ", "1", "Reason For Performed Procedure Code Sequence", 0],
-  0x00401060: ["RequestedProcedureDescriptionTrial", "LO", "1", "Requested Procedure Description (Trial)", 1],
-  0x00401101: ["PersonIdentificationCodeSequence", "SQ", "1", "Person Identification Code Sequence", 0],
-  0x00401102: ["PersonAddress", "ST", "1", "Person's Address", 0],
-  0x00401103: ["PersonTelephoneNumbers", "LO", "1-n", "Person's Telephone Numbers", 0],
-  0x00401104: ["PersonTelecomInformation", "LT", "1", "Person's Telecom Information", 0],
-  0x00401400: ["RequestedProcedureComments", "LT", "1", "Requested Procedure Comments", 0],
-  0x00402001: ["ReasonForTheImagingServiceRequest", "LO", "1", "Reason for the Imaging Service Request", 1],
-  0x00402004: ["IssueDateOfImagingServiceRequest", "DA", "1", "Issue Date of Imaging Service Request", 0],
-  0x00402005: ["IssueTimeOfImagingServiceRequest", "TM", "1", "Issue Time of Imaging Service Request", 0],
-  0x00402006: ["PlacerOrderNumberImagingServiceRequestRetired", "SH", "1", "Placer Order Number / Imaging Service Request (Retired)", 1],
-  0x00402007: ["FillerOrderNumberImagingServiceRequestRetired", "SH", "1", "Filler Order Number / Imaging Service Request (Retired)", 1],
-  0x00402008: ["OrderEnteredBy", "PN", "1", "Order Entered By", 0],
-  0x00402009: ["OrderEntererLocation", "SH", "1", "Order Enterer's Location", 0],
-  0x00402010: ["OrderCallbackPhoneNumber", "SH", "1", "Order Callback Phone Number", 0],
-  0x00402011: ["OrderCallbackTelecomInformation", "LT", "1", "Order Callback Telecom Information", 0],
-  0x00402016: ["PlacerOrderNumberImagingServiceRequest", "LO", "1", "Placer Order Number / Imaging Service Request", 0],
-  0x00402017: ["FillerOrderNumberImagingServiceRequest", "LO", "1", "Filler Order Number / Imaging Service Request", 0],
-  0x00402400: ["ImagingServiceRequestComments", "LT", "1", "Imaging Service Request Comments", 0],
-  0x00403001: ["ConfidentialityConstraintOnPatientDataDescription", "LO", "1", "Confidentiality Constraint on Patient Data Description", 0],
-  0x00404001: ["GeneralPurposeScheduledProcedureStepStatus", "CS", "1", "General Purpose Scheduled Procedure Step Status", 1],
-  0x00404002: ["GeneralPurposePerformedProcedureStepStatus", "CS", "1", "General Purpose Performed Procedure Step Status", 1],
-  0x00404003: ["GeneralPurposeScheduledProcedureStepPriority", "CS", "1", "General Purpose Scheduled Procedure Step Priority", 1],
-  0x00404004: ["ScheduledProcessingApplicationsCodeSequence", "SQ", "1", "Scheduled Processing Applications Code Sequence", 1],
-  0x00404005: ["ScheduledProcedureStepStartDateTime", "DT", "1", "Scheduled Procedure Step Start DateTime", 0],
-  0x00404006: ["MultipleCopiesFlag", "CS", "1", "Multiple Copies Flag", 1],
-  0x00404007: ["PerformedProcessingApplicationsCodeSequence", "SQ", "1", "Performed Processing Applications Code Sequence", 1],
-  0x00404008: ["ScheduledProcedureStepExpirationDateTime", "DT", "1", "Scheduled Procedure Step Expiration DateTime", 0],
-  0x00404009: ["HumanPerformerCodeSequence", "SQ", "1", "Human Performer Code Sequence", 0],
-  0x00404010: ["ScheduledProcedureStepModificationDateTime", "DT", "1", "Scheduled Procedure Step Modification DateTime", 0],
-  0x00404011: ["ExpectedCompletionDateTime", "DT", "1", "Expected Completion DateTime", 0],
-  0x00404015: ["ResultingGeneralPurposePerformedProcedureStepsSequence", "SQ", "1", "Resulting General Purpose Performed Procedure Steps Sequence", 1],
-  0x00404016: ["ReferencedGeneralPurposeScheduledProcedureStepSequence", "SQ", "1", "Referenced General Purpose Scheduled Procedure Step Sequence", 1],
-  0x00404018: ["ScheduledWorkitemCodeSequence", "SQ", "1", "Scheduled Workitem Code Sequence", 0],
-  0x00404019: ["PerformedWorkitemCodeSequence", "SQ", "1", "Performed Workitem Code Sequence", 0],
-  0x00404020: ["InputAvailabilityFlag", "CS", "1", "Input Availability Flag", 1],
-  0x00404021: ["InputInformationSequence", "SQ", "1", "Input Information Sequence", 0],
-  0x00404022: ["RelevantInformationSequence", "SQ", "1", "Relevant Information Sequence", 1],
-  0x00404023: ["ReferencedGeneralPurposeScheduledProcedureStepTransactionUID", "UI", "1", "Referenced General Purpose Scheduled Procedure Step Transaction UID", 1],
-  0x00404025: ["ScheduledStationNameCodeSequence", "SQ", "1", "Scheduled Station Name Code Sequence", 0],
-  0x00404026: ["ScheduledStationClassCodeSequence", "SQ", "1", "Scheduled Station Class Code Sequence", 0],
-  0x00404027: ["ScheduledStationGeographicLocationCodeSequence", "SQ", "1", "Scheduled Station Geographic Location Code Sequence", 0],
-  0x00404028: ["PerformedStationNameCodeSequence", "SQ", "1", "Performed Station Name Code Sequence", 0],
-  0x00404029: ["PerformedStationClassCodeSequence", "SQ", "1", "Performed Station Class Code Sequence", 0],
-  0x00404030: ["PerformedStationGeographicLocationCodeSequence", "SQ", "1", "Performed Station Geographic Location Code Sequence", 0],
-  0x00404031: ["RequestedSubsequentWorkitemCodeSequence", "SQ", "1", "Requested Subsequent Workitem Code Sequence", 1],
-  0x00404032: ["NonDICOMOutputCodeSequence", "SQ", "1", "Non-DICOM Output Code Sequence", 1],
-  0x00404033: ["OutputInformationSequence", "SQ", "1", "Output Information Sequence", 0],
-  0x00404034: ["ScheduledHumanPerformersSequence", "SQ", "1", "Scheduled Human Performers Sequence", 0],
-  0x00404035: ["ActualHumanPerformersSequence", "SQ", "1", "Actual Human Performers Sequence", 0],
-  0x00404036: ["HumanPerformerOrganization", "LO", "1", "Human Performer's Organization", 0],
-  0x00404037: ["HumanPerformerName", "PN", "1", "Human Performer's Name", 0],
-  0x00404040: ["RawDataHandling", "CS", "1", "Raw Data Handling", 0],
-  0x00404041: ["InputReadinessState", "CS", "1", "Input Readiness State", 0],
-  0x00404050: ["PerformedProcedureStepStartDateTime", "DT", "1", "Performed Procedure Step Start DateTime", 0],
-  0x00404051: ["PerformedProcedureStepEndDateTime", "DT", "1", "Performed Procedure Step End DateTime", 0],
-  0x00404052: ["ProcedureStepCancellationDateTime", "DT", "1", "Procedure Step Cancellation DateTime", 0],
-  0x00404070: ["OutputDestinationSequence", "SQ", "1", "Output Destination Sequence", 0],
-  0x00404071: ["DICOMStorageSequence", "SQ", "1", "DICOM Storage Sequence", 0],
-  0x00404072: ["STOWRSStorageSequence", "SQ", "1", "STOW-RS Storage Sequence", 0],
-  0x00404073: ["StorageURL", "UR", "1", "Storage URL", 0],
-  0x00404074: ["XDSStorageSequence", "SQ", "1", "XDS Storage Sequence", 0],
-  0x00408302: ["EntranceDoseInmGy", "DS", "1", "Entrance Dose in mGy", 0],
-  0x00408303: ["EntranceDoseDerivation", "CS", "1", "Entrance Dose Derivation", 0],
-  0x00409092: ["ParametricMapFrameTypeSequence", "SQ", "1", "Parametric Map Frame Type Sequence", 0],
-  0x00409094: ["ReferencedImageRealWorldValueMappingSequence", "SQ", "1", "Referenced Image Real World Value Mapping Sequence", 0],
-  0x00409096: ["RealWorldValueMappingSequence", "SQ", "1", "Real World Value Mapping Sequence", 0],
-  0x00409098: ["PixelValueMappingCodeSequence", "SQ", "1", "Pixel Value Mapping Code Sequence", 0],
-  0x00409210: ["LUTLabel", "SH", "1", "LUT Label", 0],
-  0x00409211: ["RealWorldValueLastValueMapped", "US|SS", "1", "Real World Value Last Value Mapped", 0],
-  0x00409212: ["RealWorldValueLUTData", "FD", "1-n", "Real World Value LUT Data", 0],
-  0x00409213: ["DoubleFloatRealWorldValueLastValueMapped", "FD", "1", "Double Float Real World Value Last Value Mapped", 0],
-  0x00409214: ["DoubleFloatRealWorldValueFirstValueMapped", "FD", "1", "Double Float Real World Value First Value Mapped", 0],
-  0x00409216: ["RealWorldValueFirstValueMapped", "US|SS", "1", "Real World Value First Value Mapped", 0],
-  0x00409220: ["QuantityDefinitionSequence", "SQ", "1", "Quantity Definition Sequence", 0],
-  0x00409224: ["RealWorldValueIntercept", "FD", "1", "Real World Value Intercept", 0],
-  0x00409225: ["RealWorldValueSlope", "FD", "1", "Real World Value Slope", 0],
-  0x0040A007: ["FindingsFlagTrial", "CS", "1", "Findings Flag (Trial)", 1],
-  0x0040A010: ["RelationshipType", "CS", "1", "Relationship Type", 0],
-  0x0040A020: ["FindingsSequenceTrial", "SQ", "1", "Findings Sequence (Trial)", 1],
-  0x0040A021: ["FindingsGroupUIDTrial", "UI", "1", "Findings Group UID (Trial)", 1],
-  0x0040A022: ["ReferencedFindingsGroupUIDTrial", "UI", "1", "Referenced Findings Group UID (Trial)", 1],
-  0x0040A023: ["FindingsGroupRecordingDateTrial", "DA", "1", "Findings Group Recording Date (Trial)", 1],
-  0x0040A024: ["FindingsGroupRecordingTimeTrial", "TM", "1", "Findings Group Recording Time (Trial)", 1],
-  0x0040A026: ["FindingsSourceCategoryCodeSequenceTrial", "SQ", "1", "Findings Source Category Code Sequence (Trial)", 1],
-  0x0040A027: ["VerifyingOrganization", "LO", "1", "Verifying Organization", 0],
-  0x0040A028: ["DocumentingOrganizationIdentifierCodeSequenceTrial", "SQ", "1", "Documenting Organization Identifier Code Sequence (Trial)", 1],
-  0x0040A030: ["VerificationDateTime", "DT", "1", "Verification DateTime", 0],
-  0x0040A032: ["ObservationDateTime", "DT", "1", "Observation DateTime", 0],
-  0x0040A033: ["ObservationStartDateTime", "DT", "1", "Observation Start DateTime", 0],
-  0x0040A040: ["ValueType", "CS", "1", "Value Type", 0],
-  0x0040A043: ["ConceptNameCodeSequence", "SQ", "1", "Concept Name Code Sequence", 0],
-  0x0040A047: ["MeasurementPrecisionDescriptionTrial", "LO", "1", "Measurement Precision Description (Trial)", 1],
-  0x0040A050: ["ContinuityOfContent", "CS", "1", "Continuity Of Content", 0],
-  0x0040A057: ["UrgencyOrPriorityAlertsTrial", "CS", "1-n", "Urgency or Priority Alerts (Trial)", 1],
-  0x0040A060: ["SequencingIndicatorTrial", "LO", "1", "Sequencing Indicator (Trial)", 1],
-  0x0040A066: ["DocumentIdentifierCodeSequenceTrial", "SQ", "1", "Document Identifier Code Sequence (Trial)", 1],
-  0x0040A067: ["DocumentAuthorTrial", "PN", "1", "Document Author (Trial)", 1],
-  0x0040A068: ["DocumentAuthorIdentifierCodeSequenceTrial", "SQ", "1", "Document Author Identifier Code Sequence (Trial)", 1],
-  0x0040A070: ["IdentifierCodeSequenceTrial", "SQ", "1", "Identifier Code Sequence (Trial)", 1],
-  0x0040A073: ["VerifyingObserverSequence", "SQ", "1", "Verifying Observer Sequence", 0],
-  0x0040A074: ["ObjectBinaryIdentifierTrial", "OB", "1", "Object Binary Identifier (Trial)", 1],
-  0x0040A075: ["VerifyingObserverName", "PN", "1", "Verifying Observer Name", 0],
-  0x0040A076: ["DocumentingObserverIdentifierCodeSequenceTrial", "SQ", "1", "Documenting Observer Identifier Code Sequence (Trial)", 1],
-  0x0040A078: ["AuthorObserverSequence", "SQ", "1", "Author Observer Sequence", 0],
-  0x0040A07A: ["ParticipantSequence", "SQ", "1", "Participant Sequence", 0],
-  0x0040A07C: ["CustodialOrganizationSequence", "SQ", "1", "Custodial Organization Sequence", 0],
-  0x0040A080: ["ParticipationType", "CS", "1", "Participation Type", 0],
-  0x0040A082: ["ParticipationDateTime", "DT", "1", "Participation DateTime", 0],
-  0x0040A084: ["ObserverType", "CS", "1", "Observer Type", 0],
-  0x0040A085: ["ProcedureIdentifierCodeSequenceTrial", "SQ", "1", "Procedure Identifier Code Sequence (Trial)", 1],
-  0x0040A088: ["VerifyingObserverIdentificationCodeSequence", "SQ", "1", "Verifying Observer Identification Code Sequence", 0],
-  0x0040A089: ["ObjectDirectoryBinaryIdentifierTrial", "OB", "1", "Object Directory Binary Identifier (Trial)", 1],
-  0x0040A090: ["EquivalentCDADocumentSequence", "SQ", "1", "Equivalent CDA Document Sequence", 1],
-  0x0040A0B0: ["ReferencedWaveformChannels", "US", "2-2n", "Referenced Waveform Channels", 0],
-  0x0040A110: ["DateOfDocumentOrVerbalTransactionTrial", "DA", "1", "Date of Document or Verbal Transaction (Trial)", 1],
-  0x0040A112: ["TimeOfDocumentCreationOrVerbalTransactionTrial", "TM", "1", "Time of Document Creation or Verbal Transaction (Trial)", 1],
-  0x0040A120: ["DateTime", "DT", "1", "DateTime", 0],
-  0x0040A121: ["Date", "DA", "1", "Date", 0],
-  0x0040A122: ["Time", "TM", "1", "Time", 0],
-  0x0040A123: ["PersonName", "PN", "1", "Person Name", 0],
-  0x0040A124: ["UID", "UI", "1", "UID", 0],
-  0x0040A125: ["ReportStatusIDTrial", "CS", "2", "Report Status ID (Trial)", 1],
-  0x0040A130: ["TemporalRangeType", "CS", "1", "Temporal Range Type", 0],
-  0x0040A132: ["ReferencedSamplePositions", "UL", "1-n", "Referenced Sample Positions", 0],
-  0x0040A136: ["ReferencedFrameNumbers", "US", "1-n", "Referenced Frame Numbers", 1],
-  0x0040A138: ["ReferencedTimeOffsets", "DS", "1-n", "Referenced Time Offsets", 0],
-  0x0040A13A: ["ReferencedDateTime", "DT", "1-n", "Referenced DateTime", 0],
-  0x0040A160: ["TextValue", "UT", "1", "Text Value", 0],
-  0x0040A161: ["FloatingPointValue", "FD", "1-n", "Floating Point Value", 0],
-  0x0040A162: ["RationalNumeratorValue", "SL", "1-n", "Rational Numerator Value", 0],
-  0x0040A163: ["RationalDenominatorValue", "UL", "1-n", "Rational Denominator Value", 0],
-  0x0040A167: ["ObservationCategoryCodeSequenceTrial", "SQ", "1", "Observation Category Code Sequence (Trial)", 1],
-  0x0040A168: ["ConceptCodeSequence", "SQ", "1", "Concept Code Sequence", 0],
-  0x0040A16A: ["BibliographicCitationTrial", "ST", "1", "Bibliographic Citation (Trial)", 1],
-  0x0040A170: ["PurposeOfReferenceCodeSequence", "SQ", "1", "Purpose of Reference Code Sequence", 0],
-  0x0040A171: ["ObservationUID", "UI", "1", "Observation UID", 0],
-  0x0040A172: ["ReferencedObservationUIDTrial", "UI", "1", "Referenced Observation UID (Trial)", 1],
-  0x0040A173: ["ReferencedObservationClassTrial", "CS", "1", "Referenced Observation Class (Trial)", 1],
-  0x0040A174: ["ReferencedObjectObservationClassTrial", "CS", "1", "Referenced Object Observation Class (Trial)", 1],
-  0x0040A180: ["AnnotationGroupNumber", "US", "1", "Annotation Group Number", 0],
-  0x0040A192: ["ObservationDateTrial", "DA", "1", "Observation Date (Trial)", 1],
-  0x0040A193: ["ObservationTimeTrial", "TM", "1", "Observation Time (Trial)", 1],
-  0x0040A194: ["MeasurementAutomationTrial", "CS", "1", "Measurement Automation (Trial)", 1],
-  0x0040A195: ["ModifierCodeSequence", "SQ", "1", "Modifier Code Sequence", 0],
-  0x0040A224: ["IdentificationDescriptionTrial", "ST", "1", "Identification Description (Trial)", 1],
-  0x0040A290: ["CoordinatesSetGeometricTypeTrial", "CS", "1", "Coordinates Set Geometric Type (Trial)", 1],
-  0x0040A296: ["AlgorithmCodeSequenceTrial", "SQ", "1", "Algorithm Code Sequence (Trial)", 1],
-  0x0040A297: ["AlgorithmDescriptionTrial", "ST", "1", "Algorithm Description (Trial)", 1],
-  0x0040A29A: ["PixelCoordinatesSetTrial", "SL", "2-2n", "Pixel Coordinates Set (Trial)", 1],
-  0x0040A300: ["MeasuredValueSequence", "SQ", "1", "Measured Value Sequence", 0],
-  0x0040A301: ["NumericValueQualifierCodeSequence", "SQ", "1", "Numeric Value Qualifier Code Sequence", 0],
-  0x0040A307: ["CurrentObserverTrial", "PN", "1", "Current Observer (Trial)", 1],
-  0x0040A30A: ["NumericValue", "DS", "1-n", "Numeric Value", 0],
-  0x0040A313: ["ReferencedAccessionSequenceTrial", "SQ", "1", "Referenced Accession Sequence (Trial)", 1],
-  0x0040A33A: ["ReportStatusCommentTrial", "ST", "1", "Report Status Comment (Trial)", 1],
-  0x0040A340: ["ProcedureContextSequenceTrial", "SQ", "1", "Procedure Context Sequence (Trial)", 1],
-  0x0040A352: ["VerbalSourceTrial", "PN", "1", "Verbal Source (Trial)", 1],
-  0x0040A353: ["AddressTrial", "ST", "1", "Address (Trial)", 1],
-  0x0040A354: ["TelephoneNumberTrial", "LO", "1", "Telephone Number (Trial)", 1],
-  0x0040A358: ["VerbalSourceIdentifierCodeSequenceTrial", "SQ", "1", "Verbal Source Identifier Code Sequence (Trial)", 1],
-  0x0040A360: ["PredecessorDocumentsSequence", "SQ", "1", "Predecessor Documents Sequence", 0],
-  0x0040A370: ["ReferencedRequestSequence", "SQ", "1", "Referenced Request Sequence", 0],
-  0x0040A372: ["PerformedProcedureCodeSequence", "SQ", "1", "Performed Procedure Code Sequence", 0],
-  0x0040A375: ["CurrentRequestedProcedureEvidenceSequence", "SQ", "1", "Current Requested Procedure Evidence Sequence", 0],
-  0x0040A380: ["ReportDetailSequenceTrial", "SQ", "1", "Report Detail Sequence (Trial)", 1],
-  0x0040A385: ["PertinentOtherEvidenceSequence", "SQ", "1", "Pertinent Other Evidence Sequence", 0],
-  0x0040A390: ["HL7StructuredDocumentReferenceSequence", "SQ", "1", "HL7 Structured Document Reference Sequence", 0],
-  0x0040A402: ["ObservationSubjectUIDTrial", "UI", "1", "Observation Subject UID (Trial)", 1],
-  0x0040A403: ["ObservationSubjectClassTrial", "CS", "1", "Observation Subject Class (Trial)", 1],
-  0x0040A404: ["ObservationSubjectTypeCodeSequenceTrial", "SQ", "1", "Observation Subject Type Code Sequence (Trial)", 1],
-  0x0040A491: ["CompletionFlag", "CS", "1", "Completion Flag", 0],
-  0x0040A492: ["CompletionFlagDescription", "LO", "1", "Completion Flag Description", 0],
-  0x0040A493: ["VerificationFlag", "CS", "1", "Verification Flag", 0],
-  0x0040A494: ["ArchiveRequested", "CS", "1", "Archive Requested", 0],
-  0x0040A496: ["PreliminaryFlag", "CS", "1", "Preliminary Flag", 0],
-  0x0040A504: ["ContentTemplateSequence", "SQ", "1", "Content Template Sequence", 0],
-  0x0040A525: ["IdenticalDocumentsSequence", "SQ", "1", "Identical Documents Sequence", 0],
-  0x0040A600: ["ObservationSubjectContextFlagTrial", "CS", "1", "Observation Subject Context Flag (Trial)", 1],
-  0x0040A601: ["ObserverContextFlagTrial", "CS", "1", "Observer Context Flag (Trial)", 1],
-  0x0040A603: ["ProcedureContextFlagTrial", "CS", "1", "Procedure Context Flag (Trial)", 1],
-  0x0040A730: ["ContentSequence", "SQ", "1", "Content Sequence", 0],
-  0x0040A731: ["RelationshipSequenceTrial", "SQ", "1", "Relationship Sequence (Trial)", 1],
-  0x0040A732: ["RelationshipTypeCodeSequenceTrial", "SQ", "1", "Relationship Type Code Sequence (Trial)", 1],
-  0x0040A744: ["LanguageCodeSequenceTrial", "SQ", "1", "Language Code Sequence (Trial)", 1],
-  0x0040A801: ["TabulatedValuesSequence", "SQ", "1", "Tabulated Values Sequence", 0],
-  0x0040A802: ["NumberOfTableRows", "UL", "1", "Number of Table Rows", 0],
-  0x0040A803: ["NumberOfTableColumns", "UL", "1", "Number of Table Columns", 0],
-  0x0040A804: ["TableRowNumber", "UL", "1", "Table Row Number", 0],
-  0x0040A805: ["TableColumnNumber", "UL", "1", "Table Column Number", 0],
-  0x0040A806: ["TableRowDefinitionSequence", "SQ", "1", "Table Row Definition Sequence", 0],
-  0x0040A807: ["TableColumnDefinitionSequence", "SQ", "1", "Table Column Definition Sequence", 0],
-  0x0040A808: ["CellValuesSequence", "SQ", "1", "Cell Values Sequence", 0],
-  0x0040A992: ["UniformResourceLocatorTrial", "ST", "1", "Uniform Resource Locator (Trial)", 1],
-  0x0040B020: ["WaveformAnnotationSequence", "SQ", "1", "Waveform Annotation Sequence", 0],
-  0x0040DB00: ["TemplateIdentifier", "CS", "1", "Template Identifier", 0],
-  0x0040DB06: ["TemplateVersion", "DT", "1", "Template Version", 1],
-  0x0040DB07: ["TemplateLocalVersion", "DT", "1", "Template Local Version", 1],
-  0x0040DB0B: ["TemplateExtensionFlag", "CS", "1", "Template Extension Flag", 1],
-  0x0040DB0C: ["TemplateExtensionOrganizationUID", "UI", "1", "Template Extension Organization UID", 1],
-  0x0040DB0D: ["TemplateExtensionCreatorUID", "UI", "1", "Template Extension Creator UID", 1],
-  0x0040DB73: ["ReferencedContentItemIdentifier", "UL", "1-n", "Referenced Content Item Identifier", 0],
-  0x0040E001: ["HL7InstanceIdentifier", "ST", "1", "HL7 Instance Identifier", 0],
-  0x0040E004: ["HL7DocumentEffectiveTime", "DT", "1", "HL7 Document Effective Time", 0],
-  0x0040E006: ["HL7DocumentTypeCodeSequence", "SQ", "1", "HL7 Document Type Code Sequence", 0],
-  0x0040E008: ["DocumentClassCodeSequence", "SQ", "1", "Document Class Code Sequence", 0],
-  0x0040E010: ["RetrieveURI", "UR", "1", "Retrieve URI", 0],
-  0x0040E011: ["RetrieveLocationUID", "UI", "1", "Retrieve Location UID", 0],
-  0x0040E020: ["TypeOfInstances", "CS", "1", "Type of Instances", 0],
-  0x0040E021: ["DICOMRetrievalSequence", "SQ", "1", "DICOM Retrieval Sequence", 0],
-  0x0040E022: ["DICOMMediaRetrievalSequence", "SQ", "1", "DICOM Media Retrieval Sequence", 0],
-  0x0040E023: ["WADORetrievalSequence", "SQ", "1", "WADO Retrieval Sequence", 0],
-  0x0040E024: ["XDSRetrievalSequence", "SQ", "1", "XDS Retrieval Sequence", 0],
-  0x0040E025: ["WADORSRetrievalSequence", "SQ", "1", "WADO-RS Retrieval Sequence", 0],
-  0x0040E030: ["RepositoryUniqueID", "UI", "1", "Repository Unique ID", 0],
-  0x0040E031: ["HomeCommunityID", "UI", "1", "Home Community ID", 0],
-  0x00420010: ["DocumentTitle", "ST", "1", "Document Title", 0],
-  0x00420011: ["EncapsulatedDocument", "OB", "1", "Encapsulated Document", 0],
-  0x00420012: ["MIMETypeOfEncapsulatedDocument", "LO", "1", "MIME Type of Encapsulated Document", 0],
-  0x00420013: ["SourceInstanceSequence", "SQ", "1", "Source Instance Sequence", 0],
-  0x00420014: ["ListOfMIMETypes", "LO", "1-n", "List of MIME Types", 0],
-  0x00420015: ["EncapsulatedDocumentLength", "UL", "1", "Encapsulated Document Length", 0],
-  0x00440001: ["ProductPackageIdentifier", "ST", "1", "Product Package Identifier", 0],
-  0x00440002: ["SubstanceAdministrationApproval", "CS", "1", "Substance Administration Approval", 0],
-  0x00440003: ["ApprovalStatusFurtherDescription", "LT", "1", "Approval Status Further Description", 0],
-  0x00440004: ["ApprovalStatusDateTime", "DT", "1", "Approval Status DateTime", 0],
-  0x00440007: ["ProductTypeCodeSequence", "SQ", "1", "Product Type Code Sequence", 0],
-  0x00440008: ["ProductName", "LO", "1-n", "Product Name", 0],
-  0x00440009: ["ProductDescription", "LT", "1", "Product Description", 0],
-  0x0044000A: ["ProductLotIdentifier", "LO", "1", "Product Lot Identifier", 0],
-  0x0044000B: ["ProductExpirationDateTime", "DT", "1", "Product Expiration DateTime", 0],
-  0x00440010: ["SubstanceAdministrationDateTime", "DT", "1", "Substance Administration DateTime", 0],
-  0x00440011: ["SubstanceAdministrationNotes", "LO", "1", "Substance Administration Notes", 0],
-  0x00440012: ["SubstanceAdministrationDeviceID", "LO", "1", "Substance Administration Device ID", 0],
-  0x00440013: ["ProductParameterSequence", "SQ", "1", "Product Parameter Sequence", 0],
-  0x00440019: ["SubstanceAdministrationParameterSequence", "SQ", "1", "Substance Administration Parameter Sequence", 0],
-  0x00440100: ["ApprovalSequence", "SQ", "1", "Approval Sequence", 0],
-  0x00440101: ["AssertionCodeSequence", "SQ", "1", "Assertion Code Sequence", 0],
-  0x00440102: ["AssertionUID", "UI", "1", "Assertion UID", 0],
-  0x00440103: ["AsserterIdentificationSequence", "SQ", "1", "Asserter Identification Sequence", 0],
-  0x00440104: ["AssertionDateTime", "DT", "1", "Assertion DateTime", 0],
-  0x00440105: ["AssertionExpirationDateTime", "DT", "1", "Assertion Expiration DateTime", 0],
-  0x00440106: ["AssertionComments", "UT", "1", "Assertion Comments", 0],
-  0x00440107: ["RelatedAssertionSequence", "SQ", "1", "Related Assertion Sequence", 0],
-  0x00440108: ["ReferencedAssertionUID", "UI", "1", "Referenced Assertion UID", 0],
-  0x00440109: ["ApprovalSubjectSequence", "SQ", "1", "Approval Subject Sequence", 0],
-  0x0044010A: ["OrganizationalRoleCodeSequence", "SQ", "1", "Organizational Role Code Sequence", 0],
-  0x00460012: ["LensDescription", "LO", "1", "Lens Description", 0],
-  0x00460014: ["RightLensSequence", "SQ", "1", "Right Lens Sequence", 0],
-  0x00460015: ["LeftLensSequence", "SQ", "1", "Left Lens Sequence", 0],
-  0x00460016: ["UnspecifiedLateralityLensSequence", "SQ", "1", "Unspecified Laterality Lens Sequence", 0],
-  0x00460018: ["CylinderSequence", "SQ", "1", "Cylinder Sequence", 0],
-  0x00460028: ["PrismSequence", "SQ", "1", "Prism Sequence", 0],
-  0x00460030: ["HorizontalPrismPower", "FD", "1", "Horizontal Prism Power", 0],
-  0x00460032: ["HorizontalPrismBase", "CS", "1", "Horizontal Prism Base", 0],
-  0x00460034: ["VerticalPrismPower", "FD", "1", "Vertical Prism Power", 0],
-  0x00460036: ["VerticalPrismBase", "CS", "1", "Vertical Prism Base", 0],
-  0x00460038: ["LensSegmentType", "CS", "1", "Lens Segment Type", 0],
-  0x00460040: ["OpticalTransmittance", "FD", "1", "Optical Transmittance", 0],
-  0x00460042: ["ChannelWidth", "FD", "1", "Channel Width", 0],
-  0x00460044: ["PupilSize", "FD", "1", "Pupil Size", 0],
-  0x00460046: ["CornealSize", "FD", "1", "Corneal Size", 0],
-  0x00460047: ["CornealSizeSequence", "SQ", "1", "Corneal Size Sequence", 0],
-  0x00460050: ["AutorefractionRightEyeSequence", "SQ", "1", "Autorefraction Right Eye Sequence", 0],
-  0x00460052: ["AutorefractionLeftEyeSequence", "SQ", "1", "Autorefraction Left Eye Sequence", 0],
-  0x00460060: ["DistancePupillaryDistance", "FD", "1", "Distance Pupillary Distance", 0],
-  0x00460062: ["NearPupillaryDistance", "FD", "1", "Near Pupillary Distance", 0],
-  0x00460063: ["IntermediatePupillaryDistance", "FD", "1", "Intermediate Pupillary Distance", 0],
-  0x00460064: ["OtherPupillaryDistance", "FD", "1", "Other Pupillary Distance", 0],
-  0x00460070: ["KeratometryRightEyeSequence", "SQ", "1", "Keratometry Right Eye Sequence", 0],
-  0x00460071: ["KeratometryLeftEyeSequence", "SQ", "1", "Keratometry Left Eye Sequence", 0],
-  0x00460074: ["SteepKeratometricAxisSequence", "SQ", "1", "Steep Keratometric Axis Sequence", 0],
-  0x00460075: ["RadiusOfCurvature", "FD", "1", "Radius of Curvature", 0],
-  0x00460076: ["KeratometricPower", "FD", "1", "Keratometric Power", 0],
-  0x00460077: ["KeratometricAxis", "FD", "1", "Keratometric Axis", 0],
-  0x00460080: ["FlatKeratometricAxisSequence", "SQ", "1", "Flat Keratometric Axis Sequence", 0],
-  0x00460092: ["BackgroundColor", "CS", "1", "Background Color", 0],
-  0x00460094: ["Optotype", "CS", "1", "Optotype", 0],
-  0x00460095: ["OptotypePresentation", "CS", "1", "Optotype Presentation", 0],
-  0x00460097: ["SubjectiveRefractionRightEyeSequence", "SQ", "1", "Subjective Refraction Right Eye Sequence", 0],
-  0x00460098: ["SubjectiveRefractionLeftEyeSequence", "SQ", "1", "Subjective Refraction Left Eye Sequence", 0],
-  0x00460100: ["AddNearSequence", "SQ", "1", "Add Near Sequence", 0],
-  0x00460101: ["AddIntermediateSequence", "SQ", "1", "Add Intermediate Sequence", 0],
-  0x00460102: ["AddOtherSequence", "SQ", "1", "Add Other Sequence", 0],
-  0x00460104: ["AddPower", "FD", "1", "Add Power", 0],
-  0x00460106: ["ViewingDistance", "FD", "1", "Viewing Distance", 0],
-  0x00460110: ["CorneaMeasurementsSequence", "SQ", "1", "Cornea Measurements Sequence", 0],
-  0x00460111: ["SourceOfCorneaMeasurementDataCodeSequence", "SQ", "1", "Source of Cornea Measurement Data Code Sequence", 0],
-  0x00460112: ["SteepCornealAxisSequence", "SQ", "1", "Steep Corneal Axis Sequence", 0],
-  0x00460113: ["FlatCornealAxisSequence", "SQ", "1", "Flat Corneal Axis Sequence", 0],
-  0x00460114: ["CornealPower", "FD", "1", "Corneal Power", 0],
-  0x00460115: ["CornealAxis", "FD", "1", "Corneal Axis", 0],
-  0x00460116: ["CorneaMeasurementMethodCodeSequence", "SQ", "1", "Cornea Measurement Method Code Sequence", 0],
-  0x00460117: ["RefractiveIndexOfCornea", "FL", "1", "Refractive Index of Cornea", 0],
-  0x00460118: ["RefractiveIndexOfAqueousHumor", "FL", "1", "Refractive Index of Aqueous Humor", 0],
-  0x00460121: ["VisualAcuityTypeCodeSequence", "SQ", "1", "Visual Acuity Type Code Sequence", 0],
-  0x00460122: ["VisualAcuityRightEyeSequence", "SQ", "1", "Visual Acuity Right Eye Sequence", 0],
-  0x00460123: ["VisualAcuityLeftEyeSequence", "SQ", "1", "Visual Acuity Left Eye Sequence", 0],
-  0x00460124: ["VisualAcuityBothEyesOpenSequence", "SQ", "1", "Visual Acuity Both Eyes Open Sequence", 0],
-  0x00460125: ["ViewingDistanceType", "CS", "1", "Viewing Distance Type", 0],
-  0x00460135: ["VisualAcuityModifiers", "SS", "2", "Visual Acuity Modifiers", 0],
-  0x00460137: ["DecimalVisualAcuity", "FD", "1", "Decimal Visual Acuity", 0],
-  0x00460139: ["OptotypeDetailedDefinition", "LO", "1", "Optotype Detailed Definition", 0],
-  0x00460145: ["ReferencedRefractiveMeasurementsSequence", "SQ", "1", "Referenced Refractive Measurements Sequence", 0],
-  0x00460146: ["SpherePower", "FD", "1", "Sphere Power", 0],
-  0x00460147: ["CylinderPower", "FD", "1", "Cylinder Power", 0],
-  0x00460201: ["CornealTopographySurface", "CS", "1", "Corneal Topography Surface", 0],
-  0x00460202: ["CornealVertexLocation", "FL", "2", "Corneal Vertex Location", 0],
-  0x00460203: ["PupilCentroidXCoordinate", "FL", "1", "Pupil Centroid X-Coordinate", 0],
-  0x00460204: ["PupilCentroidYCoordinate", "FL", "1", "Pupil Centroid Y-Coordinate", 0],
-  0x00460205: ["EquivalentPupilRadius", "FL", "1", "Equivalent Pupil Radius", 0],
-  0x00460207: ["CornealTopographyMapTypeCodeSequence", "SQ", "1", "Corneal Topography Map Type Code Sequence", 0],
-  0x00460208: ["VerticesOfTheOutlineOfPupil", "IS", "2-2n", "Vertices of the Outline of Pupil", 0],
-  0x00460210: ["CornealTopographyMappingNormalsSequence", "SQ", "1", "Corneal Topography Mapping Normals Sequence", 0],
-  0x00460211: ["MaximumCornealCurvatureSequence", "SQ", "1", "Maximum Corneal Curvature Sequence", 0],
-  0x00460212: ["MaximumCornealCurvature", "FL", "1", "Maximum Corneal Curvature", 0],
-  0x00460213: ["MaximumCornealCurvatureLocation", "FL", "2", "Maximum Corneal Curvature Location", 0],
-  0x00460215: ["MinimumKeratometricSequence", "SQ", "1", "Minimum Keratometric Sequence", 0],
-  0x00460218: ["SimulatedKeratometricCylinderSequence", "SQ", "1", "Simulated Keratometric Cylinder Sequence", 0],
-  0x00460220: ["AverageCornealPower", "FL", "1", "Average Corneal Power", 0],
-  0x00460224: ["CornealISValue", "FL", "1", "Corneal I-S Value", 0],
-  0x00460227: ["AnalyzedArea", "FL", "1", "Analyzed Area", 0],
-  0x00460230: ["SurfaceRegularityIndex", "FL", "1", "Surface Regularity Index", 0],
-  0x00460232: ["SurfaceAsymmetryIndex", "FL", "1", "Surface Asymmetry Index", 0],
-  0x00460234: ["CornealEccentricityIndex", "FL", "1", "Corneal Eccentricity Index", 0],
-  0x00460236: ["KeratoconusPredictionIndex", "FL", "1", "Keratoconus Prediction Index", 0],
-  0x00460238: ["DecimalPotentialVisualAcuity", "FL", "1", "Decimal Potential Visual Acuity", 0],
-  0x00460242: ["CornealTopographyMapQualityEvaluation", "CS", "1", "Corneal Topography Map Quality Evaluation", 0],
-  0x00460244: ["SourceImageCornealProcessedDataSequence", "SQ", "1", "Source Image Corneal Processed Data Sequence", 0],
-  0x00460247: ["CornealPointLocation", "FL", "3", "Corneal Point Location", 0],
-  0x00460248: ["CornealPointEstimated", "CS", "1", "Corneal Point Estimated", 0],
-  0x00460249: ["AxialPower", "FL", "1", "Axial Power", 0],
-  0x00460250: ["TangentialPower", "FL", "1", "Tangential Power", 0],
-  0x00460251: ["RefractivePower", "FL", "1", "Refractive Power", 0],
-  0x00460252: ["RelativeElevation", "FL", "1", "Relative Elevation", 0],
-  0x00460253: ["CornealWavefront", "FL", "1", "Corneal Wavefront", 0],
-  0x00480001: ["ImagedVolumeWidth", "FL", "1", "Imaged Volume Width", 0],
-  0x00480002: ["ImagedVolumeHeight", "FL", "1", "Imaged Volume Height", 0],
-  0x00480003: ["ImagedVolumeDepth", "FL", "1", "Imaged Volume Depth", 0],
-  0x00480006: ["TotalPixelMatrixColumns", "UL", "1", "Total Pixel Matrix Columns", 0],
-  0x00480007: ["TotalPixelMatrixRows", "UL", "1", "Total Pixel Matrix Rows", 0],
-  0x00480008: ["TotalPixelMatrixOriginSequence", "SQ", "1", "Total Pixel Matrix Origin Sequence", 0],
-  0x00480010: ["SpecimenLabelInImage", "CS", "1", "Specimen Label in Image", 0],
-  0x00480011: ["FocusMethod", "CS", "1", "Focus Method", 0],
-  0x00480012: ["ExtendedDepthOfField", "CS", "1", "Extended Depth of Field", 0],
-  0x00480013: ["NumberOfFocalPlanes", "US", "1", "Number of Focal Planes", 0],
-  0x00480014: ["DistanceBetweenFocalPlanes", "FL", "1", "Distance Between Focal Planes", 0],
-  0x00480015: ["RecommendedAbsentPixelCIELabValue", "US", "3", "Recommended Absent Pixel CIELab Value", 0],
-  0x00480100: ["IlluminatorTypeCodeSequence", "SQ", "1", "Illuminator Type Code Sequence", 0],
-  0x00480102: ["ImageOrientationSlide", "DS", "6", "Image Orientation (Slide)", 0],
-  0x00480105: ["OpticalPathSequence", "SQ", "1", "Optical Path Sequence", 0],
-  0x00480106: ["OpticalPathIdentifier", "SH", "1", "Optical Path Identifier", 0],
-  0x00480107: ["OpticalPathDescription", "ST", "1", "Optical Path Description", 0],
-  0x00480108: ["IlluminationColorCodeSequence", "SQ", "1", "Illumination Color Code Sequence", 0],
-  0x00480110: ["SpecimenReferenceSequence", "SQ", "1", "Specimen Reference Sequence", 0],
-  0x00480111: ["CondenserLensPower", "DS", "1", "Condenser Lens Power", 0],
-  0x00480112: ["ObjectiveLensPower", "DS", "1", "Objective Lens Power", 0],
-  0x00480113: ["ObjectiveLensNumericalAperture", "DS", "1", "Objective Lens Numerical Aperture", 0],
-  0x00480114: ["ConfocalMode", "CS", "1", "Confocal Mode", 0],
-  0x00480115: ["TissueLocation", "CS", "1", "Tissue Location", 0],
-  0x00480116: ["ConfocalMicroscopyImageFrameTypeSequence", "SQ", "1", "Confocal Microscopy Image Frame Type Sequence", 0],
-  0x00480117: ["ImageAcquisitionDepth", "FD", "1", "Image Acquisition Depth", 0],
-  0x00480120: ["PaletteColorLookupTableSequence", "SQ", "1", "Palette Color Lookup Table Sequence", 0],
-  0x00480200: ["ReferencedImageNavigationSequence", "SQ", "1", "Referenced Image Navigation Sequence", 1],
-  0x00480201: ["TopLeftHandCornerOfLocalizerArea", "US", "2", "Top Left Hand Corner of Localizer Area", 1],
-  0x00480202: ["BottomRightHandCornerOfLocalizerArea", "US", "2", "Bottom Right Hand Corner of Localizer Area", 1],
-  0x00480207: ["OpticalPathIdentificationSequence", "SQ", "1", "Optical Path Identification Sequence", 0],
-  0x0048021A: ["PlanePositionSlideSequence", "SQ", "1", "Plane Position (Slide) Sequence", 0],
-  0x0048021E: ["ColumnPositionInTotalImagePixelMatrix", "SL", "1", "Column Position In Total Image Pixel Matrix", 0],
-  0x0048021F: ["RowPositionInTotalImagePixelMatrix", "SL", "1", "Row Position In Total Image Pixel Matrix", 0],
-  0x00480301: ["PixelOriginInterpretation", "CS", "1", "Pixel Origin Interpretation", 0],
-  0x00480302: ["NumberOfOpticalPaths", "UL", "1", "Number of Optical Paths", 0],
-  0x00480303: ["TotalPixelMatrixFocalPlanes", "UL", "1", "Total Pixel Matrix Focal Planes", 0],
-  0x00500004: ["CalibrationImage", "CS", "1", "Calibration Image", 0],
-  0x00500010: ["DeviceSequence", "SQ", "1", "Device Sequence", 0],
-  0x00500012: ["ContainerComponentTypeCodeSequence", "SQ", "1", "Container Component Type Code Sequence", 0],
-  0x00500013: ["ContainerComponentThickness", "FD", "1", "Container Component Thickness", 0],
-  0x00500014: ["DeviceLength", "DS", "1", "Device Length", 0],
-  0x00500015: ["ContainerComponentWidth", "FD", "1", "Container Component Width", 0],
-  0x00500016: ["DeviceDiameter", "DS", "1", "Device Diameter", 0],
-  0x00500017: ["DeviceDiameterUnits", "CS", "1", "Device Diameter Units", 0],
-  0x00500018: ["DeviceVolume", "DS", "1", "Device Volume", 0],
-  0x00500019: ["InterMarkerDistance", "DS", "1", "Inter-Marker Distance", 0],
-  0x0050001A: ["ContainerComponentMaterial", "CS", "1", "Container Component Material", 0],
-  0x0050001B: ["ContainerComponentID", "LO", "1", "Container Component ID", 0],
-  0x0050001C: ["ContainerComponentLength", "FD", "1", "Container Component Length", 0],
-  0x0050001D: ["ContainerComponentDiameter", "FD", "1", "Container Component Diameter", 0],
-  0x0050001E: ["ContainerComponentDescription", "LO", "1", "Container Component Description", 0],
-  0x00500020: ["DeviceDescription", "LO", "1", "Device Description", 0],
-  0x00500021: ["LongDeviceDescription", "ST", "1", "Long Device Description", 0],
-  0x00520001: ["ContrastBolusIngredientPercentByVolume", "FL", "1", "Contrast/Bolus Ingredient Percent by Volume", 0],
-  0x00520002: ["OCTFocalDistance", "FD", "1", "OCT Focal Distance", 0],
-  0x00520003: ["BeamSpotSize", "FD", "1", "Beam Spot Size", 0],
-  0x00520004: ["EffectiveRefractiveIndex", "FD", "1", "Effective Refractive Index", 0],
-  0x00520006: ["OCTAcquisitionDomain", "CS", "1", "OCT Acquisition Domain", 0],
-  0x00520007: ["OCTOpticalCenterWavelength", "FD", "1", "OCT Optical Center Wavelength", 0],
-  0x00520008: ["AxialResolution", "FD", "1", "Axial Resolution", 0],
-  0x00520009: ["RangingDepth", "FD", "1", "Ranging Depth", 0],
-  0x00520011: ["ALineRate", "FD", "1", "A-line Rate", 0],
-  0x00520012: ["ALinesPerFrame", "US", "1", "A-lines Per Frame", 0],
-  0x00520013: ["CatheterRotationalRate", "FD", "1", "Catheter Rotational Rate", 0],
-  0x00520014: ["ALinePixelSpacing", "FD", "1", "A-line Pixel Spacing", 0],
-  0x00520016: ["ModeOfPercutaneousAccessSequence", "SQ", "1", "Mode of Percutaneous Access Sequence", 0],
-  0x00520025: ["IntravascularOCTFrameTypeSequence", "SQ", "1", "Intravascular OCT Frame Type Sequence", 0],
-  0x00520026: ["OCTZOffsetApplied", "CS", "1", "OCT Z Offset Applied", 0],
-  0x00520027: ["IntravascularFrameContentSequence", "SQ", "1", "Intravascular Frame Content Sequence", 0],
-  0x00520028: ["IntravascularLongitudinalDistance", "FD", "1", "Intravascular Longitudinal Distance", 0],
-  0x00520029: ["IntravascularOCTFrameContentSequence", "SQ", "1", "Intravascular OCT Frame Content Sequence", 0],
-  0x00520030: ["OCTZOffsetCorrection", "SS", "1", "OCT Z Offset Correction", 0],
-  0x00520031: ["CatheterDirectionOfRotation", "CS", "1", "Catheter Direction of Rotation", 0],
-  0x00520033: ["SeamLineLocation", "FD", "1", "Seam Line Location", 0],
-  0x00520034: ["FirstALineLocation", "FD", "1", "First A-line Location", 0],
-  0x00520036: ["SeamLineIndex", "US", "1", "Seam Line Index", 0],
-  0x00520038: ["NumberOfPaddedALines", "US", "1", "Number of Padded A-lines", 0],
-  0x00520039: ["InterpolationType", "CS", "1", "Interpolation Type", 0],
-  0x0052003A: ["RefractiveIndexApplied", "CS", "1", "Refractive Index Applied", 0],
-  0x00540010: ["EnergyWindowVector", "US", "1-n", "Energy Window Vector", 0],
-  0x00540011: ["NumberOfEnergyWindows", "US", "1", "Number of Energy Windows", 0],
-  0x00540012: ["EnergyWindowInformationSequence", "SQ", "1", "Energy Window Information Sequence", 0],
-  0x00540013: ["EnergyWindowRangeSequence", "SQ", "1", "Energy Window Range Sequence", 0],
-  0x00540014: ["EnergyWindowLowerLimit", "DS", "1", "Energy Window Lower Limit", 0],
-  0x00540015: ["EnergyWindowUpperLimit", "DS", "1", "Energy Window Upper Limit", 0],
-  0x00540016: ["RadiopharmaceuticalInformationSequence", "SQ", "1", "Radiopharmaceutical Information Sequence", 0],
-  0x00540017: ["ResidualSyringeCounts", "IS", "1", "Residual Syringe Counts", 0],
-  0x00540018: ["EnergyWindowName", "SH", "1", "Energy Window Name", 0],
-  0x00540020: ["DetectorVector", "US", "1-n", "Detector Vector", 0],
-  0x00540021: ["NumberOfDetectors", "US", "1", "Number of Detectors", 0],
-  0x00540022: ["DetectorInformationSequence", "SQ", "1", "Detector Information Sequence", 0],
-  0x00540030: ["PhaseVector", "US", "1-n", "Phase Vector", 0],
-  0x00540031: ["NumberOfPhases", "US", "1", "Number of Phases", 0],
-  0x00540032: ["PhaseInformationSequence", "SQ", "1", "Phase Information Sequence", 0],
-  0x00540033: ["NumberOfFramesInPhase", "US", "1", "Number of Frames in Phase", 0],
-  0x00540036: ["PhaseDelay", "IS", "1", "Phase Delay", 0],
-  0x00540038: ["PauseBetweenFrames", "IS", "1", "Pause Between Frames", 0],
-  0x00540039: ["PhaseDescription", "CS", "1", "Phase Description", 0],
-  0x00540050: ["RotationVector", "US", "1-n", "Rotation Vector", 0],
-  0x00540051: ["NumberOfRotations", "US", "1", "Number of Rotations", 0],
-  0x00540052: ["RotationInformationSequence", "SQ", "1", "Rotation Information Sequence", 0],
-  0x00540053: ["NumberOfFramesInRotation", "US", "1", "Number of Frames in Rotation", 0],
-  0x00540060: ["RRIntervalVector", "US", "1-n", "R-R Interval Vector", 0],
-  0x00540061: ["NumberOfRRIntervals", "US", "1", "Number of R-R Intervals", 0],
-  0x00540062: ["GatedInformationSequence", "SQ", "1", "Gated Information Sequence", 0],
-  0x00540063: ["DataInformationSequence", "SQ", "1", "Data Information Sequence", 0],
-  0x00540070: ["TimeSlotVector", "US", "1-n", "Time Slot Vector", 0],
-  0x00540071: ["NumberOfTimeSlots", "US", "1", "Number of Time Slots", 0],
-  0x00540072: ["TimeSlotInformationSequence", "SQ", "1", "Time Slot Information Sequence", 0],
-  0x00540073: ["TimeSlotTime", "DS", "1", "Time Slot Time", 0],
-  0x00540080: ["SliceVector", "US", "1-n", "Slice Vector", 0],
-  0x00540081: ["NumberOfSlices", "US", "1", "Number of Slices", 0],
-  0x00540090: ["AngularViewVector", "US", "1-n", "Angular View Vector", 0],
-  0x00540100: ["TimeSliceVector", "US", "1-n", "Time Slice Vector", 0],
-  0x00540101: ["NumberOfTimeSlices", "US", "1", "Number of Time Slices", 0],
-  0x00540200: ["StartAngle", "DS", "1", "Start Angle", 0],
-  0x00540202: ["TypeOfDetectorMotion", "CS", "1", "Type of Detector Motion", 0],
-  0x00540210: ["TriggerVector", "IS", "1-n", "Trigger Vector", 0],
-  0x00540211: ["NumberOfTriggersInPhase", "US", "1", "Number of Triggers in Phase", 0],
-  0x00540220: ["ViewCodeSequence", "SQ", "1", "View Code Sequence", 0],
-  0x00540222: ["ViewModifierCodeSequence", "SQ", "1", "View Modifier Code Sequence", 0],
-  0x00540300: ["RadionuclideCodeSequence", "SQ", "1", "Radionuclide Code Sequence", 0],
-  0x00540302: ["AdministrationRouteCodeSequence", "SQ", "1", "Administration Route Code Sequence", 0],
-  0x00540304: ["RadiopharmaceuticalCodeSequence", "SQ", "1", "Radiopharmaceutical Code Sequence", 0],
-  0x00540306: ["CalibrationDataSequence", "SQ", "1", "Calibration Data Sequence", 0],
-  0x00540308: ["EnergyWindowNumber", "US", "1", "Energy Window Number", 0],
-  0x00540400: ["ImageID", "SH", "1", "Image ID", 0],
-  0x00540410: ["PatientOrientationCodeSequence", "SQ", "1", "Patient Orientation Code Sequence", 0],
-  0x00540412: ["PatientOrientationModifierCodeSequence", "SQ", "1", "Patient Orientation Modifier Code Sequence", 0],
-  0x00540414: ["PatientGantryRelationshipCodeSequence", "SQ", "1", "Patient Gantry Relationship Code Sequence", 0],
-  0x00540500: ["SliceProgressionDirection", "CS", "1", "Slice Progression Direction", 0],
-  0x00540501: ["ScanProgressionDirection", "CS", "1", "Scan Progression Direction", 0],
-  0x00541000: ["SeriesType", "CS", "2", "Series Type", 0],
-  0x00541001: ["Units", "CS", "1", "Units", 0],
-  0x00541002: ["CountsSource", "CS", "1", "Counts Source", 0],
-  0x00541004: ["ReprojectionMethod", "CS", "1", "Reprojection Method", 0],
-  0x00541006: ["SUVType", "CS", "1", "SUV Type", 0],
-  0x00541100: ["RandomsCorrectionMethod", "CS", "1", "Randoms Correction Method", 0],
-  0x00541101: ["AttenuationCorrectionMethod", "LO", "1", "Attenuation Correction Method", 0],
-  0x00541102: ["DecayCorrection", "CS", "1", "Decay Correction", 0],
-  0x00541103: ["ReconstructionMethod", "LO", "1", "Reconstruction Method", 0],
-  0x00541104: ["DetectorLinesOfResponseUsed", "LO", "1", "Detector Lines of Response Used", 0],
-  0x00541105: ["ScatterCorrectionMethod", "LO", "1", "Scatter Correction Method", 0],
-  0x00541200: ["AxialAcceptance", "DS", "1", "Axial Acceptance", 0],
-  0x00541201: ["AxialMash", "IS", "2", "Axial Mash", 0],
-  0x00541202: ["TransverseMash", "IS", "1", "Transverse Mash", 0],
-  0x00541203: ["DetectorElementSize", "DS", "2", "Detector Element Size", 0],
-  0x00541210: ["CoincidenceWindowWidth", "DS", "1", "Coincidence Window Width", 0],
-  0x00541220: ["SecondaryCountsType", "CS", "1-n", "Secondary Counts Type", 0],
-  0x00541300: ["FrameReferenceTime", "DS", "1", "Frame Reference Time", 0],
-  0x00541310: ["PrimaryPromptsCountsAccumulated", "IS", "1", "Primary (Prompts) Counts Accumulated", 0],
-  0x00541311: ["SecondaryCountsAccumulated", "IS", "1-n", "Secondary Counts Accumulated", 0],
-  0x00541320: ["SliceSensitivityFactor", "DS", "1", "Slice Sensitivity Factor", 0],
-  0x00541321: ["DecayFactor", "DS", "1", "Decay Factor", 0],
-  0x00541322: ["DoseCalibrationFactor", "DS", "1", "Dose Calibration Factor", 0],
-  0x00541323: ["ScatterFractionFactor", "DS", "1", "Scatter Fraction Factor", 0],
-  0x00541324: ["DeadTimeFactor", "DS", "1", "Dead Time Factor", 0],
-  0x00541330: ["ImageIndex", "US", "1", "Image Index", 0],
-  0x00541400: ["CountsIncluded", "CS", "1-n", "Counts Included", 1],
-  0x00541401: ["DeadTimeCorrectionFlag", "CS", "1", "Dead Time Correction Flag", 1],
-  0x00603000: ["HistogramSequence", "SQ", "1", "Histogram Sequence", 0],
-  0x00603002: ["HistogramNumberOfBins", "US", "1", "Histogram Number of Bins", 0],
-  0x00603004: ["HistogramFirstBinValue", "US|SS", "1", "Histogram First Bin Value", 0],
-  0x00603006: ["HistogramLastBinValue", "US|SS", "1", "Histogram Last Bin Value", 0],
-  0x00603008: ["HistogramBinWidth", "US", "1", "Histogram Bin Width", 0],
-  0x00603010: ["HistogramExplanation", "LO", "1", "Histogram Explanation", 0],
-  0x00603020: ["HistogramData", "UL", "1-n", "Histogram Data", 0],
-  0x00620001: ["SegmentationType", "CS", "1", "Segmentation Type", 0],
-  0x00620002: ["SegmentSequence", "SQ", "1", "Segment Sequence", 0],
-  0x00620003: ["SegmentedPropertyCategoryCodeSequence", "SQ", "1", "Segmented Property Category Code Sequence", 0],
-  0x00620004: ["SegmentNumber", "US", "1", "Segment Number", 0],
-  0x00620005: ["SegmentLabel", "LO", "1", "Segment Label", 0],
-  0x00620006: ["SegmentDescription", "ST", "1", "Segment Description", 0],
-  0x00620007: ["SegmentationAlgorithmIdentificationSequence", "SQ", "1", "Segmentation Algorithm Identification Sequence", 0],
-  0x00620008: ["SegmentAlgorithmType", "CS", "1", "Segment Algorithm Type", 0],
-  0x00620009: ["SegmentAlgorithmName", "LO", "1-n", "Segment Algorithm Name", 0],
-  0x0062000A: ["SegmentIdentificationSequence", "SQ", "1", "Segment Identification Sequence", 0],
-  0x0062000B: ["ReferencedSegmentNumber", "US", "1-n", "Referenced Segment Number", 0],
-  0x0062000C: ["RecommendedDisplayGrayscaleValue", "US", "1", "Recommended Display Grayscale Value", 0],
-  0x0062000D: ["RecommendedDisplayCIELabValue", "US", "3", "Recommended Display CIELab Value", 0],
-  0x0062000E: ["MaximumFractionalValue", "US", "1", "Maximum Fractional Value", 0],
-  0x0062000F: ["SegmentedPropertyTypeCodeSequence", "SQ", "1", "Segmented Property Type Code Sequence", 0],
-  0x00620010: ["SegmentationFractionalType", "CS", "1", "Segmentation Fractional Type", 0],
-  0x00620011: ["SegmentedPropertyTypeModifierCodeSequence", "SQ", "1", "Segmented Property Type Modifier Code Sequence", 0],
-  0x00620012: ["UsedSegmentsSequence", "SQ", "1", "Used Segments Sequence", 0],
-  0x00620013: ["SegmentsOverlap", "CS", "1", "Segments Overlap", 0],
-  0x00620020: ["TrackingID", "UT", "1", "Tracking ID", 0],
-  0x00620021: ["TrackingUID", "UI", "1", "Tracking UID", 0],
-  0x00640002: ["DeformableRegistrationSequence", "SQ", "1", "Deformable Registration Sequence", 0],
-  0x00640003: ["SourceFrameOfReferenceUID", "UI", "1", "Source Frame of Reference UID", 0],
-  0x00640005: ["DeformableRegistrationGridSequence", "SQ", "1", "Deformable Registration Grid Sequence", 0],
-  0x00640007: ["GridDimensions", "UL", "3", "Grid Dimensions", 0],
-  0x00640008: ["GridResolution", "FD", "3", "Grid Resolution", 0],
-  0x00640009: ["VectorGridData", "OF", "1", "Vector Grid Data", 0],
-  0x0064000F: ["PreDeformationMatrixRegistrationSequence", "SQ", "1", "Pre Deformation Matrix Registration Sequence", 0],
-  0x00640010: ["PostDeformationMatrixRegistrationSequence", "SQ", "1", "Post Deformation Matrix Registration Sequence", 0],
-  0x00660001: ["NumberOfSurfaces", "UL", "1", "Number of Surfaces", 0],
-  0x00660002: ["SurfaceSequence", "SQ", "1", "Surface Sequence", 0],
-  0x00660003: ["SurfaceNumber", "UL", "1", "Surface Number", 0],
-  0x00660004: ["SurfaceComments", "LT", "1", "Surface Comments", 0],
-  0x00660009: ["SurfaceProcessing", "CS", "1", "Surface Processing", 0],
-  0x0066000A: ["SurfaceProcessingRatio", "FL", "1", "Surface Processing Ratio", 0],
-  0x0066000B: ["SurfaceProcessingDescription", "LO", "1", "Surface Processing Description", 0],
-  0x0066000C: ["RecommendedPresentationOpacity", "FL", "1", "Recommended Presentation Opacity", 0],
-  0x0066000D: ["RecommendedPresentationType", "CS", "1", "Recommended Presentation Type", 0],
-  0x0066000E: ["FiniteVolume", "CS", "1", "Finite Volume", 0],
-  0x00660010: ["Manifold", "CS", "1", "Manifold", 0],
-  0x00660011: ["SurfacePointsSequence", "SQ", "1", "Surface Points Sequence", 0],
-  0x00660012: ["SurfacePointsNormalsSequence", "SQ", "1", "Surface Points Normals Sequence", 0],
-  0x00660013: ["SurfaceMeshPrimitivesSequence", "SQ", "1", "Surface Mesh Primitives Sequence", 0],
-  0x00660015: ["NumberOfSurfacePoints", "UL", "1", "Number of Surface Points", 0],
-  0x00660016: ["PointCoordinatesData", "OF", "1", "Point Coordinates Data", 0],
-  0x00660017: ["PointPositionAccuracy", "FL", "3", "Point Position Accuracy", 0],
-  0x00660018: ["MeanPointDistance", "FL", "1", "Mean Point Distance", 0],
-  0x00660019: ["MaximumPointDistance", "FL", "1", "Maximum Point Distance", 0],
-  0x0066001A: ["PointsBoundingBoxCoordinates", "FL", "6", "Points Bounding Box Coordinates", 0],
-  0x0066001B: ["AxisOfRotation", "FL", "3", "Axis of Rotation", 0],
-  0x0066001C: ["CenterOfRotation", "FL", "3", "Center of Rotation", 0],
-  0x0066001E: ["NumberOfVectors", "UL", "1", "Number of Vectors", 0],
-  0x0066001F: ["VectorDimensionality", "US", "1", "Vector Dimensionality", 0],
-  0x00660020: ["VectorAccuracy", "FL", "1-n", "Vector Accuracy", 0],
-  0x00660021: ["VectorCoordinateData", "OF", "1", "Vector Coordinate Data", 0],
-  0x00660022: ["DoublePointCoordinatesData", "OD", "1", "Double Point Coordinates Data", 0],
-  0x00660023: ["TrianglePointIndexList", "OW", "1", "Triangle Point Index List", 1],
-  0x00660024: ["EdgePointIndexList", "OW", "1", "Edge Point Index List", 1],
-  0x00660025: ["VertexPointIndexList", "OW", "1", "Vertex Point Index List", 1],
-  0x00660026: ["TriangleStripSequence", "SQ", "1", "Triangle Strip Sequence", 0],
-  0x00660027: ["TriangleFanSequence", "SQ", "1", "Triangle Fan Sequence", 0],
-  0x00660028: ["LineSequence", "SQ", "1", "Line Sequence", 0],
-  0x00660029: ["PrimitivePointIndexList", "OW", "1", "Primitive Point Index List", 1],
-  0x0066002A: ["SurfaceCount", "UL", "1", "Surface Count", 0],
-  0x0066002B: ["ReferencedSurfaceSequence", "SQ", "1", "Referenced Surface Sequence", 0],
-  0x0066002C: ["ReferencedSurfaceNumber", "UL", "1", "Referenced Surface Number", 0],
-  0x0066002D: ["SegmentSurfaceGenerationAlgorithmIdentificationSequence", "SQ", "1", "Segment Surface Generation Algorithm Identification Sequence", 0],
-  0x0066002E: ["SegmentSurfaceSourceInstanceSequence", "SQ", "1", "Segment Surface Source Instance Sequence", 0],
-  0x0066002F: ["AlgorithmFamilyCodeSequence", "SQ", "1", "Algorithm Family Code Sequence", 0],
-  0x00660030: ["AlgorithmNameCodeSequence", "SQ", "1", "Algorithm Name Code Sequence", 0],
-  0x00660031: ["AlgorithmVersion", "LO", "1", "Algorithm Version", 0],
-  0x00660032: ["AlgorithmParameters", "LT", "1", "Algorithm Parameters", 0],
-  0x00660034: ["FacetSequence", "SQ", "1", "Facet Sequence", 0],
-  0x00660035: ["SurfaceProcessingAlgorithmIdentificationSequence", "SQ", "1", "Surface Processing Algorithm Identification Sequence", 0],
-  0x00660036: ["AlgorithmName", "LO", "1", "Algorithm Name", 0],
-  0x00660037: ["RecommendedPointRadius", "FL", "1", "Recommended Point Radius", 0],
-  0x00660038: ["RecommendedLineThickness", "FL", "1", "Recommended Line Thickness", 0],
-  0x00660040: ["LongPrimitivePointIndexList", "OL", "1", "Long Primitive Point Index List", 0],
-  0x00660041: ["LongTrianglePointIndexList", "OL", "1", "Long Triangle Point Index List", 0],
-  0x00660042: ["LongEdgePointIndexList", "OL", "1", "Long Edge Point Index List", 0],
-  0x00660043: ["LongVertexPointIndexList", "OL", "1", "Long Vertex Point Index List", 0],
-  0x00660101: ["TrackSetSequence", "SQ", "1", "Track Set Sequence", 0],
-  0x00660102: ["TrackSequence", "SQ", "1", "Track Sequence", 0],
-  0x00660103: ["RecommendedDisplayCIELabValueList", "OW", "1", "Recommended Display CIELab Value List", 0],
-  0x00660104: ["TrackingAlgorithmIdentificationSequence", "SQ", "1", "Tracking Algorithm Identification Sequence", 0],
-  0x00660105: ["TrackSetNumber", "UL", "1", "Track Set Number", 0],
-  0x00660106: ["TrackSetLabel", "LO", "1", "Track Set Label", 0],
-  0x00660107: ["TrackSetDescription", "UT", "1", "Track Set Description", 0],
-  0x00660108: ["TrackSetAnatomicalTypeCodeSequence", "SQ", "1", "Track Set Anatomical Type Code Sequence", 0],
-  0x00660121: ["MeasurementsSequence", "SQ", "1", "Measurements Sequence", 0],
-  0x00660124: ["TrackSetStatisticsSequence", "SQ", "1", "Track Set Statistics Sequence", 0],
-  0x00660125: ["FloatingPointValues", "OF", "1", "Floating Point Values", 0],
-  0x00660129: ["TrackPointIndexList", "OL", "1", "Track Point Index List", 0],
-  0x00660130: ["TrackStatisticsSequence", "SQ", "1", "Track Statistics Sequence", 0],
-  0x00660132: ["MeasurementValuesSequence", "SQ", "1", "Measurement Values Sequence", 0],
-  0x00660133: ["DiffusionAcquisitionCodeSequence", "SQ", "1", "Diffusion Acquisition Code Sequence", 0],
-  0x00660134: ["DiffusionModelCodeSequence", "SQ", "1", "Diffusion Model Code Sequence", 0],
-  0x00686210: ["ImplantSize", "LO", "1", "Implant Size", 0],
-  0x00686221: ["ImplantTemplateVersion", "LO", "1", "Implant Template Version", 0],
-  0x00686222: ["ReplacedImplantTemplateSequence", "SQ", "1", "Replaced Implant Template Sequence", 0],
-  0x00686223: ["ImplantType", "CS", "1", "Implant Type", 0],
-  0x00686224: ["DerivationImplantTemplateSequence", "SQ", "1", "Derivation Implant Template Sequence", 0],
-  0x00686225: ["OriginalImplantTemplateSequence", "SQ", "1", "Original Implant Template Sequence", 0],
-  0x00686226: ["EffectiveDateTime", "DT", "1", "Effective DateTime", 0],
-  0x00686230: ["ImplantTargetAnatomySequence", "SQ", "1", "Implant Target Anatomy Sequence", 0],
-  0x00686260: ["InformationFromManufacturerSequence", "SQ", "1", "Information From Manufacturer Sequence", 0],
-  0x00686265: ["NotificationFromManufacturerSequence", "SQ", "1", "Notification From Manufacturer Sequence", 0],
-  0x00686270: ["InformationIssueDateTime", "DT", "1", "Information Issue DateTime", 0],
-  0x00686280: ["InformationSummary", "ST", "1", "Information Summary", 0],
-  0x006862A0: ["ImplantRegulatoryDisapprovalCodeSequence", "SQ", "1", "Implant Regulatory Disapproval Code Sequence", 0],
-  0x006862A5: ["OverallTemplateSpatialTolerance", "FD", "1", "Overall Template Spatial Tolerance", 0],
-  0x006862C0: ["HPGLDocumentSequence", "SQ", "1", "HPGL Document Sequence", 0],
-  0x006862D0: ["HPGLDocumentID", "US", "1", "HPGL Document ID", 0],
-  0x006862D5: ["HPGLDocumentLabel", "LO", "1", "HPGL Document Label", 0],
-  0x006862E0: ["ViewOrientationCodeSequence", "SQ", "1", "View Orientation Code Sequence", 0],
-  0x006862F0: ["ViewOrientationModifierCodeSequence", "SQ", "1", "View Orientation Modifier Code Sequence", 0],
-  0x006862F2: ["HPGLDocumentScaling", "FD", "1", "HPGL Document Scaling", 0],
-  0x00686300: ["HPGLDocument", "OB", "1", "HPGL Document", 0],
-  0x00686310: ["HPGLContourPenNumber", "US", "1", "HPGL Contour Pen Number", 0],
-  0x00686320: ["HPGLPenSequence", "SQ", "1", "HPGL Pen Sequence", 0],
-  0x00686330: ["HPGLPenNumber", "US", "1", "HPGL Pen Number", 0],
-  0x00686340: ["HPGLPenLabel", "LO", "1", "HPGL Pen Label", 0],
-  0x00686345: ["HPGLPenDescription", "ST", "1", "HPGL Pen Description", 0],
-  0x00686346: ["RecommendedRotationPoint", "FD", "2", "Recommended Rotation Point", 0],
-  0x00686347: ["BoundingRectangle", "FD", "4", "Bounding Rectangle", 0],
-  0x00686350: ["ImplantTemplate3DModelSurfaceNumber", "US", "1-n", "Implant Template 3D Model Surface Number", 0],
-  0x00686360: ["SurfaceModelDescriptionSequence", "SQ", "1", "Surface Model Description Sequence", 0],
-  0x00686380: ["SurfaceModelLabel", "LO", "1", "Surface Model Label", 0],
-  0x00686390: ["SurfaceModelScalingFactor", "FD", "1", "Surface Model Scaling Factor", 0],
-  0x006863A0: ["MaterialsCodeSequence", "SQ", "1", "Materials Code Sequence", 0],
-  0x006863A4: ["CoatingMaterialsCodeSequence", "SQ", "1", "Coating Materials Code Sequence", 0],
-  0x006863A8: ["ImplantTypeCodeSequence", "SQ", "1", "Implant Type Code Sequence", 0],
-  0x006863AC: ["FixationMethodCodeSequence", "SQ", "1", "Fixation Method Code Sequence", 0],
-  0x006863B0: ["MatingFeatureSetsSequence", "SQ", "1", "Mating Feature Sets Sequence", 0],
-  0x006863C0: ["MatingFeatureSetID", "US", "1", "Mating Feature Set ID", 0],
-  0x006863D0: ["MatingFeatureSetLabel", "LO", "1", "Mating Feature Set Label", 0],
-  0x006863E0: ["MatingFeatureSequence", "SQ", "1", "Mating Feature Sequence", 0],
-  0x006863F0: ["MatingFeatureID", "US", "1", "Mating Feature ID", 0],
-  0x00686400: ["MatingFeatureDegreeOfFreedomSequence", "SQ", "1", "Mating Feature Degree of Freedom Sequence", 0],
-  0x00686410: ["DegreeOfFreedomID", "US", "1", "Degree of Freedom ID", 0],
-  0x00686420: ["DegreeOfFreedomType", "CS", "1", "Degree of Freedom Type", 0],
-  0x00686430: ["TwoDMatingFeatureCoordinatesSequence", "SQ", "1", "2D Mating Feature Coordinates Sequence", 0],
-  0x00686440: ["ReferencedHPGLDocumentID", "US", "1", "Referenced HPGL Document ID", 0],
-  0x00686450: ["TwoDMatingPoint", "FD", "2", "2D Mating Point", 0],
-  0x00686460: ["TwoDMatingAxes", "FD", "4", "2D Mating Axes", 0],
-  0x00686470: ["TwoDDegreeOfFreedomSequence", "SQ", "1", "2D Degree of Freedom Sequence", 0],
-  0x00686490: ["ThreeDDegreeOfFreedomAxis", "FD", "3", "3D Degree of Freedom Axis", 0],
-  0x006864A0: ["RangeOfFreedom", "FD", "2", "Range of Freedom", 0],
-  0x006864C0: ["ThreeDMatingPoint", "FD", "3", "3D Mating Point", 0],
-  0x006864D0: ["ThreeDMatingAxes", "FD", "9", "3D Mating Axes", 0],
-  0x006864F0: ["TwoDDegreeOfFreedomAxis", "FD", "3", "2D Degree of Freedom Axis", 0],
-  0x00686500: ["PlanningLandmarkPointSequence", "SQ", "1", "Planning Landmark Point Sequence", 0],
-  0x00686510: ["PlanningLandmarkLineSequence", "SQ", "1", "Planning Landmark Line Sequence", 0],
-  0x00686520: ["PlanningLandmarkPlaneSequence", "SQ", "1", "Planning Landmark Plane Sequence", 0],
-  0x00686530: ["PlanningLandmarkID", "US", "1", "Planning Landmark ID", 0],
-  0x00686540: ["PlanningLandmarkDescription", "LO", "1", "Planning Landmark Description", 0],
-  0x00686545: ["PlanningLandmarkIdentificationCodeSequence", "SQ", "1", "Planning Landmark Identification Code Sequence", 0],
-  0x00686550: ["TwoDPointCoordinatesSequence", "SQ", "1", "2D Point Coordinates Sequence", 0],
-  0x00686560: ["TwoDPointCoordinates", "FD", "2", "2D Point Coordinates", 0],
-  0x00686590: ["ThreeDPointCoordinates", "FD", "3", "3D Point Coordinates", 0],
-  0x006865A0: ["TwoDLineCoordinatesSequence", "SQ", "1", "2D Line Coordinates Sequence", 0],
-  0x006865B0: ["TwoDLineCoordinates", "FD", "4", "2D Line Coordinates", 0],
-  0x006865D0: ["ThreeDLineCoordinates", "FD", "6", "3D Line Coordinates", 0],
-  0x006865E0: ["TwoDPlaneCoordinatesSequence", "SQ", "1", "2D Plane Coordinates Sequence", 0],
-  0x006865F0: ["TwoDPlaneIntersection", "FD", "4", "2D Plane Intersection", 0],
-  0x00686610: ["ThreeDPlaneOrigin", "FD", "3", "3D Plane Origin", 0],
-  0x00686620: ["ThreeDPlaneNormal", "FD", "3", "3D Plane Normal", 0],
-  0x00687001: ["ModelModification", "CS", "1", "Model Modification", 0],
-  0x00687002: ["ModelMirroring", "CS", "1", "Model Mirroring", 0],
-  0x00687003: ["ModelUsageCodeSequence", "SQ", "1", "Model Usage Code Sequence", 0],
-  0x00687004: ["ModelGroupUID", "UI", "1", "Model Group UID", 0],
-  0x00687005: ["RelativeURIReferenceWithinEncapsulatedDocument", "UR", "1", "Relative URI Reference Within Encapsulated Document", 0],
-  0x006A0001: ["AnnotationCoordinateType", "CS", "1", "Annotation Coordinate Type", 0],
-  0x006A0002: ["AnnotationGroupSequence", "SQ", "1", "Annotation Group Sequence", 0],
-  0x006A0003: ["AnnotationGroupUID", "UI", "1", "Annotation Group UID", 0],
-  0x006A0005: ["AnnotationGroupLabel", "LO", "1", "Annotation Group Label", 0],
-  0x006A0006: ["AnnotationGroupDescription", "UT", "1", "Annotation Group Description", 0],
-  0x006A0007: ["AnnotationGroupGenerationType", "CS", "1", "Annotation Group Generation Type", 0],
-  0x006A0008: ["AnnotationGroupAlgorithmIdentificationSequence", "SQ", "1", "Annotation Group Algorithm Identification Sequence", 0],
-  0x006A0009: ["AnnotationPropertyCategoryCodeSequence", "SQ", "1", "Annotation Property Category Code Sequence", 0],
-  0x006A000A: ["AnnotationPropertyTypeCodeSequence", "SQ", "1", "Annotation Property Type Code Sequence", 0],
-  0x006A000B: ["AnnotationPropertyTypeModifierCodeSequence", "SQ", "1", "Annotation Property Type Modifier Code Sequence", 0],
-  0x006A000C: ["NumberOfAnnotations", "UL", "1", "Number of Annotations", 0],
-  0x006A000D: ["AnnotationAppliesToAllOpticalPaths", "CS", "1", "Annotation Applies to All Optical Paths", 0],
-  0x006A000E: ["ReferencedOpticalPathIdentifier", "SH", "1-n", "Referenced Optical Path Identifier", 0],
-  0x006A000F: ["AnnotationAppliesToAllZPlanes", "CS", "1", "Annotation Applies to All Z Planes", 0],
-  0x006A0010: ["CommonZCoordinateValue", "FD", "1-n", "Common Z Coordinate Value", 0],
-  0x006A0011: ["AnnotationIndexList", "OL", "1", "Annotation Index List", 0],
-  0x00700001: ["GraphicAnnotationSequence", "SQ", "1", "Graphic Annotation Sequence", 0],
-  0x00700002: ["GraphicLayer", "CS", "1", "Graphic Layer", 0],
-  0x00700003: ["BoundingBoxAnnotationUnits", "CS", "1", "Bounding Box Annotation Units", 0],
-  0x00700004: ["AnchorPointAnnotationUnits", "CS", "1", "Anchor Point Annotation Units", 0],
-  0x00700005: ["GraphicAnnotationUnits", "CS", "1", "Graphic Annotation Units", 0],
-  0x00700006: ["UnformattedTextValue", "ST", "1", "Unformatted Text Value", 0],
-  0x00700008: ["TextObjectSequence", "SQ", "1", "Text Object Sequence", 0],
-  0x00700009: ["GraphicObjectSequence", "SQ", "1", "Graphic Object Sequence", 0],
-  0x00700010: ["BoundingBoxTopLeftHandCorner", "FL", "2", "Bounding Box Top Left Hand Corner", 0],
-  0x00700011: ["BoundingBoxBottomRightHandCorner", "FL", "2", "Bounding Box Bottom Right Hand Corner", 0],
-  0x00700012: ["BoundingBoxTextHorizontalJustification", "CS", "1", "Bounding Box Text Horizontal Justification", 0],
-  0x00700014: ["AnchorPoint", "FL", "2", "Anchor Point", 0],
-  0x00700015: ["AnchorPointVisibility", "CS", "1", "Anchor Point Visibility", 0],
-  0x00700020: ["GraphicDimensions", "US", "1", "Graphic Dimensions", 0],
-  0x00700021: ["NumberOfGraphicPoints", "US", "1", "Number of Graphic Points", 0],
-  0x00700022: ["GraphicData", "FL", "2-n", "Graphic Data", 0],
-  0x00700023: ["GraphicType", "CS", "1", "Graphic Type", 0],
-  0x00700024: ["GraphicFilled", "CS", "1", "Graphic Filled", 0],
-  0x00700040: ["ImageRotationRetired", "IS", "1", "Image Rotation (Retired)", 1],
-  0x00700041: ["ImageHorizontalFlip", "CS", "1", "Image Horizontal Flip", 0],
-  0x00700042: ["ImageRotation", "US", "1", "Image Rotation", 0],
-  0x00700050: ["DisplayedAreaTopLeftHandCornerTrial", "US", "2", "Displayed Area Top Left Hand Corner (Trial)", 1],
-  0x00700051: ["DisplayedAreaBottomRightHandCornerTrial", "US", "2", "Displayed Area Bottom Right Hand Corner (Trial)", 1],
-  0x00700052: ["DisplayedAreaTopLeftHandCorner", "SL", "2", "Displayed Area Top Left Hand Corner", 0],
-  0x00700053: ["DisplayedAreaBottomRightHandCorner", "SL", "2", "Displayed Area Bottom Right Hand Corner", 0],
-  0x0070005A: ["DisplayedAreaSelectionSequence", "SQ", "1", "Displayed Area Selection Sequence", 0],
-  0x00700060: ["GraphicLayerSequence", "SQ", "1", "Graphic Layer Sequence", 0],
-  0x00700062: ["GraphicLayerOrder", "IS", "1", "Graphic Layer Order", 0],
-  0x00700066: ["GraphicLayerRecommendedDisplayGrayscaleValue", "US", "1", "Graphic Layer Recommended Display Grayscale Value", 0],
-  0x00700067: ["GraphicLayerRecommendedDisplayRGBValue", "US", "3", "Graphic Layer Recommended Display RGB Value", 1],
-  0x00700068: ["GraphicLayerDescription", "LO", "1", "Graphic Layer Description", 0],
-  0x00700080: ["ContentLabel", "CS", "1", "Content Label", 0],
-  0x00700081: ["ContentDescription", "LO", "1", "Content Description", 0],
-  0x00700082: ["PresentationCreationDate", "DA", "1", "Presentation Creation Date", 0],
-  0x00700083: ["PresentationCreationTime", "TM", "1", "Presentation Creation Time", 0],
-  0x00700084: ["ContentCreatorName", "PN", "1", "Content Creator's Name", 0],
-  0x00700086: ["ContentCreatorIdentificationCodeSequence", "SQ", "1", "Content Creator's Identification Code Sequence", 0],
-  0x00700087: ["AlternateContentDescriptionSequence", "SQ", "1", "Alternate Content Description Sequence", 0],
-  0x00700100: ["PresentationSizeMode", "CS", "1", "Presentation Size Mode", 0],
-  0x00700101: ["PresentationPixelSpacing", "DS", "2", "Presentation Pixel Spacing", 0],
-  0x00700102: ["PresentationPixelAspectRatio", "IS", "2", "Presentation Pixel Aspect Ratio", 0],
-  0x00700103: ["PresentationPixelMagnificationRatio", "FL", "1", "Presentation Pixel Magnification Ratio", 0],
-  0x00700207: ["GraphicGroupLabel", "LO", "1", "Graphic Group Label", 0],
-  0x00700208: ["GraphicGroupDescription", "ST", "1", "Graphic Group Description", 0],
-  0x00700209: ["CompoundGraphicSequence", "SQ", "1", "Compound Graphic Sequence", 0],
-  0x00700226: ["CompoundGraphicInstanceID", "UL", "1", "Compound Graphic Instance ID", 0],
-  0x00700227: ["FontName", "LO", "1", "Font Name", 0],
-  0x00700228: ["FontNameType", "CS", "1", "Font Name Type", 0],
-  0x00700229: ["CSSFontName", "LO", "1", "CSS Font Name", 0],
-  0x00700230: ["RotationAngle", "FD", "1", "Rotation Angle", 0],
-  0x00700231: ["TextStyleSequence", "SQ", "1", "Text Style Sequence", 0],
-  0x00700232: ["LineStyleSequence", "SQ", "1", "Line Style Sequence", 0],
-  0x00700233: ["FillStyleSequence", "SQ", "1", "Fill Style Sequence", 0],
-  0x00700234: ["GraphicGroupSequence", "SQ", "1", "Graphic Group Sequence", 0],
-  0x00700241: ["TextColorCIELabValue", "US", "3", "Text Color CIELab Value", 0],
-  0x00700242: ["HorizontalAlignment", "CS", "1", "Horizontal Alignment", 0],
-  0x00700243: ["VerticalAlignment", "CS", "1", "Vertical Alignment", 0],
-  0x00700244: ["ShadowStyle", "CS", "1", "Shadow Style", 0],
-  0x00700245: ["ShadowOffsetX", "FL", "1", "Shadow Offset X", 0],
-  0x00700246: ["ShadowOffsetY", "FL", "1", "Shadow Offset Y", 0],
-  0x00700247: ["ShadowColorCIELabValue", "US", "3", "Shadow Color CIELab Value", 0],
-  0x00700248: ["Underlined", "CS", "1", "Underlined", 0],
-  0x00700249: ["Bold", "CS", "1", "Bold", 0],
-  0x00700250: ["Italic", "CS", "1", "Italic", 0],
-  0x00700251: ["PatternOnColorCIELabValue", "US", "3", "Pattern On Color CIELab Value", 0],
-  0x00700252: ["PatternOffColorCIELabValue", "US", "3", "Pattern Off Color CIELab Value", 0],
-  0x00700253: ["LineThickness", "FL", "1", "Line Thickness", 0],
-  0x00700254: ["LineDashingStyle", "CS", "1", "Line Dashing Style", 0],
-  0x00700255: ["LinePattern", "UL", "1", "Line Pattern", 0],
-  0x00700256: ["FillPattern", "OB", "1", "Fill Pattern", 0],
-  0x00700257: ["FillMode", "CS", "1", "Fill Mode", 0],
-  0x00700258: ["ShadowOpacity", "FL", "1", "Shadow Opacity", 0],
-  0x00700261: ["GapLength", "FL", "1", "Gap Length", 0],
-  0x00700262: ["DiameterOfVisibility", "FL", "1", "Diameter of Visibility", 0],
-  0x00700273: ["RotationPoint", "FL", "2", "Rotation Point", 0],
-  0x00700274: ["TickAlignment", "CS", "1", "Tick Alignment", 0],
-  0x00700278: ["ShowTickLabel", "CS", "1", "Show Tick Label", 0],
-  0x00700279: ["TickLabelAlignment", "CS", "1", "Tick Label Alignment", 0],
-  0x00700282: ["CompoundGraphicUnits", "CS", "1", "Compound Graphic Units", 0],
-  0x00700284: ["PatternOnOpacity", "FL", "1", "Pattern On Opacity", 0],
-  0x00700285: ["PatternOffOpacity", "FL", "1", "Pattern Off Opacity", 0],
-  0x00700287: ["MajorTicksSequence", "SQ", "1", "Major Ticks Sequence", 0],
-  0x00700288: ["TickPosition", "FL", "1", "Tick Position", 0],
-  0x00700289: ["TickLabel", "SH", "1", "Tick Label", 0],
-  0x00700294: ["CompoundGraphicType", "CS", "1", "Compound Graphic Type", 0],
-  0x00700295: ["GraphicGroupID", "UL", "1", "Graphic Group ID", 0],
-  0x00700306: ["ShapeType", "CS", "1", "Shape Type", 0],
-  0x00700308: ["RegistrationSequence", "SQ", "1", "Registration Sequence", 0],
-  0x00700309: ["MatrixRegistrationSequence", "SQ", "1", "Matrix Registration Sequence", 0],
-  0x0070030A: ["MatrixSequence", "SQ", "1", "Matrix Sequence", 0],
-  0x0070030B: ["FrameOfReferenceToDisplayedCoordinateSystemTransformationMatrix", "FD", "16", "Frame of Reference to Displayed Coordinate System Transformation Matrix", 0],
-  0x0070030C: ["FrameOfReferenceTransformationMatrixType", "CS", "1", "Frame of Reference Transformation Matrix Type", 0],
-  0x0070030D: ["RegistrationTypeCodeSequence", "SQ", "1", "Registration Type Code Sequence", 0],
-  0x0070030F: ["FiducialDescription", "ST", "1", "Fiducial Description", 0],
-  0x00700310: ["FiducialIdentifier", "SH", "1", "Fiducial Identifier", 0],
-  0x00700311: ["FiducialIdentifierCodeSequence", "SQ", "1", "Fiducial Identifier Code Sequence", 0],
-  0x00700312: ["ContourUncertaintyRadius", "FD", "1", "Contour Uncertainty Radius", 0],
-  0x00700314: ["UsedFiducialsSequence", "SQ", "1", "Used Fiducials Sequence", 0],
-  0x00700315: ["UsedRTStructureSetROISequence", "SQ", "1", "Used RT Structure Set ROI Sequence", 0],
-  0x00700318: ["GraphicCoordinatesDataSequence", "SQ", "1", "Graphic Coordinates Data Sequence", 0],
-  0x0070031A: ["FiducialUID", "UI", "1", "Fiducial UID", 0],
-  0x0070031B: ["ReferencedFiducialUID", "UI", "1", "Referenced Fiducial UID", 0],
-  0x0070031C: ["FiducialSetSequence", "SQ", "1", "Fiducial Set Sequence", 0],
-  0x0070031E: ["FiducialSequence", "SQ", "1", "Fiducial Sequence", 0],
-  0x0070031F: ["FiducialsPropertyCategoryCodeSequence", "SQ", "1", "Fiducials Property Category Code Sequence", 0],
-  0x00700401: ["GraphicLayerRecommendedDisplayCIELabValue", "US", "3", "Graphic Layer Recommended Display CIELab Value", 0],
-  0x00700402: ["BlendingSequence", "SQ", "1", "Blending Sequence", 0],
-  0x00700403: ["RelativeOpacity", "FL", "1", "Relative Opacity", 0],
-  0x00700404: ["ReferencedSpatialRegistrationSequence", "SQ", "1", "Referenced Spatial Registration Sequence", 0],
-  0x00700405: ["BlendingPosition", "CS", "1", "Blending Position", 0],
-  0x00701101: ["PresentationDisplayCollectionUID", "UI", "1", "Presentation Display Collection UID", 0],
-  0x00701102: ["PresentationSequenceCollectionUID", "UI", "1", "Presentation Sequence Collection UID", 0],
-  0x00701103: ["PresentationSequencePositionIndex", "US", "1", "Presentation Sequence Position Index", 0],
-  0x00701104: ["RenderedImageReferenceSequence", "SQ", "1", "Rendered Image Reference Sequence", 0],
-  0x00701201: ["VolumetricPresentationStateInputSequence", "SQ", "1", "Volumetric Presentation State Input Sequence", 0],
-  0x00701202: ["PresentationInputType", "CS", "1", "Presentation Input Type", 0],
-  0x00701203: ["InputSequencePositionIndex", "US", "1", "Input Sequence Position Index", 0],
-  0x00701204: ["Crop", "CS", "1", "Crop", 0],
-  0x00701205: ["CroppingSpecificationIndex", "US", "1-n", "Cropping Specification Index", 0],
-  0x00701206: ["CompositingMethod", "CS", "1", "Compositing Method", 1],
-  0x00701207: ["VolumetricPresentationInputNumber", "US", "1", "Volumetric Presentation Input Number", 0],
-  0x00701208: ["ImageVolumeGeometry", "CS", "1", "Image Volume Geometry", 0],
-  0x00701209: ["VolumetricPresentationInputSetUID", "UI", "1", "Volumetric Presentation Input Set UID", 0],
-  0x0070120A: ["VolumetricPresentationInputSetSequence", "SQ", "1", "Volumetric Presentation Input Set Sequence", 0],
-  0x0070120B: ["GlobalCrop", "CS", "1", "Global Crop", 0],
-  0x0070120C: ["GlobalCroppingSpecificationIndex", "US", "1-n", "Global Cropping Specification Index", 0],
-  0x0070120D: ["RenderingMethod", "CS", "1", "Rendering Method", 0],
-  0x00701301: ["VolumeCroppingSequence", "SQ", "1", "Volume Cropping Sequence", 0],
-  0x00701302: ["VolumeCroppingMethod", "CS", "1", "Volume Cropping Method", 0],
-  0x00701303: ["BoundingBoxCrop", "FD", "6", "Bounding Box Crop", 0],
-  0x00701304: ["ObliqueCroppingPlaneSequence", "SQ", "1", "Oblique Cropping Plane Sequence", 0],
-  0x00701305: ["Plane", "FD", "4", "Plane", 0],
-  0x00701306: ["PlaneNormal", "FD", "3", "Plane Normal", 0],
-  0x00701309: ["CroppingSpecificationNumber", "US", "1", "Cropping Specification Number", 0],
-  0x00701501: ["MultiPlanarReconstructionStyle", "CS", "1", "Multi-Planar Reconstruction Style", 0],
-  0x00701502: ["MPRThicknessType", "CS", "1", "MPR Thickness Type", 0],
-  0x00701503: ["MPRSlabThickness", "FD", "1", "MPR Slab Thickness", 0],
-  0x00701505: ["MPRTopLeftHandCorner", "FD", "3", "MPR Top Left Hand Corner", 0],
-  0x00701507: ["MPRViewWidthDirection", "FD", "3", "MPR View Width Direction", 0],
-  0x00701508: ["MPRViewWidth", "FD", "1", "MPR View Width", 0],
-  0x0070150C: ["NumberOfVolumetricCurvePoints", "UL", "1", "Number of Volumetric Curve Points", 0],
-  0x0070150D: ["VolumetricCurvePoints", "OD", "1", "Volumetric Curve Points", 0],
-  0x00701511: ["MPRViewHeightDirection", "FD", "3", "MPR View Height Direction", 0],
-  0x00701512: ["MPRViewHeight", "FD", "1", "MPR View Height", 0],
-  0x00701602: ["RenderProjection", "CS", "1", "Render Projection", 0],
-  0x00701603: ["ViewpointPosition", "FD", "3", "Viewpoint Position", 0],
-  0x00701604: ["ViewpointLookAtPoint", "FD", "3", "Viewpoint LookAt Point", 0],
-  0x00701605: ["ViewpointUpDirection", "FD", "3", "Viewpoint Up Direction", 0],
-  0x00701606: ["RenderFieldOfView", "FD", "6", "Render Field of View", 0],
-  0x00701607: ["SamplingStepSize", "FD", "1", "Sampling Step Size", 0],
-  0x00701701: ["ShadingStyle", "CS", "1", "Shading Style", 0],
-  0x00701702: ["AmbientReflectionIntensity", "FD", "1", "Ambient Reflection Intensity", 0],
-  0x00701703: ["LightDirection", "FD", "3", "Light Direction", 0],
-  0x00701704: ["DiffuseReflectionIntensity", "FD", "1", "Diffuse Reflection Intensity", 0],
-  0x00701705: ["SpecularReflectionIntensity", "FD", "1", "Specular Reflection Intensity", 0],
-  0x00701706: ["Shininess", "FD", "1", "Shininess", 0],
-  0x00701801: ["PresentationStateClassificationComponentSequence", "SQ", "1", "Presentation State Classification Component Sequence", 0],
-  0x00701802: ["ComponentType", "CS", "1", "Component Type", 0],
-  0x00701803: ["ComponentInputSequence", "SQ", "1", "Component Input Sequence", 0],
-  0x00701804: ["VolumetricPresentationInputIndex", "US", "1", "Volumetric Presentation Input Index", 0],
-  0x00701805: ["PresentationStateCompositorComponentSequence", "SQ", "1", "Presentation State Compositor Component Sequence", 0],
-  0x00701806: ["WeightingTransferFunctionSequence", "SQ", "1", "Weighting Transfer Function Sequence", 0],
-  0x00701807: ["WeightingLookupTableDescriptor", "US", "3", "Weighting Lookup Table Descriptor", 1],
-  0x00701808: ["WeightingLookupTableData", "OB", "1", "Weighting Lookup Table Data", 1],
-  0x00701901: ["VolumetricAnnotationSequence", "SQ", "1", "Volumetric Annotation Sequence", 0],
-  0x00701903: ["ReferencedStructuredContextSequence", "SQ", "1", "Referenced Structured Context Sequence", 0],
-  0x00701904: ["ReferencedContentItem", "UI", "1", "Referenced Content Item", 0],
-  0x00701905: ["VolumetricPresentationInputAnnotationSequence", "SQ", "1", "Volumetric Presentation Input Annotation Sequence", 0],
-  0x00701907: ["AnnotationClipping", "CS", "1", "Annotation Clipping", 0],
-  0x00701A01: ["PresentationAnimationStyle", "CS", "1", "Presentation Animation Style", 0],
-  0x00701A03: ["RecommendedAnimationRate", "FD", "1", "Recommended Animation Rate", 0],
-  0x00701A04: ["AnimationCurveSequence", "SQ", "1", "Animation Curve Sequence", 0],
-  0x00701A05: ["AnimationStepSize", "FD", "1", "Animation Step Size", 0],
-  0x00701A06: ["SwivelRange", "FD", "1", "Swivel Range", 0],
-  0x00701A07: ["VolumetricCurveUpDirections", "OD", "1", "Volumetric Curve Up Directions", 0],
-  0x00701A08: ["VolumeStreamSequence", "SQ", "1", "Volume Stream Sequence", 0],
-  0x00701A09: ["RGBATransferFunctionDescription", "LO", "1", "RGBA Transfer Function Description", 0],
-  0x00701B01: ["AdvancedBlendingSequence", "SQ", "1", "Advanced Blending Sequence", 0],
-  0x00701B02: ["BlendingInputNumber", "US", "1", "Blending Input Number", 0],
-  0x00701B03: ["BlendingDisplayInputSequence", "SQ", "1", "Blending Display Input Sequence", 0],
-  0x00701B04: ["BlendingDisplaySequence", "SQ", "1", "Blending Display Sequence", 0],
-  0x00701B06: ["BlendingMode", "CS", "1", "Blending Mode", 0],
-  0x00701B07: ["TimeSeriesBlending", "CS", "1", "Time Series Blending", 0],
-  0x00701B08: ["GeometryForDisplay", "CS", "1", "Geometry for Display", 0],
-  0x00701B11: ["ThresholdSequence", "SQ", "1", "Threshold Sequence", 0],
-  0x00701B12: ["ThresholdValueSequence", "SQ", "1", "Threshold Value Sequence", 0],
-  0x00701B13: ["ThresholdType", "CS", "1", "Threshold Type", 0],
-  0x00701B14: ["ThresholdValue", "FD", "1", "Threshold Value", 0],
-  0x00720002: ["HangingProtocolName", "SH", "1", "Hanging Protocol Name", 0],
-  0x00720004: ["HangingProtocolDescription", "LO", "1", "Hanging Protocol Description", 0],
-  0x00720006: ["HangingProtocolLevel", "CS", "1", "Hanging Protocol Level", 0],
-  0x00720008: ["HangingProtocolCreator", "LO", "1", "Hanging Protocol Creator", 0],
-  0x0072000A: ["HangingProtocolCreationDateTime", "DT", "1", "Hanging Protocol Creation DateTime", 0],
-  0x0072000C: ["HangingProtocolDefinitionSequence", "SQ", "1", "Hanging Protocol Definition Sequence", 0],
-  0x0072000E: ["HangingProtocolUserIdentificationCodeSequence", "SQ", "1", "Hanging Protocol User Identification Code Sequence", 0],
-  0x00720010: ["HangingProtocolUserGroupName", "LO", "1", "Hanging Protocol User Group Name", 0],
-  0x00720012: ["SourceHangingProtocolSequence", "SQ", "1", "Source Hanging Protocol Sequence", 0],
-  0x00720014: ["NumberOfPriorsReferenced", "US", "1", "Number of Priors Referenced", 0],
-  0x00720020: ["ImageSetsSequence", "SQ", "1", "Image Sets Sequence", 0],
-  0x00720022: ["ImageSetSelectorSequence", "SQ", "1", "Image Set Selector Sequence", 0],
-  0x00720024: ["ImageSetSelectorUsageFlag", "CS", "1", "Image Set Selector Usage Flag", 0],
-  0x00720026: ["SelectorAttribute", "AT", "1", "Selector Attribute", 0],
-  0x00720028: ["SelectorValueNumber", "US", "1", "Selector Value Number", 0],
-  0x00720030: ["TimeBasedImageSetsSequence", "SQ", "1", "Time Based Image Sets Sequence", 0],
-  0x00720032: ["ImageSetNumber", "US", "1", "Image Set Number", 0],
-  0x00720034: ["ImageSetSelectorCategory", "CS", "1", "Image Set Selector Category", 0],
-  0x00720038: ["RelativeTime", "US", "2", "Relative Time", 0],
-  0x0072003A: ["RelativeTimeUnits", "CS", "1", "Relative Time Units", 0],
-  0x0072003C: ["AbstractPriorValue", "SS", "2", "Abstract Prior Value", 0],
-  0x0072003E: ["AbstractPriorCodeSequence", "SQ", "1", "Abstract Prior Code Sequence", 0],
-  0x00720040: ["ImageSetLabel", "LO", "1", "Image Set Label", 0],
-  0x00720050: ["SelectorAttributeVR", "CS", "1", "Selector Attribute VR", 0],
-  0x00720052: ["SelectorSequencePointer", "AT", "1-n", "Selector Sequence Pointer", 0],
-  0x00720054: ["SelectorSequencePointerPrivateCreator", "LO", "1-n", "Selector Sequence Pointer Private Creator", 0],
-  0x00720056: ["SelectorAttributePrivateCreator", "LO", "1", "Selector Attribute Private Creator", 0],
-  0x0072005E: ["SelectorAEValue", "AE", "1-n", "Selector AE Value", 0],
-  0x0072005F: ["SelectorASValue", "AS", "1-n", "Selector AS Value", 0],
-  0x00720060: ["SelectorATValue", "AT", "1-n", "Selector AT Value", 0],
-  0x00720061: ["SelectorDAValue", "DA", "1-n", "Selector DA Value", 0],
-  0x00720062: ["SelectorCSValue", "CS", "1-n", "Selector CS Value", 0],
-  0x00720063: ["SelectorDTValue", "DT", "1-n", "Selector DT Value", 0],
-  0x00720064: ["SelectorISValue", "IS", "1-n", "Selector IS Value", 0],
-  0x00720065: ["SelectorOBValue", "OB", "1", "Selector OB Value", 0],
-  0x00720066: ["SelectorLOValue", "LO", "1-n", "Selector LO Value", 0],
-  0x00720067: ["SelectorOFValue", "OF", "1", "Selector OF Value", 0],
-  0x00720068: ["SelectorLTValue", "LT", "1", "Selector LT Value", 0],
-  0x00720069: ["SelectorOWValue", "OW", "1", "Selector OW Value", 0],
-  0x0072006A: ["SelectorPNValue", "PN", "1-n", "Selector PN Value", 0],
-  0x0072006B: ["SelectorTMValue", "TM", "1-n", "Selector TM Value", 0],
-  0x0072006C: ["SelectorSHValue", "SH", "1-n", "Selector SH Value", 0],
-  0x0072006D: ["SelectorUNValue", "UN", "1", "Selector UN Value", 0],
-  0x0072006E: ["SelectorSTValue", "ST", "1", "Selector ST Value", 0],
-  0x0072006F: ["SelectorUCValue", "UC", "1-n", "Selector UC Value", 0],
-  0x00720070: ["SelectorUTValue", "UT", "1", "Selector UT Value", 0],
-  0x00720071: ["SelectorURValue", "UR", "1", "Selector UR Value", 0],
-  0x00720072: ["SelectorDSValue", "DS", "1-n", "Selector DS Value", 0],
-  0x00720073: ["SelectorODValue", "OD", "1", "Selector OD Value", 0],
-  0x00720074: ["SelectorFDValue", "FD", "1-n", "Selector FD Value", 0],
-  0x00720075: ["SelectorOLValue", "OL", "1", "Selector OL Value", 0],
-  0x00720076: ["SelectorFLValue", "FL", "1-n", "Selector FL Value", 0],
-  0x00720078: ["SelectorULValue", "UL", "1-n", "Selector UL Value", 0],
-  0x0072007A: ["SelectorUSValue", "US", "1-n", "Selector US Value", 0],
-  0x0072007C: ["SelectorSLValue", "SL", "1-n", "Selector SL Value", 0],
-  0x0072007E: ["SelectorSSValue", "SS", "1-n", "Selector SS Value", 0],
-  0x0072007F: ["SelectorUIValue", "UI", "1-n", "Selector UI Value", 0],
-  0x00720080: ["SelectorCodeSequenceValue", "SQ", "1", "Selector Code Sequence Value", 0],
-  0x00720081: ["SelectorOVValue", "OV", "1", "Selector OV Value", 0],
-  0x00720082: ["SelectorSVValue", "SV", "1-n", "Selector SV Value", 0],
-  0x00720083: ["SelectorUVValue", "UV", "1-n", "Selector UV Value", 0],
-  0x00720100: ["NumberOfScreens", "US", "1", "Number of Screens", 0],
-  0x00720102: ["NominalScreenDefinitionSequence", "SQ", "1", "Nominal Screen Definition Sequence", 0],
-  0x00720104: ["NumberOfVerticalPixels", "US", "1", "Number of Vertical Pixels", 0],
-  0x00720106: ["NumberOfHorizontalPixels", "US", "1", "Number of Horizontal Pixels", 0],
-  0x00720108: ["DisplayEnvironmentSpatialPosition", "FD", "4", "Display Environment Spatial Position", 0],
-  0x0072010A: ["ScreenMinimumGrayscaleBitDepth", "US", "1", "Screen Minimum Grayscale Bit Depth", 0],
-  0x0072010C: ["ScreenMinimumColorBitDepth", "US", "1", "Screen Minimum Color Bit Depth", 0],
-  0x0072010E: ["ApplicationMaximumRepaintTime", "US", "1", "Application Maximum Repaint Time", 0],
-  0x00720200: ["DisplaySetsSequence", "SQ", "1", "Display Sets Sequence", 0],
-  0x00720202: ["DisplaySetNumber", "US", "1", "Display Set Number", 0],
-  0x00720203: ["DisplaySetLabel", "LO", "1", "Display Set Label", 0],
-  0x00720204: ["DisplaySetPresentationGroup", "US", "1", "Display Set Presentation Group", 0],
-  0x00720206: ["DisplaySetPresentationGroupDescription", "LO", "1", "Display Set Presentation Group Description", 0],
-  0x00720208: ["PartialDataDisplayHandling", "CS", "1", "Partial Data Display Handling", 0],
-  0x00720210: ["SynchronizedScrollingSequence", "SQ", "1", "Synchronized Scrolling Sequence", 0],
-  0x00720212: ["DisplaySetScrollingGroup", "US", "2-n", "Display Set Scrolling Group", 0],
-  0x00720214: ["NavigationIndicatorSequence", "SQ", "1", "Navigation Indicator Sequence", 0],
-  0x00720216: ["NavigationDisplaySet", "US", "1", "Navigation Display Set", 0],
-  0x00720218: ["ReferenceDisplaySets", "US", "1-n", "Reference Display Sets", 0],
-  0x00720300: ["ImageBoxesSequence", "SQ", "1", "Image Boxes Sequence", 0],
-  0x00720302: ["ImageBoxNumber", "US", "1", "Image Box Number", 0],
-  0x00720304: ["ImageBoxLayoutType", "CS", "1", "Image Box Layout Type", 0],
-  0x00720306: ["ImageBoxTileHorizontalDimension", "US", "1", "Image Box Tile Horizontal Dimension", 0],
-  0x00720308: ["ImageBoxTileVerticalDimension", "US", "1", "Image Box Tile Vertical Dimension", 0],
-  0x00720310: ["ImageBoxScrollDirection", "CS", "1", "Image Box Scroll Direction", 0],
-  0x00720312: ["ImageBoxSmallScrollType", "CS", "1", "Image Box Small Scroll Type", 0],
-  0x00720314: ["ImageBoxSmallScrollAmount", "US", "1", "Image Box Small Scroll Amount", 0],
-  0x00720316: ["ImageBoxLargeScrollType", "CS", "1", "Image Box Large Scroll Type", 0],
-  0x00720318: ["ImageBoxLargeScrollAmount", "US", "1", "Image Box Large Scroll Amount", 0],
-  0x00720320: ["ImageBoxOverlapPriority", "US", "1", "Image Box Overlap Priority", 0],
-  0x00720330: ["CineRelativeToRealTime", "FD", "1", "Cine Relative to Real-Time", 0],
-  0x00720400: ["FilterOperationsSequence", "SQ", "1", "Filter Operations Sequence", 0],
-  0x00720402: ["FilterByCategory", "CS", "1", "Filter-by Category", 0],
-  0x00720404: ["FilterByAttributePresence", "CS", "1", "Filter-by Attribute Presence", 0],
-  0x00720406: ["FilterByOperator", "CS", "1", "Filter-by Operator", 0],
-  0x00720420: ["StructuredDisplayBackgroundCIELabValue", "US", "3", "Structured Display Background CIELab Value", 0],
-  0x00720421: ["EmptyImageBoxCIELabValue", "US", "3", "Empty Image Box CIELab Value", 0],
-  0x00720422: ["StructuredDisplayImageBoxSequence", "SQ", "1", "Structured Display Image Box Sequence", 0],
-  0x00720424: ["StructuredDisplayTextBoxSequence", "SQ", "1", "Structured Display Text Box Sequence", 0],
-  0x00720427: ["ReferencedFirstFrameSequence", "SQ", "1", "Referenced First Frame Sequence", 0],
-  0x00720430: ["ImageBoxSynchronizationSequence", "SQ", "1", "Image Box Synchronization Sequence", 0],
-  0x00720432: ["SynchronizedImageBoxList", "US", "2-n", "Synchronized Image Box List", 0],
-  0x00720434: ["TypeOfSynchronization", "CS", "1", "Type of Synchronization", 0],
-  0x00720500: ["BlendingOperationType", "CS", "1", "Blending Operation Type", 0],
-  0x00720510: ["ReformattingOperationType", "CS", "1", "Reformatting Operation Type", 0],
-  0x00720512: ["ReformattingThickness", "FD", "1", "Reformatting Thickness", 0],
-  0x00720514: ["ReformattingInterval", "FD", "1", "Reformatting Interval", 0],
-  0x00720516: ["ReformattingOperationInitialViewDirection", "CS", "1", "Reformatting Operation Initial View Direction", 0],
-  0x00720520: ["ThreeDRenderingType", "CS", "1-n", "3D Rendering Type", 0],
-  0x00720600: ["SortingOperationsSequence", "SQ", "1", "Sorting Operations Sequence", 0],
-  0x00720602: ["SortByCategory", "CS", "1", "Sort-by Category", 0],
-  0x00720604: ["SortingDirection", "CS", "1", "Sorting Direction", 0],
-  0x00720700: ["DisplaySetPatientOrientation", "CS", "2", "Display Set Patient Orientation", 0],
-  0x00720702: ["VOIType", "CS", "1", "VOI Type", 0],
-  0x00720704: ["PseudoColorType", "CS", "1", "Pseudo-Color Type", 0],
-  0x00720705: ["PseudoColorPaletteInstanceReferenceSequence", "SQ", "1", "Pseudo-Color Palette Instance Reference Sequence", 0],
-  0x00720706: ["ShowGrayscaleInverted", "CS", "1", "Show Grayscale Inverted", 0],
-  0x00720710: ["ShowImageTrueSizeFlag", "CS", "1", "Show Image True Size Flag", 0],
-  0x00720712: ["ShowGraphicAnnotationFlag", "CS", "1", "Show Graphic Annotation Flag", 0],
-  0x00720714: ["ShowPatientDemographicsFlag", "CS", "1", "Show Patient Demographics Flag", 0],
-  0x00720716: ["ShowAcquisitionTechniquesFlag", "CS", "1", "Show Acquisition Techniques Flag", 0],
-  0x00720717: ["DisplaySetHorizontalJustification", "CS", "1", "Display Set Horizontal Justification", 0],
-  0x00720718: ["DisplaySetVerticalJustification", "CS", "1", "Display Set Vertical Justification", 0],
-  0x00740120: ["ContinuationStartMeterset", "FD", "1", "Continuation Start Meterset", 0],
-  0x00740121: ["ContinuationEndMeterset", "FD", "1", "Continuation End Meterset", 0],
-  0x00741000: ["ProcedureStepState", "CS", "1", "Procedure Step State", 0],
-  0x00741002: ["ProcedureStepProgressInformationSequence", "SQ", "1", "Procedure Step Progress Information Sequence", 0],
-  0x00741004: ["ProcedureStepProgress", "DS", "1", "Procedure Step Progress", 0],
-  0x00741006: ["ProcedureStepProgressDescription", "ST", "1", "Procedure Step Progress Description", 0],
-  0x00741007: ["ProcedureStepProgressParametersSequence", "SQ", "1", "Procedure Step Progress Parameters Sequence", 0],
-  0x00741008: ["ProcedureStepCommunicationsURISequence", "SQ", "1", "Procedure Step Communications URI Sequence", 0],
-  0x0074100A: ["ContactURI", "UR", "1", "Contact URI", 0],
-  0x0074100C: ["ContactDisplayName", "LO", "1", "Contact Display Name", 0],
-  0x0074100E: ["ProcedureStepDiscontinuationReasonCodeSequence", "SQ", "1", "Procedure Step Discontinuation Reason Code Sequence", 0],
-  0x00741020: ["BeamTaskSequence", "SQ", "1", "Beam Task Sequence", 0],
-  0x00741022: ["BeamTaskType", "CS", "1", "Beam Task Type", 0],
-  0x00741024: ["BeamOrderIndexTrial", "IS", "1", "Beam Order Index (Trial)", 1],
-  0x00741025: ["AutosequenceFlag", "CS", "1", "Autosequence Flag", 0],
-  0x00741026: ["TableTopVerticalAdjustedPosition", "FD", "1", "Table Top Vertical Adjusted Position", 0],
-  0x00741027: ["TableTopLongitudinalAdjustedPosition", "FD", "1", "Table Top Longitudinal Adjusted Position", 0],
-  0x00741028: ["TableTopLateralAdjustedPosition", "FD", "1", "Table Top Lateral Adjusted Position", 0],
-  0x0074102A: ["PatientSupportAdjustedAngle", "FD", "1", "Patient Support Adjusted Angle", 0],
-  0x0074102B: ["TableTopEccentricAdjustedAngle", "FD", "1", "Table Top Eccentric Adjusted Angle", 0],
-  0x0074102C: ["TableTopPitchAdjustedAngle", "FD", "1", "Table Top Pitch Adjusted Angle", 0],
-  0x0074102D: ["TableTopRollAdjustedAngle", "FD", "1", "Table Top Roll Adjusted Angle", 0],
-  0x00741030: ["DeliveryVerificationImageSequence", "SQ", "1", "Delivery Verification Image Sequence", 0],
-  0x00741032: ["VerificationImageTiming", "CS", "1", "Verification Image Timing", 0],
-  0x00741034: ["DoubleExposureFlag", "CS", "1", "Double Exposure Flag", 0],
-  0x00741036: ["DoubleExposureOrdering", "CS", "1", "Double Exposure Ordering", 0],
-  0x00741038: ["DoubleExposureMetersetTrial", "DS", "1", "Double Exposure Meterset (Trial)", 1],
-  0x0074103A: ["DoubleExposureFieldDeltaTrial", "DS", "4", "Double Exposure Field Delta (Trial)", 1],
-  0x00741040: ["RelatedReferenceRTImageSequence", "SQ", "1", "Related Reference RT Image Sequence", 0],
-  0x00741042: ["GeneralMachineVerificationSequence", "SQ", "1", "General Machine Verification Sequence", 0],
-  0x00741044: ["ConventionalMachineVerificationSequence", "SQ", "1", "Conventional Machine Verification Sequence", 0],
-  0x00741046: ["IonMachineVerificationSequence", "SQ", "1", "Ion Machine Verification Sequence", 0],
-  0x00741048: ["FailedAttributesSequence", "SQ", "1", "Failed Attributes Sequence", 0],
-  0x0074104A: ["OverriddenAttributesSequence", "SQ", "1", "Overridden Attributes Sequence", 0],
-  0x0074104C: ["ConventionalControlPointVerificationSequence", "SQ", "1", "Conventional Control Point Verification Sequence", 0],
-  0x0074104E: ["IonControlPointVerificationSequence", "SQ", "1", "Ion Control Point Verification Sequence", 0],
-  0x00741050: ["AttributeOccurrenceSequence", "SQ", "1", "Attribute Occurrence Sequence", 0],
-  0x00741052: ["AttributeOccurrencePointer", "AT", "1", "Attribute Occurrence Pointer", 0],
-  0x00741054: ["AttributeItemSelector", "UL", "1", "Attribute Item Selector", 0],
-  0x00741056: ["AttributeOccurrencePrivateCreator", "LO", "1", "Attribute Occurrence Private Creator", 0],
-  0x00741057: ["SelectorSequencePointerItems", "IS", "1-n", "Selector Sequence Pointer Items", 0],
-  0x00741200: ["ScheduledProcedureStepPriority", "CS", "1", "Scheduled Procedure Step Priority", 0],
-  0x00741202: ["WorklistLabel", "LO", "1", "Worklist Label", 0],
-  0x00741204: ["ProcedureStepLabel", "LO", "1", "Procedure Step Label", 0],
-  0x00741210: ["ScheduledProcessingParametersSequence", "SQ", "1", "Scheduled Processing Parameters Sequence", 0],
-  0x00741212: ["PerformedProcessingParametersSequence", "SQ", "1", "Performed Processing Parameters Sequence", 0],
-  0x00741216: ["UnifiedProcedureStepPerformedProcedureSequence", "SQ", "1", "Unified Procedure Step Performed Procedure Sequence", 0],
-  0x00741220: ["RelatedProcedureStepSequence", "SQ", "1", "Related Procedure Step Sequence", 1],
-  0x00741222: ["ProcedureStepRelationshipType", "LO", "1", "Procedure Step Relationship Type", 1],
-  0x00741224: ["ReplacedProcedureStepSequence", "SQ", "1", "Replaced Procedure Step Sequence", 0],
-  0x00741230: ["DeletionLock", "LO", "1", "Deletion Lock", 0],
-  0x00741234: ["ReceivingAE", "AE", "1", "Receiving AE", 0],
-  0x00741236: ["RequestingAE", "AE", "1", "Requesting AE", 0],
-  0x00741238: ["ReasonForCancellation", "LT", "1", "Reason for Cancellation", 0],
-  0x00741242: ["SCPStatus", "CS", "1", "SCP Status", 0],
-  0x00741244: ["SubscriptionListStatus", "CS", "1", "Subscription List Status", 0],
-  0x00741246: ["UnifiedProcedureStepListStatus", "CS", "1", "Unified Procedure Step List Status", 0],
-  0x00741324: ["BeamOrderIndex", "UL", "1", "Beam Order Index", 0],
-  0x00741338: ["DoubleExposureMeterset", "FD", "1", "Double Exposure Meterset", 0],
-  0x0074133A: ["DoubleExposureFieldDelta", "FD", "4", "Double Exposure Field Delta", 0],
-  0x00741401: ["BrachyTaskSequence", "SQ", "1", "Brachy Task Sequence", 0],
-  0x00741402: ["ContinuationStartTotalReferenceAirKerma", "DS", "1", "Continuation Start Total Reference Air Kerma", 0],
-  0x00741403: ["ContinuationEndTotalReferenceAirKerma", "DS", "1", "Continuation End Total Reference Air Kerma", 0],
-  0x00741404: ["ContinuationPulseNumber", "IS", "1", "Continuation Pulse Number", 0],
-  0x00741405: ["ChannelDeliveryOrderSequence", "SQ", "1", "Channel Delivery Order Sequence", 0],
-  0x00741406: ["ReferencedChannelNumber", "IS", "1", "Referenced Channel Number", 0],
-  0x00741407: ["StartCumulativeTimeWeight", "DS", "1", "Start Cumulative Time Weight", 0],
-  0x00741408: ["EndCumulativeTimeWeight", "DS", "1", "End Cumulative Time Weight", 0],
-  0x00741409: ["OmittedChannelSequence", "SQ", "1", "Omitted Channel Sequence", 0],
-  0x0074140A: ["ReasonForChannelOmission", "CS", "1", "Reason for Channel Omission", 0],
-  0x0074140B: ["ReasonForChannelOmissionDescription", "LO", "1", "Reason for Channel Omission Description", 0],
-  0x0074140C: ["ChannelDeliveryOrderIndex", "IS", "1", "Channel Delivery Order Index", 0],
-  0x0074140D: ["ChannelDeliveryContinuationSequence", "SQ", "1", "Channel Delivery Continuation Sequence", 0],
-  0x0074140E: ["OmittedApplicationSetupSequence", "SQ", "1", "Omitted Application Setup Sequence", 0],
-  0x00760001: ["ImplantAssemblyTemplateName", "LO", "1", "Implant Assembly Template Name", 0],
-  0x00760003: ["ImplantAssemblyTemplateIssuer", "LO", "1", "Implant Assembly Template Issuer", 0],
-  0x00760006: ["ImplantAssemblyTemplateVersion", "LO", "1", "Implant Assembly Template Version", 0],
-  0x00760008: ["ReplacedImplantAssemblyTemplateSequence", "SQ", "1", "Replaced Implant Assembly Template Sequence", 0],
-  0x0076000A: ["ImplantAssemblyTemplateType", "CS", "1", "Implant Assembly Template Type", 0],
-  0x0076000C: ["OriginalImplantAssemblyTemplateSequence", "SQ", "1", "Original Implant Assembly Template Sequence", 0],
-  0x0076000E: ["DerivationImplantAssemblyTemplateSequence", "SQ", "1", "Derivation Implant Assembly Template Sequence", 0],
-  0x00760010: ["ImplantAssemblyTemplateTargetAnatomySequence", "SQ", "1", "Implant Assembly Template Target Anatomy Sequence", 0],
-  0x00760020: ["ProcedureTypeCodeSequence", "SQ", "1", "Procedure Type Code Sequence", 0],
-  0x00760030: ["SurgicalTechnique", "LO", "1", "Surgical Technique", 0],
-  0x00760032: ["ComponentTypesSequence", "SQ", "1", "Component Types Sequence", 0],
-  0x00760034: ["ComponentTypeCodeSequence", "SQ", "1", "Component Type Code Sequence", 0],
-  0x00760036: ["ExclusiveComponentType", "CS", "1", "Exclusive Component Type", 0],
-  0x00760038: ["MandatoryComponentType", "CS", "1", "Mandatory Component Type", 0],
-  0x00760040: ["ComponentSequence", "SQ", "1", "Component Sequence", 0],
-  0x00760055: ["ComponentID", "US", "1", "Component ID", 0],
-  0x00760060: ["ComponentAssemblySequence", "SQ", "1", "Component Assembly Sequence", 0],
-  0x00760070: ["Component1ReferencedID", "US", "1", "Component 1 Referenced ID", 0],
-  0x00760080: ["Component1ReferencedMatingFeatureSetID", "US", "1", "Component 1 Referenced Mating Feature Set ID", 0],
-  0x00760090: ["Component1ReferencedMatingFeatureID", "US", "1", "Component 1 Referenced Mating Feature ID", 0],
-  0x007600A0: ["Component2ReferencedID", "US", "1", "Component 2 Referenced ID", 0],
-  0x007600B0: ["Component2ReferencedMatingFeatureSetID", "US", "1", "Component 2 Referenced Mating Feature Set ID", 0],
-  0x007600C0: ["Component2ReferencedMatingFeatureID", "US", "1", "Component 2 Referenced Mating Feature ID", 0],
-  0x00780001: ["ImplantTemplateGroupName", "LO", "1", "Implant Template Group Name", 0],
-  0x00780010: ["ImplantTemplateGroupDescription", "ST", "1", "Implant Template Group Description", 0],
-  0x00780020: ["ImplantTemplateGroupIssuer", "LO", "1", "Implant Template Group Issuer", 0],
-  0x00780024: ["ImplantTemplateGroupVersion", "LO", "1", "Implant Template Group Version", 0],
-  0x00780026: ["ReplacedImplantTemplateGroupSequence", "SQ", "1", "Replaced Implant Template Group Sequence", 0],
-  0x00780028: ["ImplantTemplateGroupTargetAnatomySequence", "SQ", "1", "Implant Template Group Target Anatomy Sequence", 0],
-  0x0078002A: ["ImplantTemplateGroupMembersSequence", "SQ", "1", "Implant Template Group Members Sequence", 0],
-  0x0078002E: ["ImplantTemplateGroupMemberID", "US", "1", "Implant Template Group Member ID", 0],
-  0x00780050: ["ThreeDImplantTemplateGroupMemberMatchingPoint", "FD", "3", "3D Implant Template Group Member Matching Point", 0],
-  0x00780060: ["ThreeDImplantTemplateGroupMemberMatchingAxes", "FD", "9", "3D Implant Template Group Member Matching Axes", 0],
-  0x00780070: ["ImplantTemplateGroupMemberMatching2DCoordinatesSequence", "SQ", "1", "Implant Template Group Member Matching 2D Coordinates Sequence", 0],
-  0x00780090: ["TwoDImplantTemplateGroupMemberMatchingPoint", "FD", "2", "2D Implant Template Group Member Matching Point", 0],
-  0x007800A0: ["TwoDImplantTemplateGroupMemberMatchingAxes", "FD", "4", "2D Implant Template Group Member Matching Axes", 0],
-  0x007800B0: ["ImplantTemplateGroupVariationDimensionSequence", "SQ", "1", "Implant Template Group Variation Dimension Sequence", 0],
-  0x007800B2: ["ImplantTemplateGroupVariationDimensionName", "LO", "1", "Implant Template Group Variation Dimension Name", 0],
-  0x007800B4: ["ImplantTemplateGroupVariationDimensionRankSequence", "SQ", "1", "Implant Template Group Variation Dimension Rank Sequence", 0],
-  0x007800B6: ["ReferencedImplantTemplateGroupMemberID", "US", "1", "Referenced Implant Template Group Member ID", 0],
-  0x007800B8: ["ImplantTemplateGroupVariationDimensionRank", "US", "1", "Implant Template Group Variation Dimension Rank", 0],
-  0x00800001: ["SurfaceScanAcquisitionTypeCodeSequence", "SQ", "1", "Surface Scan Acquisition Type Code Sequence", 0],
-  0x00800002: ["SurfaceScanModeCodeSequence", "SQ", "1", "Surface Scan Mode Code Sequence", 0],
-  0x00800003: ["RegistrationMethodCodeSequence", "SQ", "1", "Registration Method Code Sequence", 0],
-  0x00800004: ["ShotDurationTime", "FD", "1", "Shot Duration Time", 0],
-  0x00800005: ["ShotOffsetTime", "FD", "1", "Shot Offset Time", 0],
-  0x00800006: ["SurfacePointPresentationValueData", "US", "1-n", "Surface Point Presentation Value Data", 0],
-  0x00800007: ["SurfacePointColorCIELabValueData", "US", "3-3n", "Surface Point Color CIELab Value Data", 0],
-  0x00800008: ["UVMappingSequence", "SQ", "1", "UV Mapping Sequence", 0],
-  0x00800009: ["TextureLabel", "SH", "1", "Texture Label", 0],
-  0x00800010: ["UValueData", "OF", "1", "U Value Data", 0],
-  0x00800011: ["VValueData", "OF", "1", "V Value Data", 0],
-  0x00800012: ["ReferencedTextureSequence", "SQ", "1", "Referenced Texture Sequence", 0],
-  0x00800013: ["ReferencedSurfaceDataSequence", "SQ", "1", "Referenced Surface Data Sequence", 0],
-  0x00820001: ["AssessmentSummary", "CS", "1", "Assessment Summary", 0],
-  0x00820003: ["AssessmentSummaryDescription", "UT", "1", "Assessment Summary Description", 0],
-  0x00820004: ["AssessedSOPInstanceSequence", "SQ", "1", "Assessed SOP Instance Sequence", 0],
-  0x00820005: ["ReferencedComparisonSOPInstanceSequence", "SQ", "1", "Referenced Comparison SOP Instance Sequence", 0],
-  0x00820006: ["NumberOfAssessmentObservations", "UL", "1", "Number of Assessment Observations", 0],
-  0x00820007: ["AssessmentObservationsSequence", "SQ", "1", "Assessment Observations Sequence", 0],
-  0x00820008: ["ObservationSignificance", "CS", "1", "Observation Significance", 0],
-  0x0082000A: ["ObservationDescription", "UT", "1", "Observation Description", 0],
-  0x0082000C: ["StructuredConstraintObservationSequence", "SQ", "1", "Structured Constraint Observation Sequence", 0],
-  0x00820010: ["AssessedAttributeValueSequence", "SQ", "1", "Assessed Attribute Value Sequence", 0],
-  0x00820016: ["AssessmentSetID", "LO", "1", "Assessment Set ID", 0],
-  0x00820017: ["AssessmentRequesterSequence", "SQ", "1", "Assessment Requester Sequence", 0],
-  0x00820018: ["SelectorAttributeName", "LO", "1", "Selector Attribute Name", 0],
-  0x00820019: ["SelectorAttributeKeyword", "LO", "1", "Selector Attribute Keyword", 0],
-  0x00820021: ["AssessmentTypeCodeSequence", "SQ", "1", "Assessment Type Code Sequence", 0],
-  0x00820022: ["ObservationBasisCodeSequence", "SQ", "1", "Observation Basis Code Sequence", 0],
-  0x00820023: ["AssessmentLabel", "LO", "1", "Assessment Label", 0],
-  0x00820032: ["ConstraintType", "CS", "1", "Constraint Type", 0],
-  0x00820033: ["SpecificationSelectionGuidance", "UT", "1", "Specification Selection Guidance", 0],
-  0x00820034: ["ConstraintValueSequence", "SQ", "1", "Constraint Value Sequence", 0],
-  0x00820035: ["RecommendedDefaultValueSequence", "SQ", "1", "Recommended Default Value Sequence", 0],
-  0x00820036: ["ConstraintViolationSignificance", "CS", "1", "Constraint Violation Significance", 0],
-  0x00820037: ["ConstraintViolationCondition", "UT", "1", "Constraint Violation Condition", 0],
-  0x00820038: ["ModifiableConstraintFlag", "CS", "1", "Modifiable Constraint Flag", 0],
-  0x00880130: ["StorageMediaFileSetID", "SH", "1", "Storage Media File-set ID", 0],
-  0x00880140: ["StorageMediaFileSetUID", "UI", "1", "Storage Media File-set UID", 0],
-  0x00880200: ["IconImageSequence", "SQ", "1", "Icon Image Sequence", 0],
-  0x00880904: ["TopicTitle", "LO", "1", "Topic Title", 1],
-  0x00880906: ["TopicSubject", "ST", "1", "Topic Subject", 1],
-  0x00880910: ["TopicAuthor", "LO", "1", "Topic Author", 1],
-  0x00880912: ["TopicKeywords", "LO", "1-32", "Topic Keywords", 1],
-  0x01000410: ["SOPInstanceStatus", "CS", "1", "SOP Instance Status", 0],
-  0x01000420: ["SOPAuthorizationDateTime", "DT", "1", "SOP Authorization DateTime", 0],
-  0x01000424: ["SOPAuthorizationComment", "LT", "1", "SOP Authorization Comment", 0],
-  0x01000426: ["AuthorizationEquipmentCertificationNumber", "LO", "1", "Authorization Equipment Certification Number", 0],
-  0x04000005: ["MACIDNumber", "US", "1", "MAC ID Number", 0],
-  0x04000010: ["MACCalculationTransferSyntaxUID", "UI", "1", "MAC Calculation Transfer Syntax UID", 0],
-  0x04000015: ["MACAlgorithm", "CS", "1", "MAC Algorithm", 0],
-  0x04000020: ["DataElementsSigned", "AT", "1-n", "Data Elements Signed", 0],
-  0x04000100: ["DigitalSignatureUID", "UI", "1", "Digital Signature UID", 0],
-  0x04000105: ["DigitalSignatureDateTime", "DT", "1", "Digital Signature DateTime", 0],
-  0x04000110: ["CertificateType", "CS", "1", "Certificate Type", 0],
-  0x04000115: ["CertificateOfSigner", "OB", "1", "Certificate of Signer", 0],
-  0x04000120: ["Signature", "OB", "1", "Signature", 0],
-  0x04000305: ["CertifiedTimestampType", "CS", "1", "Certified Timestamp Type", 0],
-  0x04000310: ["CertifiedTimestamp", "OB", "1", "Certified Timestamp", 0],
-  0x04000401: ["DigitalSignaturePurposeCodeSequence", "SQ", "1", "Digital Signature Purpose Code Sequence", 0],
-  0x04000402: ["ReferencedDigitalSignatureSequence", "SQ", "1", "Referenced Digital Signature Sequence", 0],
-  0x04000403: ["ReferencedSOPInstanceMACSequence", "SQ", "1", "Referenced SOP Instance MAC Sequence", 0],
-  0x04000404: ["MAC", "OB", "1", "MAC", 0],
-  0x04000500: ["EncryptedAttributesSequence", "SQ", "1", "Encrypted Attributes Sequence", 0],
-  0x04000510: ["EncryptedContentTransferSyntaxUID", "UI", "1", "Encrypted Content Transfer Syntax UID", 0],
-  0x04000520: ["EncryptedContent", "OB", "1", "Encrypted Content", 0],
-  0x04000550: ["ModifiedAttributesSequence", "SQ", "1", "Modified Attributes Sequence", 0],
-  0x04000551: ["NonconformingModifiedAttributesSequence", "SQ", "1", "Nonconforming Modified Attributes Sequence", 0],
-  0x04000552: ["NonconformingDataElementValue", "OB", "1", "Nonconforming Data Element Value", 0],
-  0x04000561: ["OriginalAttributesSequence", "SQ", "1", "Original Attributes Sequence", 0],
-  0x04000562: ["AttributeModificationDateTime", "DT", "1", "Attribute Modification DateTime", 0],
-  0x04000563: ["ModifyingSystem", "LO", "1", "Modifying System", 0],
-  0x04000564: ["SourceOfPreviousValues", "LO", "1", "Source of Previous Values", 0],
-  0x04000565: ["ReasonForTheAttributeModification", "CS", "1", "Reason for the Attribute Modification", 0],
-  0x04000600: ["InstanceOriginStatus", "CS", "1", "Instance Origin Status", 0],
-  0x20000010: ["NumberOfCopies", "IS", "1", "Number of Copies", 0],
-  0x2000001E: ["PrinterConfigurationSequence", "SQ", "1", "Printer Configuration Sequence", 0],
-  0x20000020: ["PrintPriority", "CS", "1", "Print Priority", 0],
-  0x20000030: ["MediumType", "CS", "1", "Medium Type", 0],
-  0x20000040: ["FilmDestination", "CS", "1", "Film Destination", 0],
-  0x20000050: ["FilmSessionLabel", "LO", "1", "Film Session Label", 0],
-  0x20000060: ["MemoryAllocation", "IS", "1", "Memory Allocation", 0],
-  0x20000061: ["MaximumMemoryAllocation", "IS", "1", "Maximum Memory Allocation", 0],
-  0x20000062: ["ColorImagePrintingFlag", "CS", "1", "Color Image Printing Flag", 1],
-  0x20000063: ["CollationFlag", "CS", "1", "Collation Flag", 1],
-  0x20000065: ["AnnotationFlag", "CS", "1", "Annotation Flag", 1],
-  0x20000067: ["ImageOverlayFlag", "CS", "1", "Image Overlay Flag", 1],
-  0x20000069: ["PresentationLUTFlag", "CS", "1", "Presentation LUT Flag", 1],
-  0x2000006A: ["ImageBoxPresentationLUTFlag", "CS", "1", "Image Box Presentation LUT Flag", 1],
-  0x200000A0: ["MemoryBitDepth", "US", "1", "Memory Bit Depth", 0],
-  0x200000A1: ["PrintingBitDepth", "US", "1", "Printing Bit Depth", 0],
-  0x200000A2: ["MediaInstalledSequence", "SQ", "1", "Media Installed Sequence", 0],
-  0x200000A4: ["OtherMediaAvailableSequence", "SQ", "1", "Other Media Available Sequence", 0],
-  0x200000A8: ["SupportedImageDisplayFormatsSequence", "SQ", "1", "Supported Image Display Formats Sequence", 0],
-  0x20000500: ["ReferencedFilmBoxSequence", "SQ", "1", "Referenced Film Box Sequence", 0],
-  0x20000510: ["ReferencedStoredPrintSequence", "SQ", "1", "Referenced Stored Print Sequence", 1],
-  0x20100010: ["ImageDisplayFormat", "ST", "1", "Image Display Format", 0],
-  0x20100030: ["AnnotationDisplayFormatID", "CS", "1", "Annotation Display Format ID", 0],
-  0x20100040: ["FilmOrientation", "CS", "1", "Film Orientation", 0],
-  0x20100050: ["FilmSizeID", "CS", "1", "Film Size ID", 0],
-  0x20100052: ["PrinterResolutionID", "CS", "1", "Printer Resolution ID", 0],
-  0x20100054: ["DefaultPrinterResolutionID", "CS", "1", "Default Printer Resolution ID", 0],
-  0x20100060: ["MagnificationType", "CS", "1", "Magnification Type", 0],
-  0x20100080: ["SmoothingType", "CS", "1", "Smoothing Type", 0],
-  0x201000A6: ["DefaultMagnificationType", "CS", "1", "Default Magnification Type", 0],
-  0x201000A7: ["OtherMagnificationTypesAvailable", "CS", "1-n", "Other Magnification Types Available", 0],
-  0x201000A8: ["DefaultSmoothingType", "CS", "1", "Default Smoothing Type", 0],
-  0x201000A9: ["OtherSmoothingTypesAvailable", "CS", "1-n", "Other Smoothing Types Available", 0],
-  0x20100100: ["BorderDensity", "CS", "1", "Border Density", 0],
-  0x20100110: ["EmptyImageDensity", "CS", "1", "Empty Image Density", 0],
-  0x20100120: ["MinDensity", "US", "1", "Min Density", 0],
-  0x20100130: ["MaxDensity", "US", "1", "Max Density", 0],
-  0x20100140: ["Trim", "CS", "1", "Trim", 0],
-  0x20100150: ["ConfigurationInformation", "ST", "1", "Configuration Information", 0],
-  0x20100152: ["ConfigurationInformationDescription", "LT", "1", "Configuration Information Description", 0],
-  0x20100154: ["MaximumCollatedFilms", "IS", "1", "Maximum Collated Films", 0],
-  0x2010015E: ["Illumination", "US", "1", "Illumination", 0],
-  0x20100160: ["ReflectedAmbientLight", "US", "1", "Reflected Ambient Light", 0],
-  0x20100376: ["PrinterPixelSpacing", "DS", "2", "Printer Pixel Spacing", 0],
-  0x20100500: ["ReferencedFilmSessionSequence", "SQ", "1", "Referenced Film Session Sequence", 0],
-  0x20100510: ["ReferencedImageBoxSequence", "SQ", "1", "Referenced Image Box Sequence", 0],
-  0x20100520: ["ReferencedBasicAnnotationBoxSequence", "SQ", "1", "Referenced Basic Annotation Box Sequence", 0],
-  0x20200010: ["ImageBoxPosition", "US", "1", "Image Box Position", 0],
-  0x20200020: ["Polarity", "CS", "1", "Polarity", 0],
-  0x20200030: ["RequestedImageSize", "DS", "1", "Requested Image Size", 0],
-  0x20200040: ["RequestedDecimateCropBehavior", "CS", "1", "Requested Decimate/Crop Behavior", 0],
-  0x20200050: ["RequestedResolutionID", "CS", "1", "Requested Resolution ID", 0],
-  0x202000A0: ["RequestedImageSizeFlag", "CS", "1", "Requested Image Size Flag", 0],
-  0x202000A2: ["DecimateCropResult", "CS", "1", "Decimate/Crop Result", 0],
-  0x20200110: ["BasicGrayscaleImageSequence", "SQ", "1", "Basic Grayscale Image Sequence", 0],
-  0x20200111: ["BasicColorImageSequence", "SQ", "1", "Basic Color Image Sequence", 0],
-  0x20200130: ["ReferencedImageOverlayBoxSequence", "SQ", "1", "Referenced Image Overlay Box Sequence", 1],
-  0x20200140: ["ReferencedVOILUTBoxSequence", "SQ", "1", "Referenced VOI LUT Box Sequence", 1],
-  0x20300010: ["AnnotationPosition", "US", "1", "Annotation Position", 0],
-  0x20300020: ["TextString", "LO", "1", "Text String", 0],
-  0x20400010: ["ReferencedOverlayPlaneSequence", "SQ", "1", "Referenced Overlay Plane Sequence", 1],
-  0x20400011: ["ReferencedOverlayPlaneGroups", "US", "1-99", "Referenced Overlay Plane Groups", 1],
-  0x20400020: ["OverlayPixelDataSequence", "SQ", "1", "Overlay Pixel Data Sequence", 1],
-  0x20400060: ["OverlayMagnificationType", "CS", "1", "Overlay Magnification Type", 1],
-  0x20400070: ["OverlaySmoothingType", "CS", "1", "Overlay Smoothing Type", 1],
-  0x20400072: ["OverlayOrImageMagnification", "CS", "1", "Overlay or Image Magnification", 1],
-  0x20400074: ["MagnifyToNumberOfColumns", "US", "1", "Magnify to Number of Columns", 1],
-  0x20400080: ["OverlayForegroundDensity", "CS", "1", "Overlay Foreground Density", 1],
-  0x20400082: ["OverlayBackgroundDensity", "CS", "1", "Overlay Background Density", 1],
-  0x20400090: ["OverlayMode", "CS", "1", "Overlay Mode", 1],
-  0x20400100: ["ThresholdDensity", "CS", "1", "Threshold Density", 1],
-  0x20400500: ["ReferencedImageBoxSequenceRetired", "SQ", "1", "Referenced Image Box Sequence (Retired)", 1],
-  0x20500010: ["PresentationLUTSequence", "SQ", "1", "Presentation LUT Sequence", 0],
-  0x20500020: ["PresentationLUTShape", "CS", "1", "Presentation LUT Shape", 0],
-  0x20500500: ["ReferencedPresentationLUTSequence", "SQ", "1", "Referenced Presentation LUT Sequence", 0],
-  0x21000010: ["PrintJobID", "SH", "1", "Print Job ID", 1],
-  0x21000020: ["ExecutionStatus", "CS", "1", "Execution Status", 0],
-  0x21000030: ["ExecutionStatusInfo", "CS", "1", "Execution Status Info", 0],
-  0x21000040: ["CreationDate", "DA", "1", "Creation Date", 0],
-  0x21000050: ["CreationTime", "TM", "1", "Creation Time", 0],
-  0x21000070: ["Originator", "AE", "1", "Originator", 0],
-  0x21000140: ["DestinationAE", "AE", "1", "Destination AE", 0],
-  0x21000160: ["OwnerID", "SH", "1", "Owner ID", 0],
-  0x21000170: ["NumberOfFilms", "IS", "1", "Number of Films", 0],
-  0x21000500: ["ReferencedPrintJobSequencePullStoredPrint", "SQ", "1", "Referenced Print Job Sequence (Pull Stored Print)", 1],
-  0x21100010: ["PrinterStatus", "CS", "1", "Printer Status", 0],
-  0x21100020: ["PrinterStatusInfo", "CS", "1", "Printer Status Info", 0],
-  0x21100030: ["PrinterName", "LO", "1", "Printer Name", 0],
-  0x21100099: ["PrintQueueID", "SH", "1", "Print Queue ID", 1],
-  0x21200010: ["QueueStatus", "CS", "1", "Queue Status", 1],
-  0x21200050: ["PrintJobDescriptionSequence", "SQ", "1", "Print Job Description Sequence", 1],
-  0x21200070: ["ReferencedPrintJobSequence", "SQ", "1", "Referenced Print Job Sequence", 1],
-  0x21300010: ["PrintManagementCapabilitiesSequence", "SQ", "1", "Print Management Capabilities Sequence", 1],
-  0x21300015: ["PrinterCharacteristicsSequence", "SQ", "1", "Printer Characteristics Sequence", 1],
-  0x21300030: ["FilmBoxContentSequence", "SQ", "1", "Film Box Content Sequence", 1],
-  0x21300040: ["ImageBoxContentSequence", "SQ", "1", "Image Box Content Sequence", 1],
-  0x21300050: ["AnnotationContentSequence", "SQ", "1", "Annotation Content Sequence", 1],
-  0x21300060: ["ImageOverlayBoxContentSequence", "SQ", "1", "Image Overlay Box Content Sequence", 1],
-  0x21300080: ["PresentationLUTContentSequence", "SQ", "1", "Presentation LUT Content Sequence", 1],
-  0x213000A0: ["ProposedStudySequence", "SQ", "1", "Proposed Study Sequence", 0],
-  0x213000C0: ["OriginalImageSequence", "SQ", "1", "Original Image Sequence", 0],
-  0x22000001: ["LabelUsingInformationExtractedFromInstances", "CS", "1", "Label Using Information Extracted From Instances", 0],
-  0x22000002: ["LabelText", "UT", "1", "Label Text", 0],
-  0x22000003: ["LabelStyleSelection", "CS", "1", "Label Style Selection", 0],
-  0x22000004: ["MediaDisposition", "LT", "1", "Media Disposition", 0],
-  0x22000005: ["BarcodeValue", "LT", "1", "Barcode Value", 0],
-  0x22000006: ["BarcodeSymbology", "CS", "1", "Barcode Symbology", 0],
-  0x22000007: ["AllowMediaSplitting", "CS", "1", "Allow Media Splitting", 0],
-  0x22000008: ["IncludeNonDICOMObjects", "CS", "1", "Include Non-DICOM Objects", 0],
-  0x22000009: ["IncludeDisplayApplication", "CS", "1", "Include Display Application", 0],
-  0x2200000A: ["PreserveCompositeInstancesAfterMediaCreation", "CS", "1", "Preserve Composite Instances After Media Creation", 0],
-  0x2200000B: ["TotalNumberOfPiecesOfMediaCreated", "US", "1", "Total Number of Pieces of Media Created", 0],
-  0x2200000C: ["RequestedMediaApplicationProfile", "LO", "1", "Requested Media Application Profile", 0],
-  0x2200000D: ["ReferencedStorageMediaSequence", "SQ", "1", "Referenced Storage Media Sequence", 0],
-  0x2200000E: ["FailureAttributes", "AT", "1-n", "Failure Attributes", 0],
-  0x2200000F: ["AllowLossyCompression", "CS", "1", "Allow Lossy Compression", 0],
-  0x22000020: ["RequestPriority", "CS", "1", "Request Priority", 0],
-  0x30020002: ["RTImageLabel", "SH", "1", "RT Image Label", 0],
-  0x30020003: ["RTImageName", "LO", "1", "RT Image Name", 0],
-  0x30020004: ["RTImageDescription", "ST", "1", "RT Image Description", 0],
-  0x3002000A: ["ReportedValuesOrigin", "CS", "1", "Reported Values Origin", 0],
-  0x3002000C: ["RTImagePlane", "CS", "1", "RT Image Plane", 0],
-  0x3002000D: ["XRayImageReceptorTranslation", "DS", "3", "X-Ray Image Receptor Translation", 0],
-  0x3002000E: ["XRayImageReceptorAngle", "DS", "1", "X-Ray Image Receptor Angle", 0],
-  0x30020010: ["RTImageOrientation", "DS", "6", "RT Image Orientation", 0],
-  0x30020011: ["ImagePlanePixelSpacing", "DS", "2", "Image Plane Pixel Spacing", 0],
-  0x30020012: ["RTImagePosition", "DS", "2", "RT Image Position", 0],
-  0x30020020: ["RadiationMachineName", "SH", "1", "Radiation Machine Name", 0],
-  0x30020022: ["RadiationMachineSAD", "DS", "1", "Radiation Machine SAD", 0],
-  0x30020024: ["RadiationMachineSSD", "DS", "1", "Radiation Machine SSD", 0],
-  0x30020026: ["RTImageSID", "DS", "1", "RT Image SID", 0],
-  0x30020028: ["SourceToReferenceObjectDistance", "DS", "1", "Source to Reference Object Distance", 0],
-  0x30020029: ["FractionNumber", "IS", "1", "Fraction Number", 0],
-  0x30020030: ["ExposureSequence", "SQ", "1", "Exposure Sequence", 0],
-  0x30020032: ["MetersetExposure", "DS", "1", "Meterset Exposure", 0],
-  0x30020034: ["DiaphragmPosition", "DS", "4", "Diaphragm Position", 0],
-  0x30020040: ["FluenceMapSequence", "SQ", "1", "Fluence Map Sequence", 0],
-  0x30020041: ["FluenceDataSource", "CS", "1", "Fluence Data Source", 0],
-  0x30020042: ["FluenceDataScale", "DS", "1", "Fluence Data Scale", 0],
-  0x30020050: ["PrimaryFluenceModeSequence", "SQ", "1", "Primary Fluence Mode Sequence", 0],
-  0x30020051: ["FluenceMode", "CS", "1", "Fluence Mode", 0],
-  0x30020052: ["FluenceModeID", "SH", "1", "Fluence Mode ID", 0],
-  0x30020100: ["SelectedFrameNumber", "IS", "1", "Selected Frame Number", 0],
-  0x30020101: ["SelectedFrameFunctionalGroupsSequence", "SQ", "1", "Selected Frame Functional Groups Sequence", 0],
-  0x30020102: ["RTImageFrameGeneralContentSequence", "SQ", "1", "RT Image Frame General Content Sequence", 0],
-  0x30020103: ["RTImageFrameContextSequence", "SQ", "1", "RT Image Frame Context Sequence", 0],
-  0x30020104: ["RTImageScopeSequence", "SQ", "1", "RT Image Scope Sequence", 0],
-  0x30020105: ["BeamModifierCoordinatesPresenceFlag", "CS", "1", "Beam Modifier Coordinates Presence Flag", 0],
-  0x30020106: ["StartCumulativeMeterset", "FD", "1", "Start Cumulative Meterset", 0],
-  0x30020107: ["StopCumulativeMeterset", "FD", "1", "Stop Cumulative Meterset", 0],
-  0x30020108: ["RTAcquisitionPatientPositionSequence", "SQ", "1", "RT Acquisition Patient Position Sequence", 0],
-  0x30020109: ["RTImageFrameImagingDevicePositionSequence", "SQ", "1", "RT Image Frame Imaging Device Position Sequence", 0],
-  0x3002010A: ["RTImageFramekVRadiationAcquisitionSequence", "SQ", "1", "RT Image Frame kV Radiation Acquisition Sequence", 0],
-  0x3002010B: ["RTImageFrameMVRadiationAcquisitionSequence", "SQ", "1", "RT Image Frame MV Radiation Acquisition Sequence", 0],
-  0x3002010C: ["RTImageFrameRadiationAcquisitionSequence", "SQ", "1", "RT Image Frame Radiation Acquisition Sequence", 0],
-  0x3002010D: ["ImagingSourcePositionSequence", "SQ", "1", "Imaging Source Position Sequence", 0],
-  0x3002010E: ["ImageReceptorPositionSequence", "SQ", "1", "Image Receptor Position Sequence", 0],
-  0x3002010F: ["DevicePositionToEquipmentMappingMatrix", "FD", "16", "Device Position to Equipment Mapping Matrix", 0],
-  0x30020110: ["DevicePositionParameterSequence", "SQ", "1", "Device Position Parameter Sequence", 0],
-  0x30020111: ["ImagingSourceLocationSpecificationType", "CS", "1", "Imaging Source Location Specification Type", 0],
-  0x30020112: ["ImagingDeviceLocationMatrixSequence", "SQ", "1", "Imaging Device Location Matrix Sequence", 0],
-  0x30020113: ["ImagingDeviceLocationParameterSequence", "SQ", "1", "Imaging Device Location Parameter Sequence", 0],
-  0x30020114: ["ImagingApertureSequence", "SQ", "1", "Imaging Aperture Sequence", 0],
-  0x30020115: ["ImagingApertureSpecificationType", "CS", "1", "Imaging Aperture Specification Type", 0],
-  0x30020116: ["NumberOfAcquisitionDevices", "US", "1", "Number of Acquisition Devices", 0],
-  0x30020117: ["AcquisitionDeviceSequence", "SQ", "1", "Acquisition Device Sequence", 0],
-  0x30020118: ["AcquisitionTaskSequence", "SQ", "1", "Acquisition Task Sequence", 0],
-  0x30020119: ["AcquisitionTaskWorkitemCodeSequence", "SQ", "1", "Acquisition Task Workitem Code Sequence", 0],
-  0x3002011A: ["AcquisitionSubtaskSequence", "SQ", "1", "Acquisition Subtask Sequence", 0],
-  0x3002011B: ["SubtaskWorkitemCodeSequence", "SQ", "1", "Subtask Workitem Code Sequence", 0],
-  0x3002011C: ["AcquisitionTaskIndex", "US", "1", "Acquisition Task Index", 0],
-  0x3002011D: ["AcquisitionSubtaskIndex", "US", "1", "Acquisition Subtask Index", 0],
-  0x3002011E: ["ReferencedBaselineParametersRTRadiationInstanceSequence", "SQ", "1", "Referenced Baseline Parameters RT Radiation Instance Sequence", 0],
-  0x3002011F: ["PositionAcquisitionTemplateIdentificationSequence", "SQ", "1", "Position Acquisition Template Identification Sequence", 0],
-  0x30020120: ["PositionAcquisitionTemplateID", "ST", "1", "Position Acquisition Template ID", 0],
-  0x30020121: ["PositionAcquisitionTemplateName", "LO", "1", "Position Acquisition Template Name", 0],
-  0x30020122: ["PositionAcquisitionTemplateCodeSequence", "SQ", "1", "Position Acquisition Template Code Sequence", 0],
-  0x30020123: ["PositionAcquisitionTemplateDescription", "LT", "1", "Position Acquisition Template Description", 0],
-  0x30020124: ["AcquisitionTaskApplicabilitySequence", "SQ", "1", "Acquisition Task Applicability Sequence", 0],
-  0x30020125: ["ProjectionImagingAcquisitionParameterSequence", "SQ", "1", "Projection Imaging Acquisition Parameter Sequence", 0],
-  0x30020126: ["CTImagingAcquisitionParameterSequence", "SQ", "1", "CT Imaging Acquisition Parameter Sequence", 0],
-  0x30020127: ["KVImagingGenerationParametersSequence", "SQ", "1", "KV Imaging Generation Parameters Sequence", 0],
-  0x30020128: ["MVImagingGenerationParametersSequence", "SQ", "1", "MV Imaging Generation Parameters Sequence", 0],
-  0x30020129: ["AcquisitionSignalType", "CS", "1", "Acquisition Signal Type", 0],
-  0x3002012A: ["AcquisitionMethod", "CS", "1", "Acquisition Method", 0],
-  0x3002012B: ["ScanStartPositionSequence", "SQ", "1", "Scan Start Position Sequence", 0],
-  0x3002012C: ["ScanStopPositionSequence", "SQ", "1", "Scan Stop Position Sequence", 0],
-  0x3002012D: ["ImagingSourceToBeamModifierDefinitionPlaneDistance", "FD", "1", "Imaging Source to Beam Modifier Definition Plane Distance", 0],
-  0x3002012E: ["ScanArcType", "CS", "1", "Scan Arc Type", 0],
-  0x3002012F: ["DetectorPositioningType", "CS", "1", "Detector Positioning Type", 0],
-  0x30020130: ["AdditionalRTAccessoryDeviceSequence", "SQ", "1", "Additional RT Accessory Device Sequence", 0],
-  0x30020131: ["DeviceSpecificAcquisitionParameterSequence", "SQ", "1", "Device-Specific Acquisition Parameter Sequence", 0],
-  0x30020132: ["ReferencedPositionReferenceInstanceSequence", "SQ", "1", "Referenced Position Reference Instance Sequence", 0],
-  0x30020133: ["EnergyDerivationCodeSequence", "SQ", "1", "Energy Derivation Code Sequence", 0],
-  0x30020134: ["MaximumCumulativeMetersetExposure", "FD", "1", "Maximum Cumulative Meterset Exposure", 0],
-  0x30020135: ["AcquisitionInitiationSequence", "SQ", "1", "Acquisition Initiation Sequence", 0],
-  0x30040001: ["DVHType", "CS", "1", "DVH Type", 0],
-  0x30040002: ["DoseUnits", "CS", "1", "Dose Units", 0],
-  0x30040004: ["DoseType", "CS", "1", "Dose Type", 0],
-  0x30040005: ["SpatialTransformOfDose", "CS", "1", "Spatial Transform of Dose", 0],
-  0x30040006: ["DoseComment", "LO", "1", "Dose Comment", 0],
-  0x30040008: ["NormalizationPoint", "DS", "3", "Normalization Point", 0],
-  0x3004000A: ["DoseSummationType", "CS", "1", "Dose Summation Type", 0],
-  0x3004000C: ["GridFrameOffsetVector", "DS", "2-n", "Grid Frame Offset Vector", 0],
-  0x3004000E: ["DoseGridScaling", "DS", "1", "Dose Grid Scaling", 0],
-  0x30040010: ["RTDoseROISequence", "SQ", "1", "RT Dose ROI Sequence", 1],
-  0x30040012: ["DoseValue", "DS", "1", "Dose Value", 1],
-  0x30040014: ["TissueHeterogeneityCorrection", "CS", "1-3", "Tissue Heterogeneity Correction", 0],
-  0x30040040: ["DVHNormalizationPoint", "DS", "3", "DVH Normalization Point", 0],
-  0x30040042: ["DVHNormalizationDoseValue", "DS", "1", "DVH Normalization Dose Value", 0],
-  0x30040050: ["DVHSequence", "SQ", "1", "DVH Sequence", 0],
-  0x30040052: ["DVHDoseScaling", "DS", "1", "DVH Dose Scaling", 0],
-  0x30040054: ["DVHVolumeUnits", "CS", "1", "DVH Volume Units", 0],
-  0x30040056: ["DVHNumberOfBins", "IS", "1", "DVH Number of Bins", 0],
-  0x30040058: ["DVHData", "DS", "2-2n", "DVH Data", 0],
-  0x30040060: ["DVHReferencedROISequence", "SQ", "1", "DVH Referenced ROI Sequence", 0],
-  0x30040062: ["DVHROIContributionType", "CS", "1", "DVH ROI Contribution Type", 0],
-  0x30040070: ["DVHMinimumDose", "DS", "1", "DVH Minimum Dose", 0],
-  0x30040072: ["DVHMaximumDose", "DS", "1", "DVH Maximum Dose", 0],
-  0x30040074: ["DVHMeanDose", "DS", "1", "DVH Mean Dose", 0],
-  0x30060002: ["StructureSetLabel", "SH", "1", "Structure Set Label", 0],
-  0x30060004: ["StructureSetName", "LO", "1", "Structure Set Name", 0],
-  0x30060006: ["StructureSetDescription", "ST", "1", "Structure Set Description", 0],
-  0x30060008: ["StructureSetDate", "DA", "1", "Structure Set Date", 0],
-  0x30060009: ["StructureSetTime", "TM", "1", "Structure Set Time", 0],
-  0x30060010: ["ReferencedFrameOfReferenceSequence", "SQ", "1", "Referenced Frame of Reference Sequence", 0],
-  0x30060012: ["RTReferencedStudySequence", "SQ", "1", "RT Referenced Study Sequence", 0],
-  0x30060014: ["RTReferencedSeriesSequence", "SQ", "1", "RT Referenced Series Sequence", 0],
-  0x30060016: ["ContourImageSequence", "SQ", "1", "Contour Image Sequence", 0],
-  0x30060018: ["PredecessorStructureSetSequence", "SQ", "1", "Predecessor Structure Set Sequence", 0],
-  0x30060020: ["StructureSetROISequence", "SQ", "1", "Structure Set ROI Sequence", 0],
-  0x30060022: ["ROINumber", "IS", "1", "ROI Number", 0],
-  0x30060024: ["ReferencedFrameOfReferenceUID", "UI", "1", "Referenced Frame of Reference UID", 0],
-  0x30060026: ["ROIName", "LO", "1", "ROI Name", 0],
-  0x30060028: ["ROIDescription", "ST", "1", "ROI Description", 0],
-  0x3006002A: ["ROIDisplayColor", "IS", "3", "ROI Display Color", 0],
-  0x3006002C: ["ROIVolume", "DS", "1", "ROI Volume", 0],
-  0x3006002D: ["ROIDateTime", "DT", "1", "ROI DateTime", 0],
-  0x3006002E: ["ROIObservationDateTime", "DT", "1", "ROI Observation DateTime", 0],
-  0x30060030: ["RTRelatedROISequence", "SQ", "1", "RT Related ROI Sequence", 0],
-  0x30060033: ["RTROIRelationship", "CS", "1", "RT ROI Relationship", 0],
-  0x30060036: ["ROIGenerationAlgorithm", "CS", "1", "ROI Generation Algorithm", 0],
-  0x30060037: ["ROIDerivationAlgorithmIdentificationSequence", "SQ", "1", "ROI Derivation Algorithm Identification Sequence", 0],
-  0x30060038: ["ROIGenerationDescription", "LO", "1", "ROI Generation Description", 0],
-  0x30060039: ["ROIContourSequence", "SQ", "1", "ROI Contour Sequence", 0],
-  0x30060040: ["ContourSequence", "SQ", "1", "Contour Sequence", 0],
-  0x30060042: ["ContourGeometricType", "CS", "1", "Contour Geometric Type", 0],
-  0x30060044: ["ContourSlabThickness", "DS", "1", "Contour Slab Thickness", 1],
-  0x30060045: ["ContourOffsetVector", "DS", "3", "Contour Offset Vector", 1],
-  0x30060046: ["NumberOfContourPoints", "IS", "1", "Number of Contour Points", 0],
-  0x30060048: ["ContourNumber", "IS", "1", "Contour Number", 0],
-  0x30060049: ["AttachedContours", "IS", "1-n", "Attached Contours", 1],
-  0x3006004A: ["SourcePixelPlanesCharacteristicsSequence", "SQ", "1", "Source Pixel Planes Characteristics Sequence", 0],
-  0x3006004B: ["SourceSeriesSequence", "SQ", "1", "Source Series Sequence", 0],
-  0x3006004C: ["SourceSeriesInformationSequence", "SQ", "1", "Source Series Information Sequence", 0],
-  0x3006004D: ["ROICreatorSequence", "SQ", "1", "ROI Creator Sequence", 0],
-  0x3006004E: ["ROIInterpreterSequence", "SQ", "1", "ROI Interpreter Sequence", 0],
-  0x3006004F: ["ROIObservationContextCodeSequence", "SQ", "1", "ROI Observation Context Code Sequence", 0],
-  0x30060050: ["ContourData", "DS", "3-3n", "Contour Data", 0],
-  0x30060080: ["RTROIObservationsSequence", "SQ", "1", "RT ROI Observations Sequence", 0],
-  0x30060082: ["ObservationNumber", "IS", "1", "Observation Number", 0],
-  0x30060084: ["ReferencedROINumber", "IS", "1", "Referenced ROI Number", 0],
-  0x30060085: ["ROIObservationLabel", "SH", "1", "ROI Observation Label", 1],
-  0x30060086: ["RTROIIdentificationCodeSequence", "SQ", "1", "RT ROI Identification Code Sequence", 0],
-  0x30060088: ["ROIObservationDescription", "ST", "1", "ROI Observation Description", 1],
-  0x300600A0: ["RelatedRTROIObservationsSequence", "SQ", "1", "Related RT ROI Observations Sequence", 0],
-  0x300600A4: ["RTROIInterpretedType", "CS", "1", "RT ROI Interpreted Type", 0],
-  0x300600A6: ["ROIInterpreter", "PN", "1", "ROI Interpreter", 0],
-  0x300600B0: ["ROIPhysicalPropertiesSequence", "SQ", "1", "ROI Physical Properties Sequence", 0],
-  0x300600B2: ["ROIPhysicalProperty", "CS", "1", "ROI Physical Property", 0],
-  0x300600B4: ["ROIPhysicalPropertyValue", "DS", "1", "ROI Physical Property Value", 0],
-  0x300600B6: ["ROIElementalCompositionSequence", "SQ", "1", "ROI Elemental Composition Sequence", 0],
-  0x300600B7: ["ROIElementalCompositionAtomicNumber", "US", "1", "ROI Elemental Composition Atomic Number", 0],
-  0x300600B8: ["ROIElementalCompositionAtomicMassFraction", "FL", "1", "ROI Elemental Composition Atomic Mass Fraction", 0],
-  0x300600B9: ["AdditionalRTROIIdentificationCodeSequence", "SQ", "1", "Additional RT ROI Identification Code Sequence", 1],
-  0x300600C0: ["FrameOfReferenceRelationshipSequence", "SQ", "1", "Frame of Reference Relationship Sequence", 1],
-  0x300600C2: ["RelatedFrameOfReferenceUID", "UI", "1", "Related Frame of Reference UID", 1],
-  0x300600C4: ["FrameOfReferenceTransformationType", "CS", "1", "Frame of Reference Transformation Type", 1],
-  0x300600C6: ["FrameOfReferenceTransformationMatrix", "DS", "16", "Frame of Reference Transformation Matrix", 0],
-  0x300600C8: ["FrameOfReferenceTransformationComment", "LO", "1", "Frame of Reference Transformation Comment", 0],
-  0x300600C9: ["PatientLocationCoordinatesSequence", "SQ", "1", "Patient Location Coordinates Sequence", 0],
-  0x300600CA: ["PatientLocationCoordinatesCodeSequence", "SQ", "1", "Patient Location Coordinates Code Sequence", 0],
-  0x300600CB: ["PatientSupportPositionSequence", "SQ", "1", "Patient Support Position Sequence", 0],
-  0x30080010: ["MeasuredDoseReferenceSequence", "SQ", "1", "Measured Dose Reference Sequence", 0],
-  0x30080012: ["MeasuredDoseDescription", "ST", "1", "Measured Dose Description", 0],
-  0x30080014: ["MeasuredDoseType", "CS", "1", "Measured Dose Type", 0],
-  0x30080016: ["MeasuredDoseValue", "DS", "1", "Measured Dose Value", 0],
-  0x30080020: ["TreatmentSessionBeamSequence", "SQ", "1", "Treatment Session Beam Sequence", 0],
-  0x30080021: ["TreatmentSessionIonBeamSequence", "SQ", "1", "Treatment Session Ion Beam Sequence", 0],
-  0x30080022: ["CurrentFractionNumber", "IS", "1", "Current Fraction Number", 0],
-  0x30080024: ["TreatmentControlPointDate", "DA", "1", "Treatment Control Point Date", 0],
-  0x30080025: ["TreatmentControlPointTime", "TM", "1", "Treatment Control Point Time", 0],
-  0x3008002A: ["TreatmentTerminationStatus", "CS", "1", "Treatment Termination Status", 0],
-  0x3008002B: ["TreatmentTerminationCode", "SH", "1", "Treatment Termination Code", 1],
-  0x3008002C: ["TreatmentVerificationStatus", "CS", "1", "Treatment Verification Status", 0],
-  0x30080030: ["ReferencedTreatmentRecordSequence", "SQ", "1", "Referenced Treatment Record Sequence", 0],
-  0x30080032: ["SpecifiedPrimaryMeterset", "DS", "1", "Specified Primary Meterset", 0],
-  0x30080033: ["SpecifiedSecondaryMeterset", "DS", "1", "Specified Secondary Meterset", 0],
-  0x30080036: ["DeliveredPrimaryMeterset", "DS", "1", "Delivered Primary Meterset", 0],
-  0x30080037: ["DeliveredSecondaryMeterset", "DS", "1", "Delivered Secondary Meterset", 0],
-  0x3008003A: ["SpecifiedTreatmentTime", "DS", "1", "Specified Treatment Time", 0],
-  0x3008003B: ["DeliveredTreatmentTime", "DS", "1", "Delivered Treatment Time", 0],
-  0x30080040: ["ControlPointDeliverySequence", "SQ", "1", "Control Point Delivery Sequence", 0],
-  0x30080041: ["IonControlPointDeliverySequence", "SQ", "1", "Ion Control Point Delivery Sequence", 0],
-  0x30080042: ["SpecifiedMeterset", "DS", "1", "Specified Meterset", 0],
-  0x30080044: ["DeliveredMeterset", "DS", "1", "Delivered Meterset", 0],
-  0x30080045: ["MetersetRateSet", "FL", "1", "Meterset Rate Set", 0],
-  0x30080046: ["MetersetRateDelivered", "FL", "1", "Meterset Rate Delivered", 0],
-  0x30080047: ["ScanSpotMetersetsDelivered", "FL", "1-n", "Scan Spot Metersets Delivered", 0],
-  0x30080048: ["DoseRateDelivered", "DS", "1", "Dose Rate Delivered", 0],
-  0x30080050: ["TreatmentSummaryCalculatedDoseReferenceSequence", "SQ", "1", "Treatment Summary Calculated Dose Reference Sequence", 0],
-  0x30080052: ["CumulativeDoseToDoseReference", "DS", "1", "Cumulative Dose to Dose Reference", 0],
-  0x30080054: ["FirstTreatmentDate", "DA", "1", "First Treatment Date", 0],
-  0x30080056: ["MostRecentTreatmentDate", "DA", "1", "Most Recent Treatment Date", 0],
-  0x3008005A: ["NumberOfFractionsDelivered", "IS", "1", "Number of Fractions Delivered", 0],
-  0x30080060: ["OverrideSequence", "SQ", "1", "Override Sequence", 0],
-  0x30080061: ["ParameterSequencePointer", "AT", "1", "Parameter Sequence Pointer", 0],
-  0x30080062: ["OverrideParameterPointer", "AT", "1", "Override Parameter Pointer", 0],
-  0x30080063: ["ParameterItemIndex", "IS", "1", "Parameter Item Index", 0],
-  0x30080064: ["MeasuredDoseReferenceNumber", "IS", "1", "Measured Dose Reference Number", 0],
-  0x30080065: ["ParameterPointer", "AT", "1", "Parameter Pointer", 0],
-  0x30080066: ["OverrideReason", "ST", "1", "Override Reason", 0],
-  0x30080067: ["ParameterValueNumber", "US", "1", "Parameter Value Number", 0],
-  0x30080068: ["CorrectedParameterSequence", "SQ", "1", "Corrected Parameter Sequence", 0],
-  0x3008006A: ["CorrectionValue", "FL", "1", "Correction Value", 0],
-  0x30080070: ["CalculatedDoseReferenceSequence", "SQ", "1", "Calculated Dose Reference Sequence", 0],
-  0x30080072: ["CalculatedDoseReferenceNumber", "IS", "1", "Calculated Dose Reference Number", 0],
-  0x30080074: ["CalculatedDoseReferenceDescription", "ST", "1", "Calculated Dose Reference Description", 0],
-  0x30080076: ["CalculatedDoseReferenceDoseValue", "DS", "1", "Calculated Dose Reference Dose Value", 0],
-  0x30080078: ["StartMeterset", "DS", "1", "Start Meterset", 0],
-  0x3008007A: ["EndMeterset", "DS", "1", "End Meterset", 0],
-  0x30080080: ["ReferencedMeasuredDoseReferenceSequence", "SQ", "1", "Referenced Measured Dose Reference Sequence", 0],
-  0x30080082: ["ReferencedMeasuredDoseReferenceNumber", "IS", "1", "Referenced Measured Dose Reference Number", 0],
-  0x30080090: ["ReferencedCalculatedDoseReferenceSequence", "SQ", "1", "Referenced Calculated Dose Reference Sequence", 0],
-  0x30080092: ["ReferencedCalculatedDoseReferenceNumber", "IS", "1", "Referenced Calculated Dose Reference Number", 0],
-  0x300800A0: ["BeamLimitingDeviceLeafPairsSequence", "SQ", "1", "Beam Limiting Device Leaf Pairs Sequence", 0],
-  0x300800A1: ["EnhancedRTBeamLimitingDeviceSequence", "SQ", "1", "Enhanced RT Beam Limiting Device Sequence", 0],
-  0x300800A2: ["EnhancedRTBeamLimitingOpeningSequence", "SQ", "1", "Enhanced RT Beam Limiting Opening Sequence", 0],
-  0x300800A3: ["EnhancedRTBeamLimitingDeviceDefinitionFlag", "CS", "1", "Enhanced RT Beam Limiting Device Definition Flag", 0],
-  0x300800A4: ["ParallelRTBeamDelimiterOpeningExtents", "FD", "2-2n", "Parallel RT Beam Delimiter Opening Extents", 0],
-  0x300800B0: ["RecordedWedgeSequence", "SQ", "1", "Recorded Wedge Sequence", 0],
-  0x300800C0: ["RecordedCompensatorSequence", "SQ", "1", "Recorded Compensator Sequence", 0],
-  0x300800D0: ["RecordedBlockSequence", "SQ", "1", "Recorded Block Sequence", 0],
-  0x300800D1: ["RecordedBlockSlabSequence", "SQ", "1", "Recorded Block Slab Sequence", 0],
-  0x300800E0: ["TreatmentSummaryMeasuredDoseReferenceSequence", "SQ", "1", "Treatment Summary Measured Dose Reference Sequence", 0],
-  0x300800F0: ["RecordedSnoutSequence", "SQ", "1", "Recorded Snout Sequence", 0],
-  0x300800F2: ["RecordedRangeShifterSequence", "SQ", "1", "Recorded Range Shifter Sequence", 0],
-  0x300800F4: ["RecordedLateralSpreadingDeviceSequence", "SQ", "1", "Recorded Lateral Spreading Device Sequence", 0],
-  0x300800F6: ["RecordedRangeModulatorSequence", "SQ", "1", "Recorded Range Modulator Sequence", 0],
-  0x30080100: ["RecordedSourceSequence", "SQ", "1", "Recorded Source Sequence", 0],
-  0x30080105: ["SourceSerialNumber", "LO", "1", "Source Serial Number", 0],
-  0x30080110: ["TreatmentSessionApplicationSetupSequence", "SQ", "1", "Treatment Session Application Setup Sequence", 0],
-  0x30080116: ["ApplicationSetupCheck", "CS", "1", "Application Setup Check", 0],
-  0x30080120: ["RecordedBrachyAccessoryDeviceSequence", "SQ", "1", "Recorded Brachy Accessory Device Sequence", 0],
-  0x30080122: ["ReferencedBrachyAccessoryDeviceNumber", "IS", "1", "Referenced Brachy Accessory Device Number", 0],
-  0x30080130: ["RecordedChannelSequence", "SQ", "1", "Recorded Channel Sequence", 0],
-  0x30080132: ["SpecifiedChannelTotalTime", "DS", "1", "Specified Channel Total Time", 0],
-  0x30080134: ["DeliveredChannelTotalTime", "DS", "1", "Delivered Channel Total Time", 0],
-  0x30080136: ["SpecifiedNumberOfPulses", "IS", "1", "Specified Number of Pulses", 0],
-  0x30080138: ["DeliveredNumberOfPulses", "IS", "1", "Delivered Number of Pulses", 0],
-  0x3008013A: ["SpecifiedPulseRepetitionInterval", "DS", "1", "Specified Pulse Repetition Interval", 0],
-  0x3008013C: ["DeliveredPulseRepetitionInterval", "DS", "1", "Delivered Pulse Repetition Interval", 0],
-  0x30080140: ["RecordedSourceApplicatorSequence", "SQ", "1", "Recorded Source Applicator Sequence", 0],
-  0x30080142: ["ReferencedSourceApplicatorNumber", "IS", "1", "Referenced Source Applicator Number", 0],
-  0x30080150: ["RecordedChannelShieldSequence", "SQ", "1", "Recorded Channel Shield Sequence", 0],
-  0x30080152: ["ReferencedChannelShieldNumber", "IS", "1", "Referenced Channel Shield Number", 0],
-  0x30080160: ["BrachyControlPointDeliveredSequence", "SQ", "1", "Brachy Control Point Delivered Sequence", 0],
-  0x30080162: ["SafePositionExitDate", "DA", "1", "Safe Position Exit Date", 0],
-  0x30080164: ["SafePositionExitTime", "TM", "1", "Safe Position Exit Time", 0],
-  0x30080166: ["SafePositionReturnDate", "DA", "1", "Safe Position Return Date", 0],
-  0x30080168: ["SafePositionReturnTime", "TM", "1", "Safe Position Return Time", 0],
-  0x30080171: ["PulseSpecificBrachyControlPointDeliveredSequence", "SQ", "1", "Pulse Specific Brachy Control Point Delivered Sequence", 0],
-  0x30080172: ["PulseNumber", "US", "1", "Pulse Number", 0],
-  0x30080173: ["BrachyPulseControlPointDeliveredSequence", "SQ", "1", "Brachy Pulse Control Point Delivered Sequence", 0],
-  0x30080200: ["CurrentTreatmentStatus", "CS", "1", "Current Treatment Status", 0],
-  0x30080202: ["TreatmentStatusComment", "ST", "1", "Treatment Status Comment", 0],
-  0x30080220: ["FractionGroupSummarySequence", "SQ", "1", "Fraction Group Summary Sequence", 0],
-  0x30080223: ["ReferencedFractionNumber", "IS", "1", "Referenced Fraction Number", 0],
-  0x30080224: ["FractionGroupType", "CS", "1", "Fraction Group Type", 0],
-  0x30080230: ["BeamStopperPosition", "CS", "1", "Beam Stopper Position", 0],
-  0x30080240: ["FractionStatusSummarySequence", "SQ", "1", "Fraction Status Summary Sequence", 0],
-  0x30080250: ["TreatmentDate", "DA", "1", "Treatment Date", 0],
-  0x30080251: ["TreatmentTime", "TM", "1", "Treatment Time", 0],
-  0x300A0002: ["RTPlanLabel", "SH", "1", "RT Plan Label", 0],
-  0x300A0003: ["RTPlanName", "LO", "1", "RT Plan Name", 0],
-  0x300A0004: ["RTPlanDescription", "ST", "1", "RT Plan Description", 0],
-  0x300A0006: ["RTPlanDate", "DA", "1", "RT Plan Date", 0],
-  0x300A0007: ["RTPlanTime", "TM", "1", "RT Plan Time", 0],
-  0x300A0009: ["TreatmentProtocols", "LO", "1-n", "Treatment Protocols", 0],
-  0x300A000A: ["PlanIntent", "CS", "1", "Plan Intent", 0],
-  0x300A000B: ["TreatmentSites", "LO", "1-n", "Treatment Sites", 1],
-  0x300A000C: ["RTPlanGeometry", "CS", "1", "RT Plan Geometry", 0],
-  0x300A000E: ["PrescriptionDescription", "ST", "1", "Prescription Description", 0],
-  0x300A0010: ["DoseReferenceSequence", "SQ", "1", "Dose Reference Sequence", 0],
-  0x300A0012: ["DoseReferenceNumber", "IS", "1", "Dose Reference Number", 0],
-  0x300A0013: ["DoseReferenceUID", "UI", "1", "Dose Reference UID", 0],
-  0x300A0014: ["DoseReferenceStructureType", "CS", "1", "Dose Reference Structure Type", 0],
-  0x300A0015: ["NominalBeamEnergyUnit", "CS", "1", "Nominal Beam Energy Unit", 0],
-  0x300A0016: ["DoseReferenceDescription", "LO", "1", "Dose Reference Description", 0],
-  0x300A0018: ["DoseReferencePointCoordinates", "DS", "3", "Dose Reference Point Coordinates", 0],
-  0x300A001A: ["NominalPriorDose", "DS", "1", "Nominal Prior Dose", 0],
-  0x300A0020: ["DoseReferenceType", "CS", "1", "Dose Reference Type", 0],
-  0x300A0021: ["ConstraintWeight", "DS", "1", "Constraint Weight", 0],
-  0x300A0022: ["DeliveryWarningDose", "DS", "1", "Delivery Warning Dose", 0],
-  0x300A0023: ["DeliveryMaximumDose", "DS", "1", "Delivery Maximum Dose", 0],
-  0x300A0025: ["TargetMinimumDose", "DS", "1", "Target Minimum Dose", 0],
-  0x300A0026: ["TargetPrescriptionDose", "DS", "1", "Target Prescription Dose", 0],
-  0x300A0027: ["TargetMaximumDose", "DS", "1", "Target Maximum Dose", 0],
-  0x300A0028: ["TargetUnderdoseVolumeFraction", "DS", "1", "Target Underdose Volume Fraction", 0],
-  0x300A002A: ["OrganAtRiskFullVolumeDose", "DS", "1", "Organ at Risk Full-volume Dose", 0],
-  0x300A002B: ["OrganAtRiskLimitDose", "DS", "1", "Organ at Risk Limit Dose", 0],
-  0x300A002C: ["OrganAtRiskMaximumDose", "DS", "1", "Organ at Risk Maximum Dose", 0],
-  0x300A002D: ["OrganAtRiskOverdoseVolumeFraction", "DS", "1", "Organ at Risk Overdose Volume Fraction", 0],
-  0x300A0040: ["ToleranceTableSequence", "SQ", "1", "Tolerance Table Sequence", 0],
-  0x300A0042: ["ToleranceTableNumber", "IS", "1", "Tolerance Table Number", 0],
-  0x300A0043: ["ToleranceTableLabel", "SH", "1", "Tolerance Table Label", 0],
-  0x300A0044: ["GantryAngleTolerance", "DS", "1", "Gantry Angle Tolerance", 0],
-  0x300A0046: ["BeamLimitingDeviceAngleTolerance", "DS", "1", "Beam Limiting Device Angle Tolerance", 0],
-  0x300A0048: ["BeamLimitingDeviceToleranceSequence", "SQ", "1", "Beam Limiting Device Tolerance Sequence", 0],
-  0x300A004A: ["BeamLimitingDevicePositionTolerance", "DS", "1", "Beam Limiting Device Position Tolerance", 0],
-  0x300A004B: ["SnoutPositionTolerance", "FL", "1", "Snout Position Tolerance", 0],
-  0x300A004C: ["PatientSupportAngleTolerance", "DS", "1", "Patient Support Angle Tolerance", 0],
-  0x300A004E: ["TableTopEccentricAngleTolerance", "DS", "1", "Table Top Eccentric Angle Tolerance", 0],
-  0x300A004F: ["TableTopPitchAngleTolerance", "FL", "1", "Table Top Pitch Angle Tolerance", 0],
-  0x300A0050: ["TableTopRollAngleTolerance", "FL", "1", "Table Top Roll Angle Tolerance", 0],
-  0x300A0051: ["TableTopVerticalPositionTolerance", "DS", "1", "Table Top Vertical Position Tolerance", 0],
-  0x300A0052: ["TableTopLongitudinalPositionTolerance", "DS", "1", "Table Top Longitudinal Position Tolerance", 0],
-  0x300A0053: ["TableTopLateralPositionTolerance", "DS", "1", "Table Top Lateral Position Tolerance", 0],
-  0x300A0055: ["RTPlanRelationship", "CS", "1", "RT Plan Relationship", 0],
-  0x300A0070: ["FractionGroupSequence", "SQ", "1", "Fraction Group Sequence", 0],
-  0x300A0071: ["FractionGroupNumber", "IS", "1", "Fraction Group Number", 0],
-  0x300A0072: ["FractionGroupDescription", "LO", "1", "Fraction Group Description", 0],
-  0x300A0078: ["NumberOfFractionsPlanned", "IS", "1", "Number of Fractions Planned", 0],
-  0x300A0079: ["NumberOfFractionPatternDigitsPerDay", "IS", "1", "Number of Fraction Pattern Digits Per Day", 0],
-  0x300A007A: ["RepeatFractionCycleLength", "IS", "1", "Repeat Fraction Cycle Length", 0],
-  0x300A007B: ["FractionPattern", "LT", "1", "Fraction Pattern", 0],
-  0x300A0080: ["NumberOfBeams", "IS", "1", "Number of Beams", 0],
-  0x300A0082: ["BeamDoseSpecificationPoint", "DS", "3", "Beam Dose Specification Point", 1],
-  0x300A0083: ["ReferencedDoseReferenceUID", "UI", "1", "Referenced Dose Reference UID", 0],
-  0x300A0084: ["BeamDose", "DS", "1", "Beam Dose", 0],
-  0x300A0086: ["BeamMeterset", "DS", "1", "Beam Meterset", 0],
-  0x300A0088: ["BeamDosePointDepth", "FL", "1", "Beam Dose Point Depth", 0],
-  0x300A0089: ["BeamDosePointEquivalentDepth", "FL", "1", "Beam Dose Point Equivalent Depth", 0],
-  0x300A008A: ["BeamDosePointSSD", "FL", "1", "Beam Dose Point SSD", 0],
-  0x300A008B: ["BeamDoseMeaning", "CS", "1", "Beam Dose Meaning", 0],
-  0x300A008C: ["BeamDoseVerificationControlPointSequence", "SQ", "1", "Beam Dose Verification Control Point Sequence", 0],
-  0x300A008D: ["AverageBeamDosePointDepth", "FL", "1", "Average Beam Dose Point Depth", 1],
-  0x300A008E: ["AverageBeamDosePointEquivalentDepth", "FL", "1", "Average Beam Dose Point Equivalent Depth", 1],
-  0x300A008F: ["AverageBeamDosePointSSD", "FL", "1", "Average Beam Dose Point SSD", 1],
-  0x300A0090: ["BeamDoseType", "CS", "1", "Beam Dose Type", 0],
-  0x300A0091: ["AlternateBeamDose", "DS", "1", "Alternate Beam Dose", 0],
-  0x300A0092: ["AlternateBeamDoseType", "CS", "1", "Alternate Beam Dose Type", 0],
-  0x300A0093: ["DepthValueAveragingFlag", "CS", "1", "Depth Value Averaging Flag", 0],
-  0x300A0094: ["BeamDosePointSourceToExternalContourDistance", "DS", "1", "Beam Dose Point Source to External Contour Distance", 0],
-  0x300A00A0: ["NumberOfBrachyApplicationSetups", "IS", "1", "Number of Brachy Application Setups", 0],
-  0x300A00A2: ["BrachyApplicationSetupDoseSpecificationPoint", "DS", "3", "Brachy Application Setup Dose Specification Point", 0],
-  0x300A00A4: ["BrachyApplicationSetupDose", "DS", "1", "Brachy Application Setup Dose", 0],
-  0x300A00B0: ["BeamSequence", "SQ", "1", "Beam Sequence", 0],
-  0x300A00B2: ["TreatmentMachineName", "SH", "1", "Treatment Machine Name", 0],
-  0x300A00B3: ["PrimaryDosimeterUnit", "CS", "1", "Primary Dosimeter Unit", 0],
-  0x300A00B4: ["SourceAxisDistance", "DS", "1", "Source-Axis Distance", 0],
-  0x300A00B6: ["BeamLimitingDeviceSequence", "SQ", "1", "Beam Limiting Device Sequence", 0],
-  0x300A00B8: ["RTBeamLimitingDeviceType", "CS", "1", "RT Beam Limiting Device Type", 0],
-  0x300A00BA: ["SourceToBeamLimitingDeviceDistance", "DS", "1", "Source to Beam Limiting Device Distance", 0],
-  0x300A00BB: ["IsocenterToBeamLimitingDeviceDistance", "FL", "1", "Isocenter to Beam Limiting Device Distance", 0],
-  0x300A00BC: ["NumberOfLeafJawPairs", "IS", "1", "Number of Leaf/Jaw Pairs", 0],
-  0x300A00BE: ["LeafPositionBoundaries", "DS", "3-n", "Leaf Position Boundaries", 0],
-  0x300A00C0: ["BeamNumber", "IS", "1", "Beam Number", 0],
-  0x300A00C2: ["BeamName", "LO", "1", "Beam Name", 0],
-  0x300A00C3: ["BeamDescription", "ST", "1", "Beam Description", 0],
-  0x300A00C4: ["BeamType", "CS", "1", "Beam Type", 0],
-  0x300A00C5: ["BeamDeliveryDurationLimit", "FD", "1", "Beam Delivery Duration Limit", 0],
-  0x300A00C6: ["RadiationType", "CS", "1", "Radiation Type", 0],
-  0x300A00C7: ["HighDoseTechniqueType", "CS", "1", "High-Dose Technique Type", 0],
-  0x300A00C8: ["ReferenceImageNumber", "IS", "1", "Reference Image Number", 0],
-  0x300A00CA: ["PlannedVerificationImageSequence", "SQ", "1", "Planned Verification Image Sequence", 0],
-  0x300A00CC: ["ImagingDeviceSpecificAcquisitionParameters", "LO", "1-n", "Imaging Device-Specific Acquisition Parameters", 0],
-  0x300A00CE: ["TreatmentDeliveryType", "CS", "1", "Treatment Delivery Type", 0],
-  0x300A00D0: ["NumberOfWedges", "IS", "1", "Number of Wedges", 0],
-  0x300A00D1: ["WedgeSequence", "SQ", "1", "Wedge Sequence", 0],
-  0x300A00D2: ["WedgeNumber", "IS", "1", "Wedge Number", 0],
-  0x300A00D3: ["WedgeType", "CS", "1", "Wedge Type", 0],
-  0x300A00D4: ["WedgeID", "SH", "1", "Wedge ID", 0],
-  0x300A00D5: ["WedgeAngle", "IS", "1", "Wedge Angle", 0],
-  0x300A00D6: ["WedgeFactor", "DS", "1", "Wedge Factor", 0],
-  0x300A00D7: ["TotalWedgeTrayWaterEquivalentThickness", "FL", "1", "Total Wedge Tray Water-Equivalent Thickness", 0],
-  0x300A00D8: ["WedgeOrientation", "DS", "1", "Wedge Orientation", 0],
-  0x300A00D9: ["IsocenterToWedgeTrayDistance", "FL", "1", "Isocenter to Wedge Tray Distance", 0],
-  0x300A00DA: ["SourceToWedgeTrayDistance", "DS", "1", "Source to Wedge Tray Distance", 0],
-  0x300A00DB: ["WedgeThinEdgePosition", "FL", "1", "Wedge Thin Edge Position", 0],
-  0x300A00DC: ["BolusID", "SH", "1", "Bolus ID", 0],
-  0x300A00DD: ["BolusDescription", "ST", "1", "Bolus Description", 0],
-  0x300A00DE: ["EffectiveWedgeAngle", "DS", "1", "Effective Wedge Angle", 0],
-  0x300A00E0: ["NumberOfCompensators", "IS", "1", "Number of Compensators", 0],
-  0x300A00E1: ["MaterialID", "SH", "1", "Material ID", 0],
-  0x300A00E2: ["TotalCompensatorTrayFactor", "DS", "1", "Total Compensator Tray Factor", 0],
-  0x300A00E3: ["CompensatorSequence", "SQ", "1", "Compensator Sequence", 0],
-  0x300A00E4: ["CompensatorNumber", "IS", "1", "Compensator Number", 0],
-  0x300A00E5: ["CompensatorID", "SH", "1", "Compensator ID", 0],
-  0x300A00E6: ["SourceToCompensatorTrayDistance", "DS", "1", "Source to Compensator Tray Distance", 0],
-  0x300A00E7: ["CompensatorRows", "IS", "1", "Compensator Rows", 0],
-  0x300A00E8: ["CompensatorColumns", "IS", "1", "Compensator Columns", 0],
-  0x300A00E9: ["CompensatorPixelSpacing", "DS", "2", "Compensator Pixel Spacing", 0],
-  0x300A00EA: ["CompensatorPosition", "DS", "2", "Compensator Position", 0],
-  0x300A00EB: ["CompensatorTransmissionData", "DS", "1-n", "Compensator Transmission Data", 0],
-  0x300A00EC: ["CompensatorThicknessData", "DS", "1-n", "Compensator Thickness Data", 0],
-  0x300A00ED: ["NumberOfBoli", "IS", "1", "Number of Boli", 0],
-  0x300A00EE: ["CompensatorType", "CS", "1", "Compensator Type", 0],
-  0x300A00EF: ["CompensatorTrayID", "SH", "1", "Compensator Tray ID", 0],
-  0x300A00F0: ["NumberOfBlocks", "IS", "1", "Number of Blocks", 0],
-  0x300A00F2: ["TotalBlockTrayFactor", "DS", "1", "Total Block Tray Factor", 0],
-  0x300A00F3: ["TotalBlockTrayWaterEquivalentThickness", "FL", "1", "Total Block Tray Water-Equivalent Thickness", 0],
-  0x300A00F4: ["BlockSequence", "SQ", "1", "Block Sequence", 0],
-  0x300A00F5: ["BlockTrayID", "SH", "1", "Block Tray ID", 0],
-  0x300A00F6: ["SourceToBlockTrayDistance", "DS", "1", "Source to Block Tray Distance", 0],
-  0x300A00F7: ["IsocenterToBlockTrayDistance", "FL", "1", "Isocenter to Block Tray Distance", 0],
-  0x300A00F8: ["BlockType", "CS", "1", "Block Type", 0],
-  0x300A00F9: ["AccessoryCode", "LO", "1", "Accessory Code", 0],
-  0x300A00FA: ["BlockDivergence", "CS", "1", "Block Divergence", 0],
-  0x300A00FB: ["BlockMountingPosition", "CS", "1", "Block Mounting Position", 0],
-  0x300A00FC: ["BlockNumber", "IS", "1", "Block Number", 0],
-  0x300A00FE: ["BlockName", "LO", "1", "Block Name", 0],
-  0x300A0100: ["BlockThickness", "DS", "1", "Block Thickness", 0],
-  0x300A0102: ["BlockTransmission", "DS", "1", "Block Transmission", 0],
-  0x300A0104: ["BlockNumberOfPoints", "IS", "1", "Block Number of Points", 0],
-  0x300A0106: ["BlockData", "DS", "2-2n", "Block Data", 0],
-  0x300A0107: ["ApplicatorSequence", "SQ", "1", "Applicator Sequence", 0],
-  0x300A0108: ["ApplicatorID", "SH", "1", "Applicator ID", 0],
-  0x300A0109: ["ApplicatorType", "CS", "1", "Applicator Type", 0],
-  0x300A010A: ["ApplicatorDescription", "LO", "1", "Applicator Description", 0],
-  0x300A010C: ["CumulativeDoseReferenceCoefficient", "DS", "1", "Cumulative Dose Reference Coefficient", 0],
-  0x300A010E: ["FinalCumulativeMetersetWeight", "DS", "1", "Final Cumulative Meterset Weight", 0],
-  0x300A0110: ["NumberOfControlPoints", "IS", "1", "Number of Control Points", 0],
-  0x300A0111: ["ControlPointSequence", "SQ", "1", "Control Point Sequence", 0],
-  0x300A0112: ["ControlPointIndex", "IS", "1", "Control Point Index", 0],
-  0x300A0114: ["NominalBeamEnergy", "DS", "1", "Nominal Beam Energy", 0],
-  0x300A0115: ["DoseRateSet", "DS", "1", "Dose Rate Set", 0],
-  0x300A0116: ["WedgePositionSequence", "SQ", "1", "Wedge Position Sequence", 0],
-  0x300A0118: ["WedgePosition", "CS", "1", "Wedge Position", 0],
-  0x300A011A: ["BeamLimitingDevicePositionSequence", "SQ", "1", "Beam Limiting Device Position Sequence", 0],
-  0x300A011C: ["LeafJawPositions", "DS", "2-2n", "Leaf/Jaw Positions", 0],
-  0x300A011E: ["GantryAngle", "DS", "1", "Gantry Angle", 0],
-  0x300A011F: ["GantryRotationDirection", "CS", "1", "Gantry Rotation Direction", 0],
-  0x300A0120: ["BeamLimitingDeviceAngle", "DS", "1", "Beam Limiting Device Angle", 0],
-  0x300A0121: ["BeamLimitingDeviceRotationDirection", "CS", "1", "Beam Limiting Device Rotation Direction", 0],
-  0x300A0122: ["PatientSupportAngle", "DS", "1", "Patient Support Angle", 0],
-  0x300A0123: ["PatientSupportRotationDirection", "CS", "1", "Patient Support Rotation Direction", 0],
-  0x300A0124: ["TableTopEccentricAxisDistance", "DS", "1", "Table Top Eccentric Axis Distance", 0],
-  0x300A0125: ["TableTopEccentricAngle", "DS", "1", "Table Top Eccentric Angle", 0],
-  0x300A0126: ["TableTopEccentricRotationDirection", "CS", "1", "Table Top Eccentric Rotation Direction", 0],
-  0x300A0128: ["TableTopVerticalPosition", "DS", "1", "Table Top Vertical Position", 0],
-  0x300A0129: ["TableTopLongitudinalPosition", "DS", "1", "Table Top Longitudinal Position", 0],
-  0x300A012A: ["TableTopLateralPosition", "DS", "1", "Table Top Lateral Position", 0],
-  0x300A012C: ["IsocenterPosition", "DS", "3", "Isocenter Position", 0],
-  0x300A012E: ["SurfaceEntryPoint", "DS", "3", "Surface Entry Point", 0],
-  0x300A0130: ["SourceToSurfaceDistance", "DS", "1", "Source to Surface Distance", 0],
-  0x300A0131: ["AverageBeamDosePointSourceToExternalContourDistance", "FL", "1", "Average Beam Dose Point Source to External Contour Distance", 0],
-  0x300A0132: ["SourceToExternalContourDistance", "FL", "1", "Source to External Contour Distance", 0],
-  0x300A0133: ["ExternalContourEntryPoint", "FL", "3", "External Contour Entry Point", 0],
-  0x300A0134: ["CumulativeMetersetWeight", "DS", "1", "Cumulative Meterset Weight", 0],
-  0x300A0140: ["TableTopPitchAngle", "FL", "1", "Table Top Pitch Angle", 0],
-  0x300A0142: ["TableTopPitchRotationDirection", "CS", "1", "Table Top Pitch Rotation Direction", 0],
-  0x300A0144: ["TableTopRollAngle", "FL", "1", "Table Top Roll Angle", 0],
-  0x300A0146: ["TableTopRollRotationDirection", "CS", "1", "Table Top Roll Rotation Direction", 0],
-  0x300A0148: ["HeadFixationAngle", "FL", "1", "Head Fixation Angle", 0],
-  0x300A014A: ["GantryPitchAngle", "FL", "1", "Gantry Pitch Angle", 0],
-  0x300A014C: ["GantryPitchRotationDirection", "CS", "1", "Gantry Pitch Rotation Direction", 0],
-  0x300A014E: ["GantryPitchAngleTolerance", "FL", "1", "Gantry Pitch Angle Tolerance", 0],
-  0x300A0150: ["FixationEye", "CS", "1", "Fixation Eye", 0],
-  0x300A0151: ["ChairHeadFramePosition", "DS", "1", "Chair Head Frame Position", 0],
-  0x300A0152: ["HeadFixationAngleTolerance", "DS", "1", "Head Fixation Angle Tolerance", 0],
-  0x300A0153: ["ChairHeadFramePositionTolerance", "DS", "1", "Chair Head Frame Position Tolerance", 0],
-  0x300A0154: ["FixationLightAzimuthalAngleTolerance", "DS", "1", "Fixation Light Azimuthal Angle Tolerance", 0],
-  0x300A0155: ["FixationLightPolarAngleTolerance", "DS", "1", "Fixation Light Polar Angle Tolerance", 0],
-  0x300A0180: ["PatientSetupSequence", "SQ", "1", "Patient Setup Sequence", 0],
-  0x300A0182: ["PatientSetupNumber", "IS", "1", "Patient Setup Number", 0],
-  0x300A0183: ["PatientSetupLabel", "LO", "1", "Patient Setup Label", 0],
-  0x300A0184: ["PatientAdditionalPosition", "LO", "1", "Patient Additional Position", 0],
-  0x300A0190: ["FixationDeviceSequence", "SQ", "1", "Fixation Device Sequence", 0],
-  0x300A0192: ["FixationDeviceType", "CS", "1", "Fixation Device Type", 0],
-  0x300A0194: ["FixationDeviceLabel", "SH", "1", "Fixation Device Label", 0],
-  0x300A0196: ["FixationDeviceDescription", "ST", "1", "Fixation Device Description", 0],
-  0x300A0198: ["FixationDevicePosition", "SH", "1", "Fixation Device Position", 0],
-  0x300A0199: ["FixationDevicePitchAngle", "FL", "1", "Fixation Device Pitch Angle", 0],
-  0x300A019A: ["FixationDeviceRollAngle", "FL", "1", "Fixation Device Roll Angle", 0],
-  0x300A01A0: ["ShieldingDeviceSequence", "SQ", "1", "Shielding Device Sequence", 0],
-  0x300A01A2: ["ShieldingDeviceType", "CS", "1", "Shielding Device Type", 0],
-  0x300A01A4: ["ShieldingDeviceLabel", "SH", "1", "Shielding Device Label", 0],
-  0x300A01A6: ["ShieldingDeviceDescription", "ST", "1", "Shielding Device Description", 0],
-  0x300A01A8: ["ShieldingDevicePosition", "SH", "1", "Shielding Device Position", 0],
-  0x300A01B0: ["SetupTechnique", "CS", "1", "Setup Technique", 0],
-  0x300A01B2: ["SetupTechniqueDescription", "ST", "1", "Setup Technique Description", 0],
-  0x300A01B4: ["SetupDeviceSequence", "SQ", "1", "Setup Device Sequence", 0],
-  0x300A01B6: ["SetupDeviceType", "CS", "1", "Setup Device Type", 0],
-  0x300A01B8: ["SetupDeviceLabel", "SH", "1", "Setup Device Label", 0],
-  0x300A01BA: ["SetupDeviceDescription", "ST", "1", "Setup Device Description", 0],
-  0x300A01BC: ["SetupDeviceParameter", "DS", "1", "Setup Device Parameter", 0],
-  0x300A01D0: ["SetupReferenceDescription", "ST", "1", "Setup Reference Description", 0],
-  0x300A01D2: ["TableTopVerticalSetupDisplacement", "DS", "1", "Table Top Vertical Setup Displacement", 0],
-  0x300A01D4: ["TableTopLongitudinalSetupDisplacement", "DS", "1", "Table Top Longitudinal Setup Displacement", 0],
-  0x300A01D6: ["TableTopLateralSetupDisplacement", "DS", "1", "Table Top Lateral Setup Displacement", 0],
-  0x300A0200: ["BrachyTreatmentTechnique", "CS", "1", "Brachy Treatment Technique", 0],
-  0x300A0202: ["BrachyTreatmentType", "CS", "1", "Brachy Treatment Type", 0],
-  0x300A0206: ["TreatmentMachineSequence", "SQ", "1", "Treatment Machine Sequence", 0],
-  0x300A0210: ["SourceSequence", "SQ", "1", "Source Sequence", 0],
-  0x300A0212: ["SourceNumber", "IS", "1", "Source Number", 0],
-  0x300A0214: ["SourceType", "CS", "1", "Source Type", 0],
-  0x300A0216: ["SourceManufacturer", "LO", "1", "Source Manufacturer", 0],
-  0x300A0218: ["ActiveSourceDiameter", "DS", "1", "Active Source Diameter", 0],
-  0x300A021A: ["ActiveSourceLength", "DS", "1", "Active Source Length", 0],
-  0x300A021B: ["SourceModelID", "SH", "1", "Source Model ID", 0],
-  0x300A021C: ["SourceDescription", "LO", "1", "Source Description", 0],
-  0x300A0222: ["SourceEncapsulationNominalThickness", "DS", "1", "Source Encapsulation Nominal Thickness", 0],
-  0x300A0224: ["SourceEncapsulationNominalTransmission", "DS", "1", "Source Encapsulation Nominal Transmission", 0],
-  0x300A0226: ["SourceIsotopeName", "LO", "1", "Source Isotope Name", 0],
-  0x300A0228: ["SourceIsotopeHalfLife", "DS", "1", "Source Isotope Half Life", 0],
-  0x300A0229: ["SourceStrengthUnits", "CS", "1", "Source Strength Units", 0],
-  0x300A022A: ["ReferenceAirKermaRate", "DS", "1", "Reference Air Kerma Rate", 0],
-  0x300A022B: ["SourceStrength", "DS", "1", "Source Strength", 0],
-  0x300A022C: ["SourceStrengthReferenceDate", "DA", "1", "Source Strength Reference Date", 0],
-  0x300A022E: ["SourceStrengthReferenceTime", "TM", "1", "Source Strength Reference Time", 0],
-  0x300A0230: ["ApplicationSetupSequence", "SQ", "1", "Application Setup Sequence", 0],
-  0x300A0232: ["ApplicationSetupType", "CS", "1", "Application Setup Type", 0],
-  0x300A0234: ["ApplicationSetupNumber", "IS", "1", "Application Setup Number", 0],
-  0x300A0236: ["ApplicationSetupName", "LO", "1", "Application Setup Name", 0],
-  0x300A0238: ["ApplicationSetupManufacturer", "LO", "1", "Application Setup Manufacturer", 0],
-  0x300A0240: ["TemplateNumber", "IS", "1", "Template Number", 0],
-  0x300A0242: ["TemplateType", "SH", "1", "Template Type", 0],
-  0x300A0244: ["TemplateName", "LO", "1", "Template Name", 0],
-  0x300A0250: ["TotalReferenceAirKerma", "DS", "1", "Total Reference Air Kerma", 0],
-  0x300A0260: ["BrachyAccessoryDeviceSequence", "SQ", "1", "Brachy Accessory Device Sequence", 0],
-  0x300A0262: ["BrachyAccessoryDeviceNumber", "IS", "1", "Brachy Accessory Device Number", 0],
-  0x300A0263: ["BrachyAccessoryDeviceID", "SH", "1", "Brachy Accessory Device ID", 0],
-  0x300A0264: ["BrachyAccessoryDeviceType", "CS", "1", "Brachy Accessory Device Type", 0],
-  0x300A0266: ["BrachyAccessoryDeviceName", "LO", "1", "Brachy Accessory Device Name", 0],
-  0x300A026A: ["BrachyAccessoryDeviceNominalThickness", "DS", "1", "Brachy Accessory Device Nominal Thickness", 0],
-  0x300A026C: ["BrachyAccessoryDeviceNominalTransmission", "DS", "1", "Brachy Accessory Device Nominal Transmission", 0],
-  0x300A0271: ["ChannelEffectiveLength", "DS", "1", "Channel Effective Length", 0],
-  0x300A0272: ["ChannelInnerLength", "DS", "1", "Channel Inner Length", 0],
-  0x300A0273: ["AfterloaderChannelID", "SH", "1", "Afterloader Channel ID", 0],
-  0x300A0274: ["SourceApplicatorTipLength", "DS", "1", "Source Applicator Tip Length", 0],
-  0x300A0280: ["ChannelSequence", "SQ", "1", "Channel Sequence", 0],
-  0x300A0282: ["ChannelNumber", "IS", "1", "Channel Number", 0],
-  0x300A0284: ["ChannelLength", "DS", "1", "Channel Length", 0],
-  0x300A0286: ["ChannelTotalTime", "DS", "1", "Channel Total Time", 0],
-  0x300A0288: ["SourceMovementType", "CS", "1", "Source Movement Type", 0],
-  0x300A028A: ["NumberOfPulses", "IS", "1", "Number of Pulses", 0],
-  0x300A028C: ["PulseRepetitionInterval", "DS", "1", "Pulse Repetition Interval", 0],
-  0x300A0290: ["SourceApplicatorNumber", "IS", "1", "Source Applicator Number", 0],
-  0x300A0291: ["SourceApplicatorID", "SH", "1", "Source Applicator ID", 0],
-  0x300A0292: ["SourceApplicatorType", "CS", "1", "Source Applicator Type", 0],
-  0x300A0294: ["SourceApplicatorName", "LO", "1", "Source Applicator Name", 0],
-  0x300A0296: ["SourceApplicatorLength", "DS", "1", "Source Applicator Length", 0],
-  0x300A0298: ["SourceApplicatorManufacturer", "LO", "1", "Source Applicator Manufacturer", 0],
-  0x300A029C: ["SourceApplicatorWallNominalThickness", "DS", "1", "Source Applicator Wall Nominal Thickness", 0],
-  0x300A029E: ["SourceApplicatorWallNominalTransmission", "DS", "1", "Source Applicator Wall Nominal Transmission", 0],
-  0x300A02A0: ["SourceApplicatorStepSize", "DS", "1", "Source Applicator Step Size", 0],
-  0x300A02A1: ["ApplicatorShapeReferencedROINumber", "IS", "1", "Applicator Shape Referenced ROI Number", 0],
-  0x300A02A2: ["TransferTubeNumber", "IS", "1", "Transfer Tube Number", 0],
-  0x300A02A4: ["TransferTubeLength", "DS", "1", "Transfer Tube Length", 0],
-  0x300A02B0: ["ChannelShieldSequence", "SQ", "1", "Channel Shield Sequence", 0],
-  0x300A02B2: ["ChannelShieldNumber", "IS", "1", "Channel Shield Number", 0],
-  0x300A02B3: ["ChannelShieldID", "SH", "1", "Channel Shield ID", 0],
-  0x300A02B4: ["ChannelShieldName", "LO", "1", "Channel Shield Name", 0],
-  0x300A02B8: ["ChannelShieldNominalThickness", "DS", "1", "Channel Shield Nominal Thickness", 0],
-  0x300A02BA: ["ChannelShieldNominalTransmission", "DS", "1", "Channel Shield Nominal Transmission", 0],
-  0x300A02C8: ["FinalCumulativeTimeWeight", "DS", "1", "Final Cumulative Time Weight", 0],
-  0x300A02D0: ["BrachyControlPointSequence", "SQ", "1", "Brachy Control Point Sequence", 0],
-  0x300A02D2: ["ControlPointRelativePosition", "DS", "1", "Control Point Relative Position", 0],
-  0x300A02D4: ["ControlPoint3DPosition", "DS", "3", "Control Point 3D Position", 0],
-  0x300A02D6: ["CumulativeTimeWeight", "DS", "1", "Cumulative Time Weight", 0],
-  0x300A02E0: ["CompensatorDivergence", "CS", "1", "Compensator Divergence", 0],
-  0x300A02E1: ["CompensatorMountingPosition", "CS", "1", "Compensator Mounting Position", 0],
-  0x300A02E2: ["SourceToCompensatorDistance", "DS", "1-n", "Source to Compensator Distance", 0],
-  0x300A02E3: ["TotalCompensatorTrayWaterEquivalentThickness", "FL", "1", "Total Compensator Tray Water-Equivalent Thickness", 0],
-  0x300A02E4: ["IsocenterToCompensatorTrayDistance", "FL", "1", "Isocenter to Compensator Tray Distance", 0],
-  0x300A02E5: ["CompensatorColumnOffset", "FL", "1", "Compensator Column Offset", 0],
-  0x300A02E6: ["IsocenterToCompensatorDistances", "FL", "1-n", "Isocenter to Compensator Distances", 0],
-  0x300A02E7: ["CompensatorRelativeStoppingPowerRatio", "FL", "1", "Compensator Relative Stopping Power Ratio", 0],
-  0x300A02E8: ["CompensatorMillingToolDiameter", "FL", "1", "Compensator Milling Tool Diameter", 0],
-  0x300A02EA: ["IonRangeCompensatorSequence", "SQ", "1", "Ion Range Compensator Sequence", 0],
-  0x300A02EB: ["CompensatorDescription", "LT", "1", "Compensator Description", 0],
-  0x300A0302: ["RadiationMassNumber", "IS", "1", "Radiation Mass Number", 0],
-  0x300A0304: ["RadiationAtomicNumber", "IS", "1", "Radiation Atomic Number", 0],
-  0x300A0306: ["RadiationChargeState", "SS", "1", "Radiation Charge State", 0],
-  0x300A0308: ["ScanMode", "CS", "1", "Scan Mode", 0],
-  0x300A0309: ["ModulatedScanModeType", "CS", "1", "Modulated Scan Mode Type", 0],
-  0x300A030A: ["VirtualSourceAxisDistances", "FL", "2", "Virtual Source-Axis Distances", 0],
-  0x300A030C: ["SnoutSequence", "SQ", "1", "Snout Sequence", 0],
-  0x300A030D: ["SnoutPosition", "FL", "1", "Snout Position", 0],
-  0x300A030F: ["SnoutID", "SH", "1", "Snout ID", 0],
-  0x300A0312: ["NumberOfRangeShifters", "IS", "1", "Number of Range Shifters", 0],
-  0x300A0314: ["RangeShifterSequence", "SQ", "1", "Range Shifter Sequence", 0],
-  0x300A0316: ["RangeShifterNumber", "IS", "1", "Range Shifter Number", 0],
-  0x300A0318: ["RangeShifterID", "SH", "1", "Range Shifter ID", 0],
-  0x300A0320: ["RangeShifterType", "CS", "1", "Range Shifter Type", 0],
-  0x300A0322: ["RangeShifterDescription", "LO", "1", "Range Shifter Description", 0],
-  0x300A0330: ["NumberOfLateralSpreadingDevices", "IS", "1", "Number of Lateral Spreading Devices", 0],
-  0x300A0332: ["LateralSpreadingDeviceSequence", "SQ", "1", "Lateral Spreading Device Sequence", 0],
-  0x300A0334: ["LateralSpreadingDeviceNumber", "IS", "1", "Lateral Spreading Device Number", 0],
-  0x300A0336: ["LateralSpreadingDeviceID", "SH", "1", "Lateral Spreading Device ID", 0],
-  0x300A0338: ["LateralSpreadingDeviceType", "CS", "1", "Lateral Spreading Device Type", 0],
-  0x300A033A: ["LateralSpreadingDeviceDescription", "LO", "1", "Lateral Spreading Device Description", 0],
-  0x300A033C: ["LateralSpreadingDeviceWaterEquivalentThickness", "FL", "1", "Lateral Spreading Device Water Equivalent Thickness", 0],
-  0x300A0340: ["NumberOfRangeModulators", "IS", "1", "Number of Range Modulators", 0],
-  0x300A0342: ["RangeModulatorSequence", "SQ", "1", "Range Modulator Sequence", 0],
-  0x300A0344: ["RangeModulatorNumber", "IS", "1", "Range Modulator Number", 0],
-  0x300A0346: ["RangeModulatorID", "SH", "1", "Range Modulator ID", 0],
-  0x300A0348: ["RangeModulatorType", "CS", "1", "Range Modulator Type", 0],
-  0x300A034A: ["RangeModulatorDescription", "LO", "1", "Range Modulator Description", 0],
-  0x300A034C: ["BeamCurrentModulationID", "SH", "1", "Beam Current Modulation ID", 0],
-  0x300A0350: ["PatientSupportType", "CS", "1", "Patient Support Type", 0],
-  0x300A0352: ["PatientSupportID", "SH", "1", "Patient Support ID", 0],
-  0x300A0354: ["PatientSupportAccessoryCode", "LO", "1", "Patient Support Accessory Code", 0],
-  0x300A0355: ["TrayAccessoryCode", "LO", "1", "Tray Accessory Code", 0],
-  0x300A0356: ["FixationLightAzimuthalAngle", "FL", "1", "Fixation Light Azimuthal Angle", 0],
-  0x300A0358: ["FixationLightPolarAngle", "FL", "1", "Fixation Light Polar Angle", 0],
-  0x300A035A: ["MetersetRate", "FL", "1", "Meterset Rate", 0],
-  0x300A0360: ["RangeShifterSettingsSequence", "SQ", "1", "Range Shifter Settings Sequence", 0],
-  0x300A0362: ["RangeShifterSetting", "LO", "1", "Range Shifter Setting", 0],
-  0x300A0364: ["IsocenterToRangeShifterDistance", "FL", "1", "Isocenter to Range Shifter Distance", 0],
-  0x300A0366: ["RangeShifterWaterEquivalentThickness", "FL", "1", "Range Shifter Water Equivalent Thickness", 0],
-  0x300A0370: ["LateralSpreadingDeviceSettingsSequence", "SQ", "1", "Lateral Spreading Device Settings Sequence", 0],
-  0x300A0372: ["LateralSpreadingDeviceSetting", "LO", "1", "Lateral Spreading Device Setting", 0],
-  0x300A0374: ["IsocenterToLateralSpreadingDeviceDistance", "FL", "1", "Isocenter to Lateral Spreading Device Distance", 0],
-  0x300A0380: ["RangeModulatorSettingsSequence", "SQ", "1", "Range Modulator Settings Sequence", 0],
-  0x300A0382: ["RangeModulatorGatingStartValue", "FL", "1", "Range Modulator Gating Start Value", 0],
-  0x300A0384: ["RangeModulatorGatingStopValue", "FL", "1", "Range Modulator Gating Stop Value", 0],
-  0x300A0386: ["RangeModulatorGatingStartWaterEquivalentThickness", "FL", "1", "Range Modulator Gating Start Water Equivalent Thickness", 0],
-  0x300A0388: ["RangeModulatorGatingStopWaterEquivalentThickness", "FL", "1", "Range Modulator Gating Stop Water Equivalent Thickness", 0],
-  0x300A038A: ["IsocenterToRangeModulatorDistance", "FL", "1", "Isocenter to Range Modulator Distance", 0],
-  0x300A038F: ["ScanSpotTimeOffset", "FL", "1-n", "Scan Spot Time Offset", 0],
-  0x300A0390: ["ScanSpotTuneID", "SH", "1", "Scan Spot Tune ID", 0],
-  0x300A0391: ["ScanSpotPrescribedIndices", "IS", "1-n", "Scan Spot Prescribed Indices", 0],
-  0x300A0392: ["NumberOfScanSpotPositions", "IS", "1", "Number of Scan Spot Positions", 0],
-  0x300A0393: ["ScanSpotReordered", "CS", "1", "Scan Spot Reordered", 0],
-  0x300A0394: ["ScanSpotPositionMap", "FL", "1-n", "Scan Spot Position Map", 0],
-  0x300A0395: ["ScanSpotReorderingAllowed", "CS", "1", "Scan Spot Reordering Allowed", 0],
-  0x300A0396: ["ScanSpotMetersetWeights", "FL", "1-n", "Scan Spot Meterset Weights", 0],
-  0x300A0398: ["ScanningSpotSize", "FL", "2", "Scanning Spot Size", 0],
-  0x300A0399: ["ScanSpotSizesDelivered", "FL", "2-2n", "Scan Spot Sizes Delivered", 0],
-  0x300A039A: ["NumberOfPaintings", "IS", "1", "Number of Paintings", 0],
-  0x300A03A0: ["IonToleranceTableSequence", "SQ", "1", "Ion Tolerance Table Sequence", 0],
-  0x300A03A2: ["IonBeamSequence", "SQ", "1", "Ion Beam Sequence", 0],
-  0x300A03A4: ["IonBeamLimitingDeviceSequence", "SQ", "1", "Ion Beam Limiting Device Sequence", 0],
-  0x300A03A6: ["IonBlockSequence", "SQ", "1", "Ion Block Sequence", 0],
-  0x300A03A8: ["IonControlPointSequence", "SQ", "1", "Ion Control Point Sequence", 0],
-  0x300A03AA: ["IonWedgeSequence", "SQ", "1", "Ion Wedge Sequence", 0],
-  0x300A03AC: ["IonWedgePositionSequence", "SQ", "1", "Ion Wedge Position Sequence", 0],
-  0x300A0401: ["ReferencedSetupImageSequence", "SQ", "1", "Referenced Setup Image Sequence", 0],
-  0x300A0402: ["SetupImageComment", "ST", "1", "Setup Image Comment", 0],
-  0x300A0410: ["MotionSynchronizationSequence", "SQ", "1", "Motion Synchronization Sequence", 0],
-  0x300A0412: ["ControlPointOrientation", "FL", "3", "Control Point Orientation", 0],
-  0x300A0420: ["GeneralAccessorySequence", "SQ", "1", "General Accessory Sequence", 0],
-  0x300A0421: ["GeneralAccessoryID", "SH", "1", "General Accessory ID", 0],
-  0x300A0422: ["GeneralAccessoryDescription", "ST", "1", "General Accessory Description", 0],
-  0x300A0423: ["GeneralAccessoryType", "CS", "1", "General Accessory Type", 0],
-  0x300A0424: ["GeneralAccessoryNumber", "IS", "1", "General Accessory Number", 0],
-  0x300A0425: ["SourceToGeneralAccessoryDistance", "FL", "1", "Source to General Accessory Distance", 0],
-  0x300A0426: ["IsocenterToGeneralAccessoryDistance", "DS", "1", "Isocenter to General Accessory Distance", 0],
-  0x300A0431: ["ApplicatorGeometrySequence", "SQ", "1", "Applicator Geometry Sequence", 0],
-  0x300A0432: ["ApplicatorApertureShape", "CS", "1", "Applicator Aperture Shape", 0],
-  0x300A0433: ["ApplicatorOpening", "FL", "1", "Applicator Opening", 0],
-  0x300A0434: ["ApplicatorOpeningX", "FL", "1", "Applicator Opening X", 0],
-  0x300A0435: ["ApplicatorOpeningY", "FL", "1", "Applicator Opening Y", 0],
-  0x300A0436: ["SourceToApplicatorMountingPositionDistance", "FL", "1", "Source to Applicator Mounting Position Distance", 0],
-  0x300A0440: ["NumberOfBlockSlabItems", "IS", "1", "Number of Block Slab Items", 0],
-  0x300A0441: ["BlockSlabSequence", "SQ", "1", "Block Slab Sequence", 0],
-  0x300A0442: ["BlockSlabThickness", "DS", "1", "Block Slab Thickness", 0],
-  0x300A0443: ["BlockSlabNumber", "US", "1", "Block Slab Number", 0],
-  0x300A0450: ["DeviceMotionControlSequence", "SQ", "1", "Device Motion Control Sequence", 0],
-  0x300A0451: ["DeviceMotionExecutionMode", "CS", "1", "Device Motion Execution Mode", 0],
-  0x300A0452: ["DeviceMotionObservationMode", "CS", "1", "Device Motion Observation Mode", 0],
-  0x300A0453: ["DeviceMotionParameterCodeSequence", "SQ", "1", "Device Motion Parameter Code Sequence", 0],
-  0x300A0501: ["DistalDepthFraction", "FL", "1", "Distal Depth Fraction", 0],
-  0x300A0502: ["DistalDepth", "FL", "1", "Distal Depth", 0],
-  0x300A0503: ["NominalRangeModulationFractions", "FL", "2", "Nominal Range Modulation Fractions", 0],
-  0x300A0504: ["NominalRangeModulatedRegionDepths", "FL", "2", "Nominal Range Modulated Region Depths", 0],
-  0x300A0505: ["DepthDoseParametersSequence", "SQ", "1", "Depth Dose Parameters Sequence", 0],
-  0x300A0506: ["DeliveredDepthDoseParametersSequence", "SQ", "1", "Delivered Depth Dose Parameters Sequence", 0],
-  0x300A0507: ["DeliveredDistalDepthFraction", "FL", "1", "Delivered Distal Depth Fraction", 0],
-  0x300A0508: ["DeliveredDistalDepth", "FL", "1", "Delivered Distal Depth", 0],
-  0x300A0509: ["DeliveredNominalRangeModulationFractions", "FL", "2", "Delivered Nominal Range Modulation Fractions", 0],
-  0x300A0510: ["DeliveredNominalRangeModulatedRegionDepths", "FL", "2", "Delivered Nominal Range Modulated Region Depths", 0],
-  0x300A0511: ["DeliveredReferenceDoseDefinition", "CS", "1", "Delivered Reference Dose Definition", 0],
-  0x300A0512: ["ReferenceDoseDefinition", "CS", "1", "Reference Dose Definition", 0],
-  0x300A0600: ["RTControlPointIndex", "US", "1", "RT Control Point Index", 0],
-  0x300A0601: ["RadiationGenerationModeIndex", "US", "1", "Radiation Generation Mode Index", 0],
-  0x300A0602: ["ReferencedDefinedDeviceIndex", "US", "1", "Referenced Defined Device Index", 0],
-  0x300A0603: ["RadiationDoseIdentificationIndex", "US", "1", "Radiation Dose Identification Index", 0],
-  0x300A0604: ["NumberOfRTControlPoints", "US", "1", "Number of RT Control Points", 0],
-  0x300A0605: ["ReferencedRadiationGenerationModeIndex", "US", "1", "Referenced Radiation Generation Mode Index", 0],
-  0x300A0606: ["TreatmentPositionIndex", "US", "1", "Treatment Position Index", 0],
-  0x300A0607: ["ReferencedDeviceIndex", "US", "1", "Referenced Device Index", 0],
-  0x300A0608: ["TreatmentPositionGroupLabel", "LO", "1", "Treatment Position Group Label", 0],
-  0x300A0609: ["TreatmentPositionGroupUID", "UI", "1", "Treatment Position Group UID", 0],
-  0x300A060A: ["TreatmentPositionGroupSequence", "SQ", "1", "Treatment Position Group Sequence", 0],
-  0x300A060B: ["ReferencedTreatmentPositionIndex", "US", "1", "Referenced Treatment Position Index", 0],
-  0x300A060C: ["ReferencedRadiationDoseIdentificationIndex", "US", "1", "Referenced Radiation Dose Identification Index", 0],
-  0x300A060D: ["RTAccessoryHolderWaterEquivalentThickness", "FD", "1", "RT Accessory Holder Water-Equivalent Thickness", 0],
-  0x300A060E: ["ReferencedRTAccessoryHolderDeviceIndex", "US", "1", "Referenced RT Accessory Holder Device Index", 0],
-  0x300A060F: ["RTAccessoryHolderSlotExistenceFlag", "CS", "1", "RT Accessory Holder Slot Existence Flag", 0],
-  0x300A0610: ["RTAccessoryHolderSlotSequence", "SQ", "1", "RT Accessory Holder Slot Sequence", 0],
-  0x300A0611: ["RTAccessoryHolderSlotID", "LO", "1", "RT Accessory Holder Slot ID", 0],
-  0x300A0612: ["RTAccessoryHolderSlotDistance", "FD", "1", "RT Accessory Holder Slot Distance", 0],
-  0x300A0613: ["RTAccessorySlotDistance", "FD", "1", "RT Accessory Slot Distance", 0],
-  0x300A0614: ["RTAccessoryHolderDefinitionSequence", "SQ", "1", "RT Accessory Holder Definition Sequence", 0],
-  0x300A0615: ["RTAccessoryDeviceSlotID", "LO", "1", "RT Accessory Device Slot ID", 0],
-  0x300A0616: ["RTRadiationSequence", "SQ", "1", "RT Radiation Sequence", 0],
-  0x300A0617: ["RadiationDoseSequence", "SQ", "1", "Radiation Dose Sequence", 0],
-  0x300A0618: ["RadiationDoseIdentificationSequence", "SQ", "1", "Radiation Dose Identification Sequence", 0],
-  0x300A0619: ["RadiationDoseIdentificationLabel", "LO", "1", "Radiation Dose Identification Label", 0],
-  0x300A061A: ["ReferenceDoseType", "CS", "1", "Reference Dose Type", 0],
-  0x300A061B: ["PrimaryDoseValueIndicator", "CS", "1", "Primary Dose Value Indicator", 0],
-  0x300A061C: ["DoseValuesSequence", "SQ", "1", "Dose Values Sequence", 0],
-  0x300A061D: ["DoseValuePurpose", "CS", "1-n", "Dose Value Purpose", 0],
-  0x300A061E: ["ReferenceDosePointCoordinates", "FD", "3", "Reference Dose Point Coordinates", 0],
-  0x300A061F: ["RadiationDoseValuesParametersSequence", "SQ", "1", "Radiation Dose Values Parameters Sequence", 0],
-  0x300A0620: ["MetersetToDoseMappingSequence", "SQ", "1", "Meterset to Dose Mapping Sequence", 0],
-  0x300A0621: ["ExpectedInVivoMeasurementValuesSequence", "SQ", "1", "Expected In-Vivo Measurement Values Sequence", 0],
-  0x300A0622: ["ExpectedInVivoMeasurementValueIndex", "US", "1", "Expected In-Vivo Measurement Value Index", 0],
-  0x300A0623: ["RadiationDoseInVivoMeasurementLabel", "LO", "1", "Radiation Dose In-Vivo Measurement Label", 0],
-  0x300A0624: ["RadiationDoseCentralAxisDisplacement", "FD", "2", "Radiation Dose Central Axis Displacement", 0],
-  0x300A0625: ["RadiationDoseValue", "FD", "1", "Radiation Dose Value", 0],
-  0x300A0626: ["RadiationDoseSourceToSkinDistance", "FD", "1", "Radiation Dose Source to Skin Distance", 0],
-  0x300A0627: ["RadiationDoseMeasurementPointCoordinates", "FD", "3", "Radiation Dose Measurement Point Coordinates", 0],
-  0x300A0628: ["RadiationDoseSourceToExternalContourDistance", "FD", "1", "Radiation Dose Source to External Contour Distance", 0],
-  0x300A0629: ["RTToleranceSetSequence", "SQ", "1", "RT Tolerance Set Sequence", 0],
-  0x300A062A: ["RTToleranceSetLabel", "LO", "1", "RT Tolerance Set Label", 0],
-  0x300A062B: ["AttributeToleranceValuesSequence", "SQ", "1", "Attribute Tolerance Values Sequence", 0],
-  0x300A062C: ["ToleranceValue", "FD", "1", "Tolerance Value", 0],
-  0x300A062D: ["PatientSupportPositionToleranceSequence", "SQ", "1", "Patient Support Position Tolerance Sequence", 0],
-  0x300A062E: ["TreatmentTimeLimit", "FD", "1", "Treatment Time Limit", 0],
-  0x300A062F: ["CArmPhotonElectronControlPointSequence", "SQ", "1", "C-Arm Photon-Electron Control Point Sequence", 0],
-  0x300A0630: ["ReferencedRTRadiationSequence", "SQ", "1", "Referenced RT Radiation Sequence", 0],
-  0x300A0631: ["ReferencedRTInstanceSequence", "SQ", "1", "Referenced RT Instance Sequence", 0],
-  0x300A0632: ["ReferencedRTPatientSetupSequence", "SQ", "1", "Referenced RT Patient Setup Sequence", 1],
-  0x300A0634: ["SourceToPatientSurfaceDistance", "FD", "1", "Source to Patient Surface Distance", 0],
-  0x300A0635: ["TreatmentMachineSpecialModeCodeSequence", "SQ", "1", "Treatment Machine Special Mode Code Sequence", 0],
-  0x300A0636: ["IntendedNumberOfFractions", "US", "1", "Intended Number of Fractions", 0],
-  0x300A0637: ["RTRadiationSetIntent", "CS", "1", "RT Radiation Set Intent", 0],
-  0x300A0638: ["RTRadiationPhysicalAndGeometricContentDetailFlag", "CS", "1", "RT Radiation Physical and Geometric Content Detail Flag", 0],
-  0x300A0639: ["RTRecordFlag", "CS", "1", "RT Record Flag", 0],
-  0x300A063A: ["TreatmentDeviceIdentificationSequence", "SQ", "1", "Treatment Device Identification Sequence", 0],
-  0x300A063B: ["ReferencedRTPhysicianIntentSequence", "SQ", "1", "Referenced RT Physician Intent Sequence", 0],
-  0x300A063C: ["CumulativeMeterset", "FD", "1", "Cumulative Meterset", 0],
-  0x300A063D: ["DeliveryRate", "FD", "1", "Delivery Rate", 0],
-  0x300A063E: ["DeliveryRateUnitSequence", "SQ", "1", "Delivery Rate Unit Sequence", 0],
-  0x300A063F: ["TreatmentPositionSequence", "SQ", "1", "Treatment Position Sequence", 0],
-  0x300A0640: ["RadiationSourceAxisDistance", "FD", "1", "Radiation Source-Axis Distance", 0],
-  0x300A0641: ["NumberOfRTBeamLimitingDevices", "US", "1", "Number of RT Beam Limiting Devices", 0],
-  0x300A0642: ["RTBeamLimitingDeviceProximalDistance", "FD", "1", "RT Beam Limiting Device Proximal Distance", 0],
-  0x300A0643: ["RTBeamLimitingDeviceDistalDistance", "FD", "1", "RT Beam Limiting Device Distal Distance", 0],
-  0x300A0644: ["ParallelRTBeamDelimiterDeviceOrientationLabelCodeSequence", "SQ", "1", "Parallel RT Beam Delimiter Device Orientation Label Code Sequence", 0],
-  0x300A0645: ["BeamModifierOrientationAngle", "FD", "1", "Beam Modifier Orientation Angle", 0],
-  0x300A0646: ["FixedRTBeamDelimiterDeviceSequence", "SQ", "1", "Fixed RT Beam Delimiter Device Sequence", 0],
-  0x300A0647: ["ParallelRTBeamDelimiterDeviceSequence", "SQ", "1", "Parallel RT Beam Delimiter Device Sequence", 0],
-  0x300A0648: ["NumberOfParallelRTBeamDelimiters", "US", "1", "Number of Parallel RT Beam Delimiters", 0],
-  0x300A0649: ["ParallelRTBeamDelimiterBoundaries", "FD", "2-n", "Parallel RT Beam Delimiter Boundaries", 0],
-  0x300A064A: ["ParallelRTBeamDelimiterPositions", "FD", "2-n", "Parallel RT Beam Delimiter Positions", 0],
-  0x300A064B: ["RTBeamLimitingDeviceOffset", "FD", "2", "RT Beam Limiting Device Offset", 0],
-  0x300A064C: ["RTBeamDelimiterGeometrySequence", "SQ", "1", "RT Beam Delimiter Geometry Sequence", 0],
-  0x300A064D: ["RTBeamLimitingDeviceDefinitionSequence", "SQ", "1", "RT Beam Limiting Device Definition Sequence", 0],
-  0x300A064E: ["ParallelRTBeamDelimiterOpeningMode", "CS", "1", "Parallel RT Beam Delimiter Opening Mode", 0],
-  0x300A064F: ["ParallelRTBeamDelimiterLeafMountingSide", "CS", "1-n", "Parallel RT Beam Delimiter Leaf Mounting Side", 0],
-  0x300A0650: ["PatientSetupUID", "UI", "1", "Patient Setup UID", 1],
-  0x300A0651: ["WedgeDefinitionSequence", "SQ", "1", "Wedge Definition Sequence", 0],
-  0x300A0652: ["RadiationBeamWedgeAngle", "FD", "1", "Radiation Beam Wedge Angle", 0],
-  0x300A0653: ["RadiationBeamWedgeThinEdgeDistance", "FD", "1", "Radiation Beam Wedge Thin Edge Distance", 0],
-  0x300A0654: ["RadiationBeamEffectiveWedgeAngle", "FD", "1", "Radiation Beam Effective Wedge Angle", 0],
-  0x300A0655: ["NumberOfWedgePositions", "US", "1", "Number of Wedge Positions", 0],
-  0x300A0656: ["RTBeamLimitingDeviceOpeningSequence", "SQ", "1", "RT Beam Limiting Device Opening Sequence", 0],
-  0x300A0657: ["NumberOfRTBeamLimitingDeviceOpenings", "US", "1", "Number of RT Beam Limiting Device Openings", 0],
-  0x300A0658: ["RadiationDosimeterUnitSequence", "SQ", "1", "Radiation Dosimeter Unit Sequence", 0],
-  0x300A0659: ["RTDeviceDistanceReferenceLocationCodeSequence", "SQ", "1", "RT Device Distance Reference Location Code Sequence", 0],
-  0x300A065A: ["RadiationDeviceConfigurationAndCommissioningKeySequence", "SQ", "1", "Radiation Device Configuration and Commissioning Key Sequence", 0],
-  0x300A065B: ["PatientSupportPositionParameterSequence", "SQ", "1", "Patient Support Position Parameter Sequence", 0],
-  0x300A065C: ["PatientSupportPositionSpecificationMethod", "CS", "1", "Patient Support Position Specification Method", 0],
-  0x300A065D: ["PatientSupportPositionDeviceParameterSequence", "SQ", "1", "Patient Support Position Device Parameter Sequence", 0],
-  0x300A065E: ["DeviceOrderIndex", "US", "1", "Device Order Index", 0],
-  0x300A065F: ["PatientSupportPositionParameterOrderIndex", "US", "1", "Patient Support Position Parameter Order Index", 0],
-  0x300A0660: ["PatientSupportPositionDeviceToleranceSequence", "SQ", "1", "Patient Support Position Device Tolerance Sequence", 0],
-  0x300A0661: ["PatientSupportPositionToleranceOrderIndex", "US", "1", "Patient Support Position Tolerance Order Index", 0],
-  0x300A0662: ["CompensatorDefinitionSequence", "SQ", "1", "Compensator Definition Sequence", 0],
-  0x300A0663: ["CompensatorMapOrientation", "CS", "1", "Compensator Map Orientation", 0],
-  0x300A0664: ["CompensatorProximalThicknessMap", "OF", "1", "Compensator Proximal Thickness Map", 0],
-  0x300A0665: ["CompensatorDistalThicknessMap", "OF", "1", "Compensator Distal Thickness Map", 0],
-  0x300A0666: ["CompensatorBasePlaneOffset", "FD", "1", "Compensator Base Plane Offset", 0],
-  0x300A0667: ["CompensatorShapeFabricationCodeSequence", "SQ", "1", "Compensator Shape Fabrication Code Sequence", 0],
-  0x300A0668: ["CompensatorShapeSequence", "SQ", "1", "Compensator Shape Sequence", 0],
-  0x300A0669: ["RadiationBeamCompensatorMillingToolDiameter", "FD", "1", "Radiation Beam Compensator Milling Tool Diameter", 0],
-  0x300A066A: ["BlockDefinitionSequence", "SQ", "1", "Block Definition Sequence", 0],
-  0x300A066B: ["BlockEdgeData", "OF", "1", "Block Edge Data", 0],
-  0x300A066C: ["BlockOrientation", "CS", "1", "Block Orientation", 0],
-  0x300A066D: ["RadiationBeamBlockThickness", "FD", "1", "Radiation Beam Block Thickness", 0],
-  0x300A066E: ["RadiationBeamBlockSlabThickness", "FD", "1", "Radiation Beam Block Slab Thickness", 0],
-  0x300A066F: ["BlockEdgeDataSequence", "SQ", "1", "Block Edge Data Sequence", 0],
-  0x300A0670: ["NumberOfRTAccessoryHolders", "US", "1", "Number of RT Accessory Holders", 0],
-  0x300A0671: ["GeneralAccessoryDefinitionSequence", "SQ", "1", "General Accessory Definition Sequence", 0],
-  0x300A0672: ["NumberOfGeneralAccessories", "US", "1", "Number of General Accessories", 0],
-  0x300A0673: ["BolusDefinitionSequence", "SQ", "1", "Bolus Definition Sequence", 0],
-  0x300A0674: ["NumberOfBoluses", "US", "1", "Number of Boluses", 0],
-  0x300A0675: ["EquipmentFrameOfReferenceUID", "UI", "1", "Equipment Frame of Reference UID", 0],
-  0x300A0676: ["EquipmentFrameOfReferenceDescription", "ST", "1", "Equipment Frame of Reference Description", 0],
-  0x300A0677: ["EquipmentReferencePointCoordinatesSequence", "SQ", "1", "Equipment Reference Point Coordinates Sequence", 0],
-  0x300A0678: ["EquipmentReferencePointCodeSequence", "SQ", "1", "Equipment Reference Point Code Sequence", 0],
-  0x300A0679: ["RTBeamLimitingDeviceAngle", "FD", "1", "RT Beam Limiting Device Angle", 0],
-  0x300A067A: ["SourceRollAngle", "FD", "1", "Source Roll Angle", 0],
-  0x300A067B: ["RadiationGenerationModeSequence", "SQ", "1", "Radiation GenerationMode Sequence", 0],
-  0x300A067C: ["RadiationGenerationModeLabel", "SH", "1", "Radiation GenerationMode Label", 0],
-  0x300A067D: ["RadiationGenerationModeDescription", "ST", "1", "Radiation GenerationMode Description", 0],
-  0x300A067E: ["RadiationGenerationModeMachineCodeSequence", "SQ", "1", "Radiation GenerationMode Machine Code Sequence", 0],
-  0x300A067F: ["RadiationTypeCodeSequence", "SQ", "1", "Radiation Type Code Sequence", 0],
-  0x300A0680: ["NominalEnergy", "DS", "1", "Nominal Energy", 0],
-  0x300A0681: ["MinimumNominalEnergy", "DS", "1", "Minimum Nominal Energy", 0],
-  0x300A0682: ["MaximumNominalEnergy", "DS", "1", "Maximum Nominal Energy", 0],
-  0x300A0683: ["RadiationFluenceModifierCodeSequence", "SQ", "1", "Radiation Fluence Modifier Code Sequence", 0],
-  0x300A0684: ["EnergyUnitCodeSequence", "SQ", "1", "Energy Unit Code Sequence", 0],
-  0x300A0685: ["NumberOfRadiationGenerationModes", "US", "1", "Number of Radiation GenerationModes", 0],
-  0x300A0686: ["PatientSupportDevicesSequence", "SQ", "1", "Patient Support Devices Sequence", 0],
-  0x300A0687: ["NumberOfPatientSupportDevices", "US", "1", "Number of Patient Support Devices", 0],
-  0x300A0688: ["RTBeamModifierDefinitionDistance", "FD", "1", "RT Beam Modifier Definition Distance", 0],
-  0x300A0689: ["BeamAreaLimitSequence", "SQ", "1", "Beam Area Limit Sequence", 0],
-  0x300A068A: ["ReferencedRTPrescriptionSequence", "SQ", "1", "Referenced RT Prescription Sequence", 0],
-  0x300A068B: ["DoseValueInterpretation", "CS", "1", "Dose Value Interpretation", 0],
-  0x300A0700: ["TreatmentSessionUID", "UI", "1", "Treatment Session UID", 0],
-  0x300A0701: ["RTRadiationUsage", "CS", "1", "RT Radiation Usage", 0],
-  0x300A0702: ["ReferencedRTRadiationSetSequence", "SQ", "1", "Referenced RT Radiation Set Sequence", 0],
-  0x300A0703: ["ReferencedRTRadiationRecordSequence", "SQ", "1", "Referenced RT Radiation Record Sequence", 0],
-  0x300A0704: ["RTRadiationSetDeliveryNumber", "US", "1", "RT Radiation Set Delivery Number", 0],
-  0x300A0705: ["ClinicalFractionNumber", "US", "1", "Clinical Fraction Number", 0],
-  0x300A0706: ["RTTreatmentFractionCompletionStatus", "CS", "1", "RT Treatment Fraction Completion Status", 0],
-  0x300A0707: ["RTRadiationSetUsage", "CS", "1", "RT Radiation Set Usage", 0],
-  0x300A0708: ["TreatmentDeliveryContinuationFlag", "CS", "1", "Treatment Delivery Continuation Flag", 0],
-  0x300A0709: ["TreatmentRecordContentOrigin", "CS", "1", "Treatment Record Content Origin", 0],
-  0x300A0714: ["RTTreatmentTerminationStatus", "CS", "1", "RT Treatment Termination Status", 0],
-  0x300A0715: ["RTTreatmentTerminationReasonCodeSequence", "SQ", "1", "RT Treatment Termination Reason Code Sequence", 0],
-  0x300A0716: ["MachineSpecificTreatmentTerminationCodeSequence", "SQ", "1", "Machine-Specific Treatment Termination Code Sequence", 0],
-  0x300A0722: ["RTRadiationSalvageRecordControlPointSequence", "SQ", "1", "RT Radiation Salvage Record Control Point Sequence", 0],
-  0x300A0723: ["StartingMetersetValueKnownFlag", "CS", "1", "Starting Meterset Value Known Flag", 0],
-  0x300A0730: ["TreatmentTerminationDescription", "ST", "1", "Treatment Termination Description", 0],
-  0x300A0731: ["TreatmentToleranceViolationSequence", "SQ", "1", "Treatment Tolerance Violation Sequence", 0],
-  0x300A0732: ["TreatmentToleranceViolationCategory", "CS", "1", "Treatment Tolerance Violation Category", 0],
-  0x300A0733: ["TreatmentToleranceViolationAttributeSequence", "SQ", "1", "Treatment Tolerance Violation Attribute Sequence", 0],
-  0x300A0734: ["TreatmentToleranceViolationDescription", "ST", "1", "Treatment Tolerance Violation Description", 0],
-  0x300A0735: ["TreatmentToleranceViolationIdentification", "ST", "1", "Treatment Tolerance Violation Identification", 0],
-  0x300A0736: ["TreatmentToleranceViolationDateTime", "DT", "1", "Treatment Tolerance Violation DateTime", 0],
-  0x300A073A: ["RecordedRTControlPointDateTime", "DT", "1", "Recorded RT Control Point DateTime", 0],
-  0x300A073B: ["ReferencedRadiationRTControlPointIndex", "US", "1", "Referenced Radiation RT Control Point Index", 0],
-  0x300A073E: ["AlternateValueSequence", "SQ", "1", "Alternate Value Sequence", 0],
-  0x300A073F: ["ConfirmationSequence", "SQ", "1", "Confirmation Sequence", 0],
-  0x300A0740: ["InterlockSequence", "SQ", "1", "Interlock Sequence", 0],
-  0x300A0741: ["InterlockDateTime", "DT", "1", "Interlock DateTime", 0],
-  0x300A0742: ["InterlockDescription", "ST", "1", "Interlock Description", 0],
-  0x300A0743: ["InterlockOriginatingDeviceSequence", "SQ", "1", "Interlock Originating Device Sequence", 0],
-  0x300A0744: ["InterlockCodeSequence", "SQ", "1", "Interlock Code Sequence", 0],
-  0x300A0745: ["InterlockResolutionCodeSequence", "SQ", "1", "Interlock Resolution Code Sequence", 0],
-  0x300A0746: ["InterlockResolutionUserSequence", "SQ", "1", "Interlock Resolution User Sequence", 0],
-  0x300A0760: ["OverrideDateTime", "DT", "1", "Override DateTime", 0],
-  0x300A0761: ["TreatmentToleranceViolationTypeCodeSequence", "SQ", "1", "Treatment Tolerance Violation Type Code Sequence", 0],
-  0x300A0762: ["TreatmentToleranceViolationCauseCodeSequence", "SQ", "1", "Treatment Tolerance Violation Cause Code Sequence", 0],
-  0x300A0772: ["MeasuredMetersetToDoseMappingSequence", "SQ", "1", "Measured Meterset to Dose Mapping Sequence", 0],
-  0x300A0773: ["ReferencedExpectedInVivoMeasurementValueIndex", "US", "1", "Referenced Expected In-Vivo Measurement Value Index", 0],
-  0x300A0774: ["DoseMeasurementDeviceCodeSequence", "SQ", "1", "Dose Measurement Device Code Sequence", 0],
-  0x300A0780: ["AdditionalParameterRecordingInstanceSequence", "SQ", "1", "Additional Parameter Recording Instance Sequence", 0],
-  0x300A0783: ["InterlockOriginDescription", "ST", "1", "Interlock Origin Description", 0],
-  0x300A0784: ["RTPatientPositionScopeSequence", "SQ", "1", "RT Patient Position Scope Sequence", 0],
-  0x300A0785: ["ReferencedTreatmentPositionGroupUID", "UI", "1", "Referenced Treatment Position Group UID", 0],
-  0x300A0786: ["RadiationOrderIndex", "US", "1", "Radiation Order Index", 0],
-  0x300A0787: ["OmittedRadiationSequence", "SQ", "1", "Omitted Radiation Sequence", 0],
-  0x300A0788: ["ReasonForOmissionCodeSequence", "SQ", "1", "Reason for Omission Code Sequence", 0],
-  0x300A0789: ["RTDeliveryStartPatientPositionSequence", "SQ", "1", "RT Delivery Start Patient Position Sequence", 0],
-  0x300A078A: ["RTTreatmentPreparationPatientPositionSequence", "SQ", "1", "RT Treatment Preparation Patient Position Sequence", 0],
-  0x300A078B: ["ReferencedRTTreatmentPreparationSequence", "SQ", "1", "Referenced RT Treatment Preparation Sequence", 0],
-  0x300A078C: ["ReferencedPatientSetupPhotoSequence", "SQ", "1", "Referenced Patient Setup Photo Sequence", 0],
-  0x300A078D: ["PatientTreatmentPreparationMethodCodeSequence", "SQ", "1", "Patient Treatment Preparation Method Code Sequence", 0],
-  0x300A078E: ["PatientTreatmentPreparationProcedureParameterDescription", "LT", "1", "Patient Treatment Preparation Procedure Parameter Description", 0],
-  0x300A078F: ["PatientTreatmentPreparationDeviceSequence", "SQ", "1", "Patient Treatment Preparation Device Sequence", 0],
-  0x300A0790: ["PatientTreatmentPreparationProcedureSequence", "SQ", "1", "Patient Treatment Preparation Procedure Sequence", 0],
-  0x300A0791: ["PatientTreatmentPreparationProcedureCodeSequence", "SQ", "1", "Patient Treatment Preparation Procedure Code Sequence", 0],
-  0x300A0792: ["PatientTreatmentPreparationMethodDescription", "LT", "1", "Patient Treatment Preparation Method Description", 0],
-  0x300A0793: ["PatientTreatmentPreparationProcedureParameterSequence", "SQ", "1", "Patient Treatment Preparation Procedure Parameter Sequence", 0],
-  0x300A0794: ["PatientSetupPhotoDescription", "LT", "1", "Patient Setup Photo Description", 0],
-  0x300A0795: ["PatientTreatmentPreparationProcedureIndex", "US", "1", "Patient Treatment Preparation Procedure Index", 0],
-  0x300A0796: ["ReferencedPatientSetupProcedureIndex", "US", "1", "Referenced Patient Setup Procedure Index", 0],
-  0x300A0797: ["RTRadiationTaskSequence", "SQ", "1", "RT Radiation Task Sequence", 0],
-  0x300A0798: ["RTPatientPositionDisplacementSequence", "SQ", "1", "RT Patient Position Displacement Sequence", 0],
-  0x300A0799: ["RTPatientPositionSequence", "SQ", "1", "RT Patient Position Sequence", 0],
-  0x300A079A: ["DisplacementReferenceLabel", "LO", "1", "Displacement Reference Label", 0],
-  0x300A079B: ["DisplacementMatrix", "FD", "16", "Displacement Matrix", 0],
-  0x300A079C: ["PatientSupportDisplacementSequence", "SQ", "1", "Patient Support Displacement Sequence", 0],
-  0x300A079D: ["DisplacementReferenceLocationCodeSequence", "SQ", "1", "Displacement Reference Location Code Sequence", 0],
-  0x300A079E: ["RTRadiationSetDeliveryUsage", "CS", "1", "RT Radiation Set Delivery Usage", 0],
-  0x300C0002: ["ReferencedRTPlanSequence", "SQ", "1", "Referenced RT Plan Sequence", 0],
-  0x300C0004: ["ReferencedBeamSequence", "SQ", "1", "Referenced Beam Sequence", 0],
-  0x300C0006: ["ReferencedBeamNumber", "IS", "1", "Referenced Beam Number", 0],
-  0x300C0007: ["ReferencedReferenceImageNumber", "IS", "1", "Referenced Reference Image Number", 0],
-  0x300C0008: ["StartCumulativeMetersetWeight", "DS", "1", "Start Cumulative Meterset Weight", 0],
-  0x300C0009: ["EndCumulativeMetersetWeight", "DS", "1", "End Cumulative Meterset Weight", 0],
-  0x300C000A: ["ReferencedBrachyApplicationSetupSequence", "SQ", "1", "Referenced Brachy Application Setup Sequence", 0],
-  0x300C000C: ["ReferencedBrachyApplicationSetupNumber", "IS", "1", "Referenced Brachy Application Setup Number", 0],
-  0x300C000E: ["ReferencedSourceNumber", "IS", "1", "Referenced Source Number", 0],
-  0x300C0020: ["ReferencedFractionGroupSequence", "SQ", "1", "Referenced Fraction Group Sequence", 0],
-  0x300C0022: ["ReferencedFractionGroupNumber", "IS", "1", "Referenced Fraction Group Number", 0],
-  0x300C0040: ["ReferencedVerificationImageSequence", "SQ", "1", "Referenced Verification Image Sequence", 0],
-  0x300C0042: ["ReferencedReferenceImageSequence", "SQ", "1", "Referenced Reference Image Sequence", 0],
-  0x300C0050: ["ReferencedDoseReferenceSequence", "SQ", "1", "Referenced Dose Reference Sequence", 0],
-  0x300C0051: ["ReferencedDoseReferenceNumber", "IS", "1", "Referenced Dose Reference Number", 0],
-  0x300C0055: ["BrachyReferencedDoseReferenceSequence", "SQ", "1", "Brachy Referenced Dose Reference Sequence", 0],
-  0x300C0060: ["ReferencedStructureSetSequence", "SQ", "1", "Referenced Structure Set Sequence", 0],
-  0x300C006A: ["ReferencedPatientSetupNumber", "IS", "1", "Referenced Patient Setup Number", 0],
-  0x300C0080: ["ReferencedDoseSequence", "SQ", "1", "Referenced Dose Sequence", 0],
-  0x300C00A0: ["ReferencedToleranceTableNumber", "IS", "1", "Referenced Tolerance Table Number", 0],
-  0x300C00B0: ["ReferencedBolusSequence", "SQ", "1", "Referenced Bolus Sequence", 0],
-  0x300C00C0: ["ReferencedWedgeNumber", "IS", "1", "Referenced Wedge Number", 0],
-  0x300C00D0: ["ReferencedCompensatorNumber", "IS", "1", "Referenced Compensator Number", 0],
-  0x300C00E0: ["ReferencedBlockNumber", "IS", "1", "Referenced Block Number", 0],
-  0x300C00F0: ["ReferencedControlPointIndex", "IS", "1", "Referenced Control Point Index", 0],
-  0x300C00F2: ["ReferencedControlPointSequence", "SQ", "1", "Referenced Control Point Sequence", 0],
-  0x300C00F4: ["ReferencedStartControlPointIndex", "IS", "1", "Referenced Start Control Point Index", 0],
-  0x300C00F6: ["ReferencedStopControlPointIndex", "IS", "1", "Referenced Stop Control Point Index", 0],
-  0x300C0100: ["ReferencedRangeShifterNumber", "IS", "1", "Referenced Range Shifter Number", 0],
-  0x300C0102: ["ReferencedLateralSpreadingDeviceNumber", "IS", "1", "Referenced Lateral Spreading Device Number", 0],
-  0x300C0104: ["ReferencedRangeModulatorNumber", "IS", "1", "Referenced Range Modulator Number", 0],
-  0x300C0111: ["OmittedBeamTaskSequence", "SQ", "1", "Omitted Beam Task Sequence", 0],
-  0x300C0112: ["ReasonForOmission", "CS", "1", "Reason for Omission", 0],
-  0x300C0113: ["ReasonForOmissionDescription", "LO", "1", "Reason for Omission Description", 0],
-  0x300C0114: ["PrescriptionOverviewSequence", "SQ", "1", "Prescription Overview Sequence", 0],
-  0x300C0115: ["TotalPrescriptionDose", "FL", "1", "Total Prescription Dose", 0],
-  0x300C0116: ["PlanOverviewSequence", "SQ", "1", "Plan Overview Sequence", 0],
-  0x300C0117: ["PlanOverviewIndex", "US", "1", "Plan Overview Index", 0],
-  0x300C0118: ["ReferencedPlanOverviewIndex", "US", "1", "Referenced Plan Overview Index", 0],
-  0x300C0119: ["NumberOfFractionsIncluded", "US", "1", "Number of Fractions Included", 0],
-  0x300C0120: ["DoseCalibrationConditionsSequence", "SQ", "1", "Dose Calibration Conditions Sequence", 0],
-  0x300C0121: ["AbsorbedDoseToMetersetRatio", "FD", "1", "Absorbed Dose to Meterset Ratio", 0],
-  0x300C0122: ["DelineatedRadiationFieldSize", "FD", "2", "Delineated Radiation Field Size", 0],
-  0x300C0123: ["DoseCalibrationConditionsVerifiedFlag", "CS", "1", "Dose Calibration Conditions Verified Flag", 0],
-  0x300C0124: ["CalibrationReferencePointDepth", "FD", "1", "Calibration Reference Point Depth", 0],
-  0x300C0125: ["GatingBeamHoldTransitionSequence", "SQ", "1", "Gating Beam Hold Transition Sequence", 0],
-  0x300C0126: ["BeamHoldTransition", "CS", "1", "Beam Hold Transition", 0],
-  0x300C0127: ["BeamHoldTransitionDateTime", "DT", "1", "Beam Hold Transition DateTime", 0],
-  0x300C0128: ["BeamHoldOriginatingDeviceSequence", "SQ", "1", "Beam Hold Originating Device Sequence", 0],
-  0x300C0129: ["BeamHoldTransitionTriggerSource", "CS", "1", "Beam Hold Transition Trigger Source", 0],
-  0x300E0002: ["ApprovalStatus", "CS", "1", "Approval Status", 0],
-  0x300E0004: ["ReviewDate", "DA", "1", "Review Date", 0],
-  0x300E0005: ["ReviewTime", "TM", "1", "Review Time", 0],
-  0x300E0008: ["ReviewerName", "PN", "1", "Reviewer Name", 0],
-  0x30100001: ["RadiobiologicalDoseEffectSequence", "SQ", "1", "Radiobiological Dose Effect Sequence", 0],
-  0x30100002: ["RadiobiologicalDoseEffectFlag", "CS", "1", "Radiobiological Dose Effect Flag", 0],
-  0x30100003: ["EffectiveDoseCalculationMethodCategoryCodeSequence", "SQ", "1", "Effective Dose Calculation Method Category Code Sequence", 0],
-  0x30100004: ["EffectiveDoseCalculationMethodCodeSequence", "SQ", "1", "Effective Dose Calculation Method Code Sequence", 0],
-  0x30100005: ["EffectiveDoseCalculationMethodDescription", "LO", "1", "Effective Dose Calculation Method Description", 0],
-  0x30100006: ["ConceptualVolumeUID", "UI", "1", "Conceptual Volume UID", 0],
-  0x30100007: ["OriginatingSOPInstanceReferenceSequence", "SQ", "1", "Originating SOP Instance Reference Sequence", 0],
-  0x30100008: ["ConceptualVolumeConstituentSequence", "SQ", "1", "Conceptual Volume Constituent Sequence", 0],
-  0x30100009: ["EquivalentConceptualVolumeInstanceReferenceSequence", "SQ", "1", "Equivalent Conceptual Volume Instance Reference Sequence", 0],
-  0x3010000A: ["EquivalentConceptualVolumesSequence", "SQ", "1", "Equivalent Conceptual Volumes Sequence", 0],
-  0x3010000B: ["ReferencedConceptualVolumeUID", "UI", "1", "Referenced Conceptual Volume UID", 0],
-  0x3010000C: ["ConceptualVolumeCombinationExpression", "UT", "1", "Conceptual Volume Combination Expression", 0],
-  0x3010000D: ["ConceptualVolumeConstituentIndex", "US", "1", "Conceptual Volume Constituent Index", 0],
-  0x3010000E: ["ConceptualVolumeCombinationFlag", "CS", "1", "Conceptual Volume Combination Flag", 0],
-  0x3010000F: ["ConceptualVolumeCombinationDescription", "ST", "1", "Conceptual Volume Combination Description", 0],
-  0x30100010: ["ConceptualVolumeSegmentationDefinedFlag", "CS", "1", "Conceptual Volume Segmentation Defined Flag", 0],
-  0x30100011: ["ConceptualVolumeSegmentationReferenceSequence", "SQ", "1", "Conceptual Volume Segmentation Reference Sequence", 0],
-  0x30100012: ["ConceptualVolumeConstituentSegmentationReferenceSequence", "SQ", "1", "Conceptual Volume Constituent Segmentation Reference Sequence", 0],
-  0x30100013: ["ConstituentConceptualVolumeUID", "UI", "1", "Constituent Conceptual Volume UID", 0],
-  0x30100014: ["DerivationConceptualVolumeSequence", "SQ", "1", "Derivation Conceptual Volume Sequence", 0],
-  0x30100015: ["SourceConceptualVolumeUID", "UI", "1", "Source Conceptual Volume UID", 0],
-  0x30100016: ["ConceptualVolumeDerivationAlgorithmSequence", "SQ", "1", "Conceptual Volume Derivation Algorithm Sequence", 0],
-  0x30100017: ["ConceptualVolumeDescription", "ST", "1", "Conceptual Volume Description", 0],
-  0x30100018: ["SourceConceptualVolumeSequence", "SQ", "1", "Source Conceptual Volume Sequence", 0],
-  0x30100019: ["AuthorIdentificationSequence", "SQ", "1", "Author Identification Sequence", 0],
-  0x3010001A: ["ManufacturerModelVersion", "LO", "1", "Manufacturer's Model Version", 0],
-  0x3010001B: ["DeviceAlternateIdentifier", "UC", "1", "Device Alternate Identifier", 0],
-  0x3010001C: ["DeviceAlternateIdentifierType", "CS", "1", "Device Alternate Identifier Type", 0],
-  0x3010001D: ["DeviceAlternateIdentifierFormat", "LT", "1", "Device Alternate Identifier Format", 0],
-  0x3010001E: ["SegmentationCreationTemplateLabel", "LO", "1", "Segmentation Creation Template Label", 0],
-  0x3010001F: ["SegmentationTemplateUID", "UI", "1", "Segmentation Template UID", 0],
-  0x30100020: ["ReferencedSegmentReferenceIndex", "US", "1", "Referenced Segment Reference Index", 0],
-  0x30100021: ["SegmentReferenceSequence", "SQ", "1", "Segment Reference Sequence", 0],
-  0x30100022: ["SegmentReferenceIndex", "US", "1", "Segment Reference Index", 0],
-  0x30100023: ["DirectSegmentReferenceSequence", "SQ", "1", "Direct Segment Reference Sequence", 0],
-  0x30100024: ["CombinationSegmentReferenceSequence", "SQ", "1", "Combination Segment Reference Sequence", 0],
-  0x30100025: ["ConceptualVolumeSequence", "SQ", "1", "Conceptual Volume Sequence", 0],
-  0x30100026: ["SegmentedRTAccessoryDeviceSequence", "SQ", "1", "Segmented RT Accessory Device Sequence", 0],
-  0x30100027: ["SegmentCharacteristicsSequence", "SQ", "1", "Segment Characteristics Sequence", 0],
-  0x30100028: ["RelatedSegmentCharacteristicsSequence", "SQ", "1", "Related Segment Characteristics Sequence", 0],
-  0x30100029: ["SegmentCharacteristicsPrecedence", "US", "1", "Segment Characteristics Precedence", 0],
-  0x3010002A: ["RTSegmentAnnotationSequence", "SQ", "1", "RT Segment Annotation Sequence", 0],
-  0x3010002B: ["SegmentAnnotationCategoryCodeSequence", "SQ", "1", "Segment Annotation Category Code Sequence", 0],
-  0x3010002C: ["SegmentAnnotationTypeCodeSequence", "SQ", "1", "Segment Annotation Type Code Sequence", 0],
-  0x3010002D: ["DeviceLabel", "LO", "1", "Device Label", 0],
-  0x3010002E: ["DeviceTypeCodeSequence", "SQ", "1", "Device Type Code Sequence", 0],
-  0x3010002F: ["SegmentAnnotationTypeModifierCodeSequence", "SQ", "1", "Segment Annotation Type Modifier Code Sequence", 0],
-  0x30100030: ["PatientEquipmentRelationshipCodeSequence", "SQ", "1", "Patient Equipment Relationship Code Sequence", 0],
-  0x30100031: ["ReferencedFiducialsUID", "UI", "1", "Referenced Fiducials UID", 0],
-  0x30100032: ["PatientTreatmentOrientationSequence", "SQ", "1", "Patient Treatment Orientation Sequence", 0],
-  0x30100033: ["UserContentLabel", "SH", "1", "User Content Label", 0],
-  0x30100034: ["UserContentLongLabel", "LO", "1", "User Content Long Label", 0],
-  0x30100035: ["EntityLabel", "SH", "1", "Entity Label", 0],
-  0x30100036: ["EntityName", "LO", "1", "Entity Name", 0],
-  0x30100037: ["EntityDescription", "ST", "1", "Entity Description", 0],
-  0x30100038: ["EntityLongLabel", "LO", "1", "Entity Long Label", 0],
-  0x30100039: ["DeviceIndex", "US", "1", "Device Index", 0],
-  0x3010003A: ["RTTreatmentPhaseIndex", "US", "1", "RT Treatment Phase Index", 0],
-  0x3010003B: ["RTTreatmentPhaseUID", "UI", "1", "RT Treatment Phase UID", 0],
-  0x3010003C: ["RTPrescriptionIndex", "US", "1", "RT Prescription Index", 0],
-  0x3010003D: ["RTSegmentAnnotationIndex", "US", "1", "RT Segment Annotation Index", 0],
-  0x3010003E: ["BasisRTTreatmentPhaseIndex", "US", "1", "Basis RT Treatment Phase Index", 0],
-  0x3010003F: ["RelatedRTTreatmentPhaseIndex", "US", "1", "Related RT Treatment Phase Index", 0],
-  0x30100040: ["ReferencedRTTreatmentPhaseIndex", "US", "1", "Referenced RT Treatment Phase Index", 0],
-  0x30100041: ["ReferencedRTPrescriptionIndex", "US", "1", "Referenced RT Prescription Index", 0],
-  0x30100042: ["ReferencedParentRTPrescriptionIndex", "US", "1", "Referenced Parent RT Prescription Index", 0],
-  0x30100043: ["ManufacturerDeviceIdentifier", "ST", "1", "Manufacturer's Device Identifier", 0],
-  0x30100044: ["InstanceLevelReferencedPerformedProcedureStepSequence", "SQ", "1", "Instance-Level Referenced Performed Procedure Step Sequence", 0],
-  0x30100045: ["RTTreatmentPhaseIntentPresenceFlag", "CS", "1", "RT Treatment Phase Intent Presence Flag", 0],
-  0x30100046: ["RadiotherapyTreatmentType", "CS", "1", "Radiotherapy Treatment Type", 0],
-  0x30100047: ["TeletherapyRadiationType", "CS", "1-n", "Teletherapy Radiation Type", 0],
-  0x30100048: ["BrachytherapySourceType", "CS", "1-n", "Brachytherapy Source Type", 0],
-  0x30100049: ["ReferencedRTTreatmentPhaseSequence", "SQ", "1", "Referenced RT Treatment Phase Sequence", 0],
-  0x3010004A: ["ReferencedDirectSegmentInstanceSequence", "SQ", "1", "Referenced Direct Segment Instance Sequence", 0],
-  0x3010004B: ["IntendedRTTreatmentPhaseSequence", "SQ", "1", "Intended RT Treatment Phase Sequence", 0],
-  0x3010004C: ["IntendedPhaseStartDate", "DA", "1", "Intended Phase Start Date", 0],
-  0x3010004D: ["IntendedPhaseEndDate", "DA", "1", "Intended Phase End Date", 0],
-  0x3010004E: ["RTTreatmentPhaseIntervalSequence", "SQ", "1", "RT Treatment Phase Interval Sequence", 0],
-  0x3010004F: ["TemporalRelationshipIntervalAnchor", "CS", "1", "Temporal Relationship Interval Anchor", 0],
-  0x30100050: ["MinimumNumberOfIntervalDays", "FD", "1", "Minimum Number of Interval Days", 0],
-  0x30100051: ["MaximumNumberOfIntervalDays", "FD", "1", "Maximum Number of Interval Days", 0],
-  0x30100052: ["PertinentSOPClassesInStudy", "UI", "1-n", "Pertinent SOP Classes in Study", 0],
-  0x30100053: ["PertinentSOPClassesInSeries", "UI", "1-n", "Pertinent SOP Classes in Series", 0],
-  0x30100054: ["RTPrescriptionLabel", "LO", "1", "RT Prescription Label", 0],
-  0x30100055: ["RTPhysicianIntentPredecessorSequence", "SQ", "1", "RT Physician Intent Predecessor Sequence", 0],
-  0x30100056: ["RTTreatmentApproachLabel", "LO", "1", "RT Treatment Approach Label", 0],
-  0x30100057: ["RTPhysicianIntentSequence", "SQ", "1", "RT Physician Intent Sequence", 0],
-  0x30100058: ["RTPhysicianIntentIndex", "US", "1", "RT Physician Intent Index", 0],
-  0x30100059: ["RTTreatmentIntentType", "CS", "1", "RT Treatment Intent Type", 0],
-  0x3010005A: ["RTPhysicianIntentNarrative", "UT", "1", "RT Physician Intent Narrative", 0],
-  0x3010005B: ["RTProtocolCodeSequence", "SQ", "1", "RT Protocol Code Sequence", 0],
-  0x3010005C: ["ReasonForSuperseding", "ST", "1", "Reason for Superseding", 0],
-  0x3010005D: ["RTDiagnosisCodeSequence", "SQ", "1", "RT Diagnosis Code Sequence", 0],
-  0x3010005E: ["ReferencedRTPhysicianIntentIndex", "US", "1", "Referenced RT Physician Intent Index", 0],
-  0x3010005F: ["RTPhysicianIntentInputInstanceSequence", "SQ", "1", "RT Physician Intent Input Instance Sequence", 0],
-  0x30100060: ["RTAnatomicPrescriptionSequence", "SQ", "1", "RT Anatomic Prescription Sequence", 0],
-  0x30100061: ["PriorTreatmentDoseDescription", "UT", "1", "Prior Treatment Dose Description", 0],
-  0x30100062: ["PriorTreatmentReferenceSequence", "SQ", "1", "Prior Treatment Reference Sequence", 0],
-  0x30100063: ["DosimetricObjectiveEvaluationScope", "CS", "1", "Dosimetric Objective Evaluation Scope", 0],
-  0x30100064: ["TherapeuticRoleCategoryCodeSequence", "SQ", "1", "Therapeutic Role Category Code Sequence", 0],
-  0x30100065: ["TherapeuticRoleTypeCodeSequence", "SQ", "1", "Therapeutic Role Type Code Sequence", 0],
-  0x30100066: ["ConceptualVolumeOptimizationPrecedence", "US", "1", "Conceptual Volume Optimization Precedence", 0],
-  0x30100067: ["ConceptualVolumeCategoryCodeSequence", "SQ", "1", "Conceptual Volume Category Code Sequence", 0],
-  0x30100068: ["ConceptualVolumeBlockingConstraint", "CS", "1", "Conceptual Volume Blocking Constraint", 0],
-  0x30100069: ["ConceptualVolumeTypeCodeSequence", "SQ", "1", "Conceptual Volume Type Code Sequence", 0],
-  0x3010006A: ["ConceptualVolumeTypeModifierCodeSequence", "SQ", "1", "Conceptual Volume Type Modifier Code Sequence", 0],
-  0x3010006B: ["RTPrescriptionSequence", "SQ", "1", "RT Prescription Sequence", 0],
-  0x3010006C: ["DosimetricObjectiveSequence", "SQ", "1", "Dosimetric Objective Sequence", 0],
-  0x3010006D: ["DosimetricObjectiveTypeCodeSequence", "SQ", "1", "Dosimetric Objective Type Code Sequence", 0],
-  0x3010006E: ["DosimetricObjectiveUID", "UI", "1", "Dosimetric Objective UID", 0],
-  0x3010006F: ["ReferencedDosimetricObjectiveUID", "UI", "1", "Referenced Dosimetric Objective UID", 0],
-  0x30100070: ["DosimetricObjectiveParameterSequence", "SQ", "1", "Dosimetric Objective Parameter Sequence", 0],
-  0x30100071: ["ReferencedDosimetricObjectivesSequence", "SQ", "1", "Referenced Dosimetric Objectives Sequence", 0],
-  0x30100073: ["AbsoluteDosimetricObjectiveFlag", "CS", "1", "Absolute Dosimetric Objective Flag", 0],
-  0x30100074: ["DosimetricObjectiveWeight", "FD", "1", "Dosimetric Objective Weight", 0],
-  0x30100075: ["DosimetricObjectivePurpose", "CS", "1", "Dosimetric Objective Purpose", 0],
-  0x30100076: ["PlanningInputInformationSequence", "SQ", "1", "Planning Input Information Sequence", 0],
-  0x30100077: ["TreatmentSite", "LO", "1", "Treatment Site", 0],
-  0x30100078: ["TreatmentSiteCodeSequence", "SQ", "1", "Treatment Site Code Sequence", 0],
-  0x30100079: ["FractionPatternSequence", "SQ", "1", "Fraction Pattern Sequence", 0],
-  0x3010007A: ["TreatmentTechniqueNotes", "UT", "1", "Treatment Technique Notes", 0],
-  0x3010007B: ["PrescriptionNotes", "UT", "1", "Prescription Notes", 0],
-  0x3010007C: ["NumberOfIntervalFractions", "IS", "1", "Number of Interval Fractions", 0],
-  0x3010007D: ["NumberOfFractions", "US", "1", "Number of Fractions", 0],
-  0x3010007E: ["IntendedDeliveryDuration", "US", "1", "Intended Delivery Duration", 0],
-  0x3010007F: ["FractionationNotes", "UT", "1", "Fractionation Notes", 0],
-  0x30100080: ["RTTreatmentTechniqueCodeSequence", "SQ", "1", "RT Treatment Technique Code Sequence", 0],
-  0x30100081: ["PrescriptionNotesSequence", "SQ", "1", "Prescription Notes Sequence", 0],
-  0x30100082: ["FractionBasedRelationshipSequence", "SQ", "1", "Fraction-Based Relationship Sequence", 0],
-  0x30100083: ["FractionBasedRelationshipIntervalAnchor", "CS", "1", "Fraction-Based Relationship Interval Anchor", 0],
-  0x30100084: ["MinimumHoursBetweenFractions", "FD", "1", "Minimum Hours between Fractions", 0],
-  0x30100085: ["IntendedFractionStartTime", "TM", "1-n", "Intended Fraction Start Time", 0],
-  0x30100086: ["IntendedStartDayOfWeek", "LT", "1", "Intended Start Day of Week", 0],
-  0x30100087: ["WeekdayFractionPatternSequence", "SQ", "1", "Weekday Fraction Pattern Sequence", 0],
-  0x30100088: ["DeliveryTimeStructureCodeSequence", "SQ", "1", "Delivery Time Structure Code Sequence", 0],
-  0x30100089: ["TreatmentSiteModifierCodeSequence", "SQ", "1", "Treatment Site Modifier Code Sequence", 0],
-  0x30100090: ["RoboticBaseLocationIndicator", "CS", "1", "Robotic Base Location Indicator", 1],
-  0x30100091: ["RoboticPathNodeSetCodeSequence", "SQ", "1", "Robotic Path Node Set Code Sequence", 0],
-  0x30100092: ["RoboticNodeIdentifier", "UL", "1", "Robotic Node Identifier", 0],
-  0x30100093: ["RTTreatmentSourceCoordinates", "FD", "3", "RT Treatment Source Coordinates", 0],
-  0x30100094: ["RadiationSourceCoordinateSystemYawAngle", "FD", "1", "Radiation Source Coordinate SystemYaw Angle", 0],
-  0x30100095: ["RadiationSourceCoordinateSystemRollAngle", "FD", "1", "Radiation Source Coordinate SystemRoll Angle", 0],
-  0x30100096: ["RadiationSourceCoordinateSystemPitchAngle", "FD", "1", "Radiation Source Coordinate System Pitch Angle", 0],
-  0x30100097: ["RoboticPathControlPointSequence", "SQ", "1", "Robotic Path Control Point Sequence", 0],
-  0x30100098: ["TomotherapeuticControlPointSequence", "SQ", "1", "Tomotherapeutic Control Point Sequence", 0],
-  0x30100099: ["TomotherapeuticLeafOpenDurations", "FD", "1-n", "Tomotherapeutic Leaf Open Durations", 0],
-  0x3010009A: ["TomotherapeuticLeafInitialClosedDurations", "FD", "1-n", "Tomotherapeutic Leaf Initial Closed Durations", 0],
-  0x301000A0: ["ConceptualVolumeIdentificationSequence", "SQ", "1", "Conceptual Volume Identification Sequence", 0],
-  0x40000010: ["Arbitrary", "LT", "1", "Arbitrary", 1],
-  0x40004000: ["TextComments", "LT", "1", "Text Comments", 1],
-  0x40080040: ["ResultsID", "SH", "1", "Results ID", 1],
-  0x40080042: ["ResultsIDIssuer", "LO", "1", "Results ID Issuer", 1],
-  0x40080050: ["ReferencedInterpretationSequence", "SQ", "1", "Referenced Interpretation Sequence", 1],
-  0x400800FF: ["ReportProductionStatusTrial", "CS", "1", "Report Production Status (Trial)", 1],
-  0x40080100: ["InterpretationRecordedDate", "DA", "1", "Interpretation Recorded Date", 1],
-  0x40080101: ["InterpretationRecordedTime", "TM", "1", "Interpretation Recorded Time", 1],
-  0x40080102: ["InterpretationRecorder", "PN", "1", "Interpretation Recorder", 1],
-  0x40080103: ["ReferenceToRecordedSound", "LO", "1", "Reference to Recorded Sound", 1],
-  0x40080108: ["InterpretationTranscriptionDate", "DA", "1", "Interpretation Transcription Date", 1],
-  0x40080109: ["InterpretationTranscriptionTime", "TM", "1", "Interpretation Transcription Time", 1],
-  0x4008010A: ["InterpretationTranscriber", "PN", "1", "Interpretation Transcriber", 1],
-  0x4008010B: ["InterpretationText", "ST", "1", "Interpretation Text", 1],
-  0x4008010C: ["InterpretationAuthor", "PN", "1", "Interpretation Author", 1],
-  0x40080111: ["InterpretationApproverSequence", "SQ", "1", "Interpretation Approver Sequence", 1],
-  0x40080112: ["InterpretationApprovalDate", "DA", "1", "Interpretation Approval Date", 1],
-  0x40080113: ["InterpretationApprovalTime", "TM", "1", "Interpretation Approval Time", 1],
-  0x40080114: ["PhysicianApprovingInterpretation", "PN", "1", "Physician Approving Interpretation", 1],
-  0x40080115: ["InterpretationDiagnosisDescription", "LT", "1", "Interpretation Diagnosis Description", 1],
-  0x40080117: ["InterpretationDiagnosisCodeSequence", "SQ", "1", "Interpretation Diagnosis Code Sequence", 1],
-  0x40080118: ["ResultsDistributionListSequence", "SQ", "1", "Results Distribution List Sequence", 1],
-  0x40080119: ["DistributionName", "PN", "1", "Distribution Name", 1],
-  0x4008011A: ["DistributionAddress", "LO", "1", "Distribution Address", 1],
-  0x40080200: ["InterpretationID", "SH", "1", "Interpretation ID", 1],
-  0x40080202: ["InterpretationIDIssuer", "LO", "1", "Interpretation ID Issuer", 1],
-  0x40080210: ["InterpretationTypeID", "CS", "1", "Interpretation Type ID", 1],
-  0x40080212: ["InterpretationStatusID", "CS", "1", "Interpretation Status ID", 1],
-  0x40080300: ["Impressions", "ST", "1", "Impressions", 1],
-  0x40084000: ["ResultsComments", "ST", "1", "Results Comments", 1],
-  0x40100001: ["LowEnergyDetectors", "CS", "1", "Low Energy Detectors", 0],
-  0x40100002: ["HighEnergyDetectors", "CS", "1", "High Energy Detectors", 0],
-  0x40100004: ["DetectorGeometrySequence", "SQ", "1", "Detector Geometry Sequence", 0],
-  0x40101001: ["ThreatROIVoxelSequence", "SQ", "1", "Threat ROI Voxel Sequence", 0],
-  0x40101004: ["ThreatROIBase", "FL", "3", "Threat ROI Base", 0],
-  0x40101005: ["ThreatROIExtents", "FL", "3", "Threat ROI Extents", 0],
-  0x40101006: ["ThreatROIBitmap", "OB", "1", "Threat ROI Bitmap", 0],
-  0x40101007: ["RouteSegmentID", "SH", "1", "Route Segment ID", 0],
-  0x40101008: ["GantryType", "CS", "1", "Gantry Type", 0],
-  0x40101009: ["OOIOwnerType", "CS", "1", "OOI Owner Type", 0],
-  0x4010100A: ["RouteSegmentSequence", "SQ", "1", "Route Segment Sequence", 0],
-  0x40101010: ["PotentialThreatObjectID", "US", "1", "Potential Threat Object ID", 0],
-  0x40101011: ["ThreatSequence", "SQ", "1", "Threat Sequence", 0],
-  0x40101012: ["ThreatCategory", "CS", "1", "Threat Category", 0],
-  0x40101013: ["ThreatCategoryDescription", "LT", "1", "Threat Category Description", 0],
-  0x40101014: ["ATDAbilityAssessment", "CS", "1", "ATD Ability Assessment", 0],
-  0x40101015: ["ATDAssessmentFlag", "CS", "1", "ATD Assessment Flag", 0],
-  0x40101016: ["ATDAssessmentProbability", "FL", "1", "ATD Assessment Probability", 0],
-  0x40101017: ["Mass", "FL", "1", "Mass", 0],
-  0x40101018: ["Density", "FL", "1", "Density", 0],
-  0x40101019: ["ZEffective", "FL", "1", "Z Effective", 0],
-  0x4010101A: ["BoardingPassID", "SH", "1", "Boarding Pass ID", 0],
-  0x4010101B: ["CenterOfMass", "FL", "3", "Center of Mass", 0],
-  0x4010101C: ["CenterOfPTO", "FL", "3", "Center of PTO", 0],
-  0x4010101D: ["BoundingPolygon", "FL", "6-n", "Bounding Polygon", 0],
-  0x4010101E: ["RouteSegmentStartLocationID", "SH", "1", "Route Segment Start Location ID", 0],
-  0x4010101F: ["RouteSegmentEndLocationID", "SH", "1", "Route Segment End Location ID", 0],
-  0x40101020: ["RouteSegmentLocationIDType", "CS", "1", "Route Segment Location ID Type", 0],
-  0x40101021: ["AbortReason", "CS", "1-n", "Abort Reason", 0],
-  0x40101023: ["VolumeOfPTO", "FL", "1", "Volume of PTO", 0],
-  0x40101024: ["AbortFlag", "CS", "1", "Abort Flag", 0],
-  0x40101025: ["RouteSegmentStartTime", "DT", "1", "Route Segment Start Time", 0],
-  0x40101026: ["RouteSegmentEndTime", "DT", "1", "Route Segment End Time", 0],
-  0x40101027: ["TDRType", "CS", "1", "TDR Type", 0],
-  0x40101028: ["InternationalRouteSegment", "CS", "1", "International Route Segment", 0],
-  0x40101029: ["ThreatDetectionAlgorithmAndVersion", "LO", "1-n", "Threat Detection Algorithm and Version", 0],
-  0x4010102A: ["AssignedLocation", "SH", "1", "Assigned Location", 0],
-  0x4010102B: ["AlarmDecisionTime", "DT", "1", "Alarm Decision Time", 0],
-  0x40101031: ["AlarmDecision", "CS", "1", "Alarm Decision", 0],
-  0x40101033: ["NumberOfTotalObjects", "US", "1", "Number of Total Objects", 0],
-  0x40101034: ["NumberOfAlarmObjects", "US", "1", "Number of Alarm Objects", 0],
-  0x40101037: ["PTORepresentationSequence", "SQ", "1", "PTO Representation Sequence", 0],
-  0x40101038: ["ATDAssessmentSequence", "SQ", "1", "ATD Assessment Sequence", 0],
-  0x40101039: ["TIPType", "CS", "1", "TIP Type", 0],
-  0x4010103A: ["DICOSVersion", "CS", "1", "DICOS Version", 0],
-  0x40101041: ["OOIOwnerCreationTime", "DT", "1", "OOI Owner Creation Time", 0],
-  0x40101042: ["OOIType", "CS", "1", "OOI Type", 0],
-  0x40101043: ["OOISize", "FL", "3", "OOI Size", 0],
-  0x40101044: ["AcquisitionStatus", "CS", "1", "Acquisition Status", 0],
-  0x40101045: ["BasisMaterialsCodeSequence", "SQ", "1", "Basis Materials Code Sequence", 0],
-  0x40101046: ["PhantomType", "CS", "1", "Phantom Type", 0],
-  0x40101047: ["OOIOwnerSequence", "SQ", "1", "OOI Owner Sequence", 0],
-  0x40101048: ["ScanType", "CS", "1", "Scan Type", 0],
-  0x40101051: ["ItineraryID", "LO", "1", "Itinerary ID", 0],
-  0x40101052: ["ItineraryIDType", "SH", "1", "Itinerary ID Type", 0],
-  0x40101053: ["ItineraryIDAssigningAuthority", "LO", "1", "Itinerary ID Assigning Authority", 0],
-  0x40101054: ["RouteID", "SH", "1", "Route ID", 0],
-  0x40101055: ["RouteIDAssigningAuthority", "SH", "1", "Route ID Assigning Authority", 0],
-  0x40101056: ["InboundArrivalType", "CS", "1", "Inbound Arrival Type", 0],
-  0x40101058: ["CarrierID", "SH", "1", "Carrier ID", 0],
-  0x40101059: ["CarrierIDAssigningAuthority", "CS", "1", "Carrier ID Assigning Authority", 0],
-  0x40101060: ["SourceOrientation", "FL", "3", "Source Orientation", 0],
-  0x40101061: ["SourcePosition", "FL", "3", "Source Position", 0],
-  0x40101062: ["BeltHeight", "FL", "1", "Belt Height", 0],
-  0x40101064: ["AlgorithmRoutingCodeSequence", "SQ", "1", "Algorithm Routing Code Sequence", 0],
-  0x40101067: ["TransportClassification", "CS", "1", "Transport Classification", 0],
-  0x40101068: ["OOITypeDescriptor", "LT", "1", "OOI Type Descriptor", 0],
-  0x40101069: ["TotalProcessingTime", "FL", "1", "Total Processing Time", 0],
-  0x4010106C: ["DetectorCalibrationData", "OB", "1", "Detector Calibration Data", 0],
-  0x4010106D: ["AdditionalScreeningPerformed", "CS", "1", "Additional Screening Performed", 0],
-  0x4010106E: ["AdditionalInspectionSelectionCriteria", "CS", "1", "Additional Inspection Selection Criteria", 0],
-  0x4010106F: ["AdditionalInspectionMethodSequence", "SQ", "1", "Additional Inspection Method Sequence", 0],
-  0x40101070: ["AITDeviceType", "CS", "1", "AIT Device Type", 0],
-  0x40101071: ["QRMeasurementsSequence", "SQ", "1", "QR Measurements Sequence", 0],
-  0x40101072: ["TargetMaterialSequence", "SQ", "1", "Target Material Sequence", 0],
-  0x40101073: ["SNRThreshold", "FD", "1", "SNR Threshold", 0],
-  0x40101075: ["ImageScaleRepresentation", "DS", "1", "Image Scale Representation", 0],
-  0x40101076: ["ReferencedPTOSequence", "SQ", "1", "Referenced PTO Sequence", 0],
-  0x40101077: ["ReferencedTDRInstanceSequence", "SQ", "1", "Referenced TDR Instance Sequence", 0],
-  0x40101078: ["PTOLocationDescription", "ST", "1", "PTO Location Description", 0],
-  0x40101079: ["AnomalyLocatorIndicatorSequence", "SQ", "1", "Anomaly Locator Indicator Sequence", 0],
-  0x4010107A: ["AnomalyLocatorIndicator", "FL", "3", "Anomaly Locator Indicator", 0],
-  0x4010107B: ["PTORegionSequence", "SQ", "1", "PTO Region Sequence", 0],
-  0x4010107C: ["InspectionSelectionCriteria", "CS", "1", "Inspection Selection Criteria", 0],
-  0x4010107D: ["SecondaryInspectionMethodSequence", "SQ", "1", "Secondary Inspection Method Sequence", 0],
-  0x4010107E: ["PRCSToRCSOrientation", "DS", "6", "PRCS to RCS Orientation", 0],
-  0x4FFE0001: ["MACParametersSequence", "SQ", "1", "MAC Parameters Sequence", 0],
-  0x52009229: ["SharedFunctionalGroupsSequence", "SQ", "1", "Shared Functional Groups Sequence", 0],
-  0x52009230: ["PerFrameFunctionalGroupsSequence", "SQ", "1", "Per-Frame Functional Groups Sequence", 0],
-  0x54000100: ["WaveformSequence", "SQ", "1", "Waveform Sequence", 0],
-  0x54000110: ["ChannelMinimumValue", "OB|OW", "1", "Channel Minimum Value", 0],
-  0x54000112: ["ChannelMaximumValue", "OB|OW", "1", "Channel Maximum Value", 0],
-  0x54001004: ["WaveformBitsAllocated", "US", "1", "Waveform Bits Allocated", 0],
-  0x54001006: ["WaveformSampleInterpretation", "CS", "1", "Waveform Sample Interpretation", 0],
-  0x5400100A: ["WaveformPaddingValue", "OB|OW", "1", "Waveform Padding Value", 0],
-  0x54001010: ["WaveformData", "OB|OW", "1", "Waveform Data", 0],
-  0x56000010: ["FirstOrderPhaseCorrectionAngle", "OF", "1", "First Order Phase Correction Angle", 0],
-  0x56000020: ["SpectroscopyData", "OF", "1", "Spectroscopy Data", 0],
-  0x7FE00001: ["ExtendedOffsetTable", "OV", "1", "Extended Offset Table", 0],
-  0x7FE00002: ["ExtendedOffsetTableLengths", "OV", "1", "Extended Offset Table Lengths", 0],
-  0x7FE00003: ["EncapsulatedPixelDataValueTotalLength", "UV", "1", "Encapsulated Pixel Data Value Total Length", 0],
-  0x7FE00008: ["FloatPixelData", "OF", "1", "Float Pixel Data", 0],
-  0x7FE00009: ["DoubleFloatPixelData", "OD", "1", "Double Float Pixel Data", 0],
-  0x7FE00010: ["PixelData", "OB|OW", "1", "Pixel Data", 0],
-  0x7FE00020: ["CoefficientsSDVN", "OW", "1", "Coefficients SDVN", 1],
-  0x7FE00030: ["CoefficientsSDHN", "OW", "1", "Coefficients SDHN", 1],
-  0x7FE00040: ["CoefficientsSDDN", "OW", "1", "Coefficients SDDN", 1],
-  0xFFFAFFFA: ["DigitalSignaturesSequence", "SQ", "1", "Digital Signatures Sequence", 0],
-  0xFFFCFFFC: ["DataSetTrailingPadding", "OB", "1", "Data Set Trailing Padding", 0],
-  0xFFFEE000: ["Item", "NONE", "1", "Item", 0],
-  0xFFFEE00D: ["ItemDelimitationItem", "NONE", "1", "Item Delimitation Item", 0],
-  0xFFFEE0DD: ["SequenceDelimitationItem", "NONE", "1", "Sequence Delimitation Item", 0],
-};
+/**
+ * PS3.6 data elements with a fixed tag, one per line: tag (8 hex digits), keyword, VR, VM, name, retired (1 or 0),
+ * separated by tabs, in tag order. Text rather than an object literal because a module holding one string loads
+ * about 3x faster than one building 5,000 arrays; dictionary.ts parses it on the first lookup.
+ */
+export const DICTIONARY_ROWS = `
+00020000	FileMetaInformationGroupLength	UL	1	File Meta Information Group Length	0
+00020001	FileMetaInformationVersion	OB	1	File Meta Information Version	0
+00020002	MediaStorageSOPClassUID	UI	1	Media Storage SOP Class UID	0
+00020003	MediaStorageSOPInstanceUID	UI	1	Media Storage SOP Instance UID	0
+00020010	TransferSyntaxUID	UI	1	Transfer Syntax UID	0
+00020012	ImplementationClassUID	UI	1	Implementation Class UID	0
+00020013	ImplementationVersionName	SH	1	Implementation Version Name	0
+00020016	SourceApplicationEntityTitle	AE	1	Source Application Entity Title	0
+00020017	SendingApplicationEntityTitle	AE	1	Sending Application Entity Title	0
+00020018	ReceivingApplicationEntityTitle	AE	1	Receiving Application Entity Title	0
+00020026	SourcePresentationAddress	UR	1	Source Presentation Address	0
+00020027	SendingPresentationAddress	UR	1	Sending Presentation Address	0
+00020028	ReceivingPresentationAddress	UR	1	Receiving Presentation Address	0
+00020031	RTVMetaInformationVersion	OB	1	RTV Meta Information Version	0
+00020032	RTVCommunicationSOPClassUID	UI	1	RTV Communication SOP Class UID	0
+00020033	RTVCommunicationSOPInstanceUID	UI	1	RTV Communication SOP Instance UID	0
+00020035	RTVSourceIdentifier	OB	1	RTV Source Identifier	0
+00020036	RTVFlowIdentifier	OB	1	RTV Flow Identifier	0
+00020037	RTVFlowRTPSamplingRate	UL	1	RTV Flow RTP Sampling Rate	0
+00020038	RTVFlowActualFrameDuration	FD	1	RTV Flow Actual Frame Duration	0
+00020100	PrivateInformationCreatorUID	UI	1	Private Information Creator UID	0
+00020102	PrivateInformation	OB	1	Private Information	0
+00041130	FileSetID	CS	1	File-set ID	0
+00041141	FileSetDescriptorFileID	CS	1-8	File-set Descriptor File ID	0
+00041142	SpecificCharacterSetOfFileSetDescriptorFile	CS	1	Specific Character Set of File-set Descriptor File	0
+00041200	OffsetOfTheFirstDirectoryRecordOfTheRootDirectoryEntity	UL	1	Offset of the First Directory Record of the Root Directory Entity	0
+00041202	OffsetOfTheLastDirectoryRecordOfTheRootDirectoryEntity	UL	1	Offset of the Last Directory Record of the Root Directory Entity	0
+00041212	FileSetConsistencyFlag	US	1	File-set Consistency Flag	0
+00041220	DirectoryRecordSequence	SQ	1	Directory Record Sequence	0
+00041400	OffsetOfTheNextDirectoryRecord	UL	1	Offset of the Next Directory Record	0
+00041410	RecordInUseFlag	US	1	Record In-use Flag	0
+00041420	OffsetOfReferencedLowerLevelDirectoryEntity	UL	1	Offset of Referenced Lower-Level Directory Entity	0
+00041430	DirectoryRecordType	CS	1	Directory Record Type	0
+00041432	PrivateRecordUID	UI	1	Private Record UID	0
+00041500	ReferencedFileID	CS	1-8	Referenced File ID	0
+00041504	MRDRDirectoryRecordOffset	UL	1	MRDR Directory Record Offset	1
+00041510	ReferencedSOPClassUIDInFile	UI	1	Referenced SOP Class UID in File	0
+00041511	ReferencedSOPInstanceUIDInFile	UI	1	Referenced SOP Instance UID in File	0
+00041512	ReferencedTransferSyntaxUIDInFile	UI	1	Referenced Transfer Syntax UID in File	0
+0004151A	ReferencedRelatedGeneralSOPClassUIDInFile	UI	1-n	Referenced Related General SOP Class UID in File	0
+00041600	NumberOfReferences	UL	1	Number of References	1
+00060001	CurrentFrameFunctionalGroupsSequence	SQ	1	Current Frame Functional Groups Sequence	0
+00080001	LengthToEnd	UL	1	Length to End	1
+00080005	SpecificCharacterSet	CS	1-n	Specific Character Set	0
+00080006	LanguageCodeSequence	SQ	1	Language Code Sequence	0
+00080008	ImageType	CS	2-n	Image Type	0
+00080010	RecognitionCode	SH	1	Recognition Code	1
+00080012	InstanceCreationDate	DA	1	Instance Creation Date	0
+00080013	InstanceCreationTime	TM	1	Instance Creation Time	0
+00080014	InstanceCreatorUID	UI	1	Instance Creator UID	0
+00080015	InstanceCoercionDateTime	DT	1	Instance Coercion DateTime	0
+00080016	SOPClassUID	UI	1	SOP Class UID	0
+00080017	AcquisitionUID	UI	1	Acquisition UID	0
+00080018	SOPInstanceUID	UI	1	SOP Instance UID	0
+00080019	PyramidUID	UI	1	Pyramid UID	0
+0008001A	RelatedGeneralSOPClassUID	UI	1-n	Related General SOP Class UID	0
+0008001B	OriginalSpecializedSOPClassUID	UI	1	Original Specialized SOP Class UID	0
+0008001C	SyntheticData	CS	1	Synthetic Data	0
+00080020	StudyDate	DA	1	Study Date	0
+00080021	SeriesDate	DA	1	Series Date	0
+00080022	AcquisitionDate	DA	1	Acquisition Date	0
+00080023	ContentDate	DA	1	Content Date	0
+00080024	OverlayDate	DA	1	Overlay Date	1
+00080025	CurveDate	DA	1	Curve Date	1
+0008002A	AcquisitionDateTime	DT	1	Acquisition DateTime	0
+00080030	StudyTime	TM	1	Study Time	0
+00080031	SeriesTime	TM	1	Series Time	0
+00080032	AcquisitionTime	TM	1	Acquisition Time	0
+00080033	ContentTime	TM	1	Content Time	0
+00080034	OverlayTime	TM	1	Overlay Time	1
+00080035	CurveTime	TM	1	Curve Time	1
+00080040	DataSetType	US	1	Data Set Type	1
+00080041	DataSetSubtype	LO	1	Data Set Subtype	1
+00080042	NuclearMedicineSeriesType	CS	1	Nuclear Medicine Series Type	1
+00080050	AccessionNumber	SH	1	Accession Number	0
+00080051	IssuerOfAccessionNumberSequence	SQ	1	Issuer of Accession Number Sequence	0
+00080052	QueryRetrieveLevel	CS	1	Query/Retrieve Level	0
+00080053	QueryRetrieveView	CS	1	Query/Retrieve View	0
+00080054	RetrieveAETitle	AE	1-n	Retrieve AE Title	0
+00080055	StationAETitle	AE	1	Station AE Title	0
+00080056	InstanceAvailability	CS	1	Instance Availability	0
+00080058	FailedSOPInstanceUIDList	UI	1-n	Failed SOP Instance UID List	0
+00080060	Modality	CS	1	Modality	0
+00080061	ModalitiesInStudy	CS	1-n	Modalities in Study	0
+00080062	SOPClassesInStudy	UI	1-n	SOP Classes in Study	0
+00080063	AnatomicRegionsInStudyCodeSequence	SQ	1	Anatomic Regions in Study Code Sequence	0
+00080064	ConversionType	CS	1	Conversion Type	0
+00080068	PresentationIntentType	CS	1	Presentation Intent Type	0
+00080070	Manufacturer	LO	1	Manufacturer	0
+00080080	InstitutionName	LO	1	Institution Name	0
+00080081	InstitutionAddress	ST	1	Institution Address	0
+00080082	InstitutionCodeSequence	SQ	1	Institution Code Sequence	0
+00080090	ReferringPhysicianName	PN	1	Referring Physician's Name	0
+00080092	ReferringPhysicianAddress	ST	1	Referring Physician's Address	0
+00080094	ReferringPhysicianTelephoneNumbers	SH	1-n	Referring Physician's Telephone Numbers	0
+00080096	ReferringPhysicianIdentificationSequence	SQ	1	Referring Physician Identification Sequence	0
+0008009C	ConsultingPhysicianName	PN	1-n	Consulting Physician's Name	0
+0008009D	ConsultingPhysicianIdentificationSequence	SQ	1	Consulting Physician Identification Sequence	0
+00080100	CodeValue	SH	1	Code Value	0
+00080101	ExtendedCodeValue	LO	1	Extended Code Value	0
+00080102	CodingSchemeDesignator	SH	1	Coding Scheme Designator	0
+00080103	CodingSchemeVersion	SH	1	Coding Scheme Version	0
+00080104	CodeMeaning	LO	1	Code Meaning	0
+00080105	MappingResource	CS	1	Mapping Resource	0
+00080106	ContextGroupVersion	DT	1	Context Group Version	0
+00080107	ContextGroupLocalVersion	DT	1	Context Group Local Version	0
+00080108	ExtendedCodeMeaning	LT	1	Extended Code Meaning	0
+00080109	CodingSchemeResourcesSequence	SQ	1	Coding Scheme Resources Sequence	0
+0008010A	CodingSchemeURLType	CS	1	Coding Scheme URL Type	0
+0008010B	ContextGroupExtensionFlag	CS	1	Context Group Extension Flag	0
+0008010C	CodingSchemeUID	UI	1	Coding Scheme UID	0
+0008010D	ContextGroupExtensionCreatorUID	UI	1	Context Group Extension Creator UID	0
+0008010E	CodingSchemeURL	UR	1	Coding Scheme URL	0
+0008010F	ContextIdentifier	CS	1	Context Identifier	0
+00080110	CodingSchemeIdentificationSequence	SQ	1	Coding Scheme Identification Sequence	0
+00080112	CodingSchemeRegistry	LO	1	Coding Scheme Registry	0
+00080114	CodingSchemeExternalID	ST	1	Coding Scheme External ID	0
+00080115	CodingSchemeName	ST	1	Coding Scheme Name	0
+00080116	CodingSchemeResponsibleOrganization	ST	1	Coding Scheme Responsible Organization	0
+00080117	ContextUID	UI	1	Context UID	0
+00080118	MappingResourceUID	UI	1	Mapping Resource UID	0
+00080119	LongCodeValue	UC	1	Long Code Value	0
+00080120	URNCodeValue	UR	1	URN Code Value	0
+00080121	EquivalentCodeSequence	SQ	1	Equivalent Code Sequence	0
+00080122	MappingResourceName	LO	1	Mapping Resource Name	0
+00080123	ContextGroupIdentificationSequence	SQ	1	Context Group Identification Sequence	0
+00080124	MappingResourceIdentificationSequence	SQ	1	Mapping Resource Identification Sequence	0
+00080201	TimezoneOffsetFromUTC	SH	1	Timezone Offset From UTC	0
+00080220	ResponsibleGroupCodeSequence	SQ	1	Responsible Group Code Sequence	0
+00080221	EquipmentModality	CS	1	Equipment Modality	0
+00080222	ManufacturerRelatedModelGroup	LO	1	Manufacturer's Related Model Group	0
+00080300	PrivateDataElementCharacteristicsSequence	SQ	1	Private Data Element Characteristics Sequence	0
+00080301	PrivateGroupReference	US	1	Private Group Reference	0
+00080302	PrivateCreatorReference	LO	1	Private Creator Reference	0
+00080303	BlockIdentifyingInformationStatus	CS	1	Block Identifying Information Status	0
+00080304	NonidentifyingPrivateElements	US	1-n	Nonidentifying Private Elements	0
+00080305	DeidentificationActionSequence	SQ	1	Deidentification Action Sequence	0
+00080306	IdentifyingPrivateElements	US	1-n	Identifying Private Elements	0
+00080307	DeidentificationAction	CS	1	Deidentification Action	0
+00080308	PrivateDataElement	US	1	Private Data Element	0
+00080309	PrivateDataElementValueMultiplicity	UL	1-3	Private Data Element Value Multiplicity	0
+0008030A	PrivateDataElementValueRepresentation	CS	1	Private Data Element Value Representation	0
+0008030B	PrivateDataElementNumberOfItems	UL	1-2	Private Data Element Number of Items	0
+0008030C	PrivateDataElementName	UC	1	Private Data Element Name	0
+0008030D	PrivateDataElementKeyword	UC	1	Private Data Element Keyword	0
+0008030E	PrivateDataElementDescription	UT	1	Private Data Element Description	0
+0008030F	PrivateDataElementEncoding	UT	1	Private Data Element Encoding	0
+00080310	PrivateDataElementDefinitionSequence	SQ	1	Private Data Element Definition Sequence	0
+00080400	ScopeOfInventorySequence	SQ	1	Scope of Inventory Sequence	0
+00080401	InventoryPurpose	LT	1	Inventory Purpose	0
+00080402	InventoryInstanceDescription	LT	1	Inventory Instance Description	0
+00080403	InventoryLevel	CS	1	Inventory Level	0
+00080404	ItemInventoryDateTime	DT	1	Item Inventory DateTime	0
+00080405	RemovedFromOperationalUse	CS	1	Removed from Operational Use	0
+00080406	ReasonForRemovalCodeSequence	SQ	1	Reason for Removal Code Sequence	0
+00080407	StoredInstanceBaseURI	UR	1	Stored Instance Base URI	0
+00080408	FolderAccessURI	UR	1	Folder Access URI	0
+00080409	FileAccessURI	UR	1	File Access URI	0
+0008040A	ContainerFileType	CS	1	Container File Type	0
+0008040B	FilenameInContainer	UR	1	Filename in Container	0
+0008040C	FileOffsetInContainer	UV	1	File Offset in Container	0
+0008040D	FileLengthInContainer	UV	1	File Length in Container	0
+0008040E	StoredInstanceTransferSyntaxUID	UI	1	Stored Instance Transfer Syntax UID	0
+0008040F	ExtendedMatchingMechanisms	CS	1-n	Extended Matching Mechanisms	0
+00080410	RangeMatchingSequence	SQ	1	Range Matching Sequence	0
+00080411	ListOfUIDMatchingSequence	SQ	1	List of UID Matching Sequence	0
+00080412	EmptyValueMatchingSequence	SQ	1	Empty Value Matching Sequence	0
+00080413	GeneralMatchingSequence	SQ	1	General Matching Sequence	0
+00080414	RequestedStatusInterval	US	1	Requested Status Interval	0
+00080415	RetainInstances	CS	1	Retain Instances	0
+00080416	ExpirationDateTime	DT	1	Expiration DateTime	0
+00080417	TransactionStatus	CS	1	Transaction Status	0
+00080418	TransactionStatusComment	LT	1	Transaction Status Comment	0
+00080419	FileSetAccessSequence	SQ	1	File Set Access Sequence	0
+0008041A	FileAccessSequence	SQ	1	File Access Sequence	0
+0008041B	RecordKey	OB	1	Record Key	0
+0008041C	PriorRecordKey	OB	1	Prior Record Key	0
+0008041D	MetadataSequence	SQ	1	Metadata Sequence	0
+0008041E	UpdatedMetadataSequence	SQ	1	Updated Metadata Sequence	0
+0008041F	StudyUpdateDateTime	DT	1	Study Update DateTime	0
+00080420	InventoryAccessEndPointsSequence	SQ	1	Inventory Access End Points Sequence	0
+00080421	StudyAccessEndPointsSequence	SQ	1	Study Access End Points Sequence	0
+00080422	IncorporatedInventoryInstanceSequence	SQ	1	Incorporated Inventory Instance Sequence	0
+00080423	InventoriedStudiesSequence	SQ	1	Inventoried Studies Sequence	0
+00080424	InventoriedSeriesSequence	SQ	1	Inventoried Series Sequence	0
+00080425	InventoriedInstancesSequence	SQ	1	Inventoried Instances Sequence	0
+00080426	InventoryCompletionStatus	CS	1	Inventory Completion Status	0
+00080427	NumberOfStudyRecordsInInstance	UL	1	Number of Study Records in Instance	0
+00080428	TotalNumberOfStudyRecords	UV	1	Total Number of Study Records	0
+00080429	MaximumNumberOfRecords	UV	1	Maximum Number of Records	0
+00081000	NetworkID	AE	1	Network ID	1
+00081010	StationName	SH	1	Station Name	0
+00081030	StudyDescription	LO	1	Study Description	0
+00081032	ProcedureCodeSequence	SQ	1	Procedure Code Sequence	0
+0008103E	SeriesDescription	LO	1	Series Description	0
+0008103F	SeriesDescriptionCodeSequence	SQ	1	Series Description Code Sequence	0
+00081040	InstitutionalDepartmentName	LO	1	Institutional Department Name	0
+00081041	InstitutionalDepartmentTypeCodeSequence	SQ	1	Institutional Department Type Code Sequence	0
+00081048	PhysiciansOfRecord	PN	1-n	Physician(s) of Record	0
+00081049	PhysiciansOfRecordIdentificationSequence	SQ	1	Physician(s) of Record Identification Sequence	0
+00081050	PerformingPhysicianName	PN	1-n	Performing Physician's Name	0
+00081052	PerformingPhysicianIdentificationSequence	SQ	1	Performing Physician Identification Sequence	0
+00081060	NameOfPhysiciansReadingStudy	PN	1-n	Name of Physician(s) Reading Study	0
+00081062	PhysiciansReadingStudyIdentificationSequence	SQ	1	Physician(s) Reading Study Identification Sequence	0
+00081070	OperatorsName	PN	1-n	Operators' Name	0
+00081072	OperatorIdentificationSequence	SQ	1	Operator Identification Sequence	0
+00081080	AdmittingDiagnosesDescription	LO	1-n	Admitting Diagnoses Description	0
+00081084	AdmittingDiagnosesCodeSequence	SQ	1	Admitting Diagnoses Code Sequence	0
+00081088	PyramidDescription	LO	1	Pyramid Description	0
+00081090	ManufacturerModelName	LO	1	Manufacturer's Model Name	0
+00081100	ReferencedResultsSequence	SQ	1	Referenced Results Sequence	1
+00081110	ReferencedStudySequence	SQ	1	Referenced Study Sequence	0
+00081111	ReferencedPerformedProcedureStepSequence	SQ	1	Referenced Performed Procedure Step Sequence	0
+00081112	ReferencedInstancesBySOPClassSequence	SQ	1	Referenced Instances by SOP Class Sequence	0
+00081115	ReferencedSeriesSequence	SQ	1	Referenced Series Sequence	0
+00081120	ReferencedPatientSequence	SQ	1	Referenced Patient Sequence	0
+00081125	ReferencedVisitSequence	SQ	1	Referenced Visit Sequence	0
+00081130	ReferencedOverlaySequence	SQ	1	Referenced Overlay Sequence	1
+00081134	ReferencedStereometricInstanceSequence	SQ	1	Referenced Stereometric Instance Sequence	0
+0008113A	ReferencedWaveformSequence	SQ	1	Referenced Waveform Sequence	0
+00081140	ReferencedImageSequence	SQ	1	Referenced Image Sequence	0
+00081145	ReferencedCurveSequence	SQ	1	Referenced Curve Sequence	1
+0008114A	ReferencedInstanceSequence	SQ	1	Referenced Instance Sequence	0
+0008114B	ReferencedRealWorldValueMappingInstanceSequence	SQ	1	Referenced Real World Value Mapping Instance Sequence	0
+00081150	ReferencedSOPClassUID	UI	1	Referenced SOP Class UID	0
+00081155	ReferencedSOPInstanceUID	UI	1	Referenced SOP Instance UID	0
+00081156	DefinitionSourceSequence	SQ	1	Definition Source Sequence	0
+0008115A	SOPClassesSupported	UI	1-n	SOP Classes Supported	0
+00081160	ReferencedFrameNumber	IS	1-n	Referenced Frame Number	0
+00081161	SimpleFrameList	UL	1-n	Simple Frame List	0
+00081162	CalculatedFrameList	UL	3-3n	Calculated Frame List	0
+00081163	TimeRange	FD	2	Time Range	0
+00081164	FrameExtractionSequence	SQ	1	Frame Extraction Sequence	0
+00081167	MultiFrameSourceSOPInstanceUID	UI	1	Multi-frame Source SOP Instance UID	0
+00081190	RetrieveURL	UR	1	Retrieve URL	0
+00081195	TransactionUID	UI	1	Transaction UID	0
+00081196	WarningReason	US	1	Warning Reason	0
+00081197	FailureReason	US	1	Failure Reason	0
+00081198	FailedSOPSequence	SQ	1	Failed SOP Sequence	0
+00081199	ReferencedSOPSequence	SQ	1	Referenced SOP Sequence	0
+0008119A	OtherFailuresSequence	SQ	1	Other Failures Sequence	0
+0008119B	FailedStudySequence	SQ	1	Failed Study Sequence	0
+00081200	StudiesContainingOtherReferencedInstancesSequence	SQ	1	Studies Containing Other Referenced Instances Sequence	0
+00081250	RelatedSeriesSequence	SQ	1	Related Series Sequence	0
+00082110	LossyImageCompressionRetired	CS	1	Lossy Image Compression (Retired)	1
+00082111	DerivationDescription	ST	1	Derivation Description	0
+00082112	SourceImageSequence	SQ	1	Source Image Sequence	0
+00082120	StageName	SH	1	Stage Name	0
+00082122	StageNumber	IS	1	Stage Number	0
+00082124	NumberOfStages	IS	1	Number of Stages	0
+00082127	ViewName	SH	1	View Name	0
+00082128	ViewNumber	IS	1	View Number	0
+00082129	NumberOfEventTimers	IS	1	Number of Event Timers	0
+0008212A	NumberOfViewsInStage	IS	1	Number of Views in Stage	0
+00082130	EventElapsedTimes	DS	1-n	Event Elapsed Time(s)	0
+00082132	EventTimerNames	LO	1-n	Event Timer Name(s)	0
+00082133	EventTimerSequence	SQ	1	Event Timer Sequence	0
+00082134	EventTimeOffset	FD	1	Event Time Offset	0
+00082135	EventCodeSequence	SQ	1	Event Code Sequence	0
+00082142	StartTrim	IS	1	Start Trim	0
+00082143	StopTrim	IS	1	Stop Trim	0
+00082144	RecommendedDisplayFrameRate	IS	1	Recommended Display Frame Rate	0
+00082200	TransducerPosition	CS	1	Transducer Position	1
+00082204	TransducerOrientation	CS	1	Transducer Orientation	1
+00082208	AnatomicStructure	CS	1	Anatomic Structure	1
+00082218	AnatomicRegionSequence	SQ	1	Anatomic Region Sequence	0
+00082220	AnatomicRegionModifierSequence	SQ	1	Anatomic Region Modifier Sequence	0
+00082228	PrimaryAnatomicStructureSequence	SQ	1	Primary Anatomic Structure Sequence	0
+00082229	AnatomicStructureSpaceOrRegionSequence	SQ	1	Anatomic Structure, Space or Region Sequence	1
+00082230	PrimaryAnatomicStructureModifierSequence	SQ	1	Primary Anatomic Structure Modifier Sequence	0
+00082240	TransducerPositionSequence	SQ	1	Transducer Position Sequence	1
+00082242	TransducerPositionModifierSequence	SQ	1	Transducer Position Modifier Sequence	1
+00082244	TransducerOrientationSequence	SQ	1	Transducer Orientation Sequence	1
+00082246	TransducerOrientationModifierSequence	SQ	1	Transducer Orientation Modifier Sequence	1
+00082251	AnatomicStructureSpaceOrRegionCodeSequenceTrial	SQ	1	Anatomic Structure Space Or Region Code Sequence (Trial)	1
+00082253	AnatomicPortalOfEntranceCodeSequenceTrial	SQ	1	Anatomic Portal Of Entrance Code Sequence (Trial)	1
+00082255	AnatomicApproachDirectionCodeSequenceTrial	SQ	1	Anatomic Approach Direction Code Sequence (Trial)	1
+00082256	AnatomicPerspectiveDescriptionTrial	ST	1	Anatomic Perspective Description (Trial)	1
+00082257	AnatomicPerspectiveCodeSequenceTrial	SQ	1	Anatomic Perspective Code Sequence (Trial)	1
+00082258	AnatomicLocationOfExaminingInstrumentDescriptionTrial	ST	1	Anatomic Location Of Examining Instrument Description (Trial)	1
+00082259	AnatomicLocationOfExaminingInstrumentCodeSequenceTrial	SQ	1	Anatomic Location Of Examining Instrument Code Sequence (Trial)	1
+0008225A	AnatomicStructureSpaceOrRegionModifierCodeSequenceTrial	SQ	1	Anatomic Structure Space Or Region Modifier Code Sequence (Trial)	1
+0008225C	OnAxisBackgroundAnatomicStructureCodeSequenceTrial	SQ	1	On Axis Background Anatomic Structure Code Sequence (Trial)	1
+00083001	AlternateRepresentationSequence	SQ	1	Alternate Representation Sequence	0
+00083002	AvailableTransferSyntaxUID	UI	1-n	Available Transfer Syntax UID	0
+00083010	IrradiationEventUID	UI	1-n	Irradiation Event UID	0
+00083011	SourceIrradiationEventSequence	SQ	1	Source Irradiation Event Sequence	0
+00083012	RadiopharmaceuticalAdministrationEventUID	UI	1	Radiopharmaceutical Administration Event UID	0
+00084000	IdentifyingComments	LT	1	Identifying Comments	1
+00089007	FrameType	CS	4-5	Frame Type	0
+00089092	ReferencedImageEvidenceSequence	SQ	1	Referenced Image Evidence Sequence	0
+00089121	ReferencedRawDataSequence	SQ	1	Referenced Raw Data Sequence	0
+00089123	CreatorVersionUID	UI	1	Creator-Version UID	0
+00089124	DerivationImageSequence	SQ	1	Derivation Image Sequence	0
+00089154	SourceImageEvidenceSequence	SQ	1	Source Image Evidence Sequence	0
+00089205	PixelPresentation	CS	1	Pixel Presentation	0
+00089206	VolumetricProperties	CS	1	Volumetric Properties	0
+00089207	VolumeBasedCalculationTechnique	CS	1	Volume Based Calculation Technique	0
+00089208	ComplexImageComponent	CS	1	Complex Image Component	0
+00089209	AcquisitionContrast	CS	1	Acquisition Contrast	0
+00089215	DerivationCodeSequence	SQ	1	Derivation Code Sequence	0
+00089237	ReferencedPresentationStateSequence	SQ	1	Referenced Presentation State Sequence	0
+00089410	ReferencedOtherPlaneSequence	SQ	1	Referenced Other Plane Sequence	0
+00089458	FrameDisplaySequence	SQ	1	Frame Display Sequence	0
+00089459	RecommendedDisplayFrameRateInFloat	FL	1	Recommended Display Frame Rate in Float	0
+00089460	SkipFrameRangeFlag	CS	1	Skip Frame Range Flag	0
+00100010	PatientName	PN	1	Patient's Name	0
+00100020	PatientID	LO	1	Patient ID	0
+00100021	IssuerOfPatientID	LO	1	Issuer of Patient ID	0
+00100022	TypeOfPatientID	CS	1	Type of Patient ID	0
+00100024	IssuerOfPatientIDQualifiersSequence	SQ	1	Issuer of Patient ID Qualifiers Sequence	0
+00100026	SourcePatientGroupIdentificationSequence	SQ	1	Source Patient Group Identification Sequence	0
+00100027	GroupOfPatientsIdentificationSequence	SQ	1	Group of Patients Identification Sequence	0
+00100028	SubjectRelativePositionInImage	US	3	Subject Relative Position in Image	0
+00100030	PatientBirthDate	DA	1	Patient's Birth Date	0
+00100032	PatientBirthTime	TM	1	Patient's Birth Time	0
+00100033	PatientBirthDateInAlternativeCalendar	LO	1	Patient's Birth Date in Alternative Calendar	0
+00100034	PatientDeathDateInAlternativeCalendar	LO	1	Patient's Death Date in Alternative Calendar	0
+00100035	PatientAlternativeCalendar	CS	1	Patient's Alternative Calendar	0
+00100040	PatientSex	CS	1	Patient's Sex	0
+00100050	PatientInsurancePlanCodeSequence	SQ	1	Patient's Insurance Plan Code Sequence	0
+00100101	PatientPrimaryLanguageCodeSequence	SQ	1	Patient's Primary Language Code Sequence	0
+00100102	PatientPrimaryLanguageModifierCodeSequence	SQ	1	Patient's Primary Language Modifier Code Sequence	0
+00100200	QualityControlSubject	CS	1	Quality Control Subject	0
+00100201	QualityControlSubjectTypeCodeSequence	SQ	1	Quality Control Subject Type Code Sequence	0
+00100212	StrainDescription	UC	1	Strain Description	0
+00100213	StrainNomenclature	LO	1	Strain Nomenclature	0
+00100214	StrainStockNumber	LO	1	Strain Stock Number	0
+00100215	StrainSourceRegistryCodeSequence	SQ	1	Strain Source Registry Code Sequence	0
+00100216	StrainStockSequence	SQ	1	Strain Stock Sequence	0
+00100217	StrainSource	LO	1	Strain Source	0
+00100218	StrainAdditionalInformation	UT	1	Strain Additional Information	0
+00100219	StrainCodeSequence	SQ	1	Strain Code Sequence	0
+00100221	GeneticModificationsSequence	SQ	1	Genetic Modifications Sequence	0
+00100222	GeneticModificationsDescription	UC	1	Genetic Modifications Description	0
+00100223	GeneticModificationsNomenclature	LO	1	Genetic Modifications Nomenclature	0
+00100229	GeneticModificationsCodeSequence	SQ	1	Genetic Modifications Code Sequence	0
+00101000	OtherPatientIDs	LO	1-n	Other Patient IDs	1
+00101001	OtherPatientNames	PN	1-n	Other Patient Names	0
+00101002	OtherPatientIDsSequence	SQ	1	Other Patient IDs Sequence	0
+00101005	PatientBirthName	PN	1	Patient's Birth Name	0
+00101010	PatientAge	AS	1	Patient's Age	0
+00101020	PatientSize	DS	1	Patient's Size	0
+00101021	PatientSizeCodeSequence	SQ	1	Patient's Size Code Sequence	0
+00101022	PatientBodyMassIndex	DS	1	Patient's Body Mass Index	0
+00101023	MeasuredAPDimension	DS	1	Measured AP Dimension	0
+00101024	MeasuredLateralDimension	DS	1	Measured Lateral Dimension	0
+00101030	PatientWeight	DS	1	Patient's Weight	0
+00101040	PatientAddress	LO	1	Patient's Address	0
+00101050	InsurancePlanIdentification	LO	1-n	Insurance Plan Identification	1
+00101060	PatientMotherBirthName	PN	1	Patient's Mother's Birth Name	0
+00101080	MilitaryRank	LO	1	Military Rank	0
+00101081	BranchOfService	LO	1	Branch of Service	0
+00101090	MedicalRecordLocator	LO	1	Medical Record Locator	1
+00101100	ReferencedPatientPhotoSequence	SQ	1	Referenced Patient Photo Sequence	0
+00102000	MedicalAlerts	LO	1-n	Medical Alerts	0
+00102110	Allergies	LO	1-n	Allergies	0
+00102150	CountryOfResidence	LO	1	Country of Residence	0
+00102152	RegionOfResidence	LO	1	Region of Residence	0
+00102154	PatientTelephoneNumbers	SH	1-n	Patient's Telephone Numbers	0
+00102155	PatientTelecomInformation	LT	1	Patient's Telecom Information	0
+00102160	EthnicGroup	SH	1	Ethnic Group	0
+00102180	Occupation	SH	1	Occupation	0
+001021A0	SmokingStatus	CS	1	Smoking Status	0
+001021B0	AdditionalPatientHistory	LT	1	Additional Patient History	0
+001021C0	PregnancyStatus	US	1	Pregnancy Status	0
+001021D0	LastMenstrualDate	DA	1	Last Menstrual Date	0
+001021F0	PatientReligiousPreference	LO	1	Patient's Religious Preference	0
+00102201	PatientSpeciesDescription	LO	1	Patient Species Description	0
+00102202	PatientSpeciesCodeSequence	SQ	1	Patient Species Code Sequence	0
+00102203	PatientSexNeutered	CS	1	Patient's Sex Neutered	0
+00102210	AnatomicalOrientationType	CS	1	Anatomical Orientation Type	0
+00102292	PatientBreedDescription	LO	1	Patient Breed Description	0
+00102293	PatientBreedCodeSequence	SQ	1	Patient Breed Code Sequence	0
+00102294	BreedRegistrationSequence	SQ	1	Breed Registration Sequence	0
+00102295	BreedRegistrationNumber	LO	1	Breed Registration Number	0
+00102296	BreedRegistryCodeSequence	SQ	1	Breed Registry Code Sequence	0
+00102297	ResponsiblePerson	PN	1	Responsible Person	0
+00102298	ResponsiblePersonRole	CS	1	Responsible Person Role	0
+00102299	ResponsibleOrganization	LO	1	Responsible Organization	0
+00104000	PatientComments	LT	1	Patient Comments	0
+00109431	ExaminedBodyThickness	FL	1	Examined Body Thickness	0
+00120010	ClinicalTrialSponsorName	LO	1	Clinical Trial Sponsor Name	0
+00120020	ClinicalTrialProtocolID	LO	1	Clinical Trial Protocol ID	0
+00120021	ClinicalTrialProtocolName	LO	1	Clinical Trial Protocol Name	0
+00120022	IssuerOfClinicalTrialProtocolID	LO	1	Issuer of Clinical Trial Protocol ID	0
+00120023	OtherClinicalTrialProtocolIDsSequence	SQ	1	Other Clinical Trial Protocol IDs Sequence	0
+00120030	ClinicalTrialSiteID	LO	1	Clinical Trial Site ID	0
+00120031	ClinicalTrialSiteName	LO	1	Clinical Trial Site Name	0
+00120032	IssuerOfClinicalTrialSiteID	LO	1	Issuer of Clinical Trial Site ID	0
+00120040	ClinicalTrialSubjectID	LO	1	Clinical Trial Subject ID	0
+00120041	IssuerOfClinicalTrialSubjectID	LO	1	Issuer of Clinical Trial Subject ID	0
+00120042	ClinicalTrialSubjectReadingID	LO	1	Clinical Trial Subject Reading ID	0
+00120043	IssuerOfClinicalTrialSubjectReadingID	LO	1	Issuer of Clinical Trial Subject Reading ID	0
+00120050	ClinicalTrialTimePointID	LO	1	Clinical Trial Time Point ID	0
+00120051	ClinicalTrialTimePointDescription	ST	1	Clinical Trial Time Point Description	0
+00120052	LongitudinalTemporalOffsetFromEvent	FD	1	Longitudinal Temporal Offset from Event	0
+00120053	LongitudinalTemporalEventType	CS	1	Longitudinal Temporal Event Type	0
+00120054	ClinicalTrialTimePointTypeCodeSequence	SQ	1	Clinical Trial Time Point Type Code Sequence	0
+00120055	IssuerOfClinicalTrialTimePointID	LO	1	Issuer of Clinical Trial Time Point ID	0
+00120060	ClinicalTrialCoordinatingCenterName	LO	1	Clinical Trial Coordinating Center Name	0
+00120062	PatientIdentityRemoved	CS	1	Patient Identity Removed	0
+00120063	DeidentificationMethod	LO	1-n	De-identification Method	0
+00120064	DeidentificationMethodCodeSequence	SQ	1	De-identification Method Code Sequence	0
+00120071	ClinicalTrialSeriesID	LO	1	Clinical Trial Series ID	0
+00120072	ClinicalTrialSeriesDescription	LO	1	Clinical Trial Series Description	0
+00120073	IssuerOfClinicalTrialSeriesID	LO	1	Issuer of Clinical Trial Series ID	0
+00120081	ClinicalTrialProtocolEthicsCommitteeName	LO	1	Clinical Trial Protocol Ethics Committee Name	0
+00120082	ClinicalTrialProtocolEthicsCommitteeApprovalNumber	LO	1	Clinical Trial Protocol Ethics Committee Approval Number	0
+00120083	ConsentForClinicalTrialUseSequence	SQ	1	Consent for Clinical Trial Use Sequence	0
+00120084	DistributionType	CS	1	Distribution Type	0
+00120085	ConsentForDistributionFlag	CS	1	Consent for Distribution Flag	0
+00120086	EthicsCommitteeApprovalEffectivenessStartDate	DA	1	Ethics Committee Approval Effectiveness Start Date	0
+00120087	EthicsCommitteeApprovalEffectivenessEndDate	DA	1	Ethics Committee Approval Effectiveness End Date	0
+00140023	CADFileFormat	ST	1	CAD File Format	1
+00140024	ComponentReferenceSystem	ST	1	Component Reference System	1
+00140025	ComponentManufacturingProcedure	ST	1	Component Manufacturing Procedure	0
+00140028	ComponentManufacturer	ST	1	Component Manufacturer	0
+00140030	MaterialThickness	DS	1-n	Material Thickness	0
+00140032	MaterialPipeDiameter	DS	1-n	Material Pipe Diameter	0
+00140034	MaterialIsolationDiameter	DS	1-n	Material Isolation Diameter	0
+00140042	MaterialGrade	ST	1	Material Grade	0
+00140044	MaterialPropertiesDescription	ST	1	Material Properties Description	0
+00140045	MaterialPropertiesFileFormatRetired	ST	1	Material Properties File Format (Retired)	1
+00140046	MaterialNotes	LT	1	Material Notes	0
+00140050	ComponentShape	CS	1	Component Shape	0
+00140052	CurvatureType	CS	1	Curvature Type	0
+00140054	OuterDiameter	DS	1	Outer Diameter	0
+00140056	InnerDiameter	DS	1	Inner Diameter	0
+00140100	ComponentWelderIDs	LO	1-n	Component Welder IDs	0
+00140101	SecondaryApprovalStatus	CS	1	Secondary Approval Status	0
+00140102	SecondaryReviewDate	DA	1	Secondary Review Date	0
+00140103	SecondaryReviewTime	TM	1	Secondary Review Time	0
+00140104	SecondaryReviewerName	PN	1	Secondary Reviewer Name	0
+00140105	RepairID	ST	1	Repair ID	0
+00140106	MultipleComponentApprovalSequence	SQ	1	Multiple Component Approval Sequence	0
+00140107	OtherApprovalStatus	CS	1-n	Other Approval Status	0
+00140108	OtherSecondaryApprovalStatus	CS	1-n	Other Secondary Approval Status	0
+00140200	DataElementLabelSequence	SQ	1	Data Element Label Sequence	0
+00140201	DataElementLabelItemSequence	SQ	1	Data Element Label Item Sequence	0
+00140202	DataElement	AT	1	Data Element	0
+00140203	DataElementName	LO	1	Data Element Name	0
+00140204	DataElementDescription	LO	1	Data Element Description	0
+00140205	DataElementConditionality	CS	1	Data Element Conditionality	0
+00140206	DataElementMinimumCharacters	IS	1	Data Element Minimum Characters	0
+00140207	DataElementMaximumCharacters	IS	1	Data Element Maximum Characters	0
+00141010	ActualEnvironmentalConditions	ST	1	Actual Environmental Conditions	0
+00141020	ExpiryDate	DA	1	Expiry Date	0
+00141040	EnvironmentalConditions	ST	1	Environmental Conditions	0
+00142002	EvaluatorSequence	SQ	1	Evaluator Sequence	0
+00142004	EvaluatorNumber	IS	1	Evaluator Number	0
+00142006	EvaluatorName	PN	1	Evaluator Name	0
+00142008	EvaluationAttempt	IS	1	Evaluation Attempt	0
+00142012	IndicationSequence	SQ	1	Indication Sequence	0
+00142014	IndicationNumber	IS	1	Indication Number	0
+00142016	IndicationLabel	SH	1	Indication Label	0
+00142018	IndicationDescription	ST	1	Indication Description	0
+0014201A	IndicationType	CS	1-n	Indication Type	0
+0014201C	IndicationDisposition	CS	1	Indication Disposition	0
+0014201E	IndicationROISequence	SQ	1	Indication ROI Sequence	0
+00142030	IndicationPhysicalPropertySequence	SQ	1	Indication Physical Property Sequence	0
+00142032	PropertyLabel	SH	1	Property Label	0
+00142202	CoordinateSystemNumberOfAxes	IS	1	Coordinate System Number of Axes	0
+00142204	CoordinateSystemAxesSequence	SQ	1	Coordinate System Axes Sequence	0
+00142206	CoordinateSystemAxisDescription	ST	1	Coordinate System Axis Description	0
+00142208	CoordinateSystemDataSetMapping	CS	1	Coordinate System Data Set Mapping	0
+0014220A	CoordinateSystemAxisNumber	IS	1	Coordinate System Axis Number	0
+0014220C	CoordinateSystemAxisType	CS	1	Coordinate System Axis Type	0
+0014220E	CoordinateSystemAxisUnits	CS	1	Coordinate System Axis Units	0
+00142210	CoordinateSystemAxisValues	OB	1	Coordinate System Axis Values	0
+00142220	CoordinateSystemTransformSequence	SQ	1	Coordinate System Transform Sequence	0
+00142222	TransformDescription	ST	1	Transform Description	0
+00142224	TransformNumberOfAxes	IS	1	Transform Number of Axes	0
+00142226	TransformOrderOfAxes	IS	1-n	Transform Order of Axes	0
+00142228	TransformedAxisUnits	CS	1	Transformed Axis Units	0
+0014222A	CoordinateSystemTransformRotationAndScaleMatrix	DS	1-n	Coordinate System Transform Rotation and Scale Matrix	0
+0014222C	CoordinateSystemTransformTranslationMatrix	DS	1-n	Coordinate System Transform Translation Matrix	0
+00143011	InternalDetectorFrameTime	DS	1	Internal Detector Frame Time	0
+00143012	NumberOfFramesIntegrated	DS	1	Number of Frames Integrated	0
+00143020	DetectorTemperatureSequence	SQ	1	Detector Temperature Sequence	0
+00143022	SensorName	ST	1	Sensor Name	0
+00143024	HorizontalOffsetOfSensor	DS	1	Horizontal Offset of Sensor	0
+00143026	VerticalOffsetOfSensor	DS	1	Vertical Offset of Sensor	0
+00143028	SensorTemperature	DS	1	Sensor Temperature	0
+00143040	DarkCurrentSequence	SQ	1	Dark Current Sequence	0
+00143050	DarkCurrentCounts	OB|OW	1	Dark Current Counts	0
+00143060	GainCorrectionReferenceSequence	SQ	1	Gain Correction Reference Sequence	0
+00143070	AirCounts	OB|OW	1	Air Counts	0
+00143071	KVUsedInGainCalibration	DS	1	KV Used in Gain Calibration	0
+00143072	MAUsedInGainCalibration	DS	1	MA Used in Gain Calibration	0
+00143073	NumberOfFramesUsedForIntegration	DS	1	Number of Frames Used for Integration	0
+00143074	FilterMaterialUsedInGainCalibration	LO	1	Filter Material Used in Gain Calibration	0
+00143075	FilterThicknessUsedInGainCalibration	DS	1	Filter Thickness Used in Gain Calibration	0
+00143076	DateOfGainCalibration	DA	1	Date of Gain Calibration	0
+00143077	TimeOfGainCalibration	TM	1	Time of Gain Calibration	0
+00143080	BadPixelImage	OB	1	Bad Pixel Image	0
+00143099	CalibrationNotes	LT	1	Calibration Notes	0
+00143100	LinearityCorrectionTechnique	LT	1	Linearity Correction Technique	0
+00143101	BeamHardeningCorrectionTechnique	LT	1	Beam Hardening Correction Technique	0
+00144002	PulserEquipmentSequence	SQ	1	Pulser Equipment Sequence	0
+00144004	PulserType	CS	1	Pulser Type	0
+00144006	PulserNotes	LT	1	Pulser Notes	0
+00144008	ReceiverEquipmentSequence	SQ	1	Receiver Equipment Sequence	0
+0014400A	AmplifierType	CS	1	Amplifier Type	0
+0014400C	ReceiverNotes	LT	1	Receiver Notes	0
+0014400E	PreAmplifierEquipmentSequence	SQ	1	Pre-Amplifier Equipment Sequence	0
+0014400F	PreAmplifierNotes	LT	1	Pre-Amplifier Notes	0
+00144010	TransmitTransducerSequence	SQ	1	Transmit Transducer Sequence	0
+00144011	ReceiveTransducerSequence	SQ	1	Receive Transducer Sequence	0
+00144012	NumberOfElements	US	1	Number of Elements	0
+00144013	ElementShape	CS	1	Element Shape	0
+00144014	ElementDimensionA	DS	1	Element Dimension A	0
+00144015	ElementDimensionB	DS	1	Element Dimension B	0
+00144016	ElementPitchA	DS	1	Element Pitch A	0
+00144017	MeasuredBeamDimensionA	DS	1	Measured Beam Dimension A	0
+00144018	MeasuredBeamDimensionB	DS	1	Measured Beam Dimension B	0
+00144019	LocationOfMeasuredBeamDiameter	DS	1	Location of Measured Beam Diameter	0
+0014401A	NominalFrequency	DS	1	Nominal Frequency	0
+0014401B	MeasuredCenterFrequency	DS	1	Measured Center Frequency	0
+0014401C	MeasuredBandwidth	DS	1	Measured Bandwidth	0
+0014401D	ElementPitchB	DS	1	Element Pitch B	0
+00144020	PulserSettingsSequence	SQ	1	Pulser Settings Sequence	0
+00144022	PulseWidth	DS	1	Pulse Width	0
+00144024	ExcitationFrequency	DS	1	Excitation Frequency	0
+00144026	ModulationType	CS	1	Modulation Type	0
+00144028	Damping	DS	1	Damping	0
+00144030	ReceiverSettingsSequence	SQ	1	Receiver Settings Sequence	0
+00144031	AcquiredSoundpathLength	DS	1	Acquired Soundpath Length	0
+00144032	AcquisitionCompressionType	CS	1	Acquisition Compression Type	0
+00144033	AcquisitionSampleSize	IS	1	Acquisition Sample Size	0
+00144034	RectifierSmoothing	DS	1	Rectifier Smoothing	0
+00144035	DACSequence	SQ	1	DAC Sequence	0
+00144036	DACType	CS	1	DAC Type	0
+00144038	DACGainPoints	DS	1-n	DAC Gain Points	0
+0014403A	DACTimePoints	DS	1-n	DAC Time Points	0
+0014403C	DACAmplitude	DS	1-n	DAC Amplitude	0
+00144040	PreAmplifierSettingsSequence	SQ	1	Pre-Amplifier Settings Sequence	0
+00144050	TransmitTransducerSettingsSequence	SQ	1	Transmit Transducer Settings Sequence	0
+00144051	ReceiveTransducerSettingsSequence	SQ	1	Receive Transducer Settings Sequence	0
+00144052	IncidentAngle	DS	1	Incident Angle	0
+00144054	CouplingTechnique	ST	1	Coupling Technique	0
+00144056	CouplingMedium	ST	1	Coupling Medium	0
+00144057	CouplingVelocity	DS	1	Coupling Velocity	0
+00144058	ProbeCenterLocationX	DS	1	Probe Center Location X	0
+00144059	ProbeCenterLocationZ	DS	1	Probe Center Location Z	0
+0014405A	SoundPathLength	DS	1	Sound Path Length	0
+0014405C	DelayLawIdentifier	ST	1	Delay Law Identifier	0
+00144060	GateSettingsSequence	SQ	1	Gate Settings Sequence	0
+00144062	GateThreshold	DS	1	Gate Threshold	0
+00144064	VelocityOfSound	DS	1	Velocity of Sound	0
+00144070	CalibrationSettingsSequence	SQ	1	Calibration Settings Sequence	0
+00144072	CalibrationProcedure	ST	1	Calibration Procedure	0
+00144074	ProcedureVersion	SH	1	Procedure Version	0
+00144076	ProcedureCreationDate	DA	1	Procedure Creation Date	0
+00144078	ProcedureExpirationDate	DA	1	Procedure Expiration Date	0
+0014407A	ProcedureLastModifiedDate	DA	1	Procedure Last Modified Date	0
+0014407C	CalibrationTime	TM	1-n	Calibration Time	0
+0014407E	CalibrationDate	DA	1-n	Calibration Date	0
+00144080	ProbeDriveEquipmentSequence	SQ	1	Probe Drive Equipment Sequence	0
+00144081	DriveType	CS	1	Drive Type	0
+00144082	ProbeDriveNotes	LT	1	Probe Drive Notes	0
+00144083	DriveProbeSequence	SQ	1	Drive Probe Sequence	0
+00144084	ProbeInductance	DS	1	Probe Inductance	0
+00144085	ProbeResistance	DS	1	Probe Resistance	0
+00144086	ReceiveProbeSequence	SQ	1	Receive Probe Sequence	0
+00144087	ProbeDriveSettingsSequence	SQ	1	Probe Drive Settings Sequence	0
+00144088	BridgeResistors	DS	1	Bridge Resistors	0
+00144089	ProbeOrientationAngle	DS	1	Probe Orientation Angle	0
+0014408B	UserSelectedGainY	DS	1	User Selected Gain Y	0
+0014408C	UserSelectedPhase	DS	1	User Selected Phase	0
+0014408D	UserSelectedOffsetX	DS	1	User Selected Offset X	0
+0014408E	UserSelectedOffsetY	DS	1	User Selected Offset Y	0
+00144091	ChannelSettingsSequence	SQ	1	Channel Settings Sequence	0
+00144092	ChannelThreshold	DS	1	Channel Threshold	0
+0014409A	ScannerSettingsSequence	SQ	1	Scanner Settings Sequence	0
+0014409B	ScanProcedure	ST	1	Scan Procedure	0
+0014409C	TranslationRateX	DS	1	Translation Rate X	0
+0014409D	TranslationRateY	DS	1	Translation Rate Y	0
+0014409F	ChannelOverlap	DS	1	Channel Overlap	0
+001440A0	ImageQualityIndicatorType	LO	1-n	Image Quality Indicator Type	0
+001440A1	ImageQualityIndicatorMaterial	LO	1-n	Image Quality Indicator Material	0
+001440A2	ImageQualityIndicatorSize	LO	1-n	Image Quality Indicator Size	0
+00145002	LINACEnergy	IS	1	LINAC Energy	0
+00145004	LINACOutput	IS	1	LINAC Output	0
+00145100	ActiveAperture	US	1	Active Aperture	0
+00145101	TotalAperture	DS	1	Total Aperture	0
+00145102	ApertureElevation	DS	1	Aperture Elevation	0
+00145103	MainLobeAngle	DS	1	Main Lobe Angle	0
+00145104	MainRoofAngle	DS	1	Main Roof Angle	0
+00145105	ConnectorType	CS	1	Connector Type	0
+00145106	WedgeModelNumber	SH	1	Wedge Model Number	0
+00145107	WedgeAngleFloat	DS	1	Wedge Angle Float	0
+00145108	WedgeRoofAngle	DS	1	Wedge Roof Angle	0
+00145109	WedgeElement1Position	CS	1	Wedge Element 1 Position	0
+0014510A	WedgeMaterialVelocity	DS	1	Wedge Material Velocity	0
+0014510B	WedgeMaterial	SH	1	Wedge Material	0
+0014510C	WedgeOffsetZ	DS	1	Wedge Offset Z	0
+0014510D	WedgeOriginOffsetX	DS	1	Wedge Origin Offset X	0
+0014510E	WedgeTimeDelay	DS	1	Wedge Time Delay	0
+0014510F	WedgeName	SH	1	Wedge Name	0
+00145110	WedgeManufacturerName	SH	1	Wedge Manufacturer Name	0
+00145111	WedgeDescription	LO	1	Wedge Description	0
+00145112	NominalBeamAngle	DS	1	Nominal Beam Angle	0
+00145113	WedgeOffsetX	DS	1	Wedge Offset X	0
+00145114	WedgeOffsetY	DS	1	Wedge Offset Y	0
+00145115	WedgeTotalLength	DS	1	Wedge Total Length	0
+00145116	WedgeInContactLength	DS	1	Wedge In Contact Length	0
+00145117	WedgeFrontGap	DS	1	Wedge Front Gap	0
+00145118	WedgeTotalHeight	DS	1	Wedge Total Height	0
+00145119	WedgeFrontHeight	DS	1	Wedge Front Height	0
+0014511A	WedgeRearHeight	DS	1	Wedge Rear Height	0
+0014511B	WedgeTotalWidth	DS	1	Wedge Total Width	0
+0014511C	WedgeInContactWidth	DS	1	Wedge In Contact Width	0
+0014511D	WedgeChamferHeight	DS	1	Wedge Chamfer Height	0
+0014511E	WedgeCurve	CS	1	Wedge Curve	0
+0014511F	RadiusAlongWedge	DS	1	Radius Along the Wedge	0
+00160001	WhitePoint	DS	1	White Point	0
+00160002	PrimaryChromaticities	DS	3	Primary Chromaticities	0
+00160003	BatteryLevel	UT	1	Battery Level	0
+00160004	ExposureTimeInSeconds	DS	1	Exposure Time in Seconds	0
+00160005	FNumber	DS	1	F-Number	0
+00160006	OECFRows	IS	1	OECF Rows	0
+00160007	OECFColumns	IS	1	OECF Columns	0
+00160008	OECFColumnNames	UC	1-n	OECF Column Names	0
+00160009	OECFValues	DS	1-n	OECF Values	0
+0016000A	SpatialFrequencyResponseRows	IS	1	Spatial Frequency Response Rows	0
+0016000B	SpatialFrequencyResponseColumns	IS	1	Spatial Frequency Response Columns	0
+0016000C	SpatialFrequencyResponseColumnNames	UC	1-n	Spatial Frequency Response Column Names	0
+0016000D	SpatialFrequencyResponseValues	DS	1-n	Spatial Frequency Response Values	0
+0016000E	ColorFilterArrayPatternRows	IS	1	Color Filter Array Pattern Rows	0
+0016000F	ColorFilterArrayPatternColumns	IS	1	Color Filter Array Pattern Columns	0
+00160010	ColorFilterArrayPatternValues	DS	1-n	Color Filter Array Pattern Values	0
+00160011	FlashFiringStatus	US	1	Flash Firing Status	0
+00160012	FlashReturnStatus	US	1	Flash Return Status	0
+00160013	FlashMode	US	1	Flash Mode	0
+00160014	FlashFunctionPresent	US	1	Flash Function Present	0
+00160015	FlashRedEyeMode	US	1	Flash Red Eye Mode	0
+00160016	ExposureProgram	US	1	Exposure Program	0
+00160017	SpectralSensitivity	UT	1	Spectral Sensitivity	0
+00160018	PhotographicSensitivity	IS	1	Photographic Sensitivity	0
+00160019	SelfTimerMode	IS	1	Self Timer Mode	0
+0016001A	SensitivityType	US	1	Sensitivity Type	0
+0016001B	StandardOutputSensitivity	IS	1	Standard Output Sensitivity	0
+0016001C	RecommendedExposureIndex	IS	1	Recommended Exposure Index	0
+0016001D	ISOSpeed	IS	1	ISO Speed	0
+0016001E	ISOSpeedLatitudeyyy	IS	1	ISO Speed Latitude yyy	0
+0016001F	ISOSpeedLatitudezzz	IS	1	ISO Speed Latitude zzz	0
+00160020	EXIFVersion	UT	1	EXIF Version	0
+00160021	ShutterSpeedValue	DS	1	Shutter Speed Value	0
+00160022	ApertureValue	DS	1	Aperture Value	0
+00160023	BrightnessValue	DS	1	Brightness Value	0
+00160024	ExposureBiasValue	DS	1	Exposure Bias Value	0
+00160025	MaxApertureValue	DS	1	Max Aperture Value	0
+00160026	SubjectDistance	DS	1	Subject Distance	0
+00160027	MeteringMode	US	1	Metering Mode	0
+00160028	LightSource	US	1	Light Source	0
+00160029	FocalLength	DS	1	Focal Length	0
+0016002A	SubjectArea	IS	2-4	Subject Area	0
+0016002B	MakerNote	OB	1	Maker Note	0
+00160030	Temperature	DS	1	Temperature	0
+00160031	Humidity	DS	1	Humidity	0
+00160032	Pressure	DS	1	Pressure	0
+00160033	WaterDepth	DS	1	Water Depth	0
+00160034	Acceleration	DS	1	Acceleration	0
+00160035	CameraElevationAngle	DS	1	Camera Elevation Angle	0
+00160036	FlashEnergy	DS	1-2	Flash Energy	0
+00160037	SubjectLocation	IS	2	Subject Location	0
+00160038	PhotographicExposureIndex	DS	1	Photographic Exposure Index	0
+00160039	SensingMethod	US	1	Sensing Method	0
+0016003A	FileSource	US	1	File Source	0
+0016003B	SceneType	US	1	Scene Type	0
+00160041	CustomRendered	US	1	Custom Rendered	0
+00160042	ExposureMode	US	1	Exposure Mode	0
+00160043	WhiteBalance	US	1	White Balance	0
+00160044	DigitalZoomRatio	DS	1	Digital Zoom Ratio	0
+00160045	FocalLengthIn35mmFilm	IS	1	Focal Length In 35mm Film	0
+00160046	SceneCaptureType	US	1	Scene Capture Type	0
+00160047	GainControl	US	1	Gain Control	0
+00160048	Contrast	US	1	Contrast	0
+00160049	Saturation	US	1	Saturation	0
+0016004A	Sharpness	US	1	Sharpness	0
+0016004B	DeviceSettingDescription	OB	1	Device Setting Description	0
+0016004C	SubjectDistanceRange	US	1	Subject Distance Range	0
+0016004D	CameraOwnerName	UT	1	Camera Owner Name	0
+0016004E	LensSpecification	DS	4	Lens Specification	0
+0016004F	LensMake	UT	1	Lens Make	0
+00160050	LensModel	UT	1	Lens Model	0
+00160051	LensSerialNumber	UT	1	Lens Serial Number	0
+00160061	InteroperabilityIndex	CS	1	Interoperability Index	0
+00160062	InteroperabilityVersion	OB	1	Interoperability Version	0
+00160070	GPSVersionID	OB	1	GPS Version ID	0
+00160071	GPSLatitudeRef	CS	1	GPS Latitude Ref	0
+00160072	GPSLatitude	DS	3	GPS Latitude	0
+00160073	GPSLongitudeRef	CS	1	GPS Longitude Ref	0
+00160074	GPSLongitude	DS	3	GPS Longitude	0
+00160075	GPSAltitudeRef	US	1	GPS Altitude Ref	0
+00160076	GPSAltitude	DS	1	GPS Altitude	0
+00160077	GPSTimeStamp	DT	1	GPS Time Stamp	0
+00160078	GPSSatellites	UT	1	GPS Satellites	0
+00160079	GPSStatus	CS	1	GPS Status	0
+0016007A	GPSMeasureMode	CS	1	GPS Measure Mode	0
+0016007B	GPSDOP	DS	1	GPS DOP	0
+0016007C	GPSSpeedRef	CS	1	GPS Speed Ref	0
+0016007D	GPSSpeed	DS	1	GPS Speed	0
+0016007E	GPSTrackRef	CS	1	GPS Track Ref	0
+0016007F	GPSTrack	DS	1	GPS Track	0
+00160080	GPSImgDirectionRef	CS	1	GPS Img Direction Ref	0
+00160081	GPSImgDirection	DS	1	GPS Img Direction	0
+00160082	GPSMapDatum	UT	1	GPS Map Datum	0
+00160083	GPSDestLatitudeRef	CS	1	GPS Dest Latitude Ref	0
+00160084	GPSDestLatitude	DS	3	GPS Dest Latitude	0
+00160085	GPSDestLongitudeRef	CS	1	GPS Dest Longitude Ref	0
+00160086	GPSDestLongitude	DS	3	GPS Dest Longitude	0
+00160087	GPSDestBearingRef	CS	1	GPS Dest Bearing Ref	0
+00160088	GPSDestBearing	DS	1	GPS Dest Bearing	0
+00160089	GPSDestDistanceRef	CS	1	GPS Dest Distance Ref	0
+0016008A	GPSDestDistance	DS	1	GPS Dest Distance	0
+0016008B	GPSProcessingMethod	OB	1	GPS Processing Method	0
+0016008C	GPSAreaInformation	OB	1	GPS Area Information	0
+0016008D	GPSDateStamp	DT	1	GPS Date Stamp	0
+0016008E	GPSDifferential	IS	1	GPS Differential	0
+00161001	LightSourcePolarization	CS	1	Light Source Polarization	0
+00161002	EmitterColorTemperature	DS	1	Emitter Color Temperature	0
+00161003	ContactMethod	CS	1	Contact Method	0
+00161004	ImmersionMedia	CS	1-n	Immersion Media	0
+00161005	OpticalMagnificationFactor	DS	1	Optical Magnification Factor	0
+00180010	ContrastBolusAgent	LO	1	Contrast/Bolus Agent	0
+00180012	ContrastBolusAgentSequence	SQ	1	Contrast/Bolus Agent Sequence	0
+00180013	ContrastBolusT1Relaxivity	FL	1	Contrast/Bolus T1 Relaxivity	0
+00180014	ContrastBolusAdministrationRouteSequence	SQ	1	Contrast/Bolus Administration Route Sequence	0
+00180015	BodyPartExamined	CS	1	Body Part Examined	0
+00180020	ScanningSequence	CS	1-n	Scanning Sequence	0
+00180021	SequenceVariant	CS	1-n	Sequence Variant	0
+00180022	ScanOptions	CS	1-n	Scan Options	0
+00180023	MRAcquisitionType	CS	1	MR Acquisition Type	0
+00180024	SequenceName	SH	1	Sequence Name	0
+00180025	AngioFlag	CS	1	Angio Flag	0
+00180026	InterventionDrugInformationSequence	SQ	1	Intervention Drug Information Sequence	0
+00180027	InterventionDrugStopTime	TM	1	Intervention Drug Stop Time	0
+00180028	InterventionDrugDose	DS	1	Intervention Drug Dose	0
+00180029	InterventionDrugCodeSequence	SQ	1	Intervention Drug Code Sequence	0
+0018002A	AdditionalDrugSequence	SQ	1	Additional Drug Sequence	0
+00180030	Radionuclide	LO	1-n	Radionuclide	1
+00180031	Radiopharmaceutical	LO	1	Radiopharmaceutical	0
+00180032	EnergyWindowCenterline	DS	1	Energy Window Centerline	1
+00180033	EnergyWindowTotalWidth	DS	1-n	Energy Window Total Width	1
+00180034	InterventionDrugName	LO	1	Intervention Drug Name	0
+00180035	InterventionDrugStartTime	TM	1	Intervention Drug Start Time	0
+00180036	InterventionSequence	SQ	1	Intervention Sequence	0
+00180037	TherapyType	CS	1	Therapy Type	1
+00180038	InterventionStatus	CS	1	Intervention Status	0
+00180039	TherapyDescription	CS	1	Therapy Description	1
+0018003A	InterventionDescription	ST	1	Intervention Description	0
+00180040	CineRate	IS	1	Cine Rate	0
+00180042	InitialCineRunState	CS	1	Initial Cine Run State	0
+00180050	SliceThickness	DS	1	Slice Thickness	0
+00180060	KVP	DS	1	KVP	0
+00180070	CountsAccumulated	IS	1	Counts Accumulated	0
+00180071	AcquisitionTerminationCondition	CS	1	Acquisition Termination Condition	0
+00180072	EffectiveDuration	DS	1	Effective Duration	0
+00180073	AcquisitionStartCondition	CS	1	Acquisition Start Condition	0
+00180074	AcquisitionStartConditionData	IS	1	Acquisition Start Condition Data	0
+00180075	AcquisitionTerminationConditionData	IS	1	Acquisition Termination Condition Data	0
+00180080	RepetitionTime	DS	1	Repetition Time	0
+00180081	EchoTime	DS	1	Echo Time	0
+00180082	InversionTime	DS	1	Inversion Time	0
+00180083	NumberOfAverages	DS	1	Number of Averages	0
+00180084	ImagingFrequency	DS	1	Imaging Frequency	0
+00180085	ImagedNucleus	SH	1	Imaged Nucleus	0
+00180086	EchoNumbers	IS	1-n	Echo Number(s)	0
+00180087	MagneticFieldStrength	DS	1	Magnetic Field Strength	0
+00180088	SpacingBetweenSlices	DS	1	Spacing Between Slices	0
+00180089	NumberOfPhaseEncodingSteps	IS	1	Number of Phase Encoding Steps	0
+00180090	DataCollectionDiameter	DS	1	Data Collection Diameter	0
+00180091	EchoTrainLength	IS	1	Echo Train Length	0
+00180093	PercentSampling	DS	1	Percent Sampling	0
+00180094	PercentPhaseFieldOfView	DS	1	Percent Phase Field of View	0
+00180095	PixelBandwidth	DS	1	Pixel Bandwidth	0
+00181000	DeviceSerialNumber	LO	1	Device Serial Number	0
+00181002	DeviceUID	UI	1	Device UID	0
+00181003	DeviceID	LO	1	Device ID	0
+00181004	PlateID	LO	1	Plate ID	0
+00181005	GeneratorID	LO	1	Generator ID	0
+00181006	GridID	LO	1	Grid ID	0
+00181007	CassetteID	LO	1	Cassette ID	0
+00181008	GantryID	LO	1	Gantry ID	0
+00181009	UniqueDeviceIdentifier	UT	1	Unique Device Identifier	0
+0018100A	UDISequence	SQ	1	UDI Sequence	0
+0018100B	ManufacturerDeviceClassUID	UI	1-n	Manufacturer's Device Class UID	0
+00181010	SecondaryCaptureDeviceID	LO	1	Secondary Capture Device ID	0
+00181011	HardcopyCreationDeviceID	LO	1	Hardcopy Creation Device ID	1
+00181012	DateOfSecondaryCapture	DA	1	Date of Secondary Capture	0
+00181014	TimeOfSecondaryCapture	TM	1	Time of Secondary Capture	0
+00181016	SecondaryCaptureDeviceManufacturer	LO	1	Secondary Capture Device Manufacturer	0
+00181017	HardcopyDeviceManufacturer	LO	1	Hardcopy Device Manufacturer	1
+00181018	SecondaryCaptureDeviceManufacturerModelName	LO	1	Secondary Capture Device Manufacturer's Model Name	0
+00181019	SecondaryCaptureDeviceSoftwareVersions	LO	1-n	Secondary Capture Device Software Versions	0
+0018101A	HardcopyDeviceSoftwareVersion	LO	1-n	Hardcopy Device Software Version	1
+0018101B	HardcopyDeviceManufacturerModelName	LO	1	Hardcopy Device Manufacturer's Model Name	1
+00181020	SoftwareVersions	LO	1-n	Software Versions	0
+00181022	VideoImageFormatAcquired	SH	1	Video Image Format Acquired	0
+00181023	DigitalImageFormatAcquired	LO	1	Digital Image Format Acquired	0
+00181030	ProtocolName	LO	1	Protocol Name	0
+00181040	ContrastBolusRoute	LO	1	Contrast/Bolus Route	0
+00181041	ContrastBolusVolume	DS	1	Contrast/Bolus Volume	0
+00181042	ContrastBolusStartTime	TM	1	Contrast/Bolus Start Time	0
+00181043	ContrastBolusStopTime	TM	1	Contrast/Bolus Stop Time	0
+00181044	ContrastBolusTotalDose	DS	1	Contrast/Bolus Total Dose	0
+00181045	SyringeCounts	IS	1	Syringe Counts	0
+00181046	ContrastFlowRate	DS	1-n	Contrast Flow Rate	0
+00181047	ContrastFlowDuration	DS	1-n	Contrast Flow Duration	0
+00181048	ContrastBolusIngredient	CS	1	Contrast/Bolus Ingredient	0
+00181049	ContrastBolusIngredientConcentration	DS	1	Contrast/Bolus Ingredient Concentration	0
+00181050	SpatialResolution	DS	1	Spatial Resolution	0
+00181060	TriggerTime	DS	1	Trigger Time	0
+00181061	TriggerSourceOrType	LO	1	Trigger Source or Type	0
+00181062	NominalInterval	IS	1	Nominal Interval	0
+00181063	FrameTime	DS	1	Frame Time	0
+00181064	CardiacFramingType	LO	1	Cardiac Framing Type	0
+00181065	FrameTimeVector	DS	1-n	Frame Time Vector	0
+00181066	FrameDelay	DS	1	Frame Delay	0
+00181067	ImageTriggerDelay	DS	1	Image Trigger Delay	0
+00181068	MultiplexGroupTimeOffset	DS	1	Multiplex Group Time Offset	0
+00181069	TriggerTimeOffset	DS	1	Trigger Time Offset	0
+0018106A	SynchronizationTrigger	CS	1	Synchronization Trigger	0
+0018106C	SynchronizationChannel	US	2	Synchronization Channel	0
+0018106E	TriggerSamplePosition	UL	1	Trigger Sample Position	0
+00181070	RadiopharmaceuticalRoute	LO	1	Radiopharmaceutical Route	0
+00181071	RadiopharmaceuticalVolume	DS	1	Radiopharmaceutical Volume	0
+00181072	RadiopharmaceuticalStartTime	TM	1	Radiopharmaceutical Start Time	0
+00181073	RadiopharmaceuticalStopTime	TM	1	Radiopharmaceutical Stop Time	0
+00181074	RadionuclideTotalDose	DS	1	Radionuclide Total Dose	0
+00181075	RadionuclideHalfLife	DS	1	Radionuclide Half Life	0
+00181076	RadionuclidePositronFraction	DS	1	Radionuclide Positron Fraction	0
+00181077	RadiopharmaceuticalSpecificActivity	DS	1	Radiopharmaceutical Specific Activity	0
+00181078	RadiopharmaceuticalStartDateTime	DT	1	Radiopharmaceutical Start DateTime	0
+00181079	RadiopharmaceuticalStopDateTime	DT	1	Radiopharmaceutical Stop DateTime	0
+00181080	BeatRejectionFlag	CS	1	Beat Rejection Flag	0
+00181081	LowRRValue	IS	1	Low R-R Value	0
+00181082	HighRRValue	IS	1	High R-R Value	0
+00181083	IntervalsAcquired	IS	1	Intervals Acquired	0
+00181084	IntervalsRejected	IS	1	Intervals Rejected	0
+00181085	PVCRejection	LO	1	PVC Rejection	0
+00181086	SkipBeats	IS	1	Skip Beats	0
+00181088	HeartRate	IS	1	Heart Rate	0
+00181090	CardiacNumberOfImages	IS	1	Cardiac Number of Images	0
+00181094	TriggerWindow	IS	1	Trigger Window	0
+00181100	ReconstructionDiameter	DS	1	Reconstruction Diameter	0
+00181110	DistanceSourceToDetector	DS	1	Distance Source to Detector	0
+00181111	DistanceSourceToPatient	DS	1	Distance Source to Patient	0
+00181114	EstimatedRadiographicMagnificationFactor	DS	1	Estimated Radiographic Magnification Factor	0
+00181120	GantryDetectorTilt	DS	1	Gantry/Detector Tilt	0
+00181121	GantryDetectorSlew	DS	1	Gantry/Detector Slew	0
+00181130	TableHeight	DS	1	Table Height	0
+00181131	TableTraverse	DS	1	Table Traverse	0
+00181134	TableMotion	CS	1	Table Motion	0
+00181135	TableVerticalIncrement	DS	1-n	Table Vertical Increment	0
+00181136	TableLateralIncrement	DS	1-n	Table Lateral Increment	0
+00181137	TableLongitudinalIncrement	DS	1-n	Table Longitudinal Increment	0
+00181138	TableAngle	DS	1	Table Angle	0
+0018113A	TableType	CS	1	Table Type	0
+00181140	RotationDirection	CS	1	Rotation Direction	0
+00181141	AngularPosition	DS	1	Angular Position	1
+00181142	RadialPosition	DS	1-n	Radial Position	0
+00181143	ScanArc	DS	1	Scan Arc	0
+00181144	AngularStep	DS	1	Angular Step	0
+00181145	CenterOfRotationOffset	DS	1	Center of Rotation Offset	0
+00181146	RotationOffset	DS	1-n	Rotation Offset	1
+00181147	FieldOfViewShape	CS	1	Field of View Shape	0
+00181149	FieldOfViewDimensions	IS	1-2	Field of View Dimension(s)	0
+00181150	ExposureTime	IS	1	Exposure Time	0
+00181151	XRayTubeCurrent	IS	1	X-Ray Tube Current	0
+00181152	Exposure	IS	1	Exposure	0
+00181153	ExposureInuAs	IS	1	Exposure in µAs	0
+00181154	AveragePulseWidth	DS	1	Average Pulse Width	0
+00181155	RadiationSetting	CS	1	Radiation Setting	0
+00181156	RectificationType	CS	1	Rectification Type	0
+0018115A	RadiationMode	CS	1	Radiation Mode	0
+0018115E	ImageAndFluoroscopyAreaDoseProduct	DS	1	Image and Fluoroscopy Area Dose Product	0
+00181160	FilterType	SH	1	Filter Type	0
+00181161	TypeOfFilters	LO	1-n	Type of Filters	0
+00181162	IntensifierSize	DS	1	Intensifier Size	0
+00181164	ImagerPixelSpacing	DS	2	Imager Pixel Spacing	0
+00181166	Grid	CS	1-n	Grid	0
+00181170	GeneratorPower	IS	1	Generator Power	0
+00181180	CollimatorGridName	SH	1	Collimator/grid Name	0
+00181181	CollimatorType	CS	1	Collimator Type	0
+00181182	FocalDistance	IS	1-2	Focal Distance	0
+00181183	XFocusCenter	DS	1-2	X Focus Center	0
+00181184	YFocusCenter	DS	1-2	Y Focus Center	0
+00181190	FocalSpots	DS	1-n	Focal Spot(s)	0
+00181191	AnodeTargetMaterial	CS	1	Anode Target Material	0
+001811A0	BodyPartThickness	DS	1	Body Part Thickness	0
+001811A2	CompressionForce	DS	1	Compression Force	0
+001811A3	CompressionPressure	DS	1	Compression Pressure	0
+001811A4	PaddleDescription	LO	1	Paddle Description	0
+001811A5	CompressionContactArea	DS	1	Compression Contact Area	0
+001811B0	AcquisitionMode	LO	1	Acquisition Mode	0
+001811B1	DoseModeName	LO	1	Dose Mode Name	0
+001811B2	AcquiredSubtractionMaskFlag	CS	1	Acquired Subtraction Mask Flag	0
+001811B3	FluoroscopyPersistenceFlag	CS	1	Fluoroscopy Persistence Flag	0
+001811B4	FluoroscopyLastImageHoldPersistenceFlag	CS	1	Fluoroscopy Last Image Hold Persistence Flag	0
+001811B5	UpperLimitNumberOfPersistentFluoroscopyFrames	IS	1	Upper Limit Number Of Persistent Fluoroscopy Frames	0
+001811B6	ContrastBolusAutoInjectionTriggerFlag	CS	1	Contrast/Bolus Auto Injection Trigger Flag	0
+001811B7	ContrastBolusInjectionDelay	FD	1	Contrast/Bolus Injection Delay	0
+001811B8	XAAcquisitionPhaseDetailsSequence	SQ	1	XA Acquisition Phase Details Sequence	0
+001811B9	XAAcquisitionFrameRate	FD	1	XA Acquisition Frame Rate	0
+001811BA	XAPlaneDetailsSequence	SQ	1	XA Plane Details Sequence	0
+001811BB	AcquisitionFieldOfViewLabel	LO	1	Acquisition Field of View Label	0
+001811BC	XRayFilterDetailsSequence	SQ	1	X-Ray Filter Details Sequence	0
+001811BD	XAAcquisitionDuration	FD	1	XA Acquisition Duration	0
+001811BE	ReconstructionPipelineType	CS	1	Reconstruction Pipeline Type	0
+001811BF	ImageFilterDetailsSequence	SQ	1	Image Filter Details Sequence	0
+001811C0	AppliedMaskSubtractionFlag	CS	1	Applied Mask Subtraction Flag	0
+001811C1	RequestedSeriesDescriptionCodeSequence	SQ	1	Requested Series Description Code Sequence	0
+00181200	DateOfLastCalibration	DA	1-n	Date of Last Calibration	0
+00181201	TimeOfLastCalibration	TM	1-n	Time of Last Calibration	0
+00181202	DateTimeOfLastCalibration	DT	1	DateTime of Last Calibration	0
+00181203	CalibrationDateTime	DT	1	Calibration DateTime	0
+00181204	DateOfManufacture	DA	1	Date of Manufacture	0
+00181205	DateOfInstallation	DA	1	Date of Installation	0
+00181210	ConvolutionKernel	SH	1-n	Convolution Kernel	0
+00181240	UpperLowerPixelValues	IS	1-n	Upper/Lower Pixel Values	1
+00181242	ActualFrameDuration	IS	1	Actual Frame Duration	0
+00181243	CountRate	IS	1	Count Rate	0
+00181244	PreferredPlaybackSequencing	US	1	Preferred Playback Sequencing	0
+00181250	ReceiveCoilName	SH	1	Receive Coil Name	0
+00181251	TransmitCoilName	SH	1	Transmit Coil Name	0
+00181260	PlateType	SH	1	Plate Type	0
+00181261	PhosphorType	LO	1	Phosphor Type	0
+00181271	WaterEquivalentDiameter	FD	1	Water Equivalent Diameter	0
+00181272	WaterEquivalentDiameterCalculationMethodCodeSequence	SQ	1	Water Equivalent Diameter Calculation Method Code Sequence	0
+00181300	ScanVelocity	DS	1	Scan Velocity	0
+00181301	WholeBodyTechnique	CS	1-n	Whole Body Technique	0
+00181302	ScanLength	IS	1	Scan Length	0
+00181310	AcquisitionMatrix	US	4	Acquisition Matrix	0
+00181312	InPlanePhaseEncodingDirection	CS	1	In-plane Phase Encoding Direction	0
+00181314	FlipAngle	DS	1	Flip Angle	0
+00181315	VariableFlipAngleFlag	CS	1	Variable Flip Angle Flag	0
+00181316	SAR	DS	1	SAR	0
+00181318	dBdt	DS	1	dB/dt	0
+00181320	B1rms	FL	1	B1rms	0
+00181400	AcquisitionDeviceProcessingDescription	LO	1	Acquisition Device Processing Description	0
+00181401	AcquisitionDeviceProcessingCode	LO	1	Acquisition Device Processing Code	0
+00181402	CassetteOrientation	CS	1	Cassette Orientation	0
+00181403	CassetteSize	CS	1	Cassette Size	0
+00181404	ExposuresOnPlate	US	1	Exposures on Plate	0
+00181405	RelativeXRayExposure	IS	1	Relative X-Ray Exposure	0
+00181411	ExposureIndex	DS	1	Exposure Index	0
+00181412	TargetExposureIndex	DS	1	Target Exposure Index	0
+00181413	DeviationIndex	DS	1	Deviation Index	0
+00181450	ColumnAngulation	DS	1	Column Angulation	0
+00181460	TomoLayerHeight	DS	1	Tomo Layer Height	0
+00181470	TomoAngle	DS	1	Tomo Angle	0
+00181480	TomoTime	DS	1	Tomo Time	0
+00181490	TomoType	CS	1	Tomo Type	0
+00181491	TomoClass	CS	1	Tomo Class	0
+00181495	NumberOfTomosynthesisSourceImages	IS	1	Number of Tomosynthesis Source Images	0
+00181500	PositionerMotion	CS	1	Positioner Motion	0
+00181508	PositionerType	CS	1	Positioner Type	0
+00181510	PositionerPrimaryAngle	DS	1	Positioner Primary Angle	0
+00181511	PositionerSecondaryAngle	DS	1	Positioner Secondary Angle	0
+00181520	PositionerPrimaryAngleIncrement	DS	1-n	Positioner Primary Angle Increment	0
+00181521	PositionerSecondaryAngleIncrement	DS	1-n	Positioner Secondary Angle Increment	0
+00181530	DetectorPrimaryAngle	DS	1	Detector Primary Angle	0
+00181531	DetectorSecondaryAngle	DS	1	Detector Secondary Angle	0
+00181600	ShutterShape	CS	1-3	Shutter Shape	0
+00181602	ShutterLeftVerticalEdge	IS	1	Shutter Left Vertical Edge	0
+00181604	ShutterRightVerticalEdge	IS	1	Shutter Right Vertical Edge	0
+00181606	ShutterUpperHorizontalEdge	IS	1	Shutter Upper Horizontal Edge	0
+00181608	ShutterLowerHorizontalEdge	IS	1	Shutter Lower Horizontal Edge	0
+00181610	CenterOfCircularShutter	IS	2	Center of Circular Shutter	0
+00181612	RadiusOfCircularShutter	IS	1	Radius of Circular Shutter	0
+00181620	VerticesOfThePolygonalShutter	IS	2-2n	Vertices of the Polygonal Shutter	0
+00181622	ShutterPresentationValue	US	1	Shutter Presentation Value	0
+00181623	ShutterOverlayGroup	US	1	Shutter Overlay Group	0
+00181624	ShutterPresentationColorCIELabValue	US	3	Shutter Presentation Color CIELab Value	0
+00181630	OutlineShapeType	CS	1	Outline Shape Type	0
+00181631	OutlineLeftVerticalEdge	FD	1	Outline Left Vertical Edge	0
+00181632	OutlineRightVerticalEdge	FD	1	Outline Right Vertical Edge	0
+00181633	OutlineUpperHorizontalEdge	FD	1	Outline Upper Horizontal Edge	0
+00181634	OutlineLowerHorizontalEdge	FD	1	Outline Lower Horizontal Edge	0
+00181635	CenterOfCircularOutline	FD	2	Center of Circular Outline	0
+00181636	DiameterOfCircularOutline	FD	1	Diameter of Circular Outline	0
+00181637	NumberOfPolygonalVertices	UL	1	Number of Polygonal Vertices	0
+00181638	VerticesOfThePolygonalOutline	OF	1	Vertices of the Polygonal Outline	0
+00181700	CollimatorShape	CS	1-3	Collimator Shape	0
+00181702	CollimatorLeftVerticalEdge	IS	1	Collimator Left Vertical Edge	0
+00181704	CollimatorRightVerticalEdge	IS	1	Collimator Right Vertical Edge	0
+00181706	CollimatorUpperHorizontalEdge	IS	1	Collimator Upper Horizontal Edge	0
+00181708	CollimatorLowerHorizontalEdge	IS	1	Collimator Lower Horizontal Edge	0
+00181710	CenterOfCircularCollimator	IS	2	Center of Circular Collimator	0
+00181712	RadiusOfCircularCollimator	IS	1	Radius of Circular Collimator	0
+00181720	VerticesOfThePolygonalCollimator	IS	2-2n	Vertices of the Polygonal Collimator	0
+00181800	AcquisitionTimeSynchronized	CS	1	Acquisition Time Synchronized	0
+00181801	TimeSource	SH	1	Time Source	0
+00181802	TimeDistributionProtocol	CS	1	Time Distribution Protocol	0
+00181803	NTPSourceAddress	LO	1	NTP Source Address	0
+00182001	PageNumberVector	IS	1-n	Page Number Vector	0
+00182002	FrameLabelVector	SH	1-n	Frame Label Vector	0
+00182003	FramePrimaryAngleVector	DS	1-n	Frame Primary Angle Vector	0
+00182004	FrameSecondaryAngleVector	DS	1-n	Frame Secondary Angle Vector	0
+00182005	SliceLocationVector	DS	1-n	Slice Location Vector	0
+00182006	DisplayWindowLabelVector	SH	1-n	Display Window Label Vector	0
+00182010	NominalScannedPixelSpacing	DS	2	Nominal Scanned Pixel Spacing	0
+00182020	DigitizingDeviceTransportDirection	CS	1	Digitizing Device Transport Direction	0
+00182030	RotationOfScannedFilm	DS	1	Rotation of Scanned Film	0
+00182041	BiopsyTargetSequence	SQ	1	Biopsy Target Sequence	0
+00182042	TargetUID	UI	1	Target UID	0
+00182043	LocalizingCursorPosition	FL	2	Localizing Cursor Position	0
+00182044	CalculatedTargetPosition	FL	3	Calculated Target Position	0
+00182045	TargetLabel	SH	1	Target Label	0
+00182046	DisplayedZValue	FL	1	Displayed Z Value	0
+00183100	IVUSAcquisition	CS	1	IVUS Acquisition	0
+00183101	IVUSPullbackRate	DS	1	IVUS Pullback Rate	0
+00183102	IVUSGatedRate	DS	1	IVUS Gated Rate	0
+00183103	IVUSPullbackStartFrameNumber	IS	1	IVUS Pullback Start Frame Number	0
+00183104	IVUSPullbackStopFrameNumber	IS	1	IVUS Pullback Stop Frame Number	0
+00183105	LesionNumber	IS	1-n	Lesion Number	0
+00184000	AcquisitionComments	LT	1	Acquisition Comments	1
+00185000	OutputPower	SH	1-n	Output Power	0
+00185010	TransducerData	LO	1-n	Transducer Data	0
+00185011	TransducerIdentificationSequence	SQ	1	Transducer Identification Sequence	0
+00185012	FocusDepth	DS	1	Focus Depth	0
+00185020	ProcessingFunction	LO	1	Processing Function	0
+00185021	PostprocessingFunction	LO	1	Postprocessing Function	1
+00185022	MechanicalIndex	DS	1	Mechanical Index	0
+00185024	BoneThermalIndex	DS	1	Bone Thermal Index	0
+00185026	CranialThermalIndex	DS	1	Cranial Thermal Index	0
+00185027	SoftTissueThermalIndex	DS	1	Soft Tissue Thermal Index	0
+00185028	SoftTissueFocusThermalIndex	DS	1	Soft Tissue-focus Thermal Index	0
+00185029	SoftTissueSurfaceThermalIndex	DS	1	Soft Tissue-surface Thermal Index	0
+00185030	DynamicRange	DS	1	Dynamic Range	1
+00185040	TotalGain	DS	1	Total Gain	1
+00185050	DepthOfScanField	IS	1	Depth of Scan Field	0
+00185100	PatientPosition	CS	1	Patient Position	0
+00185101	ViewPosition	CS	1	View Position	0
+00185104	ProjectionEponymousNameCodeSequence	SQ	1	Projection Eponymous Name Code Sequence	0
+00185210	ImageTransformationMatrix	DS	6	Image Transformation Matrix	1
+00185212	ImageTranslationVector	DS	3	Image Translation Vector	1
+00186000	Sensitivity	DS	1	Sensitivity	0
+00186011	SequenceOfUltrasoundRegions	SQ	1	Sequence of Ultrasound Regions	0
+00186012	RegionSpatialFormat	US	1	Region Spatial Format	0
+00186014	RegionDataType	US	1	Region Data Type	0
+00186016	RegionFlags	UL	1	Region Flags	0
+00186018	RegionLocationMinX0	UL	1	Region Location Min X0	0
+0018601A	RegionLocationMinY0	UL	1	Region Location Min Y0	0
+0018601C	RegionLocationMaxX1	UL	1	Region Location Max X1	0
+0018601E	RegionLocationMaxY1	UL	1	Region Location Max Y1	0
+00186020	ReferencePixelX0	SL	1	Reference Pixel X0	0
+00186022	ReferencePixelY0	SL	1	Reference Pixel Y0	0
+00186024	PhysicalUnitsXDirection	US	1	Physical Units X Direction	0
+00186026	PhysicalUnitsYDirection	US	1	Physical Units Y Direction	0
+00186028	ReferencePixelPhysicalValueX	FD	1	Reference Pixel Physical Value X	0
+0018602A	ReferencePixelPhysicalValueY	FD	1	Reference Pixel Physical Value Y	0
+0018602C	PhysicalDeltaX	FD	1	Physical Delta X	0
+0018602E	PhysicalDeltaY	FD	1	Physical Delta Y	0
+00186030	TransducerFrequency	UL	1	Transducer Frequency	0
+00186031	TransducerType	CS	1	Transducer Type	0
+00186032	PulseRepetitionFrequency	UL	1	Pulse Repetition Frequency	0
+00186034	DopplerCorrectionAngle	FD	1	Doppler Correction Angle	0
+00186036	SteeringAngle	FD	1	Steering Angle	0
+00186038	DopplerSampleVolumeXPositionRetired	UL	1	Doppler Sample Volume X Position (Retired)	1
+00186039	DopplerSampleVolumeXPosition	SL	1	Doppler Sample Volume X Position	0
+0018603A	DopplerSampleVolumeYPositionRetired	UL	1	Doppler Sample Volume Y Position (Retired)	1
+0018603B	DopplerSampleVolumeYPosition	SL	1	Doppler Sample Volume Y Position	0
+0018603C	TMLinePositionX0Retired	UL	1	TM-Line Position X0 (Retired)	1
+0018603D	TMLinePositionX0	SL	1	TM-Line Position X0	0
+0018603E	TMLinePositionY0Retired	UL	1	TM-Line Position Y0 (Retired)	1
+0018603F	TMLinePositionY0	SL	1	TM-Line Position Y0	0
+00186040	TMLinePositionX1Retired	UL	1	TM-Line Position X1 (Retired)	1
+00186041	TMLinePositionX1	SL	1	TM-Line Position X1	0
+00186042	TMLinePositionY1Retired	UL	1	TM-Line Position Y1 (Retired)	1
+00186043	TMLinePositionY1	SL	1	TM-Line Position Y1	0
+00186044	PixelComponentOrganization	US	1	Pixel Component Organization	0
+00186046	PixelComponentMask	UL	1	Pixel Component Mask	0
+00186048	PixelComponentRangeStart	UL	1	Pixel Component Range Start	0
+0018604A	PixelComponentRangeStop	UL	1	Pixel Component Range Stop	0
+0018604C	PixelComponentPhysicalUnits	US	1	Pixel Component Physical Units	0
+0018604E	PixelComponentDataType	US	1	Pixel Component Data Type	0
+00186050	NumberOfTableBreakPoints	UL	1	Number of Table Break Points	0
+00186052	TableOfXBreakPoints	UL	1-n	Table of X Break Points	0
+00186054	TableOfYBreakPoints	FD	1-n	Table of Y Break Points	0
+00186056	NumberOfTableEntries	UL	1	Number of Table Entries	0
+00186058	TableOfPixelValues	UL	1-n	Table of Pixel Values	0
+0018605A	TableOfParameterValues	FL	1-n	Table of Parameter Values	0
+00186060	RWaveTimeVector	FL	1-n	R Wave Time Vector	0
+00186070	ActiveImageAreaOverlayGroup	US	1	Active Image Area Overlay Group	0
+00187000	DetectorConditionsNominalFlag	CS	1	Detector Conditions Nominal Flag	0
+00187001	DetectorTemperature	DS	1	Detector Temperature	0
+00187004	DetectorType	CS	1	Detector Type	0
+00187005	DetectorConfiguration	CS	1	Detector Configuration	0
+00187006	DetectorDescription	LT	1	Detector Description	0
+00187008	DetectorMode	LT	1	Detector Mode	0
+0018700A	DetectorID	SH	1	Detector ID	0
+0018700C	DateOfLastDetectorCalibration	DA	1	Date of Last Detector Calibration	0
+0018700E	TimeOfLastDetectorCalibration	TM	1	Time of Last Detector Calibration	0
+00187010	ExposuresOnDetectorSinceLastCalibration	IS	1	Exposures on Detector Since Last Calibration	0
+00187011	ExposuresOnDetectorSinceManufactured	IS	1	Exposures on Detector Since Manufactured	0
+00187012	DetectorTimeSinceLastExposure	DS	1	Detector Time Since Last Exposure	0
+00187014	DetectorActiveTime	DS	1	Detector Active Time	0
+00187016	DetectorActivationOffsetFromExposure	DS	1	Detector Activation Offset From Exposure	0
+0018701A	DetectorBinning	DS	2	Detector Binning	0
+00187020	DetectorElementPhysicalSize	DS	2	Detector Element Physical Size	0
+00187022	DetectorElementSpacing	DS	2	Detector Element Spacing	0
+00187024	DetectorActiveShape	CS	1	Detector Active Shape	0
+00187026	DetectorActiveDimensions	DS	1-2	Detector Active Dimension(s)	0
+00187028	DetectorActiveOrigin	DS	2	Detector Active Origin	0
+0018702A	DetectorManufacturerName	LO	1	Detector Manufacturer Name	0
+0018702B	DetectorManufacturerModelName	LO	1	Detector Manufacturer's Model Name	0
+00187030	FieldOfViewOrigin	DS	2	Field of View Origin	0
+00187032	FieldOfViewRotation	DS	1	Field of View Rotation	0
+00187034	FieldOfViewHorizontalFlip	CS	1	Field of View Horizontal Flip	0
+00187036	PixelDataAreaOriginRelativeToFOV	FL	2	Pixel Data Area Origin Relative To FOV	0
+00187038	PixelDataAreaRotationAngleRelativeToFOV	FL	1	Pixel Data Area Rotation Angle Relative To FOV	0
+00187040	GridAbsorbingMaterial	LT	1	Grid Absorbing Material	0
+00187041	GridSpacingMaterial	LT	1	Grid Spacing Material	0
+00187042	GridThickness	DS	1	Grid Thickness	0
+00187044	GridPitch	DS	1	Grid Pitch	0
+00187046	GridAspectRatio	IS	2	Grid Aspect Ratio	0
+00187048	GridPeriod	DS	1	Grid Period	0
+0018704C	GridFocalDistance	DS	1	Grid Focal Distance	0
+00187050	FilterMaterial	CS	1-n	Filter Material	0
+00187052	FilterThicknessMinimum	DS	1-n	Filter Thickness Minimum	0
+00187054	FilterThicknessMaximum	DS	1-n	Filter Thickness Maximum	0
+00187056	FilterBeamPathLengthMinimum	FL	1-n	Filter Beam Path Length Minimum	0
+00187058	FilterBeamPathLengthMaximum	FL	1-n	Filter Beam Path Length Maximum	0
+00187060	ExposureControlMode	CS	1	Exposure Control Mode	0
+00187062	ExposureControlModeDescription	LT	1	Exposure Control Mode Description	0
+00187064	ExposureStatus	CS	1	Exposure Status	0
+00187065	PhototimerSetting	DS	1	Phototimer Setting	0
+00188150	ExposureTimeInuS	DS	1	Exposure Time in µS	0
+00188151	XRayTubeCurrentInuA	DS	1	X-Ray Tube Current in µA	0
+00189004	ContentQualification	CS	1	Content Qualification	0
+00189005	PulseSequenceName	SH	1	Pulse Sequence Name	0
+00189006	MRImagingModifierSequence	SQ	1	MR Imaging Modifier Sequence	0
+00189008	EchoPulseSequence	CS	1	Echo Pulse Sequence	0
+00189009	InversionRecovery	CS	1	Inversion Recovery	0
+00189010	FlowCompensation	CS	1	Flow Compensation	0
+00189011	MultipleSpinEcho	CS	1	Multiple Spin Echo	0
+00189012	MultiPlanarExcitation	CS	1	Multi-planar Excitation	0
+00189014	PhaseContrast	CS	1	Phase Contrast	0
+00189015	TimeOfFlightContrast	CS	1	Time of Flight Contrast	0
+00189016	Spoiling	CS	1	Spoiling	0
+00189017	SteadyStatePulseSequence	CS	1	Steady State Pulse Sequence	0
+00189018	EchoPlanarPulseSequence	CS	1	Echo Planar Pulse Sequence	0
+00189019	TagAngleFirstAxis	FD	1	Tag Angle First Axis	0
+00189020	MagnetizationTransfer	CS	1	Magnetization Transfer	0
+00189021	T2Preparation	CS	1	T2 Preparation	0
+00189022	BloodSignalNulling	CS	1	Blood Signal Nulling	0
+00189024	SaturationRecovery	CS	1	Saturation Recovery	0
+00189025	SpectrallySelectedSuppression	CS	1	Spectrally Selected Suppression	0
+00189026	SpectrallySelectedExcitation	CS	1	Spectrally Selected Excitation	0
+00189027	SpatialPresaturation	CS	1	Spatial Pre-saturation	0
+00189028	Tagging	CS	1	Tagging	0
+00189029	OversamplingPhase	CS	1	Oversampling Phase	0
+00189030	TagSpacingFirstDimension	FD	1	Tag Spacing First Dimension	0
+00189032	GeometryOfKSpaceTraversal	CS	1	Geometry of k-Space Traversal	0
+00189033	SegmentedKSpaceTraversal	CS	1	Segmented k-Space Traversal	0
+00189034	RectilinearPhaseEncodeReordering	CS	1	Rectilinear Phase Encode Reordering	0
+00189035	TagThickness	FD	1	Tag Thickness	0
+00189036	PartialFourierDirection	CS	1	Partial Fourier Direction	0
+00189037	CardiacSynchronizationTechnique	CS	1	Cardiac Synchronization Technique	0
+00189041	ReceiveCoilManufacturerName	LO	1	Receive Coil Manufacturer Name	0
+00189042	MRReceiveCoilSequence	SQ	1	MR Receive Coil Sequence	0
+00189043	ReceiveCoilType	CS	1	Receive Coil Type	0
+00189044	QuadratureReceiveCoil	CS	1	Quadrature Receive Coil	0
+00189045	MultiCoilDefinitionSequence	SQ	1	Multi-Coil Definition Sequence	0
+00189046	MultiCoilConfiguration	LO	1	Multi-Coil Configuration	0
+00189047	MultiCoilElementName	SH	1	Multi-Coil Element Name	0
+00189048	MultiCoilElementUsed	CS	1	Multi-Coil Element Used	0
+00189049	MRTransmitCoilSequence	SQ	1	MR Transmit Coil Sequence	0
+00189050	TransmitCoilManufacturerName	LO	1	Transmit Coil Manufacturer Name	0
+00189051	TransmitCoilType	CS	1	Transmit Coil Type	0
+00189052	SpectralWidth	FD	1-2	Spectral Width	0
+00189053	ChemicalShiftReference	FD	1-2	Chemical Shift Reference	0
+00189054	VolumeLocalizationTechnique	CS	1	Volume Localization Technique	0
+00189058	MRAcquisitionFrequencyEncodingSteps	US	1	MR Acquisition Frequency Encoding Steps	0
+00189059	Decoupling	CS	1	De-coupling	0
+00189060	DecoupledNucleus	CS	1-2	De-coupled Nucleus	0
+00189061	DecouplingFrequency	FD	1-2	De-coupling Frequency	0
+00189062	DecouplingMethod	CS	1	De-coupling Method	0
+00189063	DecouplingChemicalShiftReference	FD	1-2	De-coupling Chemical Shift Reference	0
+00189064	KSpaceFiltering	CS	1	k-space Filtering	0
+00189065	TimeDomainFiltering	CS	1-2	Time Domain Filtering	0
+00189066	NumberOfZeroFills	US	1-2	Number of Zero Fills	0
+00189067	BaselineCorrection	CS	1	Baseline Correction	0
+00189069	ParallelReductionFactorInPlane	FD	1	Parallel Reduction Factor In-plane	0
+00189070	CardiacRRIntervalSpecified	FD	1	Cardiac R-R Interval Specified	0
+00189073	AcquisitionDuration	FD	1	Acquisition Duration	0
+00189074	FrameAcquisitionDateTime	DT	1	Frame Acquisition DateTime	0
+00189075	DiffusionDirectionality	CS	1	Diffusion Directionality	0
+00189076	DiffusionGradientDirectionSequence	SQ	1	Diffusion Gradient Direction Sequence	0
+00189077	ParallelAcquisition	CS	1	Parallel Acquisition	0
+00189078	ParallelAcquisitionTechnique	CS	1	Parallel Acquisition Technique	0
+00189079	InversionTimes	FD	1-n	Inversion Times	0
+00189080	MetaboliteMapDescription	ST	1	Metabolite Map Description	0
+00189081	PartialFourier	CS	1	Partial Fourier	0
+00189082	EffectiveEchoTime	FD	1	Effective Echo Time	0
+00189083	MetaboliteMapCodeSequence	SQ	1	Metabolite Map Code Sequence	0
+00189084	ChemicalShiftSequence	SQ	1	Chemical Shift Sequence	0
+00189085	CardiacSignalSource	CS	1	Cardiac Signal Source	0
+00189087	DiffusionBValue	FD	1	Diffusion b-value	0
+00189089	DiffusionGradientOrientation	FD	3	Diffusion Gradient Orientation	0
+00189090	VelocityEncodingDirection	FD	3	Velocity Encoding Direction	0
+00189091	VelocityEncodingMinimumValue	FD	1	Velocity Encoding Minimum Value	0
+00189092	VelocityEncodingAcquisitionSequence	SQ	1	Velocity Encoding Acquisition Sequence	0
+00189093	NumberOfKSpaceTrajectories	US	1	Number of k-Space Trajectories	0
+00189094	CoverageOfKSpace	CS	1	Coverage of k-Space	0
+00189095	SpectroscopyAcquisitionPhaseRows	UL	1	Spectroscopy Acquisition Phase Rows	0
+00189096	ParallelReductionFactorInPlaneRetired	FD	1	Parallel Reduction Factor In-plane (Retired)	1
+00189098	TransmitterFrequency	FD	1-2	Transmitter Frequency	0
+00189100	ResonantNucleus	CS	1-2	Resonant Nucleus	0
+00189101	FrequencyCorrection	CS	1	Frequency Correction	0
+00189103	MRSpectroscopyFOVGeometrySequence	SQ	1	MR Spectroscopy FOV/Geometry Sequence	0
+00189104	SlabThickness	FD	1	Slab Thickness	0
+00189105	SlabOrientation	FD	3	Slab Orientation	0
+00189106	MidSlabPosition	FD	3	Mid Slab Position	0
+00189107	MRSpatialSaturationSequence	SQ	1	MR Spatial Saturation Sequence	0
+00189112	MRTimingAndRelatedParametersSequence	SQ	1	MR Timing and Related Parameters Sequence	0
+00189114	MREchoSequence	SQ	1	MR Echo Sequence	0
+00189115	MRModifierSequence	SQ	1	MR Modifier Sequence	0
+00189117	MRDiffusionSequence	SQ	1	MR Diffusion Sequence	0
+00189118	CardiacSynchronizationSequence	SQ	1	Cardiac Synchronization Sequence	0
+00189119	MRAveragesSequence	SQ	1	MR Averages Sequence	0
+00189125	MRFOVGeometrySequence	SQ	1	MR FOV/Geometry Sequence	0
+00189126	VolumeLocalizationSequence	SQ	1	Volume Localization Sequence	0
+00189127	SpectroscopyAcquisitionDataColumns	UL	1	Spectroscopy Acquisition Data Columns	0
+00189147	DiffusionAnisotropyType	CS	1	Diffusion Anisotropy Type	0
+00189151	FrameReferenceDateTime	DT	1	Frame Reference DateTime	0
+00189152	MRMetaboliteMapSequence	SQ	1	MR Metabolite Map Sequence	0
+00189155	ParallelReductionFactorOutOfPlane	FD	1	Parallel Reduction Factor out-of-plane	0
+00189159	SpectroscopyAcquisitionOutOfPlanePhaseSteps	UL	1	Spectroscopy Acquisition Out-of-plane Phase Steps	0
+00189166	BulkMotionStatus	CS	1	Bulk Motion Status	1
+00189168	ParallelReductionFactorSecondInPlane	FD	1	Parallel Reduction Factor Second In-plane	0
+00189169	CardiacBeatRejectionTechnique	CS	1	Cardiac Beat Rejection Technique	0
+00189170	RespiratoryMotionCompensationTechnique	CS	1	Respiratory Motion Compensation Technique	0
+00189171	RespiratorySignalSource	CS	1	Respiratory Signal Source	0
+00189172	BulkMotionCompensationTechnique	CS	1	Bulk Motion Compensation Technique	0
+00189173	BulkMotionSignalSource	CS	1	Bulk Motion Signal Source	0
+00189174	ApplicableSafetyStandardAgency	CS	1	Applicable Safety Standard Agency	0
+00189175	ApplicableSafetyStandardDescription	LO	1	Applicable Safety Standard Description	0
+00189176	OperatingModeSequence	SQ	1	Operating Mode Sequence	0
+00189177	OperatingModeType	CS	1	Operating Mode Type	0
+00189178	OperatingMode	CS	1	Operating Mode	0
+00189179	SpecificAbsorptionRateDefinition	CS	1	Specific Absorption Rate Definition	0
+00189180	GradientOutputType	CS	1	Gradient Output Type	0
+00189181	SpecificAbsorptionRateValue	FD	1	Specific Absorption Rate Value	0
+00189182	GradientOutput	FD	1	Gradient Output	0
+00189183	FlowCompensationDirection	CS	1	Flow Compensation Direction	0
+00189184	TaggingDelay	FD	1	Tagging Delay	0
+00189185	RespiratoryMotionCompensationTechniqueDescription	ST	1	Respiratory Motion Compensation Technique Description	0
+00189186	RespiratorySignalSourceID	SH	1	Respiratory Signal Source ID	0
+00189195	ChemicalShiftMinimumIntegrationLimitInHz	FD	1	Chemical Shift Minimum Integration Limit in Hz	1
+00189196	ChemicalShiftMaximumIntegrationLimitInHz	FD	1	Chemical Shift Maximum Integration Limit in Hz	1
+00189197	MRVelocityEncodingSequence	SQ	1	MR Velocity Encoding Sequence	0
+00189198	FirstOrderPhaseCorrection	CS	1	First Order Phase Correction	0
+00189199	WaterReferencedPhaseCorrection	CS	1	Water Referenced Phase Correction	0
+00189200	MRSpectroscopyAcquisitionType	CS	1	MR Spectroscopy Acquisition Type	0
+00189214	RespiratoryCyclePosition	CS	1	Respiratory Cycle Position	0
+00189217	VelocityEncodingMaximumValue	FD	1	Velocity Encoding Maximum Value	0
+00189218	TagSpacingSecondDimension	FD	1	Tag Spacing Second Dimension	0
+00189219	TagAngleSecondAxis	SS	1	Tag Angle Second Axis	0
+00189220	FrameAcquisitionDuration	FD	1	Frame Acquisition Duration	0
+00189226	MRImageFrameTypeSequence	SQ	1	MR Image Frame Type Sequence	0
+00189227	MRSpectroscopyFrameTypeSequence	SQ	1	MR Spectroscopy Frame Type Sequence	0
+00189231	MRAcquisitionPhaseEncodingStepsInPlane	US	1	MR Acquisition Phase Encoding Steps in-plane	0
+00189232	MRAcquisitionPhaseEncodingStepsOutOfPlane	US	1	MR Acquisition Phase Encoding Steps out-of-plane	0
+00189234	SpectroscopyAcquisitionPhaseColumns	UL	1	Spectroscopy Acquisition Phase Columns	0
+00189236	CardiacCyclePosition	CS	1	Cardiac Cycle Position	0
+00189239	SpecificAbsorptionRateSequence	SQ	1	Specific Absorption Rate Sequence	0
+00189240	RFEchoTrainLength	US	1	RF Echo Train Length	0
+00189241	GradientEchoTrainLength	US	1	Gradient Echo Train Length	0
+00189250	ArterialSpinLabelingContrast	CS	1	Arterial Spin Labeling Contrast	0
+00189251	MRArterialSpinLabelingSequence	SQ	1	MR Arterial Spin Labeling Sequence	0
+00189252	ASLTechniqueDescription	LO	1	ASL Technique Description	0
+00189253	ASLSlabNumber	US	1	ASL Slab Number	0
+00189254	ASLSlabThickness	FD	1	ASL Slab Thickness	0
+00189255	ASLSlabOrientation	FD	3	ASL Slab Orientation	0
+00189256	ASLMidSlabPosition	FD	3	ASL Mid Slab Position	0
+00189257	ASLContext	CS	1	ASL Context	0
+00189258	ASLPulseTrainDuration	UL	1	ASL Pulse Train Duration	0
+00189259	ASLCrusherFlag	CS	1	ASL Crusher Flag	0
+0018925A	ASLCrusherFlowLimit	FD	1	ASL Crusher Flow Limit	0
+0018925B	ASLCrusherDescription	LO	1	ASL Crusher Description	0
+0018925C	ASLBolusCutoffFlag	CS	1	ASL Bolus Cut-off Flag	0
+0018925D	ASLBolusCutoffTimingSequence	SQ	1	ASL Bolus Cut-off Timing Sequence	0
+0018925E	ASLBolusCutoffTechnique	LO	1	ASL Bolus Cut-off Technique	0
+0018925F	ASLBolusCutoffDelayTime	UL	1	ASL Bolus Cut-off Delay Time	0
+00189260	ASLSlabSequence	SQ	1	ASL Slab Sequence	0
+00189295	ChemicalShiftMinimumIntegrationLimitInppm	FD	1	Chemical Shift Minimum Integration Limit in ppm	0
+00189296	ChemicalShiftMaximumIntegrationLimitInppm	FD	1	Chemical Shift Maximum Integration Limit in ppm	0
+00189297	WaterReferenceAcquisition	CS	1	Water Reference Acquisition	0
+00189298	EchoPeakPosition	IS	1	Echo Peak Position	0
+00189301	CTAcquisitionTypeSequence	SQ	1	CT Acquisition Type Sequence	0
+00189302	AcquisitionType	CS	1	Acquisition Type	0
+00189303	TubeAngle	FD	1	Tube Angle	0
+00189304	CTAcquisitionDetailsSequence	SQ	1	CT Acquisition Details Sequence	0
+00189305	RevolutionTime	FD	1	Revolution Time	0
+00189306	SingleCollimationWidth	FD	1	Single Collimation Width	0
+00189307	TotalCollimationWidth	FD	1	Total Collimation Width	0
+00189308	CTTableDynamicsSequence	SQ	1	CT Table Dynamics Sequence	0
+00189309	TableSpeed	FD	1	Table Speed	0
+00189310	TableFeedPerRotation	FD	1	Table Feed per Rotation	0
+00189311	SpiralPitchFactor	FD	1	Spiral Pitch Factor	0
+00189312	CTGeometrySequence	SQ	1	CT Geometry Sequence	0
+00189313	DataCollectionCenterPatient	FD	3	Data Collection Center (Patient)	0
+00189314	CTReconstructionSequence	SQ	1	CT Reconstruction Sequence	0
+00189315	ReconstructionAlgorithm	CS	1	Reconstruction Algorithm	0
+00189316	ConvolutionKernelGroup	CS	1	Convolution Kernel Group	0
+00189317	ReconstructionFieldOfView	FD	2	Reconstruction Field of View	0
+00189318	ReconstructionTargetCenterPatient	FD	3	Reconstruction Target Center (Patient)	0
+00189319	ReconstructionAngle	FD	1	Reconstruction Angle	0
+00189320	ImageFilter	SH	1	Image Filter	0
+00189321	CTExposureSequence	SQ	1	CT Exposure Sequence	0
+00189322	ReconstructionPixelSpacing	FD	2	Reconstruction Pixel Spacing	0
+00189323	ExposureModulationType	CS	1-n	Exposure Modulation Type	0
+00189324	EstimatedDoseSaving	FD	1	Estimated Dose Saving	1
+00189325	CTXRayDetailsSequence	SQ	1	CT X-Ray Details Sequence	0
+00189326	CTPositionSequence	SQ	1	CT Position Sequence	0
+00189327	TablePosition	FD	1	Table Position	0
+00189328	ExposureTimeInms	FD	1	Exposure Time in ms	0
+00189329	CTImageFrameTypeSequence	SQ	1	CT Image Frame Type Sequence	0
+00189330	XRayTubeCurrentInmA	FD	1	X-Ray Tube Current in mA	0
+00189332	ExposureInmAs	FD	1	Exposure in mAs	0
+00189333	ConstantVolumeFlag	CS	1	Constant Volume Flag	0
+00189334	FluoroscopyFlag	CS	1	Fluoroscopy Flag	0
+00189335	DistanceSourceToDataCollectionCenter	FD	1	Distance Source to Data Collection Center	0
+00189337	ContrastBolusAgentNumber	US	1	Contrast/Bolus Agent Number	0
+00189338	ContrastBolusIngredientCodeSequence	SQ	1	Contrast/Bolus Ingredient Code Sequence	0
+00189340	ContrastAdministrationProfileSequence	SQ	1	Contrast Administration Profile Sequence	0
+00189341	ContrastBolusUsageSequence	SQ	1	Contrast/Bolus Usage Sequence	0
+00189342	ContrastBolusAgentAdministered	CS	1	Contrast/Bolus Agent Administered	0
+00189343	ContrastBolusAgentDetected	CS	1	Contrast/Bolus Agent Detected	0
+00189344	ContrastBolusAgentPhase	CS	1	Contrast/Bolus Agent Phase	0
+00189345	CTDIvol	FD	1	CTDIvol	0
+00189346	CTDIPhantomTypeCodeSequence	SQ	1	CTDI Phantom Type Code Sequence	0
+00189351	CalciumScoringMassFactorPatient	FL	1	Calcium Scoring Mass Factor Patient	0
+00189352	CalciumScoringMassFactorDevice	FL	3	Calcium Scoring Mass Factor Device	0
+00189353	EnergyWeightingFactor	FL	1	Energy Weighting Factor	0
+00189360	CTAdditionalXRaySourceSequence	SQ	1	CT Additional X-Ray Source Sequence	0
+00189361	MultienergyCTAcquisition	CS	1	Multi-energy CT Acquisition	0
+00189362	MultienergyCTAcquisitionSequence	SQ	1	Multi-energy CT Acquisition Sequence	0
+00189363	MultienergyCTProcessingSequence	SQ	1	Multi-energy CT Processing Sequence	0
+00189364	MultienergyCTCharacteristicsSequence	SQ	1	Multi-energy CT Characteristics Sequence	0
+00189365	MultienergyCTXRaySourceSequence	SQ	1	Multi-energy CT X-Ray Source Sequence	0
+00189366	XRaySourceIndex	US	1	X-Ray Source Index	0
+00189367	XRaySourceID	UC	1	X-Ray Source ID	0
+00189368	MultienergySourceTechnique	CS	1	Multi-energy Source Technique	0
+00189369	SourceStartDateTime	DT	1	Source Start DateTime	0
+0018936A	SourceEndDateTime	DT	1	Source End DateTime	0
+0018936B	SwitchingPhaseNumber	US	1	Switching Phase Number	0
+0018936C	SwitchingPhaseNominalDuration	DS	1	Switching Phase Nominal Duration	0
+0018936D	SwitchingPhaseTransitionDuration	DS	1	Switching Phase Transition Duration	0
+0018936E	EffectiveBinEnergy	DS	1	Effective Bin Energy	0
+0018936F	MultienergyCTXRayDetectorSequence	SQ	1	Multi-energy CT X-Ray Detector Sequence	0
+00189370	XRayDetectorIndex	US	1	X-Ray Detector Index	0
+00189371	XRayDetectorID	UC	1	X-Ray Detector ID	0
+00189372	MultienergyDetectorType	CS	1	Multi-energy Detector Type	0
+00189373	XRayDetectorLabel	ST	1	X-Ray Detector Label	0
+00189374	NominalMaxEnergy	DS	1	Nominal Max Energy	0
+00189375	NominalMinEnergy	DS	1	Nominal Min Energy	0
+00189376	ReferencedXRayDetectorIndex	US	1-n	Referenced X-Ray Detector Index	0
+00189377	ReferencedXRaySourceIndex	US	1-n	Referenced X-Ray Source Index	0
+00189378	ReferencedPathIndex	US	1-n	Referenced Path Index	0
+00189379	MultienergyCTPathSequence	SQ	1	Multi-energy CT Path Sequence	0
+0018937A	MultienergyCTPathIndex	US	1	Multi-energy CT Path Index	0
+0018937B	MultienergyAcquisitionDescription	UT	1	Multi-energy Acquisition Description	0
+0018937C	MonoenergeticEnergyEquivalent	FD	1	Monoenergetic Energy Equivalent	0
+0018937D	MaterialCodeSequence	SQ	1	Material Code Sequence	0
+0018937E	DecompositionMethod	CS	1	Decomposition Method	0
+0018937F	DecompositionDescription	UT	1	Decomposition Description	0
+00189380	DecompositionAlgorithmIdentificationSequence	SQ	1	Decomposition Algorithm Identification Sequence	0
+00189381	DecompositionMaterialSequence	SQ	1	Decomposition Material Sequence	0
+00189382	MaterialAttenuationSequence	SQ	1	Material Attenuation Sequence	0
+00189383	PhotonEnergy	DS	1	Photon Energy	0
+00189384	XRayMassAttenuationCoefficient	DS	1	X-Ray Mass Attenuation Coefficient	0
+00189401	ProjectionPixelCalibrationSequence	SQ	1	Projection Pixel Calibration Sequence	0
+00189402	DistanceSourceToIsocenter	FL	1	Distance Source to Isocenter	0
+00189403	DistanceObjectToTableTop	FL	1	Distance Object to Table Top	0
+00189404	ObjectPixelSpacingInCenterOfBeam	FL	2	Object Pixel Spacing in Center of Beam	0
+00189405	PositionerPositionSequence	SQ	1	Positioner Position Sequence	0
+00189406	TablePositionSequence	SQ	1	Table Position Sequence	0
+00189407	CollimatorShapeSequence	SQ	1	Collimator Shape Sequence	0
+00189410	PlanesInAcquisition	CS	1	Planes in Acquisition	0
+00189412	XAXRFFrameCharacteristicsSequence	SQ	1	XA/XRF Frame Characteristics Sequence	0
+00189417	FrameAcquisitionSequence	SQ	1	Frame Acquisition Sequence	0
+00189420	XRayReceptorType	CS	1	X-Ray Receptor Type	0
+00189423	AcquisitionProtocolName	LO	1	Acquisition Protocol Name	0
+00189424	AcquisitionProtocolDescription	LT	1	Acquisition Protocol Description	0
+00189425	ContrastBolusIngredientOpaque	CS	1	Contrast/Bolus Ingredient Opaque	0
+00189426	DistanceReceptorPlaneToDetectorHousing	FL	1	Distance Receptor Plane to Detector Housing	0
+00189427	IntensifierActiveShape	CS	1	Intensifier Active Shape	0
+00189428	IntensifierActiveDimensions	FL	1-2	Intensifier Active Dimension(s)	0
+00189429	PhysicalDetectorSize	FL	2	Physical Detector Size	0
+00189430	PositionOfIsocenterProjection	FL	2	Position of Isocenter Projection	0
+00189432	FieldOfViewSequence	SQ	1	Field of View Sequence	0
+00189433	FieldOfViewDescription	LO	1	Field of View Description	0
+00189434	ExposureControlSensingRegionsSequence	SQ	1	Exposure Control Sensing Regions Sequence	0
+00189435	ExposureControlSensingRegionShape	CS	1	Exposure Control Sensing Region Shape	0
+00189436	ExposureControlSensingRegionLeftVerticalEdge	SS	1	Exposure Control Sensing Region Left Vertical Edge	0
+00189437	ExposureControlSensingRegionRightVerticalEdge	SS	1	Exposure Control Sensing Region Right Vertical Edge	0
+00189438	ExposureControlSensingRegionUpperHorizontalEdge	SS	1	Exposure Control Sensing Region Upper Horizontal Edge	0
+00189439	ExposureControlSensingRegionLowerHorizontalEdge	SS	1	Exposure Control Sensing Region Lower Horizontal Edge	0
+00189440	CenterOfCircularExposureControlSensingRegion	SS	2	Center of Circular Exposure Control Sensing Region	0
+00189441	RadiusOfCircularExposureControlSensingRegion	US	1	Radius of Circular Exposure Control Sensing Region	0
+00189442	VerticesOfThePolygonalExposureControlSensingRegion	SS	2-n	Vertices of the Polygonal Exposure Control Sensing Region	0
+00189447	ColumnAngulationPatient	FL	1	Column Angulation (Patient)	0
+00189449	BeamAngle	FL	1	Beam Angle	0
+00189451	FrameDetectorParametersSequence	SQ	1	Frame Detector Parameters Sequence	0
+00189452	CalculatedAnatomyThickness	FL	1	Calculated Anatomy Thickness	0
+00189455	CalibrationSequence	SQ	1	Calibration Sequence	0
+00189456	ObjectThicknessSequence	SQ	1	Object Thickness Sequence	0
+00189457	PlaneIdentification	CS	1	Plane Identification	0
+00189461	FieldOfViewDimensionsInFloat	FL	1-2	Field of View Dimension(s) in Float	0
+00189462	IsocenterReferenceSystemSequence	SQ	1	Isocenter Reference System Sequence	0
+00189463	PositionerIsocenterPrimaryAngle	FL	1	Positioner Isocenter Primary Angle	0
+00189464	PositionerIsocenterSecondaryAngle	FL	1	Positioner Isocenter Secondary Angle	0
+00189465	PositionerIsocenterDetectorRotationAngle	FL	1	Positioner Isocenter Detector Rotation Angle	0
+00189466	TableXPositionToIsocenter	FL	1	Table X Position to Isocenter	0
+00189467	TableYPositionToIsocenter	FL	1	Table Y Position to Isocenter	0
+00189468	TableZPositionToIsocenter	FL	1	Table Z Position to Isocenter	0
+00189469	TableHorizontalRotationAngle	FL	1	Table Horizontal Rotation Angle	0
+00189470	TableHeadTiltAngle	FL	1	Table Head Tilt Angle	0
+00189471	TableCradleTiltAngle	FL	1	Table Cradle Tilt Angle	0
+00189472	FrameDisplayShutterSequence	SQ	1	Frame Display Shutter Sequence	0
+00189473	AcquiredImageAreaDoseProduct	FL	1	Acquired Image Area Dose Product	0
+00189474	CArmPositionerTabletopRelationship	CS	1	C-arm Positioner Tabletop Relationship	0
+00189476	XRayGeometrySequence	SQ	1	X-Ray Geometry Sequence	0
+00189477	IrradiationEventIdentificationSequence	SQ	1	Irradiation Event Identification Sequence	0
+00189504	XRay3DFrameTypeSequence	SQ	1	X-Ray 3D Frame Type Sequence	0
+00189506	ContributingSourcesSequence	SQ	1	Contributing Sources Sequence	0
+00189507	XRay3DAcquisitionSequence	SQ	1	X-Ray 3D Acquisition Sequence	0
+00189508	PrimaryPositionerScanArc	FL	1	Primary Positioner Scan Arc	0
+00189509	SecondaryPositionerScanArc	FL	1	Secondary Positioner Scan Arc	0
+00189510	PrimaryPositionerScanStartAngle	FL	1	Primary Positioner Scan Start Angle	0
+00189511	SecondaryPositionerScanStartAngle	FL	1	Secondary Positioner Scan Start Angle	0
+00189514	PrimaryPositionerIncrement	FL	1	Primary Positioner Increment	0
+00189515	SecondaryPositionerIncrement	FL	1	Secondary Positioner Increment	0
+00189516	StartAcquisitionDateTime	DT	1	Start Acquisition DateTime	0
+00189517	EndAcquisitionDateTime	DT	1	End Acquisition DateTime	0
+00189518	PrimaryPositionerIncrementSign	SS	1	Primary Positioner Increment Sign	0
+00189519	SecondaryPositionerIncrementSign	SS	1	Secondary Positioner Increment Sign	0
+00189524	ApplicationName	LO	1	Application Name	0
+00189525	ApplicationVersion	LO	1	Application Version	0
+00189526	ApplicationManufacturer	LO	1	Application Manufacturer	0
+00189527	AlgorithmType	CS	1	Algorithm Type	0
+00189528	AlgorithmDescription	LO	1	Algorithm Description	0
+00189530	XRay3DReconstructionSequence	SQ	1	X-Ray 3D Reconstruction Sequence	0
+00189531	ReconstructionDescription	LO	1	Reconstruction Description	0
+00189538	PerProjectionAcquisitionSequence	SQ	1	Per Projection Acquisition Sequence	0
+00189541	DetectorPositionSequence	SQ	1	Detector Position Sequence	0
+00189542	XRayAcquisitionDoseSequence	SQ	1	X-Ray Acquisition Dose Sequence	0
+00189543	XRaySourceIsocenterPrimaryAngle	FD	1	X-Ray Source Isocenter Primary Angle	0
+00189544	XRaySourceIsocenterSecondaryAngle	FD	1	X-Ray Source Isocenter Secondary Angle	0
+00189545	BreastSupportIsocenterPrimaryAngle	FD	1	Breast Support Isocenter Primary Angle	0
+00189546	BreastSupportIsocenterSecondaryAngle	FD	1	Breast Support Isocenter Secondary Angle	0
+00189547	BreastSupportXPositionToIsocenter	FD	1	Breast Support X Position to Isocenter	0
+00189548	BreastSupportYPositionToIsocenter	FD	1	Breast Support Y Position to Isocenter	0
+00189549	BreastSupportZPositionToIsocenter	FD	1	Breast Support Z Position to Isocenter	0
+00189550	DetectorIsocenterPrimaryAngle	FD	1	Detector Isocenter Primary Angle	0
+00189551	DetectorIsocenterSecondaryAngle	FD	1	Detector Isocenter Secondary Angle	0
+00189552	DetectorXPositionToIsocenter	FD	1	Detector X Position to Isocenter	0
+00189553	DetectorYPositionToIsocenter	FD	1	Detector Y Position to Isocenter	0
+00189554	DetectorZPositionToIsocenter	FD	1	Detector Z Position to Isocenter	0
+00189555	XRayGridSequence	SQ	1	X-Ray Grid Sequence	0
+00189556	XRayFilterSequence	SQ	1	X-Ray Filter Sequence	0
+00189557	DetectorActiveAreaTLHCPosition	FD	3	Detector Active Area TLHC Position	0
+00189558	DetectorActiveAreaOrientation	FD	6	Detector Active Area Orientation	0
+00189559	PositionerPrimaryAngleDirection	CS	1	Positioner Primary Angle Direction	0
+00189601	DiffusionBMatrixSequence	SQ	1	Diffusion b-matrix Sequence	0
+00189602	DiffusionBValueXX	FD	1	Diffusion b-value XX	0
+00189603	DiffusionBValueXY	FD	1	Diffusion b-value XY	0
+00189604	DiffusionBValueXZ	FD	1	Diffusion b-value XZ	0
+00189605	DiffusionBValueYY	FD	1	Diffusion b-value YY	0
+00189606	DiffusionBValueYZ	FD	1	Diffusion b-value YZ	0
+00189607	DiffusionBValueZZ	FD	1	Diffusion b-value ZZ	0
+00189621	FunctionalMRSequence	SQ	1	Functional MR Sequence	0
+00189622	FunctionalSettlingPhaseFramesPresent	CS	1	Functional Settling Phase Frames Present	0
+00189623	FunctionalSyncPulse	DT	1	Functional Sync Pulse	0
+00189624	SettlingPhaseFrame	CS	1	Settling Phase Frame	0
+00189701	DecayCorrectionDateTime	DT	1	Decay Correction DateTime	0
+00189715	StartDensityThreshold	FD	1	Start Density Threshold	0
+00189716	StartRelativeDensityDifferenceThreshold	FD	1	Start Relative Density Difference Threshold	0
+00189717	StartCardiacTriggerCountThreshold	FD	1	Start Cardiac Trigger Count Threshold	0
+00189718	StartRespiratoryTriggerCountThreshold	FD	1	Start Respiratory Trigger Count Threshold	0
+00189719	TerminationCountsThreshold	FD	1	Termination Counts Threshold	0
+00189720	TerminationDensityThreshold	FD	1	Termination Density Threshold	0
+00189721	TerminationRelativeDensityThreshold	FD	1	Termination Relative Density Threshold	0
+00189722	TerminationTimeThreshold	FD	1	Termination Time Threshold	0
+00189723	TerminationCardiacTriggerCountThreshold	FD	1	Termination Cardiac Trigger Count Threshold	0
+00189724	TerminationRespiratoryTriggerCountThreshold	FD	1	Termination Respiratory Trigger Count Threshold	0
+00189725	DetectorGeometry	CS	1	Detector Geometry	0
+00189726	TransverseDetectorSeparation	FD	1	Transverse Detector Separation	0
+00189727	AxialDetectorDimension	FD	1	Axial Detector Dimension	0
+00189729	RadiopharmaceuticalAgentNumber	US	1	Radiopharmaceutical Agent Number	0
+00189732	PETFrameAcquisitionSequence	SQ	1	PET Frame Acquisition Sequence	0
+00189733	PETDetectorMotionDetailsSequence	SQ	1	PET Detector Motion Details Sequence	0
+00189734	PETTableDynamicsSequence	SQ	1	PET Table Dynamics Sequence	0
+00189735	PETPositionSequence	SQ	1	PET Position Sequence	0
+00189736	PETFrameCorrectionFactorsSequence	SQ	1	PET Frame Correction Factors Sequence	0
+00189737	RadiopharmaceuticalUsageSequence	SQ	1	Radiopharmaceutical Usage Sequence	0
+00189738	AttenuationCorrectionSource	CS	1	Attenuation Correction Source	0
+00189739	NumberOfIterations	US	1	Number of Iterations	0
+00189740	NumberOfSubsets	US	1	Number of Subsets	0
+00189749	PETReconstructionSequence	SQ	1	PET Reconstruction Sequence	0
+00189751	PETFrameTypeSequence	SQ	1	PET Frame Type Sequence	0
+00189755	TimeOfFlightInformationUsed	CS	1	Time of Flight Information Used	0
+00189756	ReconstructionType	CS	1	Reconstruction Type	0
+00189758	DecayCorrected	CS	1	Decay Corrected	0
+00189759	AttenuationCorrected	CS	1	Attenuation Corrected	0
+00189760	ScatterCorrected	CS	1	Scatter Corrected	0
+00189761	DeadTimeCorrected	CS	1	Dead Time Corrected	0
+00189762	GantryMotionCorrected	CS	1	Gantry Motion Corrected	0
+00189763	PatientMotionCorrected	CS	1	Patient Motion Corrected	0
+00189764	CountLossNormalizationCorrected	CS	1	Count Loss Normalization Corrected	0
+00189765	RandomsCorrected	CS	1	Randoms Corrected	0
+00189766	NonUniformRadialSamplingCorrected	CS	1	Non-uniform Radial Sampling Corrected	0
+00189767	SensitivityCalibrated	CS	1	Sensitivity Calibrated	0
+00189768	DetectorNormalizationCorrection	CS	1	Detector Normalization Correction	0
+00189769	IterativeReconstructionMethod	CS	1	Iterative Reconstruction Method	0
+00189770	AttenuationCorrectionTemporalRelationship	CS	1	Attenuation Correction Temporal Relationship	0
+00189771	PatientPhysiologicalStateSequence	SQ	1	Patient Physiological State Sequence	0
+00189772	PatientPhysiologicalStateCodeSequence	SQ	1	Patient Physiological State Code Sequence	0
+00189801	DepthsOfFocus	FD	1-n	Depth(s) of Focus	0
+00189803	ExcludedIntervalsSequence	SQ	1	Excluded Intervals Sequence	0
+00189804	ExclusionStartDateTime	DT	1	Exclusion Start DateTime	0
+00189805	ExclusionDuration	FD	1	Exclusion Duration	0
+00189806	USImageDescriptionSequence	SQ	1	US Image Description Sequence	0
+00189807	ImageDataTypeSequence	SQ	1	Image Data Type Sequence	0
+00189808	DataType	CS	1	Data Type	0
+00189809	TransducerScanPatternCodeSequence	SQ	1	Transducer Scan Pattern Code Sequence	0
+0018980B	AliasedDataType	CS	1	Aliased Data Type	0
+0018980C	PositionMeasuringDeviceUsed	CS	1	Position Measuring Device Used	0
+0018980D	TransducerGeometryCodeSequence	SQ	1	Transducer Geometry Code Sequence	0
+0018980E	TransducerBeamSteeringCodeSequence	SQ	1	Transducer Beam Steering Code Sequence	0
+0018980F	TransducerApplicationCodeSequence	SQ	1	Transducer Application Code Sequence	0
+00189810	ZeroVelocityPixelValue	US|SS	1	Zero Velocity Pixel Value	0
+00189821	PhotoacousticExcitationCharacteristicsSequence	SQ	1	Photoacoustic Excitation Characteristics Sequence	0
+00189822	ExcitationSpectralWidth	FD	1	Excitation Spectral Width	0
+00189823	ExcitationEnergy	FD	1	Excitation Energy	0
+00189824	ExcitationPulseDuration	FD	1	Excitation Pulse Duration	0
+00189825	ExcitationWavelengthSequence	SQ	1	Excitation Wavelength Sequence	0
+00189826	ExcitationWavelength	FD	1	Excitation Wavelength	0
+00189828	IlluminationTranslationFlag	CS	1	Illumination Translation Flag	0
+00189829	AcousticCouplingMediumFlag	CS	1	Acoustic Coupling Medium Flag	0
+0018982A	AcousticCouplingMediumCodeSequence	SQ	1	Acoustic Coupling Medium Code Sequence	0
+0018982B	AcousticCouplingMediumTemperature	FD	1	Acoustic Coupling Medium Temperature	0
+0018982C	TransducerResponseSequence	SQ	1	Transducer Response Sequence	0
+0018982D	CenterFrequency	FD	1	Center Frequency	0
+0018982E	FractionalBandwidth	FD	1	Fractional Bandwidth	0
+0018982F	LowerCutoffFrequency	FD	1	Lower Cutoff Frequency	0
+00189830	UpperCutoffFrequency	FD	1	Upper Cutoff Frequency	0
+00189831	TransducerTechnologySequence	SQ	1	Transducer Technology Sequence	0
+00189832	SoundSpeedCorrectionMechanismCodeSequence	SQ	1	Sound Speed Correction Mechanism Code Sequence	0
+00189833	ObjectSoundSpeed	FD	1	Object Sound Speed	0
+00189834	AcousticCouplingMediumSoundSpeed	FD	1	Acoustic Coupling Medium Sound Speed	0
+00189835	PhotoacousticImageFrameTypeSequence	SQ	1	Photoacoustic Image Frame Type Sequence	0
+00189836	ImageDataTypeCodeSequence	SQ	1	Image Data Type Code Sequence	0
+00189900	ReferenceLocationLabel	LO	1	Reference Location Label	0
+00189901	ReferenceLocationDescription	UT	1	Reference Location Description	0
+00189902	ReferenceBasisCodeSequence	SQ	1	Reference Basis Code Sequence	0
+00189903	ReferenceGeometryCodeSequence	SQ	1	Reference Geometry Code Sequence	0
+00189904	OffsetDistance	DS	1	Offset Distance	0
+00189905	OffsetDirection	CS	1	Offset Direction	0
+00189906	PotentialScheduledProtocolCodeSequence	SQ	1	Potential Scheduled Protocol Code Sequence	0
+00189907	PotentialRequestedProcedureCodeSequence	SQ	1	Potential Requested Procedure Code Sequence	0
+00189908	PotentialReasonsForProcedure	UC	1-n	Potential Reasons for Procedure	0
+00189909	PotentialReasonsForProcedureCodeSequence	SQ	1	Potential Reasons for Procedure Code Sequence	0
+0018990A	PotentialDiagnosticTasks	UC	1-n	Potential Diagnostic Tasks	0
+0018990B	ContraindicationsCodeSequence	SQ	1	Contraindications Code Sequence	0
+0018990C	ReferencedDefinedProtocolSequence	SQ	1	Referenced Defined Protocol Sequence	0
+0018990D	ReferencedPerformedProtocolSequence	SQ	1	Referenced Performed Protocol Sequence	0
+0018990E	PredecessorProtocolSequence	SQ	1	Predecessor Protocol Sequence	0
+0018990F	ProtocolPlanningInformation	UT	1	Protocol Planning Information	0
+00189910	ProtocolDesignRationale	UT	1	Protocol Design Rationale	0
+00189911	PatientSpecificationSequence	SQ	1	Patient Specification Sequence	0
+00189912	ModelSpecificationSequence	SQ	1	Model Specification Sequence	0
+00189913	ParametersSpecificationSequence	SQ	1	Parameters Specification Sequence	0
+00189914	InstructionSequence	SQ	1	Instruction Sequence	0
+00189915	InstructionIndex	US	1	Instruction Index	0
+00189916	InstructionText	LO	1	Instruction Text	0
+00189917	InstructionDescription	UT	1	Instruction Description	0
+00189918	InstructionPerformedFlag	CS	1	Instruction Performed Flag	0
+00189919	InstructionPerformedDateTime	DT	1	Instruction Performed DateTime	0
+0018991A	InstructionPerformanceComment	UT	1	Instruction Performance Comment	0
+0018991B	PatientPositioningInstructionSequence	SQ	1	Patient Positioning Instruction Sequence	0
+0018991C	PositioningMethodCodeSequence	SQ	1	Positioning Method Code Sequence	0
+0018991D	PositioningLandmarkSequence	SQ	1	Positioning Landmark Sequence	0
+0018991E	TargetFrameOfReferenceUID	UI	1	Target Frame of Reference UID	0
+0018991F	AcquisitionProtocolElementSpecificationSequence	SQ	1	Acquisition Protocol Element Specification Sequence	0
+00189920	AcquisitionProtocolElementSequence	SQ	1	Acquisition Protocol Element Sequence	0
+00189921	ProtocolElementNumber	US	1	Protocol Element Number	0
+00189922	ProtocolElementName	LO	1	Protocol Element Name	0
+00189923	ProtocolElementCharacteristicsSummary	UT	1	Protocol Element Characteristics Summary	0
+00189924	ProtocolElementPurpose	UT	1	Protocol Element Purpose	0
+00189930	AcquisitionMotion	CS	1	Acquisition Motion	0
+00189931	AcquisitionStartLocationSequence	SQ	1	Acquisition Start Location Sequence	0
+00189932	AcquisitionEndLocationSequence	SQ	1	Acquisition End Location Sequence	0
+00189933	ReconstructionProtocolElementSpecificationSequence	SQ	1	Reconstruction Protocol Element Specification Sequence	0
+00189934	ReconstructionProtocolElementSequence	SQ	1	Reconstruction Protocol Element Sequence	0
+00189935	StorageProtocolElementSpecificationSequence	SQ	1	Storage Protocol Element Specification Sequence	0
+00189936	StorageProtocolElementSequence	SQ	1	Storage Protocol Element Sequence	0
+00189937	RequestedSeriesDescription	LO	1	Requested Series Description	0
+00189938	SourceAcquisitionProtocolElementNumber	US	1-n	Source Acquisition Protocol Element Number	0
+00189939	SourceAcquisitionBeamNumber	US	1-n	Source Acquisition Beam Number	0
+0018993A	SourceReconstructionProtocolElementNumber	US	1-n	Source Reconstruction Protocol Element Number	0
+0018993B	ReconstructionStartLocationSequence	SQ	1	Reconstruction Start Location Sequence	0
+0018993C	ReconstructionEndLocationSequence	SQ	1	Reconstruction End Location Sequence	0
+0018993D	ReconstructionAlgorithmSequence	SQ	1	Reconstruction Algorithm Sequence	0
+0018993E	ReconstructionTargetCenterLocationSequence	SQ	1	Reconstruction Target Center Location Sequence	0
+00189941	ImageFilterDescription	UT	1	Image Filter Description	0
+00189942	CTDIvolNotificationTrigger	FD	1	CTDIvol Notification Trigger	0
+00189943	DLPNotificationTrigger	FD	1	DLP Notification Trigger	0
+00189944	AutoKVPSelectionType	CS	1	Auto KVP Selection Type	0
+00189945	AutoKVPUpperBound	FD	1	Auto KVP Upper Bound	0
+00189946	AutoKVPLowerBound	FD	1	Auto KVP Lower Bound	0
+00189947	ProtocolDefinedPatientPosition	CS	1	Protocol Defined Patient Position	0
+0018A001	ContributingEquipmentSequence	SQ	1	Contributing Equipment Sequence	0
+0018A002	ContributionDateTime	DT	1	Contribution DateTime	0
+0018A003	ContributionDescription	ST	1	Contribution Description	0
+0020000D	StudyInstanceUID	UI	1	Study Instance UID	0
+0020000E	SeriesInstanceUID	UI	1	Series Instance UID	0
+00200010	StudyID	SH	1	Study ID	0
+00200011	SeriesNumber	IS	1	Series Number	0
+00200012	AcquisitionNumber	IS	1	Acquisition Number	0
+00200013	InstanceNumber	IS	1	Instance Number	0
+00200014	IsotopeNumber	IS	1	Isotope Number	1
+00200015	PhaseNumber	IS	1	Phase Number	1
+00200016	IntervalNumber	IS	1	Interval Number	1
+00200017	TimeSlotNumber	IS	1	Time Slot Number	1
+00200018	AngleNumber	IS	1	Angle Number	1
+00200019	ItemNumber	IS	1	Item Number	0
+00200020	PatientOrientation	CS	2	Patient Orientation	0
+00200022	OverlayNumber	IS	1	Overlay Number	1
+00200024	CurveNumber	IS	1	Curve Number	1
+00200026	LUTNumber	IS	1	LUT Number	1
+00200027	PyramidLabel	LO	1	Pyramid Label	0
+00200030	ImagePosition	DS	3	Image Position	1
+00200032	ImagePositionPatient	DS	3	Image Position (Patient)	0
+00200035	ImageOrientation	DS	6	Image Orientation	1
+00200037	ImageOrientationPatient	DS	6	Image Orientation (Patient)	0
+00200050	Location	DS	1	Location	1
+00200052	FrameOfReferenceUID	UI	1	Frame of Reference UID	0
+00200060	Laterality	CS	1	Laterality	0
+00200062	ImageLaterality	CS	1	Image Laterality	0
+00200070	ImageGeometryType	LO	1	Image Geometry Type	1
+00200080	MaskingImage	CS	1-n	Masking Image	1
+002000AA	ReportNumber	IS	1	Report Number	1
+00200100	TemporalPositionIdentifier	IS	1	Temporal Position Identifier	0
+00200105	NumberOfTemporalPositions	IS	1	Number of Temporal Positions	0
+00200110	TemporalResolution	DS	1	Temporal Resolution	0
+00200200	SynchronizationFrameOfReferenceUID	UI	1	Synchronization Frame of Reference UID	0
+00200242	SOPInstanceUIDOfConcatenationSource	UI	1	SOP Instance UID of Concatenation Source	0
+00201000	SeriesInStudy	IS	1	Series in Study	1
+00201001	AcquisitionsInSeries	IS	1	Acquisitions in Series	1
+00201002	ImagesInAcquisition	IS	1	Images in Acquisition	0
+00201003	ImagesInSeries	IS	1	Images in Series	1
+00201004	AcquisitionsInStudy	IS	1	Acquisitions in Study	1
+00201005	ImagesInStudy	IS	1	Images in Study	1
+00201020	Reference	LO	1-n	Reference	1
+0020103F	TargetPositionReferenceIndicator	LO	1	Target Position Reference Indicator	0
+00201040	PositionReferenceIndicator	LO	1	Position Reference Indicator	0
+00201041	SliceLocation	DS	1	Slice Location	0
+00201070	OtherStudyNumbers	IS	1-n	Other Study Numbers	1
+00201200	NumberOfPatientRelatedStudies	IS	1	Number of Patient Related Studies	0
+00201202	NumberOfPatientRelatedSeries	IS	1	Number of Patient Related Series	0
+00201204	NumberOfPatientRelatedInstances	IS	1	Number of Patient Related Instances	0
+00201206	NumberOfStudyRelatedSeries	IS	1	Number of Study Related Series	0
+00201208	NumberOfStudyRelatedInstances	IS	1	Number of Study Related Instances	0
+00201209	NumberOfSeriesRelatedInstances	IS	1	Number of Series Related Instances	0
+00203401	ModifyingDeviceID	CS	1	Modifying Device ID	1
+00203402	ModifiedImageID	CS	1	Modified Image ID	1
+00203403	ModifiedImageDate	DA	1	Modified Image Date	1
+00203404	ModifyingDeviceManufacturer	LO	1	Modifying Device Manufacturer	1
+00203405	ModifiedImageTime	TM	1	Modified Image Time	1
+00203406	ModifiedImageDescription	LO	1	Modified Image Description	1
+00204000	ImageComments	LT	1	Image Comments	0
+00205000	OriginalImageIdentification	AT	1-n	Original Image Identification	1
+00205002	OriginalImageIdentificationNomenclature	LO	1-n	Original Image Identification Nomenclature	1
+00209056	StackID	SH	1	Stack ID	0
+00209057	InStackPositionNumber	UL	1	In-Stack Position Number	0
+00209071	FrameAnatomySequence	SQ	1	Frame Anatomy Sequence	0
+00209072	FrameLaterality	CS	1	Frame Laterality	0
+00209111	FrameContentSequence	SQ	1	Frame Content Sequence	0
+00209113	PlanePositionSequence	SQ	1	Plane Position Sequence	0
+00209116	PlaneOrientationSequence	SQ	1	Plane Orientation Sequence	0
+00209128	TemporalPositionIndex	UL	1	Temporal Position Index	0
+00209153	NominalCardiacTriggerDelayTime	FD	1	Nominal Cardiac Trigger Delay Time	0
+00209154	NominalCardiacTriggerTimePriorToRPeak	FL	1	Nominal Cardiac Trigger Time Prior To R-Peak	0
+00209155	ActualCardiacTriggerTimePriorToRPeak	FL	1	Actual Cardiac Trigger Time Prior To R-Peak	0
+00209156	FrameAcquisitionNumber	US	1	Frame Acquisition Number	0
+00209157	DimensionIndexValues	UL	1-n	Dimension Index Values	0
+00209158	FrameComments	LT	1	Frame Comments	0
+00209161	ConcatenationUID	UI	1	Concatenation UID	0
+00209162	InConcatenationNumber	US	1	In-concatenation Number	0
+00209163	InConcatenationTotalNumber	US	1	In-concatenation Total Number	0
+00209164	DimensionOrganizationUID	UI	1	Dimension Organization UID	0
+00209165	DimensionIndexPointer	AT	1	Dimension Index Pointer	0
+00209167	FunctionalGroupPointer	AT	1	Functional Group Pointer	0
+00209170	UnassignedSharedConvertedAttributesSequence	SQ	1	Unassigned Shared Converted Attributes Sequence	0
+00209171	UnassignedPerFrameConvertedAttributesSequence	SQ	1	Unassigned Per-Frame Converted Attributes Sequence	0
+00209172	ConversionSourceAttributesSequence	SQ	1	Conversion Source Attributes Sequence	0
+00209213	DimensionIndexPrivateCreator	LO	1	Dimension Index Private Creator	0
+00209221	DimensionOrganizationSequence	SQ	1	Dimension Organization Sequence	0
+00209222	DimensionIndexSequence	SQ	1	Dimension Index Sequence	0
+00209228	ConcatenationFrameOffsetNumber	UL	1	Concatenation Frame Offset Number	0
+00209238	FunctionalGroupPrivateCreator	LO	1	Functional Group Private Creator	0
+00209241	NominalPercentageOfCardiacPhase	FL	1	Nominal Percentage of Cardiac Phase	0
+00209245	NominalPercentageOfRespiratoryPhase	FL	1	Nominal Percentage of Respiratory Phase	0
+00209246	StartingRespiratoryAmplitude	FL	1	Starting Respiratory Amplitude	0
+00209247	StartingRespiratoryPhase	CS	1	Starting Respiratory Phase	0
+00209248	EndingRespiratoryAmplitude	FL	1	Ending Respiratory Amplitude	0
+00209249	EndingRespiratoryPhase	CS	1	Ending Respiratory Phase	0
+00209250	RespiratoryTriggerType	CS	1	Respiratory Trigger Type	0
+00209251	RRIntervalTimeNominal	FD	1	R-R Interval Time Nominal	0
+00209252	ActualCardiacTriggerDelayTime	FD	1	Actual Cardiac Trigger Delay Time	0
+00209253	RespiratorySynchronizationSequence	SQ	1	Respiratory Synchronization Sequence	0
+00209254	RespiratoryIntervalTime	FD	1	Respiratory Interval Time	0
+00209255	NominalRespiratoryTriggerDelayTime	FD	1	Nominal Respiratory Trigger Delay Time	0
+00209256	RespiratoryTriggerDelayThreshold	FD	1	Respiratory Trigger Delay Threshold	0
+00209257	ActualRespiratoryTriggerDelayTime	FD	1	Actual Respiratory Trigger Delay Time	0
+00209301	ImagePositionVolume	FD	3	Image Position (Volume)	0
+00209302	ImageOrientationVolume	FD	6	Image Orientation (Volume)	0
+00209307	UltrasoundAcquisitionGeometry	CS	1	Ultrasound Acquisition Geometry	0
+00209308	ApexPosition	FD	3	Apex Position	0
+00209309	VolumeToTransducerMappingMatrix	FD	16	Volume to Transducer Mapping Matrix	0
+0020930A	VolumeToTableMappingMatrix	FD	16	Volume to Table Mapping Matrix	0
+0020930B	VolumeToTransducerRelationship	CS	1	Volume to Transducer Relationship	0
+0020930C	PatientFrameOfReferenceSource	CS	1	Patient Frame of Reference Source	0
+0020930D	TemporalPositionTimeOffset	FD	1	Temporal Position Time Offset	0
+0020930E	PlanePositionVolumeSequence	SQ	1	Plane Position (Volume) Sequence	0
+0020930F	PlaneOrientationVolumeSequence	SQ	1	Plane Orientation (Volume) Sequence	0
+00209310	TemporalPositionSequence	SQ	1	Temporal Position Sequence	0
+00209311	DimensionOrganizationType	CS	1	Dimension Organization Type	0
+00209312	VolumeFrameOfReferenceUID	UI	1	Volume Frame of Reference UID	0
+00209313	TableFrameOfReferenceUID	UI	1	Table Frame of Reference UID	0
+00209421	DimensionDescriptionLabel	LO	1	Dimension Description Label	0
+00209450	PatientOrientationInFrameSequence	SQ	1	Patient Orientation in Frame Sequence	0
+00209453	FrameLabel	LO	1	Frame Label	0
+00209518	AcquisitionIndex	US	1-n	Acquisition Index	0
+00209529	ContributingSOPInstancesReferenceSequence	SQ	1	Contributing SOP Instances Reference Sequence	0
+00209536	ReconstructionIndex	US	1	Reconstruction Index	0
+00220001	LightPathFilterPassThroughWavelength	US	1	Light Path Filter Pass-Through Wavelength	0
+00220002	LightPathFilterPassBand	US	2	Light Path Filter Pass Band	0
+00220003	ImagePathFilterPassThroughWavelength	US	1	Image Path Filter Pass-Through Wavelength	0
+00220004	ImagePathFilterPassBand	US	2	Image Path Filter Pass Band	0
+00220005	PatientEyeMovementCommanded	CS	1	Patient Eye Movement Commanded	0
+00220006	PatientEyeMovementCommandCodeSequence	SQ	1	Patient Eye Movement Command Code Sequence	0
+00220007	SphericalLensPower	FL	1	Spherical Lens Power	0
+00220008	CylinderLensPower	FL	1	Cylinder Lens Power	0
+00220009	CylinderAxis	FL	1	Cylinder Axis	0
+0022000A	EmmetropicMagnification	FL	1	Emmetropic Magnification	0
+0022000B	IntraOcularPressure	FL	1	Intra Ocular Pressure	0
+0022000C	HorizontalFieldOfView	FL	1	Horizontal Field of View	0
+0022000D	PupilDilated	CS	1	Pupil Dilated	0
+0022000E	DegreeOfDilation	FL	1	Degree of Dilation	0
+0022000F	VertexDistance	FD	1	Vertex Distance	0
+00220010	StereoBaselineAngle	FL	1	Stereo Baseline Angle	0
+00220011	StereoBaselineDisplacement	FL	1	Stereo Baseline Displacement	0
+00220012	StereoHorizontalPixelOffset	FL	1	Stereo Horizontal Pixel Offset	0
+00220013	StereoVerticalPixelOffset	FL	1	Stereo Vertical Pixel Offset	0
+00220014	StereoRotation	FL	1	Stereo Rotation	0
+00220015	AcquisitionDeviceTypeCodeSequence	SQ	1	Acquisition Device Type Code Sequence	0
+00220016	IlluminationTypeCodeSequence	SQ	1	Illumination Type Code Sequence	0
+00220017	LightPathFilterTypeStackCodeSequence	SQ	1	Light Path Filter Type Stack Code Sequence	0
+00220018	ImagePathFilterTypeStackCodeSequence	SQ	1	Image Path Filter Type Stack Code Sequence	0
+00220019	LensesCodeSequence	SQ	1	Lenses Code Sequence	0
+0022001A	ChannelDescriptionCodeSequence	SQ	1	Channel Description Code Sequence	0
+0022001B	RefractiveStateSequence	SQ	1	Refractive State Sequence	0
+0022001C	MydriaticAgentCodeSequence	SQ	1	Mydriatic Agent Code Sequence	0
+0022001D	RelativeImagePositionCodeSequence	SQ	1	Relative Image Position Code Sequence	0
+0022001E	CameraAngleOfView	FL	1	Camera Angle of View	0
+00220020	StereoPairsSequence	SQ	1	Stereo Pairs Sequence	0
+00220021	LeftImageSequence	SQ	1	Left Image Sequence	0
+00220022	RightImageSequence	SQ	1	Right Image Sequence	0
+00220028	StereoPairsPresent	CS	1	Stereo Pairs Present	0
+00220030	AxialLengthOfTheEye	FL	1	Axial Length of the Eye	0
+00220031	OphthalmicFrameLocationSequence	SQ	1	Ophthalmic Frame Location Sequence	0
+00220032	ReferenceCoordinates	FL	2-2n	Reference Coordinates	0
+00220035	DepthSpatialResolution	FL	1	Depth Spatial Resolution	0
+00220036	MaximumDepthDistortion	FL	1	Maximum Depth Distortion	0
+00220037	AlongScanSpatialResolution	FL	1	Along-scan Spatial Resolution	0
+00220038	MaximumAlongScanDistortion	FL	1	Maximum Along-scan Distortion	0
+00220039	OphthalmicImageOrientation	CS	1	Ophthalmic Image Orientation	0
+00220041	DepthOfTransverseImage	FL	1	Depth of Transverse Image	0
+00220042	MydriaticAgentConcentrationUnitsSequence	SQ	1	Mydriatic Agent Concentration Units Sequence	0
+00220048	AcrossScanSpatialResolution	FL	1	Across-scan Spatial Resolution	0
+00220049	MaximumAcrossScanDistortion	FL	1	Maximum Across-scan Distortion	0
+0022004E	MydriaticAgentConcentration	DS	1	Mydriatic Agent Concentration	0
+00220055	IlluminationWaveLength	FL	1	Illumination Wave Length	0
+00220056	IlluminationPower	FL	1	Illumination Power	0
+00220057	IlluminationBandwidth	FL	1	Illumination Bandwidth	0
+00220058	MydriaticAgentSequence	SQ	1	Mydriatic Agent Sequence	0
+00221007	OphthalmicAxialMeasurementsRightEyeSequence	SQ	1	Ophthalmic Axial Measurements Right Eye Sequence	0
+00221008	OphthalmicAxialMeasurementsLeftEyeSequence	SQ	1	Ophthalmic Axial Measurements Left Eye Sequence	0
+00221009	OphthalmicAxialMeasurementsDeviceType	CS	1	Ophthalmic Axial Measurements Device Type	0
+00221010	OphthalmicAxialLengthMeasurementsType	CS	1	Ophthalmic Axial Length Measurements Type	0
+00221012	OphthalmicAxialLengthSequence	SQ	1	Ophthalmic Axial Length Sequence	0
+00221019	OphthalmicAxialLength	FL	1	Ophthalmic Axial Length	0
+00221024	LensStatusCodeSequence	SQ	1	Lens Status Code Sequence	0
+00221025	VitreousStatusCodeSequence	SQ	1	Vitreous Status Code Sequence	0
+00221028	IOLFormulaCodeSequence	SQ	1	IOL Formula Code Sequence	0
+00221029	IOLFormulaDetail	LO	1	IOL Formula Detail	0
+00221033	KeratometerIndex	FL	1	Keratometer Index	0
+00221035	SourceOfOphthalmicAxialLengthCodeSequence	SQ	1	Source of Ophthalmic Axial Length Code Sequence	0
+00221036	SourceOfCornealSizeDataCodeSequence	SQ	1	Source of Corneal Size Data Code Sequence	0
+00221037	TargetRefraction	FL	1	Target Refraction	0
+00221039	RefractiveProcedureOccurred	CS	1	Refractive Procedure Occurred	0
+00221040	RefractiveSurgeryTypeCodeSequence	SQ	1	Refractive Surgery Type Code Sequence	0
+00221044	OphthalmicUltrasoundMethodCodeSequence	SQ	1	Ophthalmic Ultrasound Method Code Sequence	0
+00221045	SurgicallyInducedAstigmatismSequence	SQ	1	Surgically Induced Astigmatism Sequence	0
+00221046	TypeOfOpticalCorrection	CS	1	Type of Optical Correction	0
+00221047	ToricIOLPowerSequence	SQ	1	Toric IOL Power Sequence	0
+00221048	PredictedToricErrorSequence	SQ	1	Predicted Toric Error Sequence	0
+00221049	PreSelectedForImplantation	CS	1	Pre-Selected for Implantation	0
+0022104A	ToricIOLPowerForExactEmmetropiaSequence	SQ	1	Toric IOL Power for Exact Emmetropia Sequence	0
+0022104B	ToricIOLPowerForExactTargetRefractionSequence	SQ	1	Toric IOL Power for Exact Target Refraction Sequence	0
+00221050	OphthalmicAxialLengthMeasurementsSequence	SQ	1	Ophthalmic Axial Length Measurements Sequence	0
+00221053	IOLPower	FL	1	IOL Power	0
+00221054	PredictedRefractiveError	FL	1	Predicted Refractive Error	0
+00221059	OphthalmicAxialLengthVelocity	FL	1	Ophthalmic Axial Length Velocity	0
+00221065	LensStatusDescription	LO	1	Lens Status Description	0
+00221066	VitreousStatusDescription	LO	1	Vitreous Status Description	0
+00221090	IOLPowerSequence	SQ	1	IOL Power Sequence	0
+00221092	LensConstantSequence	SQ	1	Lens Constant Sequence	0
+00221093	IOLManufacturer	LO	1	IOL Manufacturer	0
+00221094	LensConstantDescription	LO	1	Lens Constant Description	1
+00221095	ImplantName	LO	1	Implant Name	0
+00221096	KeratometryMeasurementTypeCodeSequence	SQ	1	Keratometry Measurement Type Code Sequence	0
+00221097	ImplantPartNumber	LO	1	Implant Part Number	0
+00221100	ReferencedOphthalmicAxialMeasurementsSequence	SQ	1	Referenced Ophthalmic Axial Measurements Sequence	0
+00221101	OphthalmicAxialLengthMeasurementsSegmentNameCodeSequence	SQ	1	Ophthalmic Axial Length Measurements Segment Name Code Sequence	0
+00221103	RefractiveErrorBeforeRefractiveSurgeryCodeSequence	SQ	1	Refractive Error Before Refractive Surgery Code Sequence	0
+00221121	IOLPowerForExactEmmetropia	FL	1	IOL Power For Exact Emmetropia	0
+00221122	IOLPowerForExactTargetRefraction	FL	1	IOL Power For Exact Target Refraction	0
+00221125	AnteriorChamberDepthDefinitionCodeSequence	SQ	1	Anterior Chamber Depth Definition Code Sequence	0
+00221127	LensThicknessSequence	SQ	1	Lens Thickness Sequence	0
+00221128	AnteriorChamberDepthSequence	SQ	1	Anterior Chamber Depth Sequence	0
+0022112A	CalculationCommentSequence	SQ	1	Calculation Comment Sequence	0
+0022112B	CalculationCommentType	CS	1	Calculation Comment Type	0
+0022112C	CalculationComment	LT	1	Calculation Comment	0
+00221130	LensThickness	FL	1	Lens Thickness	0
+00221131	AnteriorChamberDepth	FL	1	Anterior Chamber Depth	0
+00221132	SourceOfLensThicknessDataCodeSequence	SQ	1	Source of Lens Thickness Data Code Sequence	0
+00221133	SourceOfAnteriorChamberDepthDataCodeSequence	SQ	1	Source of Anterior Chamber Depth Data Code Sequence	0
+00221134	SourceOfRefractiveMeasurementsSequence	SQ	1	Source of Refractive Measurements Sequence	0
+00221135	SourceOfRefractiveMeasurementsCodeSequence	SQ	1	Source of Refractive Measurements Code Sequence	0
+00221140	OphthalmicAxialLengthMeasurementModified	CS	1	Ophthalmic Axial Length Measurement Modified	0
+00221150	OphthalmicAxialLengthDataSourceCodeSequence	SQ	1	Ophthalmic Axial Length Data Source Code Sequence	0
+00221153	OphthalmicAxialLengthAcquisitionMethodCodeSequence	SQ	1	Ophthalmic Axial Length Acquisition Method Code Sequence	1
+00221155	SignalToNoiseRatio	FL	1	Signal to Noise Ratio	0
+00221159	OphthalmicAxialLengthDataSourceDescription	LO	1	Ophthalmic Axial Length Data Source Description	0
+00221210	OphthalmicAxialLengthMeasurementsTotalLengthSequence	SQ	1	Ophthalmic Axial Length Measurements Total Length Sequence	0
+00221211	OphthalmicAxialLengthMeasurementsSegmentalLengthSequence	SQ	1	Ophthalmic Axial Length Measurements Segmental Length Sequence	0
+00221212	OphthalmicAxialLengthMeasurementsLengthSummationSequence	SQ	1	Ophthalmic Axial Length Measurements Length Summation Sequence	0
+00221220	UltrasoundOphthalmicAxialLengthMeasurementsSequence	SQ	1	Ultrasound Ophthalmic Axial Length Measurements Sequence	0
+00221225	OpticalOphthalmicAxialLengthMeasurementsSequence	SQ	1	Optical Ophthalmic Axial Length Measurements Sequence	0
+00221230	UltrasoundSelectedOphthalmicAxialLengthSequence	SQ	1	Ultrasound Selected Ophthalmic Axial Length Sequence	0
+00221250	OphthalmicAxialLengthSelectionMethodCodeSequence	SQ	1	Ophthalmic Axial Length Selection Method Code Sequence	0
+00221255	OpticalSelectedOphthalmicAxialLengthSequence	SQ	1	Optical Selected Ophthalmic Axial Length Sequence	0
+00221257	SelectedSegmentalOphthalmicAxialLengthSequence	SQ	1	Selected Segmental Ophthalmic Axial Length Sequence	0
+00221260	SelectedTotalOphthalmicAxialLengthSequence	SQ	1	Selected Total Ophthalmic Axial Length Sequence	0
+00221262	OphthalmicAxialLengthQualityMetricSequence	SQ	1	Ophthalmic Axial Length Quality Metric Sequence	0
+00221265	OphthalmicAxialLengthQualityMetricTypeCodeSequence	SQ	1	Ophthalmic Axial Length Quality Metric Type Code Sequence	1
+00221273	OphthalmicAxialLengthQualityMetricTypeDescription	LO	1	Ophthalmic Axial Length Quality Metric Type Description	1
+00221300	IntraocularLensCalculationsRightEyeSequence	SQ	1	Intraocular Lens Calculations Right Eye Sequence	0
+00221310	IntraocularLensCalculationsLeftEyeSequence	SQ	1	Intraocular Lens Calculations Left Eye Sequence	0
+00221330	ReferencedOphthalmicAxialLengthMeasurementQCImageSequence	SQ	1	Referenced Ophthalmic Axial Length Measurement QC Image Sequence	0
+00221415	OphthalmicMappingDeviceType	CS	1	Ophthalmic Mapping Device Type	0
+00221420	AcquisitionMethodCodeSequence	SQ	1	Acquisition Method Code Sequence	0
+00221423	AcquisitionMethodAlgorithmSequence	SQ	1	Acquisition Method Algorithm Sequence	0
+00221436	OphthalmicThicknessMapTypeCodeSequence	SQ	1	Ophthalmic Thickness Map Type Code Sequence	0
+00221443	OphthalmicThicknessMappingNormalsSequence	SQ	1	Ophthalmic Thickness Mapping Normals Sequence	0
+00221445	RetinalThicknessDefinitionCodeSequence	SQ	1	Retinal Thickness Definition Code Sequence	0
+00221450	PixelValueMappingToCodedConceptSequence	SQ	1	Pixel Value Mapping to Coded Concept Sequence	0
+00221452	MappedPixelValue	US|SS	1	Mapped Pixel Value	0
+00221454	PixelValueMappingExplanation	LO	1	Pixel Value Mapping Explanation	0
+00221458	OphthalmicThicknessMapQualityThresholdSequence	SQ	1	Ophthalmic Thickness Map Quality Threshold Sequence	0
+00221460	OphthalmicThicknessMapThresholdQualityRating	FL	1	Ophthalmic Thickness Map Threshold Quality Rating	0
+00221463	AnatomicStructureReferencePoint	FL	2	Anatomic Structure Reference Point	0
+00221465	RegistrationToLocalizerSequence	SQ	1	Registration to Localizer Sequence	0
+00221466	RegisteredLocalizerUnits	CS	1	Registered Localizer Units	0
+00221467	RegisteredLocalizerTopLeftHandCorner	FL	2	Registered Localizer Top Left Hand Corner	0
+00221468	RegisteredLocalizerBottomRightHandCorner	FL	2	Registered Localizer Bottom Right Hand Corner	0
+00221470	OphthalmicThicknessMapQualityRatingSequence	SQ	1	Ophthalmic Thickness Map Quality Rating Sequence	0
+00221472	RelevantOPTAttributesSequence	SQ	1	Relevant OPT Attributes Sequence	0
+00221512	TransformationMethodCodeSequence	SQ	1	Transformation Method Code Sequence	0
+00221513	TransformationAlgorithmSequence	SQ	1	Transformation Algorithm Sequence	0
+00221515	OphthalmicAxialLengthMethod	CS	1	Ophthalmic Axial Length Method	0
+00221517	OphthalmicFOV	FL	1	Ophthalmic FOV	0
+00221518	TwoDimensionalToThreeDimensionalMapSequence	SQ	1	Two Dimensional to Three Dimensional Map Sequence	0
+00221525	WideFieldOphthalmicPhotographyQualityRatingSequence	SQ	1	Wide Field Ophthalmic Photography Quality Rating Sequence	0
+00221526	WideFieldOphthalmicPhotographyQualityThresholdSequence	SQ	1	Wide Field Ophthalmic Photography Quality Threshold Sequence	0
+00221527	WideFieldOphthalmicPhotographyThresholdQualityRating	FL	1	Wide Field Ophthalmic Photography Threshold Quality Rating	0
+00221528	XCoordinatesCenterPixelViewAngle	FL	1	X Coordinates Center Pixel View Angle	0
+00221529	YCoordinatesCenterPixelViewAngle	FL	1	Y Coordinates Center Pixel View Angle	0
+00221530	NumberOfMapPoints	UL	1	Number of Map Points	0
+00221531	TwoDimensionalToThreeDimensionalMapData	OF	1	Two Dimensional to Three Dimensional Map Data	0
+00221612	DerivationAlgorithmSequence	SQ	1	Derivation Algorithm Sequence	0
+00221615	OphthalmicImageTypeCodeSequence	SQ	1	Ophthalmic Image Type Code Sequence	0
+00221616	OphthalmicImageTypeDescription	LO	1	Ophthalmic Image Type Description	0
+00221618	ScanPatternTypeCodeSequence	SQ	1	Scan Pattern Type Code Sequence	0
+00221620	ReferencedSurfaceMeshIdentificationSequence	SQ	1	Referenced Surface Mesh Identification Sequence	0
+00221622	OphthalmicVolumetricPropertiesFlag	CS	1	Ophthalmic Volumetric Properties Flag	0
+00221624	OphthalmicAnatomicReferencePointXCoordinate	FL	1	Ophthalmic Anatomic Reference Point X-Coordinate	0
+00221626	OphthalmicAnatomicReferencePointYCoordinate	FL	1	Ophthalmic Anatomic Reference Point Y-Coordinate	0
+00221628	OphthalmicEnFaceImageQualityRatingSequence	SQ	1	Ophthalmic En Face Image Quality Rating Sequence	0
+00221630	QualityThreshold	DS	1	Quality Threshold	0
+00221640	OCTBscanAnalysisAcquisitionParametersSequence	SQ	1	OCT B-scan Analysis Acquisition Parameters Sequence	0
+00221642	NumberOfBscansPerFrame	UL	1	Number of B-scans Per Frame	0
+00221643	BscanSlabThickness	FL	1	B-scan Slab Thickness	0
+00221644	DistanceBetweenBscanSlabs	FL	1	Distance Between B-scan Slabs	0
+00221645	BscanCycleTime	FL	1	B-scan Cycle Time	0
+00221646	BscanCycleTimeVector	FL	1-n	B-scan Cycle Time Vector	0
+00221649	AscanRate	FL	1	A-scan Rate	0
+00221650	BscanRate	FL	1	B-scan Rate	0
+00221658	SurfaceMeshZPixelOffset	UL	1	Surface Mesh Z-Pixel Offset	0
+00240010	VisualFieldHorizontalExtent	FL	1	Visual Field Horizontal Extent	0
+00240011	VisualFieldVerticalExtent	FL	1	Visual Field Vertical Extent	0
+00240012	VisualFieldShape	CS	1	Visual Field Shape	0
+00240016	ScreeningTestModeCodeSequence	SQ	1	Screening Test Mode Code Sequence	0
+00240018	MaximumStimulusLuminance	FL	1	Maximum Stimulus Luminance	0
+00240020	BackgroundLuminance	FL	1	Background Luminance	0
+00240021	StimulusColorCodeSequence	SQ	1	Stimulus Color Code Sequence	0
+00240024	BackgroundIlluminationColorCodeSequence	SQ	1	Background Illumination Color Code Sequence	0
+00240025	StimulusArea	FL	1	Stimulus Area	0
+00240028	StimulusPresentationTime	FL	1	Stimulus Presentation Time	0
+00240032	FixationSequence	SQ	1	Fixation Sequence	0
+00240033	FixationMonitoringCodeSequence	SQ	1	Fixation Monitoring Code Sequence	0
+00240034	VisualFieldCatchTrialSequence	SQ	1	Visual Field Catch Trial Sequence	0
+00240035	FixationCheckedQuantity	US	1	Fixation Checked Quantity	0
+00240036	PatientNotProperlyFixatedQuantity	US	1	Patient Not Properly Fixated Quantity	0
+00240037	PresentedVisualStimuliDataFlag	CS	1	Presented Visual Stimuli Data Flag	0
+00240038	NumberOfVisualStimuli	US	1	Number of Visual Stimuli	0
+00240039	ExcessiveFixationLossesDataFlag	CS	1	Excessive Fixation Losses Data Flag	0
+00240040	ExcessiveFixationLosses	CS	1	Excessive Fixation Losses	0
+00240042	StimuliRetestingQuantity	US	1	Stimuli Retesting Quantity	0
+00240044	CommentsOnPatientPerformanceOfVisualField	LT	1	Comments on Patient's Performance of Visual Field	0
+00240045	FalseNegativesEstimateFlag	CS	1	False Negatives Estimate Flag	0
+00240046	FalseNegativesEstimate	FL	1	False Negatives Estimate	0
+00240048	NegativeCatchTrialsQuantity	US	1	Negative Catch Trials Quantity	0
+00240050	FalseNegativesQuantity	US	1	False Negatives Quantity	0
+00240051	ExcessiveFalseNegativesDataFlag	CS	1	Excessive False Negatives Data Flag	0
+00240052	ExcessiveFalseNegatives	CS	1	Excessive False Negatives	0
+00240053	FalsePositivesEstimateFlag	CS	1	False Positives Estimate Flag	0
+00240054	FalsePositivesEstimate	FL	1	False Positives Estimate	0
+00240055	CatchTrialsDataFlag	CS	1	Catch Trials Data Flag	0
+00240056	PositiveCatchTrialsQuantity	US	1	Positive Catch Trials Quantity	0
+00240057	TestPointNormalsDataFlag	CS	1	Test Point Normals Data Flag	0
+00240058	TestPointNormalsSequence	SQ	1	Test Point Normals Sequence	0
+00240059	GlobalDeviationProbabilityNormalsFlag	CS	1	Global Deviation Probability Normals Flag	0
+00240060	FalsePositivesQuantity	US	1	False Positives Quantity	0
+00240061	ExcessiveFalsePositivesDataFlag	CS	1	Excessive False Positives Data Flag	0
+00240062	ExcessiveFalsePositives	CS	1	Excessive False Positives	0
+00240063	VisualFieldTestNormalsFlag	CS	1	Visual Field Test Normals Flag	0
+00240064	ResultsNormalsSequence	SQ	1	Results Normals Sequence	0
+00240065	AgeCorrectedSensitivityDeviationAlgorithmSequence	SQ	1	Age Corrected Sensitivity Deviation Algorithm Sequence	0
+00240066	GlobalDeviationFromNormal	FL	1	Global Deviation From Normal	0
+00240067	GeneralizedDefectSensitivityDeviationAlgorithmSequence	SQ	1	Generalized Defect Sensitivity Deviation Algorithm Sequence	0
+00240068	LocalizedDeviationFromNormal	FL	1	Localized Deviation From Normal	0
+00240069	PatientReliabilityIndicator	LO	1	Patient Reliability Indicator	0
+00240070	VisualFieldMeanSensitivity	FL	1	Visual Field Mean Sensitivity	0
+00240071	GlobalDeviationProbability	FL	1	Global Deviation Probability	0
+00240072	LocalDeviationProbabilityNormalsFlag	CS	1	Local Deviation Probability Normals Flag	0
+00240073	LocalizedDeviationProbability	FL	1	Localized Deviation Probability	0
+00240074	ShortTermFluctuationCalculated	CS	1	Short Term Fluctuation Calculated	0
+00240075	ShortTermFluctuation	FL	1	Short Term Fluctuation	0
+00240076	ShortTermFluctuationProbabilityCalculated	CS	1	Short Term Fluctuation Probability Calculated	0
+00240077	ShortTermFluctuationProbability	FL	1	Short Term Fluctuation Probability	0
+00240078	CorrectedLocalizedDeviationFromNormalCalculated	CS	1	Corrected Localized Deviation From Normal Calculated	0
+00240079	CorrectedLocalizedDeviationFromNormal	FL	1	Corrected Localized Deviation From Normal	0
+00240080	CorrectedLocalizedDeviationFromNormalProbabilityCalculated	CS	1	Corrected Localized Deviation From Normal Probability Calculated	0
+00240081	CorrectedLocalizedDeviationFromNormalProbability	FL	1	Corrected Localized Deviation From Normal Probability	0
+00240083	GlobalDeviationProbabilitySequence	SQ	1	Global Deviation Probability Sequence	0
+00240085	LocalizedDeviationProbabilitySequence	SQ	1	Localized Deviation Probability Sequence	0
+00240086	FovealSensitivityMeasured	CS	1	Foveal Sensitivity Measured	0
+00240087	FovealSensitivity	FL	1	Foveal Sensitivity	0
+00240088	VisualFieldTestDuration	FL	1	Visual Field Test Duration	0
+00240089	VisualFieldTestPointSequence	SQ	1	Visual Field Test Point Sequence	0
+00240090	VisualFieldTestPointXCoordinate	FL	1	Visual Field Test Point X-Coordinate	0
+00240091	VisualFieldTestPointYCoordinate	FL	1	Visual Field Test Point Y-Coordinate	0
+00240092	AgeCorrectedSensitivityDeviationValue	FL	1	Age Corrected Sensitivity Deviation Value	0
+00240093	StimulusResults	CS	1	Stimulus Results	0
+00240094	SensitivityValue	FL	1	Sensitivity Value	0
+00240095	RetestStimulusSeen	CS	1	Retest Stimulus Seen	0
+00240096	RetestSensitivityValue	FL	1	Retest Sensitivity Value	0
+00240097	VisualFieldTestPointNormalsSequence	SQ	1	Visual Field Test Point Normals Sequence	0
+00240098	QuantifiedDefect	FL	1	Quantified Defect	0
+00240100	AgeCorrectedSensitivityDeviationProbabilityValue	FL	1	Age Corrected Sensitivity Deviation Probability Value	0
+00240102	GeneralizedDefectCorrectedSensitivityDeviationFlag	CS	1	Generalized Defect Corrected Sensitivity Deviation Flag	0
+00240103	GeneralizedDefectCorrectedSensitivityDeviationValue	FL	1	Generalized Defect Corrected Sensitivity Deviation Value	0
+00240104	GeneralizedDefectCorrectedSensitivityDeviationProbabilityValue	FL	1	Generalized Defect Corrected Sensitivity Deviation Probability Value	0
+00240105	MinimumSensitivityValue	FL	1	Minimum Sensitivity Value	0
+00240106	BlindSpotLocalized	CS	1	Blind Spot Localized	0
+00240107	BlindSpotXCoordinate	FL	1	Blind Spot X-Coordinate	0
+00240108	BlindSpotYCoordinate	FL	1	Blind Spot Y-Coordinate	0
+00240110	VisualAcuityMeasurementSequence	SQ	1	Visual Acuity Measurement Sequence	0
+00240112	RefractiveParametersUsedOnPatientSequence	SQ	1	Refractive Parameters Used on Patient Sequence	0
+00240113	MeasurementLaterality	CS	1	Measurement Laterality	0
+00240114	OphthalmicPatientClinicalInformationLeftEyeSequence	SQ	1	Ophthalmic Patient Clinical Information Left Eye Sequence	0
+00240115	OphthalmicPatientClinicalInformationRightEyeSequence	SQ	1	Ophthalmic Patient Clinical Information Right Eye Sequence	0
+00240117	FovealPointNormativeDataFlag	CS	1	Foveal Point Normative Data Flag	0
+00240118	FovealPointProbabilityValue	FL	1	Foveal Point Probability Value	0
+00240120	ScreeningBaselineMeasured	CS	1	Screening Baseline Measured	0
+00240122	ScreeningBaselineMeasuredSequence	SQ	1	Screening Baseline Measured Sequence	0
+00240124	ScreeningBaselineType	CS	1	Screening Baseline Type	0
+00240126	ScreeningBaselineValue	FL	1	Screening Baseline Value	0
+00240202	AlgorithmSource	LO	1	Algorithm Source	0
+00240306	DataSetName	LO	1	Data Set Name	0
+00240307	DataSetVersion	LO	1	Data Set Version	0
+00240308	DataSetSource	LO	1	Data Set Source	0
+00240309	DataSetDescription	LO	1	Data Set Description	0
+00240317	VisualFieldTestReliabilityGlobalIndexSequence	SQ	1	Visual Field Test Reliability Global Index Sequence	0
+00240320	VisualFieldGlobalResultsIndexSequence	SQ	1	Visual Field Global Results Index Sequence	0
+00240325	DataObservationSequence	SQ	1	Data Observation Sequence	0
+00240338	IndexNormalsFlag	CS	1	Index Normals Flag	0
+00240341	IndexProbability	FL	1	Index Probability	0
+00240344	IndexProbabilitySequence	SQ	1	Index Probability Sequence	0
+00280002	SamplesPerPixel	US	1	Samples per Pixel	0
+00280003	SamplesPerPixelUsed	US	1	Samples per Pixel Used	0
+00280004	PhotometricInterpretation	CS	1	Photometric Interpretation	0
+00280005	ImageDimensions	US	1	Image Dimensions	1
+00280006	PlanarConfiguration	US	1	Planar Configuration	0
+00280008	NumberOfFrames	IS	1	Number of Frames	0
+00280009	FrameIncrementPointer	AT	1-n	Frame Increment Pointer	0
+0028000A	FrameDimensionPointer	AT	1-n	Frame Dimension Pointer	0
+00280010	Rows	US	1	Rows	0
+00280011	Columns	US	1	Columns	0
+00280012	Planes	US	1	Planes	1
+00280014	UltrasoundColorDataPresent	US	1	Ultrasound Color Data Present	0
+00280030	PixelSpacing	DS	2	Pixel Spacing	0
+00280031	ZoomFactor	DS	2	Zoom Factor	0
+00280032	ZoomCenter	DS	2	Zoom Center	0
+00280034	PixelAspectRatio	IS	2	Pixel Aspect Ratio	0
+00280040	ImageFormat	CS	1	Image Format	1
+00280050	ManipulatedImage	LO	1-n	Manipulated Image	1
+00280051	CorrectedImage	CS	1-n	Corrected Image	0
+0028005F	CompressionRecognitionCode	LO	1	Compression Recognition Code	1
+00280060	CompressionCode	CS	1	Compression Code	1
+00280061	CompressionOriginator	SH	1	Compression Originator	1
+00280062	CompressionLabel	LO	1	Compression Label	1
+00280063	CompressionDescription	SH	1	Compression Description	1
+00280065	CompressionSequence	CS	1-n	Compression Sequence	1
+00280066	CompressionStepPointers	AT	1-n	Compression Step Pointers	1
+00280068	RepeatInterval	US	1	Repeat Interval	1
+00280069	BitsGrouped	US	1	Bits Grouped	1
+00280070	PerimeterTable	US	1-n	Perimeter Table	1
+00280071	PerimeterValue	US|SS	1	Perimeter Value	1
+00280080	PredictorRows	US	1	Predictor Rows	1
+00280081	PredictorColumns	US	1	Predictor Columns	1
+00280082	PredictorConstants	US	1-n	Predictor Constants	1
+00280090	BlockedPixels	CS	1	Blocked Pixels	1
+00280091	BlockRows	US	1	Block Rows	1
+00280092	BlockColumns	US	1	Block Columns	1
+00280093	RowOverlap	US	1	Row Overlap	1
+00280094	ColumnOverlap	US	1	Column Overlap	1
+00280100	BitsAllocated	US	1	Bits Allocated	0
+00280101	BitsStored	US	1	Bits Stored	0
+00280102	HighBit	US	1	High Bit	0
+00280103	PixelRepresentation	US	1	Pixel Representation	0
+00280104	SmallestValidPixelValue	US|SS	1	Smallest Valid Pixel Value	1
+00280105	LargestValidPixelValue	US|SS	1	Largest Valid Pixel Value	1
+00280106	SmallestImagePixelValue	US|SS	1	Smallest Image Pixel Value	0
+00280107	LargestImagePixelValue	US|SS	1	Largest Image Pixel Value	0
+00280108	SmallestPixelValueInSeries	US|SS	1	Smallest Pixel Value in Series	0
+00280109	LargestPixelValueInSeries	US|SS	1	Largest Pixel Value in Series	0
+00280110	SmallestImagePixelValueInPlane	US|SS	1	Smallest Image Pixel Value in Plane	1
+00280111	LargestImagePixelValueInPlane	US|SS	1	Largest Image Pixel Value in Plane	1
+00280120	PixelPaddingValue	US|SS	1	Pixel Padding Value	0
+00280121	PixelPaddingRangeLimit	US|SS	1	Pixel Padding Range Limit	0
+00280122	FloatPixelPaddingValue	FL	1	Float Pixel Padding Value	0
+00280123	DoubleFloatPixelPaddingValue	FD	1	Double Float Pixel Padding Value	0
+00280124	FloatPixelPaddingRangeLimit	FL	1	Float Pixel Padding Range Limit	0
+00280125	DoubleFloatPixelPaddingRangeLimit	FD	1	Double Float Pixel Padding Range Limit	0
+00280200	ImageLocation	US	1	Image Location	1
+00280300	QualityControlImage	CS	1	Quality Control Image	0
+00280301	BurnedInAnnotation	CS	1	Burned In Annotation	0
+00280302	RecognizableVisualFeatures	CS	1	Recognizable Visual Features	0
+00280303	LongitudinalTemporalInformationModified	CS	1	Longitudinal Temporal Information Modified	0
+00280304	ReferencedColorPaletteInstanceUID	UI	1	Referenced Color Palette Instance UID	0
+00280400	TransformLabel	LO	1	Transform Label	1
+00280401	TransformVersionNumber	LO	1	Transform Version Number	1
+00280402	NumberOfTransformSteps	US	1	Number of Transform Steps	1
+00280403	SequenceOfCompressedData	LO	1-n	Sequence of Compressed Data	1
+00280404	DetailsOfCoefficients	AT	1-n	Details of Coefficients	1
+00280700	DCTLabel	LO	1	DCT Label	1
+00280701	DataBlockDescription	CS	1-n	Data Block Description	1
+00280702	DataBlock	AT	1-n	Data Block	1
+00280710	NormalizationFactorFormat	US	1	Normalization Factor Format	1
+00280720	ZonalMapNumberFormat	US	1	Zonal Map Number Format	1
+00280721	ZonalMapLocation	AT	1-n	Zonal Map Location	1
+00280722	ZonalMapFormat	US	1	Zonal Map Format	1
+00280730	AdaptiveMapFormat	US	1	Adaptive Map Format	1
+00280740	CodeNumberFormat	US	1	Code Number Format	1
+00280A02	PixelSpacingCalibrationType	CS	1	Pixel Spacing Calibration Type	0
+00280A04	PixelSpacingCalibrationDescription	LO	1	Pixel Spacing Calibration Description	0
+00281040	PixelIntensityRelationship	CS	1	Pixel Intensity Relationship	0
+00281041	PixelIntensityRelationshipSign	SS	1	Pixel Intensity Relationship Sign	0
+00281050	WindowCenter	DS	1-n	Window Center	0
+00281051	WindowWidth	DS	1-n	Window Width	0
+00281052	RescaleIntercept	DS	1	Rescale Intercept	0
+00281053	RescaleSlope	DS	1	Rescale Slope	0
+00281054	RescaleType	LO	1	Rescale Type	0
+00281055	WindowCenterWidthExplanation	LO	1-n	Window Center & Width Explanation	0
+00281056	VOILUTFunction	CS	1	VOI LUT Function	0
+00281080	GrayScale	CS	1	Gray Scale	1
+00281090	RecommendedViewingMode	CS	1	Recommended Viewing Mode	0
+00281100	GrayLookupTableDescriptor	US|SS	3	Gray Lookup Table Descriptor	1
+00281101	RedPaletteColorLookupTableDescriptor	US|SS	3	Red Palette Color Lookup Table Descriptor	0
+00281102	GreenPaletteColorLookupTableDescriptor	US|SS	3	Green Palette Color Lookup Table Descriptor	0
+00281103	BluePaletteColorLookupTableDescriptor	US|SS	3	Blue Palette Color Lookup Table Descriptor	0
+00281104	AlphaPaletteColorLookupTableDescriptor	US	3	Alpha Palette Color Lookup Table Descriptor	0
+00281111	LargeRedPaletteColorLookupTableDescriptor	US|SS	4	Large Red Palette Color Lookup Table Descriptor	1
+00281112	LargeGreenPaletteColorLookupTableDescriptor	US|SS	4	Large Green Palette Color Lookup Table Descriptor	1
+00281113	LargeBluePaletteColorLookupTableDescriptor	US|SS	4	Large Blue Palette Color Lookup Table Descriptor	1
+00281199	PaletteColorLookupTableUID	UI	1	Palette Color Lookup Table UID	0
+00281200	GrayLookupTableData	US|SS|OW	1-n or 1	Gray Lookup Table Data	1
+00281201	RedPaletteColorLookupTableData	OW	1	Red Palette Color Lookup Table Data	0
+00281202	GreenPaletteColorLookupTableData	OW	1	Green Palette Color Lookup Table Data	0
+00281203	BluePaletteColorLookupTableData	OW	1	Blue Palette Color Lookup Table Data	0
+00281204	AlphaPaletteColorLookupTableData	OW	1	Alpha Palette Color Lookup Table Data	0
+00281211	LargeRedPaletteColorLookupTableData	OW	1	Large Red Palette Color Lookup Table Data	1
+00281212	LargeGreenPaletteColorLookupTableData	OW	1	Large Green Palette Color Lookup Table Data	1
+00281213	LargeBluePaletteColorLookupTableData	OW	1	Large Blue Palette Color Lookup Table Data	1
+00281214	LargePaletteColorLookupTableUID	UI	1	Large Palette Color Lookup Table UID	1
+00281221	SegmentedRedPaletteColorLookupTableData	OW	1	Segmented Red Palette Color Lookup Table Data	0
+00281222	SegmentedGreenPaletteColorLookupTableData	OW	1	Segmented Green Palette Color Lookup Table Data	0
+00281223	SegmentedBluePaletteColorLookupTableData	OW	1	Segmented Blue Palette Color Lookup Table Data	0
+00281224	SegmentedAlphaPaletteColorLookupTableData	OW	1	Segmented Alpha Palette Color Lookup Table Data	0
+00281230	StoredValueColorRangeSequence	SQ	1	Stored Value Color Range Sequence	0
+00281231	MinimumStoredValueMapped	FD	1	Minimum Stored Value Mapped	0
+00281232	MaximumStoredValueMapped	FD	1	Maximum Stored Value Mapped	0
+00281300	BreastImplantPresent	CS	1	Breast Implant Present	0
+00281350	PartialView	CS	1	Partial View	0
+00281351	PartialViewDescription	ST	1	Partial View Description	0
+00281352	PartialViewCodeSequence	SQ	1	Partial View Code Sequence	0
+0028135A	SpatialLocationsPreserved	CS	1	Spatial Locations Preserved	0
+00281401	DataFrameAssignmentSequence	SQ	1	Data Frame Assignment Sequence	0
+00281402	DataPathAssignment	CS	1	Data Path Assignment	0
+00281403	BitsMappedToColorLookupTable	US	1	Bits Mapped to Color Lookup Table	0
+00281404	BlendingLUT1Sequence	SQ	1	Blending LUT 1 Sequence	0
+00281405	BlendingLUT1TransferFunction	CS	1	Blending LUT 1 Transfer Function	0
+00281406	BlendingWeightConstant	FD	1	Blending Weight Constant	0
+00281407	BlendingLookupTableDescriptor	US	3	Blending Lookup Table Descriptor	0
+00281408	BlendingLookupTableData	OW	1	Blending Lookup Table Data	0
+0028140B	EnhancedPaletteColorLookupTableSequence	SQ	1	Enhanced Palette Color Lookup Table Sequence	0
+0028140C	BlendingLUT2Sequence	SQ	1	Blending LUT 2 Sequence	0
+0028140D	BlendingLUT2TransferFunction	CS	1	Blending LUT 2 Transfer Function	0
+0028140E	DataPathID	CS	1	Data Path ID	0
+0028140F	RGBLUTTransferFunction	CS	1	RGB LUT Transfer Function	0
+00281410	AlphaLUTTransferFunction	CS	1	Alpha LUT Transfer Function	0
+00282000	ICCProfile	OB	1	ICC Profile	0
+00282002	ColorSpace	CS	1	Color Space	0
+00282110	LossyImageCompression	CS	1	Lossy Image Compression	0
+00282112	LossyImageCompressionRatio	DS	1-n	Lossy Image Compression Ratio	0
+00282114	LossyImageCompressionMethod	CS	1-n	Lossy Image Compression Method	0
+00283000	ModalityLUTSequence	SQ	1	Modality LUT Sequence	0
+00283001	VariableModalityLUTSequence	SQ	1	Variable Modality LUT Sequence	0
+00283002	LUTDescriptor	US|SS	3	LUT Descriptor	0
+00283003	LUTExplanation	LO	1	LUT Explanation	0
+00283004	ModalityLUTType	LO	1	Modality LUT Type	0
+00283006	LUTData	US|OW	1-n or 1	LUT Data	0
+00283010	VOILUTSequence	SQ	1	VOI LUT Sequence	0
+00283110	SoftcopyVOILUTSequence	SQ	1	Softcopy VOI LUT Sequence	0
+00284000	ImagePresentationComments	LT	1	Image Presentation Comments	1
+00285000	BiPlaneAcquisitionSequence	SQ	1	Bi-Plane Acquisition Sequence	1
+00286010	RepresentativeFrameNumber	US	1	Representative Frame Number	0
+00286020	FrameNumbersOfInterest	US	1-n	Frame Numbers of Interest (FOI)	0
+00286022	FrameOfInterestDescription	LO	1-n	Frame of Interest Description	0
+00286023	FrameOfInterestType	CS	1-n	Frame of Interest Type	0
+00286030	MaskPointers	US	1-n	Mask Pointer(s)	1
+00286040	RWavePointer	US	1-n	R Wave Pointer	0
+00286100	MaskSubtractionSequence	SQ	1	Mask Subtraction Sequence	0
+00286101	MaskOperation	CS	1	Mask Operation	0
+00286102	ApplicableFrameRange	US	2-2n	Applicable Frame Range	0
+00286110	MaskFrameNumbers	US	1-n	Mask Frame Numbers	0
+00286112	ContrastFrameAveraging	US	1	Contrast Frame Averaging	0
+00286114	MaskSubPixelShift	FL	2	Mask Sub-pixel Shift	0
+00286120	TIDOffset	SS	1	TID Offset	0
+00286190	MaskOperationExplanation	ST	1	Mask Operation Explanation	0
+00287000	EquipmentAdministratorSequence	SQ	1	Equipment Administrator Sequence	0
+00287001	NumberOfDisplaySubsystems	US	1	Number of Display Subsystems	0
+00287002	CurrentConfigurationID	US	1	Current Configuration ID	0
+00287003	DisplaySubsystemID	US	1	Display Subsystem ID	0
+00287004	DisplaySubsystemName	SH	1	Display Subsystem Name	0
+00287005	DisplaySubsystemDescription	LO	1	Display Subsystem Description	0
+00287006	SystemStatus	CS	1	System Status	0
+00287007	SystemStatusComment	LO	1	System Status Comment	0
+00287008	TargetLuminanceCharacteristicsSequence	SQ	1	Target Luminance Characteristics Sequence	0
+00287009	LuminanceCharacteristicsID	US	1	Luminance Characteristics ID	0
+0028700A	DisplaySubsystemConfigurationSequence	SQ	1	Display Subsystem Configuration Sequence	0
+0028700B	ConfigurationID	US	1	Configuration ID	0
+0028700C	ConfigurationName	SH	1	Configuration Name	0
+0028700D	ConfigurationDescription	LO	1	Configuration Description	0
+0028700E	ReferencedTargetLuminanceCharacteristicsID	US	1	Referenced Target Luminance Characteristics ID	0
+0028700F	QAResultsSequence	SQ	1	QA Results Sequence	0
+00287010	DisplaySubsystemQAResultsSequence	SQ	1	Display Subsystem QA Results Sequence	0
+00287011	ConfigurationQAResultsSequence	SQ	1	Configuration QA Results Sequence	0
+00287012	MeasurementEquipmentSequence	SQ	1	Measurement Equipment Sequence	0
+00287013	MeasurementFunctions	CS	1-n	Measurement Functions	0
+00287014	MeasurementEquipmentType	CS	1	Measurement Equipment Type	0
+00287015	VisualEvaluationResultSequence	SQ	1	Visual Evaluation Result Sequence	0
+00287016	DisplayCalibrationResultSequence	SQ	1	Display Calibration Result Sequence	0
+00287017	DDLValue	US	1	DDL Value	0
+00287018	CIExyWhitePoint	FL	2	CIExy White Point	0
+00287019	DisplayFunctionType	CS	1	Display Function Type	0
+0028701A	GammaValue	FL	1	Gamma Value	0
+0028701B	NumberOfLuminancePoints	US	1	Number of Luminance Points	0
+0028701C	LuminanceResponseSequence	SQ	1	Luminance Response Sequence	0
+0028701D	TargetMinimumLuminance	FL	1	Target Minimum Luminance	0
+0028701E	TargetMaximumLuminance	FL	1	Target Maximum Luminance	0
+0028701F	LuminanceValue	FL	1	Luminance Value	0
+00287020	LuminanceResponseDescription	LO	1	Luminance Response Description	0
+00287021	WhitePointFlag	CS	1	White Point Flag	0
+00287022	DisplayDeviceTypeCodeSequence	SQ	1	Display Device Type Code Sequence	0
+00287023	DisplaySubsystemSequence	SQ	1	Display Subsystem Sequence	0
+00287024	LuminanceResultSequence	SQ	1	Luminance Result Sequence	0
+00287025	AmbientLightValueSource	CS	1	Ambient Light Value Source	0
+00287026	MeasuredCharacteristics	CS	1-n	Measured Characteristics	0
+00287027	LuminanceUniformityResultSequence	SQ	1	Luminance Uniformity Result Sequence	0
+00287028	VisualEvaluationTestSequence	SQ	1	Visual Evaluation Test Sequence	0
+00287029	TestResult	CS	1	Test Result	0
+0028702A	TestResultComment	LO	1	Test Result Comment	0
+0028702B	TestImageValidation	CS	1	Test Image Validation	0
+0028702C	TestPatternCodeSequence	SQ	1	Test Pattern Code Sequence	0
+0028702D	MeasurementPatternCodeSequence	SQ	1	Measurement Pattern Code Sequence	0
+0028702E	VisualEvaluationMethodCodeSequence	SQ	1	Visual Evaluation Method Code Sequence	0
+00287FE0	PixelDataProviderURL	UR	1	Pixel Data Provider URL	0
+00289001	DataPointRows	UL	1	Data Point Rows	0
+00289002	DataPointColumns	UL	1	Data Point Columns	0
+00289003	SignalDomainColumns	CS	1	Signal Domain Columns	0
+00289099	LargestMonochromePixelValue	US	1	Largest Monochrome Pixel Value	1
+00289108	DataRepresentation	CS	1	Data Representation	0
+00289110	PixelMeasuresSequence	SQ	1	Pixel Measures Sequence	0
+00289132	FrameVOILUTSequence	SQ	1	Frame VOI LUT Sequence	0
+00289145	PixelValueTransformationSequence	SQ	1	Pixel Value Transformation Sequence	0
+00289235	SignalDomainRows	CS	1	Signal Domain Rows	0
+00289411	DisplayFilterPercentage	FL	1	Display Filter Percentage	0
+00289415	FramePixelShiftSequence	SQ	1	Frame Pixel Shift Sequence	0
+00289416	SubtractionItemID	US	1	Subtraction Item ID	0
+00289422	PixelIntensityRelationshipLUTSequence	SQ	1	Pixel Intensity Relationship LUT Sequence	0
+00289443	FramePixelDataPropertiesSequence	SQ	1	Frame Pixel Data Properties Sequence	0
+00289444	GeometricalProperties	CS	1	Geometrical Properties	0
+00289445	GeometricMaximumDistortion	FL	1	Geometric Maximum Distortion	0
+00289446	ImageProcessingApplied	CS	1-n	Image Processing Applied	0
+00289454	MaskSelectionMode	CS	1	Mask Selection Mode	0
+00289474	LUTFunction	CS	1	LUT Function	0
+00289478	MaskVisibilityPercentage	FL	1	Mask Visibility Percentage	0
+00289501	PixelShiftSequence	SQ	1	Pixel Shift Sequence	0
+00289502	RegionPixelShiftSequence	SQ	1	Region Pixel Shift Sequence	0
+00289503	VerticesOfTheRegion	SS	2-2n	Vertices of the Region	0
+00289505	MultiFramePresentationSequence	SQ	1	Multi-frame Presentation Sequence	0
+00289506	PixelShiftFrameRange	US	2-2n	Pixel Shift Frame Range	0
+00289507	LUTFrameRange	US	2-2n	LUT Frame Range	0
+00289520	ImageToEquipmentMappingMatrix	DS	16	Image to Equipment Mapping Matrix	0
+00289537	EquipmentCoordinateSystemIdentification	CS	1	Equipment Coordinate System Identification	0
+0032000A	StudyStatusID	CS	1	Study Status ID	1
+0032000C	StudyPriorityID	CS	1	Study Priority ID	1
+00320012	StudyIDIssuer	LO	1	Study ID Issuer	1
+00320032	StudyVerifiedDate	DA	1	Study Verified Date	1
+00320033	StudyVerifiedTime	TM	1	Study Verified Time	1
+00320034	StudyReadDate	DA	1	Study Read Date	1
+00320035	StudyReadTime	TM	1	Study Read Time	1
+00321000	ScheduledStudyStartDate	DA	1	Scheduled Study Start Date	1
+00321001	ScheduledStudyStartTime	TM	1	Scheduled Study Start Time	1
+00321010	ScheduledStudyStopDate	DA	1	Scheduled Study Stop Date	1
+00321011	ScheduledStudyStopTime	TM	1	Scheduled Study Stop Time	1
+00321020	ScheduledStudyLocation	LO	1	Scheduled Study Location	1
+00321021	ScheduledStudyLocationAETitle	AE	1-n	Scheduled Study Location AE Title	1
+00321030	ReasonForStudy	LO	1	Reason for Study	1
+00321031	RequestingPhysicianIdentificationSequence	SQ	1	Requesting Physician Identification Sequence	0
+00321032	RequestingPhysician	PN	1	Requesting Physician	0
+00321033	RequestingService	LO	1	Requesting Service	0
+00321034	RequestingServiceCodeSequence	SQ	1	Requesting Service Code Sequence	0
+00321040	StudyArrivalDate	DA	1	Study Arrival Date	1
+00321041	StudyArrivalTime	TM	1	Study Arrival Time	1
+00321050	StudyCompletionDate	DA	1	Study Completion Date	1
+00321051	StudyCompletionTime	TM	1	Study Completion Time	1
+00321055	StudyComponentStatusID	CS	1	Study Component Status ID	1
+00321060	RequestedProcedureDescription	LO	1	Requested Procedure Description	0
+00321064	RequestedProcedureCodeSequence	SQ	1	Requested Procedure Code Sequence	0
+00321065	RequestedLateralityCodeSequence	SQ	1	Requested Laterality Code Sequence	0
+00321066	ReasonForVisit	UT	1	Reason for Visit	0
+00321067	ReasonForVisitCodeSequence	SQ	1	Reason for Visit Code Sequence	0
+00321070	RequestedContrastAgent	LO	1	Requested Contrast Agent	0
+00324000	StudyComments	LT	1	Study Comments	1
+00340001	FlowIdentifierSequence	SQ	1	Flow Identifier Sequence	0
+00340002	FlowIdentifier	OB	1	Flow Identifier	0
+00340003	FlowTransferSyntaxUID	UI	1	Flow Transfer Syntax UID	0
+00340004	FlowRTPSamplingRate	UL	1	Flow RTP Sampling Rate	0
+00340005	SourceIdentifier	OB	1	Source Identifier	0
+00340007	FrameOriginTimestamp	OB	1	Frame Origin Timestamp	0
+00340008	IncludesImagingSubject	CS	1	Includes Imaging Subject	0
+00340009	FrameUsefulnessGroupSequence	SQ	1	Frame Usefulness Group Sequence	0
+0034000A	RealTimeBulkDataFlowSequence	SQ	1	Real-Time Bulk Data Flow Sequence	0
+0034000B	CameraPositionGroupSequence	SQ	1	Camera Position Group Sequence	0
+0034000C	IncludesInformation	CS	1	Includes Information	0
+0034000D	TimeOfFrameGroupSequence	SQ	1	Time of Frame Group Sequence	0
+00380004	ReferencedPatientAliasSequence	SQ	1	Referenced Patient Alias Sequence	1
+00380008	VisitStatusID	CS	1	Visit Status ID	0
+00380010	AdmissionID	LO	1	Admission ID	0
+00380011	IssuerOfAdmissionID	LO	1	Issuer of Admission ID	1
+00380014	IssuerOfAdmissionIDSequence	SQ	1	Issuer of Admission ID Sequence	0
+00380016	RouteOfAdmissions	LO	1	Route of Admissions	0
+0038001A	ScheduledAdmissionDate	DA	1	Scheduled Admission Date	1
+0038001B	ScheduledAdmissionTime	TM	1	Scheduled Admission Time	1
+0038001C	ScheduledDischargeDate	DA	1	Scheduled Discharge Date	1
+0038001D	ScheduledDischargeTime	TM	1	Scheduled Discharge Time	1
+0038001E	ScheduledPatientInstitutionResidence	LO	1	Scheduled Patient Institution Residence	1
+00380020	AdmittingDate	DA	1	Admitting Date	0
+00380021	AdmittingTime	TM	1	Admitting Time	0
+00380030	DischargeDate	DA	1	Discharge Date	1
+00380032	DischargeTime	TM	1	Discharge Time	1
+00380040	DischargeDiagnosisDescription	LO	1	Discharge Diagnosis Description	1
+00380044	DischargeDiagnosisCodeSequence	SQ	1	Discharge Diagnosis Code Sequence	1
+00380050	SpecialNeeds	LO	1	Special Needs	0
+00380060	ServiceEpisodeID	LO	1	Service Episode ID	0
+00380061	IssuerOfServiceEpisodeID	LO	1	Issuer of Service Episode ID	1
+00380062	ServiceEpisodeDescription	LO	1	Service Episode Description	0
+00380064	IssuerOfServiceEpisodeIDSequence	SQ	1	Issuer of Service Episode ID Sequence	0
+00380100	PertinentDocumentsSequence	SQ	1	Pertinent Documents Sequence	0
+00380101	PertinentResourcesSequence	SQ	1	Pertinent Resources Sequence	0
+00380102	ResourceDescription	LO	1	Resource Description	0
+00380300	CurrentPatientLocation	LO	1	Current Patient Location	0
+00380400	PatientInstitutionResidence	LO	1	Patient's Institution Residence	0
+00380500	PatientState	LO	1	Patient State	0
+00380502	PatientClinicalTrialParticipationSequence	SQ	1	Patient Clinical Trial Participation Sequence	0
+00384000	VisitComments	LT	1	Visit Comments	0
+003A0004	WaveformOriginality	CS	1	Waveform Originality	0
+003A0005	NumberOfWaveformChannels	US	1	Number of Waveform Channels	0
+003A0010	NumberOfWaveformSamples	UL	1	Number of Waveform Samples	0
+003A001A	SamplingFrequency	DS	1	Sampling Frequency	0
+003A0020	MultiplexGroupLabel	SH	1	Multiplex Group Label	0
+003A0200	ChannelDefinitionSequence	SQ	1	Channel Definition Sequence	0
+003A0202	WaveformChannelNumber	IS	1	Waveform Channel Number	0
+003A0203	ChannelLabel	SH	1	Channel Label	0
+003A0205	ChannelStatus	CS	1-n	Channel Status	0
+003A0208	ChannelSourceSequence	SQ	1	Channel Source Sequence	0
+003A0209	ChannelSourceModifiersSequence	SQ	1	Channel Source Modifiers Sequence	0
+003A020A	SourceWaveformSequence	SQ	1	Source Waveform Sequence	0
+003A020C	ChannelDerivationDescription	LO	1	Channel Derivation Description	0
+003A0210	ChannelSensitivity	DS	1	Channel Sensitivity	0
+003A0211	ChannelSensitivityUnitsSequence	SQ	1	Channel Sensitivity Units Sequence	0
+003A0212	ChannelSensitivityCorrectionFactor	DS	1	Channel Sensitivity Correction Factor	0
+003A0213	ChannelBaseline	DS	1	Channel Baseline	0
+003A0214	ChannelTimeSkew	DS	1	Channel Time Skew	0
+003A0215	ChannelSampleSkew	DS	1	Channel Sample Skew	0
+003A0218	ChannelOffset	DS	1	Channel Offset	0
+003A021A	WaveformBitsStored	US	1	Waveform Bits Stored	0
+003A0220	FilterLowFrequency	DS	1	Filter Low Frequency	0
+003A0221	FilterHighFrequency	DS	1	Filter High Frequency	0
+003A0222	NotchFilterFrequency	DS	1	Notch Filter Frequency	0
+003A0223	NotchFilterBandwidth	DS	1	Notch Filter Bandwidth	0
+003A0230	WaveformDataDisplayScale	FL	1	Waveform Data Display Scale	0
+003A0231	WaveformDisplayBackgroundCIELabValue	US	3	Waveform Display Background CIELab Value	0
+003A0240	WaveformPresentationGroupSequence	SQ	1	Waveform Presentation Group Sequence	0
+003A0241	PresentationGroupNumber	US	1	Presentation Group Number	0
+003A0242	ChannelDisplaySequence	SQ	1	Channel Display Sequence	0
+003A0244	ChannelRecommendedDisplayCIELabValue	US	3	Channel Recommended Display CIELab Value	0
+003A0245	ChannelPosition	FL	1	Channel Position	0
+003A0246	DisplayShadingFlag	CS	1	Display Shading Flag	0
+003A0247	FractionalChannelDisplayScale	FL	1	Fractional Channel Display Scale	0
+003A0248	AbsoluteChannelDisplayScale	FL	1	Absolute Channel Display Scale	0
+003A0300	MultiplexedAudioChannelsDescriptionCodeSequence	SQ	1	Multiplexed Audio Channels Description Code Sequence	0
+003A0301	ChannelIdentificationCode	IS	1	Channel Identification Code	0
+003A0302	ChannelMode	CS	1	Channel Mode	0
+003A0310	MultiplexGroupUID	UI	1	Multiplex Group UID	0
+003A0311	PowerlineFrequency	DS	1	Powerline Frequency	0
+003A0312	ChannelImpedanceSequence	SQ	1	Channel Impedance Sequence	0
+003A0313	ImpedanceValue	DS	1	Impedance Value	0
+003A0314	ImpedanceMeasurementDateTime	DT	1	Impedance Measurement DateTime	0
+003A0315	ImpedanceMeasurementFrequency	DS	1	Impedance Measurement Frequency	0
+003A0316	ImpedanceMeasurementCurrentType	CS	1	Impedance Measurement Current Type	0
+003A0317	WaveformAmplifierType	CS	1	Waveform Amplifier Type	0
+003A0318	FilterLowFrequencyCharacteristicsSequence	SQ	1	Filter Low Frequency Characteristics Sequence	0
+003A0319	FilterHighFrequencyCharacteristicsSequence	SQ	1	Filter High Frequency Characteristics Sequence	0
+003A0320	SummarizedFilterLookupTable	SQ	1	Summarized Filter Lookup Table Sequence	0
+003A0321	NotchFilterCharacteristicsSequence	SQ	1	Notch Filter Characteristics Sequence	0
+003A0322	WaveformFilterType	CS	1	Waveform Filter Type	0
+003A0323	AnalogFilterCharacteristicsSequence	SQ	1	Analog Filter Characteristics Sequence	0
+003A0324	AnalogFilterRollOff	DS	1	Analog Filter Roll Off	0
+003A0325	AnalogFilterType	SQ	1	Analog Filter Type Code Sequence	0
+003A0326	DigitalFilterCharacteristicsSequence	SQ	1	Digital Filter Characteristics Sequence	0
+003A0327	DigitalFilterOrder	IS	1	Digital Filter Order	0
+003A0328	DigitalFilterTypeCodeSequence	SQ	1	Digital Filter Type Code Sequence	0
+003A0329	WaveformFilterDescription	ST	1	Waveform Filter Description	0
+003A032A	FilterLookupTableSequence	SQ	1	Filter Lookup Table Sequence	0
+003A032B	FilterLookupTableDescription	ST	1	Filter Lookup Table Description	0
+003A032C	FrequencyEncodingCodeSequence	SQ	1	Frequency Encoding Code Sequence	0
+003A032D	MagnitudeEncodingCodeSequence	SQ	1	Magnitude Encoding Code Sequence	0
+003A032E	FilterLookupTableData	OD	1	Filter Lookup Table Data	0
+00400001	ScheduledStationAETitle	AE	1-n	Scheduled Station AE Title	0
+00400002	ScheduledProcedureStepStartDate	DA	1	Scheduled Procedure Step Start Date	0
+00400003	ScheduledProcedureStepStartTime	TM	1	Scheduled Procedure Step Start Time	0
+00400004	ScheduledProcedureStepEndDate	DA	1	Scheduled Procedure Step End Date	0
+00400005	ScheduledProcedureStepEndTime	TM	1	Scheduled Procedure Step End Time	0
+00400006	ScheduledPerformingPhysicianName	PN	1	Scheduled Performing Physician's Name	0
+00400007	ScheduledProcedureStepDescription	LO	1	Scheduled Procedure Step Description	0
+00400008	ScheduledProtocolCodeSequence	SQ	1	Scheduled Protocol Code Sequence	0
+00400009	ScheduledProcedureStepID	SH	1	Scheduled Procedure Step ID	0
+0040000A	StageCodeSequence	SQ	1	Stage Code Sequence	0
+0040000B	ScheduledPerformingPhysicianIdentificationSequence	SQ	1	Scheduled Performing Physician Identification Sequence	0
+00400010	ScheduledStationName	SH	1-n	Scheduled Station Name	0
+00400011	ScheduledProcedureStepLocation	SH	1	Scheduled Procedure Step Location	0
+00400012	PreMedication	LO	1	Pre-Medication	0
+00400020	ScheduledProcedureStepStatus	CS	1	Scheduled Procedure Step Status	0
+00400026	OrderPlacerIdentifierSequence	SQ	1	Order Placer Identifier Sequence	0
+00400027	OrderFillerIdentifierSequence	SQ	1	Order Filler Identifier Sequence	0
+00400031	LocalNamespaceEntityID	UT	1	Local Namespace Entity ID	0
+00400032	UniversalEntityID	UT	1	Universal Entity ID	0
+00400033	UniversalEntityIDType	CS	1	Universal Entity ID Type	0
+00400035	IdentifierTypeCode	CS	1	Identifier Type Code	0
+00400036	AssigningFacilitySequence	SQ	1	Assigning Facility Sequence	0
+00400039	AssigningJurisdictionCodeSequence	SQ	1	Assigning Jurisdiction Code Sequence	0
+0040003A	AssigningAgencyOrDepartmentCodeSequence	SQ	1	Assigning Agency or Department Code Sequence	0
+00400100	ScheduledProcedureStepSequence	SQ	1	Scheduled Procedure Step Sequence	0
+00400220	ReferencedNonImageCompositeSOPInstanceSequence	SQ	1	Referenced Non-Image Composite SOP Instance Sequence	0
+00400241	PerformedStationAETitle	AE	1	Performed Station AE Title	0
+00400242	PerformedStationName	SH	1	Performed Station Name	0
+00400243	PerformedLocation	SH	1	Performed Location	0
+00400244	PerformedProcedureStepStartDate	DA	1	Performed Procedure Step Start Date	0
+00400245	PerformedProcedureStepStartTime	TM	1	Performed Procedure Step Start Time	0
+00400250	PerformedProcedureStepEndDate	DA	1	Performed Procedure Step End Date	0
+00400251	PerformedProcedureStepEndTime	TM	1	Performed Procedure Step End Time	0
+00400252	PerformedProcedureStepStatus	CS	1	Performed Procedure Step Status	0
+00400253	PerformedProcedureStepID	SH	1	Performed Procedure Step ID	0
+00400254	PerformedProcedureStepDescription	LO	1	Performed Procedure Step Description	0
+00400255	PerformedProcedureTypeDescription	LO	1	Performed Procedure Type Description	0
+00400260	PerformedProtocolCodeSequence	SQ	1	Performed Protocol Code Sequence	0
+00400261	PerformedProtocolType	CS	1	Performed Protocol Type	0
+00400270	ScheduledStepAttributesSequence	SQ	1	Scheduled Step Attributes Sequence	0
+00400275	RequestAttributesSequence	SQ	1	Request Attributes Sequence	0
+00400280	CommentsOnThePerformedProcedureStep	ST	1	Comments on the Performed Procedure Step	0
+00400281	PerformedProcedureStepDiscontinuationReasonCodeSequence	SQ	1	Performed Procedure Step Discontinuation Reason Code Sequence	0
+00400293	QuantitySequence	SQ	1	Quantity Sequence	0
+00400294	Quantity	DS	1	Quantity	0
+00400295	MeasuringUnitsSequence	SQ	1	Measuring Units Sequence	0
+00400296	BillingItemSequence	SQ	1	Billing Item Sequence	0
+00400300	TotalTimeOfFluoroscopy	US	1	Total Time of Fluoroscopy	1
+00400301	TotalNumberOfExposures	US	1	Total Number of Exposures	1
+00400302	EntranceDose	US	1	Entrance Dose	0
+00400303	ExposedArea	US	1-2	Exposed Area	0
+00400306	DistanceSourceToEntrance	DS	1	Distance Source to Entrance	0
+00400307	DistanceSourceToSupport	DS	1	Distance Source to Support	1
+0040030E	ExposureDoseSequence	SQ	1	Exposure Dose Sequence	1
+00400310	CommentsOnRadiationDose	ST	1	Comments on Radiation Dose	0
+00400312	XRayOutput	DS	1	X-Ray Output	0
+00400314	HalfValueLayer	DS	1	Half Value Layer	0
+00400316	OrganDose	DS	1	Organ Dose	0
+00400318	OrganExposed	CS	1	Organ Exposed	0
+00400320	BillingProcedureStepSequence	SQ	1	Billing Procedure Step Sequence	0
+00400321	FilmConsumptionSequence	SQ	1	Film Consumption Sequence	0
+00400324	BillingSuppliesAndDevicesSequence	SQ	1	Billing Supplies and Devices Sequence	0
+00400330	ReferencedProcedureStepSequence	SQ	1	Referenced Procedure Step Sequence	1
+00400340	PerformedSeriesSequence	SQ	1	Performed Series Sequence	0
+00400400	CommentsOnTheScheduledProcedureStep	LT	1	Comments on the Scheduled Procedure Step	0
+00400440	ProtocolContextSequence	SQ	1	Protocol Context Sequence	0
+00400441	ContentItemModifierSequence	SQ	1	Content Item Modifier Sequence	0
+00400500	ScheduledSpecimenSequence	SQ	1	Scheduled Specimen Sequence	0
+0040050A	SpecimenAccessionNumber	LO	1	Specimen Accession Number	1
+00400512	ContainerIdentifier	LO	1	Container Identifier	0
+00400513	IssuerOfTheContainerIdentifierSequence	SQ	1	Issuer of the Container Identifier Sequence	0
+00400515	AlternateContainerIdentifierSequence	SQ	1	Alternate Container Identifier Sequence	0
+00400518	ContainerTypeCodeSequence	SQ	1	Container Type Code Sequence	0
+0040051A	ContainerDescription	LO	1	Container Description	0
+00400520	ContainerComponentSequence	SQ	1	Container Component Sequence	0
+00400550	SpecimenSequence	SQ	1	Specimen Sequence	1
+00400551	SpecimenIdentifier	LO	1	Specimen Identifier	0
+00400552	SpecimenDescriptionSequenceTrial	SQ	1	Specimen Description Sequence (Trial)	1
+00400553	SpecimenDescriptionTrial	ST	1	Specimen Description (Trial)	1
+00400554	SpecimenUID	UI	1	Specimen UID	0
+00400555	AcquisitionContextSequence	SQ	1	Acquisition Context Sequence	0
+00400556	AcquisitionContextDescription	ST	1	Acquisition Context Description	0
+00400560	SpecimenDescriptionSequence	SQ	1	Specimen Description Sequence	0
+00400562	IssuerOfTheSpecimenIdentifierSequence	SQ	1	Issuer of the Specimen Identifier Sequence	0
+0040059A	SpecimenTypeCodeSequence	SQ	1	Specimen Type Code Sequence	0
+00400600	SpecimenShortDescription	LO	1	Specimen Short Description	0
+00400602	SpecimenDetailedDescription	UT	1	Specimen Detailed Description	0
+00400610	SpecimenPreparationSequence	SQ	1	Specimen Preparation Sequence	0
+00400612	SpecimenPreparationStepContentItemSequence	SQ	1	Specimen Preparation Step Content Item Sequence	0
+00400620	SpecimenLocalizationContentItemSequence	SQ	1	Specimen Localization Content Item Sequence	0
+004006FA	SlideIdentifier	LO	1	Slide Identifier	1
+00400710	WholeSlideMicroscopyImageFrameTypeSequence	SQ	1	Whole Slide Microscopy Image Frame Type Sequence	0
+0040071A	ImageCenterPointCoordinatesSequence	SQ	1	Image Center Point Coordinates Sequence	0
+0040072A	XOffsetInSlideCoordinateSystem	DS	1	X Offset in Slide Coordinate System	0
+0040073A	YOffsetInSlideCoordinateSystem	DS	1	Y Offset in Slide Coordinate System	0
+0040074A	ZOffsetInSlideCoordinateSystem	DS	1	Z Offset in Slide Coordinate System	0
+004008D8	PixelSpacingSequence	SQ	1	Pixel Spacing Sequence	1
+004008DA	CoordinateSystemAxisCodeSequence	SQ	1	Coordinate System Axis Code Sequence	1
+004008EA	MeasurementUnitsCodeSequence	SQ	1	Measurement Units Code Sequence	0
+004009F8	VitalStainCodeSequenceTrial	SQ	1	Vital Stain Code Sequence (Trial)	1
+00401001	RequestedProcedureID	SH	1	Requested Procedure ID	0
+00401002	ReasonForTheRequestedProcedure	LO	1	Reason for the Requested Procedure	0
+00401003	RequestedProcedurePriority	SH	1	Requested Procedure Priority	0
+00401004	PatientTransportArrangements	LO	1	Patient Transport Arrangements	0
+00401005	RequestedProcedureLocation	LO	1	Requested Procedure Location	0
+00401006	PlacerOrderNumberProcedure	SH	1	Placer Order Number / Procedure	1
+00401007	FillerOrderNumberProcedure	SH	1	Filler Order Number / Procedure	1
+00401008	ConfidentialityCode	LO	1	Confidentiality Code	0
+00401009	ReportingPriority	SH	1	Reporting Priority	0
+0040100A	ReasonForRequestedProcedureCodeSequence	SQ	1	Reason for Requested Procedure Code Sequence	0
+00401010	NamesOfIntendedRecipientsOfResults	PN	1-n	Names of Intended Recipients of Results	0
+00401011	IntendedRecipientsOfResultsIdentificationSequence	SQ	1	Intended Recipients of Results Identification Sequence	0
+00401012	ReasonForPerformedProcedureCodeSequence	SQ	1	Reason For Performed Procedure Code Sequence	0
+00401060	RequestedProcedureDescriptionTrial	LO	1	Requested Procedure Description (Trial)	1
+00401101	PersonIdentificationCodeSequence	SQ	1	Person Identification Code Sequence	0
+00401102	PersonAddress	ST	1	Person's Address	0
+00401103	PersonTelephoneNumbers	LO	1-n	Person's Telephone Numbers	0
+00401104	PersonTelecomInformation	LT	1	Person's Telecom Information	0
+00401400	RequestedProcedureComments	LT	1	Requested Procedure Comments	0
+00402001	ReasonForTheImagingServiceRequest	LO	1	Reason for the Imaging Service Request	1
+00402004	IssueDateOfImagingServiceRequest	DA	1	Issue Date of Imaging Service Request	0
+00402005	IssueTimeOfImagingServiceRequest	TM	1	Issue Time of Imaging Service Request	0
+00402006	PlacerOrderNumberImagingServiceRequestRetired	SH	1	Placer Order Number / Imaging Service Request (Retired)	1
+00402007	FillerOrderNumberImagingServiceRequestRetired	SH	1	Filler Order Number / Imaging Service Request (Retired)	1
+00402008	OrderEnteredBy	PN	1	Order Entered By	0
+00402009	OrderEntererLocation	SH	1	Order Enterer's Location	0
+00402010	OrderCallbackPhoneNumber	SH	1	Order Callback Phone Number	0
+00402011	OrderCallbackTelecomInformation	LT	1	Order Callback Telecom Information	0
+00402016	PlacerOrderNumberImagingServiceRequest	LO	1	Placer Order Number / Imaging Service Request	0
+00402017	FillerOrderNumberImagingServiceRequest	LO	1	Filler Order Number / Imaging Service Request	0
+00402400	ImagingServiceRequestComments	LT	1	Imaging Service Request Comments	0
+00403001	ConfidentialityConstraintOnPatientDataDescription	LO	1	Confidentiality Constraint on Patient Data Description	0
+00404001	GeneralPurposeScheduledProcedureStepStatus	CS	1	General Purpose Scheduled Procedure Step Status	1
+00404002	GeneralPurposePerformedProcedureStepStatus	CS	1	General Purpose Performed Procedure Step Status	1
+00404003	GeneralPurposeScheduledProcedureStepPriority	CS	1	General Purpose Scheduled Procedure Step Priority	1
+00404004	ScheduledProcessingApplicationsCodeSequence	SQ	1	Scheduled Processing Applications Code Sequence	1
+00404005	ScheduledProcedureStepStartDateTime	DT	1	Scheduled Procedure Step Start DateTime	0
+00404006	MultipleCopiesFlag	CS	1	Multiple Copies Flag	1
+00404007	PerformedProcessingApplicationsCodeSequence	SQ	1	Performed Processing Applications Code Sequence	1
+00404008	ScheduledProcedureStepExpirationDateTime	DT	1	Scheduled Procedure Step Expiration DateTime	0
+00404009	HumanPerformerCodeSequence	SQ	1	Human Performer Code Sequence	0
+00404010	ScheduledProcedureStepModificationDateTime	DT	1	Scheduled Procedure Step Modification DateTime	0
+00404011	ExpectedCompletionDateTime	DT	1	Expected Completion DateTime	0
+00404015	ResultingGeneralPurposePerformedProcedureStepsSequence	SQ	1	Resulting General Purpose Performed Procedure Steps Sequence	1
+00404016	ReferencedGeneralPurposeScheduledProcedureStepSequence	SQ	1	Referenced General Purpose Scheduled Procedure Step Sequence	1
+00404018	ScheduledWorkitemCodeSequence	SQ	1	Scheduled Workitem Code Sequence	0
+00404019	PerformedWorkitemCodeSequence	SQ	1	Performed Workitem Code Sequence	0
+00404020	InputAvailabilityFlag	CS	1	Input Availability Flag	1
+00404021	InputInformationSequence	SQ	1	Input Information Sequence	0
+00404022	RelevantInformationSequence	SQ	1	Relevant Information Sequence	1
+00404023	ReferencedGeneralPurposeScheduledProcedureStepTransactionUID	UI	1	Referenced General Purpose Scheduled Procedure Step Transaction UID	1
+00404025	ScheduledStationNameCodeSequence	SQ	1	Scheduled Station Name Code Sequence	0
+00404026	ScheduledStationClassCodeSequence	SQ	1	Scheduled Station Class Code Sequence	0
+00404027	ScheduledStationGeographicLocationCodeSequence	SQ	1	Scheduled Station Geographic Location Code Sequence	0
+00404028	PerformedStationNameCodeSequence	SQ	1	Performed Station Name Code Sequence	0
+00404029	PerformedStationClassCodeSequence	SQ	1	Performed Station Class Code Sequence	0
+00404030	PerformedStationGeographicLocationCodeSequence	SQ	1	Performed Station Geographic Location Code Sequence	0
+00404031	RequestedSubsequentWorkitemCodeSequence	SQ	1	Requested Subsequent Workitem Code Sequence	1
+00404032	NonDICOMOutputCodeSequence	SQ	1	Non-DICOM Output Code Sequence	1
+00404033	OutputInformationSequence	SQ	1	Output Information Sequence	0
+00404034	ScheduledHumanPerformersSequence	SQ	1	Scheduled Human Performers Sequence	0
+00404035	ActualHumanPerformersSequence	SQ	1	Actual Human Performers Sequence	0
+00404036	HumanPerformerOrganization	LO	1	Human Performer's Organization	0
+00404037	HumanPerformerName	PN	1	Human Performer's Name	0
+00404040	RawDataHandling	CS	1	Raw Data Handling	0
+00404041	InputReadinessState	CS	1	Input Readiness State	0
+00404050	PerformedProcedureStepStartDateTime	DT	1	Performed Procedure Step Start DateTime	0
+00404051	PerformedProcedureStepEndDateTime	DT	1	Performed Procedure Step End DateTime	0
+00404052	ProcedureStepCancellationDateTime	DT	1	Procedure Step Cancellation DateTime	0
+00404070	OutputDestinationSequence	SQ	1	Output Destination Sequence	0
+00404071	DICOMStorageSequence	SQ	1	DICOM Storage Sequence	0
+00404072	STOWRSStorageSequence	SQ	1	STOW-RS Storage Sequence	0
+00404073	StorageURL	UR	1	Storage URL	0
+00404074	XDSStorageSequence	SQ	1	XDS Storage Sequence	0
+00408302	EntranceDoseInmGy	DS	1	Entrance Dose in mGy	0
+00408303	EntranceDoseDerivation	CS	1	Entrance Dose Derivation	0
+00409092	ParametricMapFrameTypeSequence	SQ	1	Parametric Map Frame Type Sequence	0
+00409094	ReferencedImageRealWorldValueMappingSequence	SQ	1	Referenced Image Real World Value Mapping Sequence	0
+00409096	RealWorldValueMappingSequence	SQ	1	Real World Value Mapping Sequence	0
+00409098	PixelValueMappingCodeSequence	SQ	1	Pixel Value Mapping Code Sequence	0
+00409210	LUTLabel	SH	1	LUT Label	0
+00409211	RealWorldValueLastValueMapped	US|SS	1	Real World Value Last Value Mapped	0
+00409212	RealWorldValueLUTData	FD	1-n	Real World Value LUT Data	0
+00409213	DoubleFloatRealWorldValueLastValueMapped	FD	1	Double Float Real World Value Last Value Mapped	0
+00409214	DoubleFloatRealWorldValueFirstValueMapped	FD	1	Double Float Real World Value First Value Mapped	0
+00409216	RealWorldValueFirstValueMapped	US|SS	1	Real World Value First Value Mapped	0
+00409220	QuantityDefinitionSequence	SQ	1	Quantity Definition Sequence	0
+00409224	RealWorldValueIntercept	FD	1	Real World Value Intercept	0
+00409225	RealWorldValueSlope	FD	1	Real World Value Slope	0
+0040A007	FindingsFlagTrial	CS	1	Findings Flag (Trial)	1
+0040A010	RelationshipType	CS	1	Relationship Type	0
+0040A020	FindingsSequenceTrial	SQ	1	Findings Sequence (Trial)	1
+0040A021	FindingsGroupUIDTrial	UI	1	Findings Group UID (Trial)	1
+0040A022	ReferencedFindingsGroupUIDTrial	UI	1	Referenced Findings Group UID (Trial)	1
+0040A023	FindingsGroupRecordingDateTrial	DA	1	Findings Group Recording Date (Trial)	1
+0040A024	FindingsGroupRecordingTimeTrial	TM	1	Findings Group Recording Time (Trial)	1
+0040A026	FindingsSourceCategoryCodeSequenceTrial	SQ	1	Findings Source Category Code Sequence (Trial)	1
+0040A027	VerifyingOrganization	LO	1	Verifying Organization	0
+0040A028	DocumentingOrganizationIdentifierCodeSequenceTrial	SQ	1	Documenting Organization Identifier Code Sequence (Trial)	1
+0040A030	VerificationDateTime	DT	1	Verification DateTime	0
+0040A032	ObservationDateTime	DT	1	Observation DateTime	0
+0040A033	ObservationStartDateTime	DT	1	Observation Start DateTime	0
+0040A040	ValueType	CS	1	Value Type	0
+0040A043	ConceptNameCodeSequence	SQ	1	Concept Name Code Sequence	0
+0040A047	MeasurementPrecisionDescriptionTrial	LO	1	Measurement Precision Description (Trial)	1
+0040A050	ContinuityOfContent	CS	1	Continuity Of Content	0
+0040A057	UrgencyOrPriorityAlertsTrial	CS	1-n	Urgency or Priority Alerts (Trial)	1
+0040A060	SequencingIndicatorTrial	LO	1	Sequencing Indicator (Trial)	1
+0040A066	DocumentIdentifierCodeSequenceTrial	SQ	1	Document Identifier Code Sequence (Trial)	1
+0040A067	DocumentAuthorTrial	PN	1	Document Author (Trial)	1
+0040A068	DocumentAuthorIdentifierCodeSequenceTrial	SQ	1	Document Author Identifier Code Sequence (Trial)	1
+0040A070	IdentifierCodeSequenceTrial	SQ	1	Identifier Code Sequence (Trial)	1
+0040A073	VerifyingObserverSequence	SQ	1	Verifying Observer Sequence	0
+0040A074	ObjectBinaryIdentifierTrial	OB	1	Object Binary Identifier (Trial)	1
+0040A075	VerifyingObserverName	PN	1	Verifying Observer Name	0
+0040A076	DocumentingObserverIdentifierCodeSequenceTrial	SQ	1	Documenting Observer Identifier Code Sequence (Trial)	1
+0040A078	AuthorObserverSequence	SQ	1	Author Observer Sequence	0
+0040A07A	ParticipantSequence	SQ	1	Participant Sequence	0
+0040A07C	CustodialOrganizationSequence	SQ	1	Custodial Organization Sequence	0
+0040A080	ParticipationType	CS	1	Participation Type	0
+0040A082	ParticipationDateTime	DT	1	Participation DateTime	0
+0040A084	ObserverType	CS	1	Observer Type	0
+0040A085	ProcedureIdentifierCodeSequenceTrial	SQ	1	Procedure Identifier Code Sequence (Trial)	1
+0040A088	VerifyingObserverIdentificationCodeSequence	SQ	1	Verifying Observer Identification Code Sequence	0
+0040A089	ObjectDirectoryBinaryIdentifierTrial	OB	1	Object Directory Binary Identifier (Trial)	1
+0040A090	EquivalentCDADocumentSequence	SQ	1	Equivalent CDA Document Sequence	1
+0040A0B0	ReferencedWaveformChannels	US	2-2n	Referenced Waveform Channels	0
+0040A110	DateOfDocumentOrVerbalTransactionTrial	DA	1	Date of Document or Verbal Transaction (Trial)	1
+0040A112	TimeOfDocumentCreationOrVerbalTransactionTrial	TM	1	Time of Document Creation or Verbal Transaction (Trial)	1
+0040A120	DateTime	DT	1	DateTime	0
+0040A121	Date	DA	1	Date	0
+0040A122	Time	TM	1	Time	0
+0040A123	PersonName	PN	1	Person Name	0
+0040A124	UID	UI	1	UID	0
+0040A125	ReportStatusIDTrial	CS	2	Report Status ID (Trial)	1
+0040A130	TemporalRangeType	CS	1	Temporal Range Type	0
+0040A132	ReferencedSamplePositions	UL	1-n	Referenced Sample Positions	0
+0040A136	ReferencedFrameNumbers	US	1-n	Referenced Frame Numbers	1
+0040A138	ReferencedTimeOffsets	DS	1-n	Referenced Time Offsets	0
+0040A13A	ReferencedDateTime	DT	1-n	Referenced DateTime	0
+0040A160	TextValue	UT	1	Text Value	0
+0040A161	FloatingPointValue	FD	1-n	Floating Point Value	0
+0040A162	RationalNumeratorValue	SL	1-n	Rational Numerator Value	0
+0040A163	RationalDenominatorValue	UL	1-n	Rational Denominator Value	0
+0040A167	ObservationCategoryCodeSequenceTrial	SQ	1	Observation Category Code Sequence (Trial)	1
+0040A168	ConceptCodeSequence	SQ	1	Concept Code Sequence	0
+0040A16A	BibliographicCitationTrial	ST	1	Bibliographic Citation (Trial)	1
+0040A170	PurposeOfReferenceCodeSequence	SQ	1	Purpose of Reference Code Sequence	0
+0040A171	ObservationUID	UI	1	Observation UID	0
+0040A172	ReferencedObservationUIDTrial	UI	1	Referenced Observation UID (Trial)	1
+0040A173	ReferencedObservationClassTrial	CS	1	Referenced Observation Class (Trial)	1
+0040A174	ReferencedObjectObservationClassTrial	CS	1	Referenced Object Observation Class (Trial)	1
+0040A180	AnnotationGroupNumber	US	1	Annotation Group Number	0
+0040A192	ObservationDateTrial	DA	1	Observation Date (Trial)	1
+0040A193	ObservationTimeTrial	TM	1	Observation Time (Trial)	1
+0040A194	MeasurementAutomationTrial	CS	1	Measurement Automation (Trial)	1
+0040A195	ModifierCodeSequence	SQ	1	Modifier Code Sequence	0
+0040A224	IdentificationDescriptionTrial	ST	1	Identification Description (Trial)	1
+0040A290	CoordinatesSetGeometricTypeTrial	CS	1	Coordinates Set Geometric Type (Trial)	1
+0040A296	AlgorithmCodeSequenceTrial	SQ	1	Algorithm Code Sequence (Trial)	1
+0040A297	AlgorithmDescriptionTrial	ST	1	Algorithm Description (Trial)	1
+0040A29A	PixelCoordinatesSetTrial	SL	2-2n	Pixel Coordinates Set (Trial)	1
+0040A300	MeasuredValueSequence	SQ	1	Measured Value Sequence	0
+0040A301	NumericValueQualifierCodeSequence	SQ	1	Numeric Value Qualifier Code Sequence	0
+0040A307	CurrentObserverTrial	PN	1	Current Observer (Trial)	1
+0040A30A	NumericValue	DS	1-n	Numeric Value	0
+0040A313	ReferencedAccessionSequenceTrial	SQ	1	Referenced Accession Sequence (Trial)	1
+0040A33A	ReportStatusCommentTrial	ST	1	Report Status Comment (Trial)	1
+0040A340	ProcedureContextSequenceTrial	SQ	1	Procedure Context Sequence (Trial)	1
+0040A352	VerbalSourceTrial	PN	1	Verbal Source (Trial)	1
+0040A353	AddressTrial	ST	1	Address (Trial)	1
+0040A354	TelephoneNumberTrial	LO	1	Telephone Number (Trial)	1
+0040A358	VerbalSourceIdentifierCodeSequenceTrial	SQ	1	Verbal Source Identifier Code Sequence (Trial)	1
+0040A360	PredecessorDocumentsSequence	SQ	1	Predecessor Documents Sequence	0
+0040A370	ReferencedRequestSequence	SQ	1	Referenced Request Sequence	0
+0040A372	PerformedProcedureCodeSequence	SQ	1	Performed Procedure Code Sequence	0
+0040A375	CurrentRequestedProcedureEvidenceSequence	SQ	1	Current Requested Procedure Evidence Sequence	0
+0040A380	ReportDetailSequenceTrial	SQ	1	Report Detail Sequence (Trial)	1
+0040A385	PertinentOtherEvidenceSequence	SQ	1	Pertinent Other Evidence Sequence	0
+0040A390	HL7StructuredDocumentReferenceSequence	SQ	1	HL7 Structured Document Reference Sequence	0
+0040A402	ObservationSubjectUIDTrial	UI	1	Observation Subject UID (Trial)	1
+0040A403	ObservationSubjectClassTrial	CS	1	Observation Subject Class (Trial)	1
+0040A404	ObservationSubjectTypeCodeSequenceTrial	SQ	1	Observation Subject Type Code Sequence (Trial)	1
+0040A491	CompletionFlag	CS	1	Completion Flag	0
+0040A492	CompletionFlagDescription	LO	1	Completion Flag Description	0
+0040A493	VerificationFlag	CS	1	Verification Flag	0
+0040A494	ArchiveRequested	CS	1	Archive Requested	0
+0040A496	PreliminaryFlag	CS	1	Preliminary Flag	0
+0040A504	ContentTemplateSequence	SQ	1	Content Template Sequence	0
+0040A525	IdenticalDocumentsSequence	SQ	1	Identical Documents Sequence	0
+0040A600	ObservationSubjectContextFlagTrial	CS	1	Observation Subject Context Flag (Trial)	1
+0040A601	ObserverContextFlagTrial	CS	1	Observer Context Flag (Trial)	1
+0040A603	ProcedureContextFlagTrial	CS	1	Procedure Context Flag (Trial)	1
+0040A730	ContentSequence	SQ	1	Content Sequence	0
+0040A731	RelationshipSequenceTrial	SQ	1	Relationship Sequence (Trial)	1
+0040A732	RelationshipTypeCodeSequenceTrial	SQ	1	Relationship Type Code Sequence (Trial)	1
+0040A744	LanguageCodeSequenceTrial	SQ	1	Language Code Sequence (Trial)	1
+0040A801	TabulatedValuesSequence	SQ	1	Tabulated Values Sequence	0
+0040A802	NumberOfTableRows	UL	1	Number of Table Rows	0
+0040A803	NumberOfTableColumns	UL	1	Number of Table Columns	0
+0040A804	TableRowNumber	UL	1	Table Row Number	0
+0040A805	TableColumnNumber	UL	1	Table Column Number	0
+0040A806	TableRowDefinitionSequence	SQ	1	Table Row Definition Sequence	0
+0040A807	TableColumnDefinitionSequence	SQ	1	Table Column Definition Sequence	0
+0040A808	CellValuesSequence	SQ	1	Cell Values Sequence	0
+0040A992	UniformResourceLocatorTrial	ST	1	Uniform Resource Locator (Trial)	1
+0040B020	WaveformAnnotationSequence	SQ	1	Waveform Annotation Sequence	0
+0040DB00	TemplateIdentifier	CS	1	Template Identifier	0
+0040DB06	TemplateVersion	DT	1	Template Version	1
+0040DB07	TemplateLocalVersion	DT	1	Template Local Version	1
+0040DB0B	TemplateExtensionFlag	CS	1	Template Extension Flag	1
+0040DB0C	TemplateExtensionOrganizationUID	UI	1	Template Extension Organization UID	1
+0040DB0D	TemplateExtensionCreatorUID	UI	1	Template Extension Creator UID	1
+0040DB73	ReferencedContentItemIdentifier	UL	1-n	Referenced Content Item Identifier	0
+0040E001	HL7InstanceIdentifier	ST	1	HL7 Instance Identifier	0
+0040E004	HL7DocumentEffectiveTime	DT	1	HL7 Document Effective Time	0
+0040E006	HL7DocumentTypeCodeSequence	SQ	1	HL7 Document Type Code Sequence	0
+0040E008	DocumentClassCodeSequence	SQ	1	Document Class Code Sequence	0
+0040E010	RetrieveURI	UR	1	Retrieve URI	0
+0040E011	RetrieveLocationUID	UI	1	Retrieve Location UID	0
+0040E020	TypeOfInstances	CS	1	Type of Instances	0
+0040E021	DICOMRetrievalSequence	SQ	1	DICOM Retrieval Sequence	0
+0040E022	DICOMMediaRetrievalSequence	SQ	1	DICOM Media Retrieval Sequence	0
+0040E023	WADORetrievalSequence	SQ	1	WADO Retrieval Sequence	0
+0040E024	XDSRetrievalSequence	SQ	1	XDS Retrieval Sequence	0
+0040E025	WADORSRetrievalSequence	SQ	1	WADO-RS Retrieval Sequence	0
+0040E030	RepositoryUniqueID	UI	1	Repository Unique ID	0
+0040E031	HomeCommunityID	UI	1	Home Community ID	0
+00420010	DocumentTitle	ST	1	Document Title	0
+00420011	EncapsulatedDocument	OB	1	Encapsulated Document	0
+00420012	MIMETypeOfEncapsulatedDocument	LO	1	MIME Type of Encapsulated Document	0
+00420013	SourceInstanceSequence	SQ	1	Source Instance Sequence	0
+00420014	ListOfMIMETypes	LO	1-n	List of MIME Types	0
+00420015	EncapsulatedDocumentLength	UL	1	Encapsulated Document Length	0
+00440001	ProductPackageIdentifier	ST	1	Product Package Identifier	0
+00440002	SubstanceAdministrationApproval	CS	1	Substance Administration Approval	0
+00440003	ApprovalStatusFurtherDescription	LT	1	Approval Status Further Description	0
+00440004	ApprovalStatusDateTime	DT	1	Approval Status DateTime	0
+00440007	ProductTypeCodeSequence	SQ	1	Product Type Code Sequence	0
+00440008	ProductName	LO	1-n	Product Name	0
+00440009	ProductDescription	LT	1	Product Description	0
+0044000A	ProductLotIdentifier	LO	1	Product Lot Identifier	0
+0044000B	ProductExpirationDateTime	DT	1	Product Expiration DateTime	0
+00440010	SubstanceAdministrationDateTime	DT	1	Substance Administration DateTime	0
+00440011	SubstanceAdministrationNotes	LO	1	Substance Administration Notes	0
+00440012	SubstanceAdministrationDeviceID	LO	1	Substance Administration Device ID	0
+00440013	ProductParameterSequence	SQ	1	Product Parameter Sequence	0
+00440019	SubstanceAdministrationParameterSequence	SQ	1	Substance Administration Parameter Sequence	0
+00440100	ApprovalSequence	SQ	1	Approval Sequence	0
+00440101	AssertionCodeSequence	SQ	1	Assertion Code Sequence	0
+00440102	AssertionUID	UI	1	Assertion UID	0
+00440103	AsserterIdentificationSequence	SQ	1	Asserter Identification Sequence	0
+00440104	AssertionDateTime	DT	1	Assertion DateTime	0
+00440105	AssertionExpirationDateTime	DT	1	Assertion Expiration DateTime	0
+00440106	AssertionComments	UT	1	Assertion Comments	0
+00440107	RelatedAssertionSequence	SQ	1	Related Assertion Sequence	0
+00440108	ReferencedAssertionUID	UI	1	Referenced Assertion UID	0
+00440109	ApprovalSubjectSequence	SQ	1	Approval Subject Sequence	0
+0044010A	OrganizationalRoleCodeSequence	SQ	1	Organizational Role Code Sequence	0
+00460012	LensDescription	LO	1	Lens Description	0
+00460014	RightLensSequence	SQ	1	Right Lens Sequence	0
+00460015	LeftLensSequence	SQ	1	Left Lens Sequence	0
+00460016	UnspecifiedLateralityLensSequence	SQ	1	Unspecified Laterality Lens Sequence	0
+00460018	CylinderSequence	SQ	1	Cylinder Sequence	0
+00460028	PrismSequence	SQ	1	Prism Sequence	0
+00460030	HorizontalPrismPower	FD	1	Horizontal Prism Power	0
+00460032	HorizontalPrismBase	CS	1	Horizontal Prism Base	0
+00460034	VerticalPrismPower	FD	1	Vertical Prism Power	0
+00460036	VerticalPrismBase	CS	1	Vertical Prism Base	0
+00460038	LensSegmentType	CS	1	Lens Segment Type	0
+00460040	OpticalTransmittance	FD	1	Optical Transmittance	0
+00460042	ChannelWidth	FD	1	Channel Width	0
+00460044	PupilSize	FD	1	Pupil Size	0
+00460046	CornealSize	FD	1	Corneal Size	0
+00460047	CornealSizeSequence	SQ	1	Corneal Size Sequence	0
+00460050	AutorefractionRightEyeSequence	SQ	1	Autorefraction Right Eye Sequence	0
+00460052	AutorefractionLeftEyeSequence	SQ	1	Autorefraction Left Eye Sequence	0
+00460060	DistancePupillaryDistance	FD	1	Distance Pupillary Distance	0
+00460062	NearPupillaryDistance	FD	1	Near Pupillary Distance	0
+00460063	IntermediatePupillaryDistance	FD	1	Intermediate Pupillary Distance	0
+00460064	OtherPupillaryDistance	FD	1	Other Pupillary Distance	0
+00460070	KeratometryRightEyeSequence	SQ	1	Keratometry Right Eye Sequence	0
+00460071	KeratometryLeftEyeSequence	SQ	1	Keratometry Left Eye Sequence	0
+00460074	SteepKeratometricAxisSequence	SQ	1	Steep Keratometric Axis Sequence	0
+00460075	RadiusOfCurvature	FD	1	Radius of Curvature	0
+00460076	KeratometricPower	FD	1	Keratometric Power	0
+00460077	KeratometricAxis	FD	1	Keratometric Axis	0
+00460080	FlatKeratometricAxisSequence	SQ	1	Flat Keratometric Axis Sequence	0
+00460092	BackgroundColor	CS	1	Background Color	0
+00460094	Optotype	CS	1	Optotype	0
+00460095	OptotypePresentation	CS	1	Optotype Presentation	0
+00460097	SubjectiveRefractionRightEyeSequence	SQ	1	Subjective Refraction Right Eye Sequence	0
+00460098	SubjectiveRefractionLeftEyeSequence	SQ	1	Subjective Refraction Left Eye Sequence	0
+00460100	AddNearSequence	SQ	1	Add Near Sequence	0
+00460101	AddIntermediateSequence	SQ	1	Add Intermediate Sequence	0
+00460102	AddOtherSequence	SQ	1	Add Other Sequence	0
+00460104	AddPower	FD	1	Add Power	0
+00460106	ViewingDistance	FD	1	Viewing Distance	0
+00460110	CorneaMeasurementsSequence	SQ	1	Cornea Measurements Sequence	0
+00460111	SourceOfCorneaMeasurementDataCodeSequence	SQ	1	Source of Cornea Measurement Data Code Sequence	0
+00460112	SteepCornealAxisSequence	SQ	1	Steep Corneal Axis Sequence	0
+00460113	FlatCornealAxisSequence	SQ	1	Flat Corneal Axis Sequence	0
+00460114	CornealPower	FD	1	Corneal Power	0
+00460115	CornealAxis	FD	1	Corneal Axis	0
+00460116	CorneaMeasurementMethodCodeSequence	SQ	1	Cornea Measurement Method Code Sequence	0
+00460117	RefractiveIndexOfCornea	FL	1	Refractive Index of Cornea	0
+00460118	RefractiveIndexOfAqueousHumor	FL	1	Refractive Index of Aqueous Humor	0
+00460121	VisualAcuityTypeCodeSequence	SQ	1	Visual Acuity Type Code Sequence	0
+00460122	VisualAcuityRightEyeSequence	SQ	1	Visual Acuity Right Eye Sequence	0
+00460123	VisualAcuityLeftEyeSequence	SQ	1	Visual Acuity Left Eye Sequence	0
+00460124	VisualAcuityBothEyesOpenSequence	SQ	1	Visual Acuity Both Eyes Open Sequence	0
+00460125	ViewingDistanceType	CS	1	Viewing Distance Type	0
+00460135	VisualAcuityModifiers	SS	2	Visual Acuity Modifiers	0
+00460137	DecimalVisualAcuity	FD	1	Decimal Visual Acuity	0
+00460139	OptotypeDetailedDefinition	LO	1	Optotype Detailed Definition	0
+00460145	ReferencedRefractiveMeasurementsSequence	SQ	1	Referenced Refractive Measurements Sequence	0
+00460146	SpherePower	FD	1	Sphere Power	0
+00460147	CylinderPower	FD	1	Cylinder Power	0
+00460201	CornealTopographySurface	CS	1	Corneal Topography Surface	0
+00460202	CornealVertexLocation	FL	2	Corneal Vertex Location	0
+00460203	PupilCentroidXCoordinate	FL	1	Pupil Centroid X-Coordinate	0
+00460204	PupilCentroidYCoordinate	FL	1	Pupil Centroid Y-Coordinate	0
+00460205	EquivalentPupilRadius	FL	1	Equivalent Pupil Radius	0
+00460207	CornealTopographyMapTypeCodeSequence	SQ	1	Corneal Topography Map Type Code Sequence	0
+00460208	VerticesOfTheOutlineOfPupil	IS	2-2n	Vertices of the Outline of Pupil	0
+00460210	CornealTopographyMappingNormalsSequence	SQ	1	Corneal Topography Mapping Normals Sequence	0
+00460211	MaximumCornealCurvatureSequence	SQ	1	Maximum Corneal Curvature Sequence	0
+00460212	MaximumCornealCurvature	FL	1	Maximum Corneal Curvature	0
+00460213	MaximumCornealCurvatureLocation	FL	2	Maximum Corneal Curvature Location	0
+00460215	MinimumKeratometricSequence	SQ	1	Minimum Keratometric Sequence	0
+00460218	SimulatedKeratometricCylinderSequence	SQ	1	Simulated Keratometric Cylinder Sequence	0
+00460220	AverageCornealPower	FL	1	Average Corneal Power	0
+00460224	CornealISValue	FL	1	Corneal I-S Value	0
+00460227	AnalyzedArea	FL	1	Analyzed Area	0
+00460230	SurfaceRegularityIndex	FL	1	Surface Regularity Index	0
+00460232	SurfaceAsymmetryIndex	FL	1	Surface Asymmetry Index	0
+00460234	CornealEccentricityIndex	FL	1	Corneal Eccentricity Index	0
+00460236	KeratoconusPredictionIndex	FL	1	Keratoconus Prediction Index	0
+00460238	DecimalPotentialVisualAcuity	FL	1	Decimal Potential Visual Acuity	0
+00460242	CornealTopographyMapQualityEvaluation	CS	1	Corneal Topography Map Quality Evaluation	0
+00460244	SourceImageCornealProcessedDataSequence	SQ	1	Source Image Corneal Processed Data Sequence	0
+00460247	CornealPointLocation	FL	3	Corneal Point Location	0
+00460248	CornealPointEstimated	CS	1	Corneal Point Estimated	0
+00460249	AxialPower	FL	1	Axial Power	0
+00460250	TangentialPower	FL	1	Tangential Power	0
+00460251	RefractivePower	FL	1	Refractive Power	0
+00460252	RelativeElevation	FL	1	Relative Elevation	0
+00460253	CornealWavefront	FL	1	Corneal Wavefront	0
+00480001	ImagedVolumeWidth	FL	1	Imaged Volume Width	0
+00480002	ImagedVolumeHeight	FL	1	Imaged Volume Height	0
+00480003	ImagedVolumeDepth	FL	1	Imaged Volume Depth	0
+00480006	TotalPixelMatrixColumns	UL	1	Total Pixel Matrix Columns	0
+00480007	TotalPixelMatrixRows	UL	1	Total Pixel Matrix Rows	0
+00480008	TotalPixelMatrixOriginSequence	SQ	1	Total Pixel Matrix Origin Sequence	0
+00480010	SpecimenLabelInImage	CS	1	Specimen Label in Image	0
+00480011	FocusMethod	CS	1	Focus Method	0
+00480012	ExtendedDepthOfField	CS	1	Extended Depth of Field	0
+00480013	NumberOfFocalPlanes	US	1	Number of Focal Planes	0
+00480014	DistanceBetweenFocalPlanes	FL	1	Distance Between Focal Planes	0
+00480015	RecommendedAbsentPixelCIELabValue	US	3	Recommended Absent Pixel CIELab Value	0
+00480100	IlluminatorTypeCodeSequence	SQ	1	Illuminator Type Code Sequence	0
+00480102	ImageOrientationSlide	DS	6	Image Orientation (Slide)	0
+00480105	OpticalPathSequence	SQ	1	Optical Path Sequence	0
+00480106	OpticalPathIdentifier	SH	1	Optical Path Identifier	0
+00480107	OpticalPathDescription	ST	1	Optical Path Description	0
+00480108	IlluminationColorCodeSequence	SQ	1	Illumination Color Code Sequence	0
+00480110	SpecimenReferenceSequence	SQ	1	Specimen Reference Sequence	0
+00480111	CondenserLensPower	DS	1	Condenser Lens Power	0
+00480112	ObjectiveLensPower	DS	1	Objective Lens Power	0
+00480113	ObjectiveLensNumericalAperture	DS	1	Objective Lens Numerical Aperture	0
+00480114	ConfocalMode	CS	1	Confocal Mode	0
+00480115	TissueLocation	CS	1	Tissue Location	0
+00480116	ConfocalMicroscopyImageFrameTypeSequence	SQ	1	Confocal Microscopy Image Frame Type Sequence	0
+00480117	ImageAcquisitionDepth	FD	1	Image Acquisition Depth	0
+00480120	PaletteColorLookupTableSequence	SQ	1	Palette Color Lookup Table Sequence	0
+00480200	ReferencedImageNavigationSequence	SQ	1	Referenced Image Navigation Sequence	1
+00480201	TopLeftHandCornerOfLocalizerArea	US	2	Top Left Hand Corner of Localizer Area	1
+00480202	BottomRightHandCornerOfLocalizerArea	US	2	Bottom Right Hand Corner of Localizer Area	1
+00480207	OpticalPathIdentificationSequence	SQ	1	Optical Path Identification Sequence	0
+0048021A	PlanePositionSlideSequence	SQ	1	Plane Position (Slide) Sequence	0
+0048021E	ColumnPositionInTotalImagePixelMatrix	SL	1	Column Position In Total Image Pixel Matrix	0
+0048021F	RowPositionInTotalImagePixelMatrix	SL	1	Row Position In Total Image Pixel Matrix	0
+00480301	PixelOriginInterpretation	CS	1	Pixel Origin Interpretation	0
+00480302	NumberOfOpticalPaths	UL	1	Number of Optical Paths	0
+00480303	TotalPixelMatrixFocalPlanes	UL	1	Total Pixel Matrix Focal Planes	0
+00500004	CalibrationImage	CS	1	Calibration Image	0
+00500010	DeviceSequence	SQ	1	Device Sequence	0
+00500012	ContainerComponentTypeCodeSequence	SQ	1	Container Component Type Code Sequence	0
+00500013	ContainerComponentThickness	FD	1	Container Component Thickness	0
+00500014	DeviceLength	DS	1	Device Length	0
+00500015	ContainerComponentWidth	FD	1	Container Component Width	0
+00500016	DeviceDiameter	DS	1	Device Diameter	0
+00500017	DeviceDiameterUnits	CS	1	Device Diameter Units	0
+00500018	DeviceVolume	DS	1	Device Volume	0
+00500019	InterMarkerDistance	DS	1	Inter-Marker Distance	0
+0050001A	ContainerComponentMaterial	CS	1	Container Component Material	0
+0050001B	ContainerComponentID	LO	1	Container Component ID	0
+0050001C	ContainerComponentLength	FD	1	Container Component Length	0
+0050001D	ContainerComponentDiameter	FD	1	Container Component Diameter	0
+0050001E	ContainerComponentDescription	LO	1	Container Component Description	0
+00500020	DeviceDescription	LO	1	Device Description	0
+00500021	LongDeviceDescription	ST	1	Long Device Description	0
+00520001	ContrastBolusIngredientPercentByVolume	FL	1	Contrast/Bolus Ingredient Percent by Volume	0
+00520002	OCTFocalDistance	FD	1	OCT Focal Distance	0
+00520003	BeamSpotSize	FD	1	Beam Spot Size	0
+00520004	EffectiveRefractiveIndex	FD	1	Effective Refractive Index	0
+00520006	OCTAcquisitionDomain	CS	1	OCT Acquisition Domain	0
+00520007	OCTOpticalCenterWavelength	FD	1	OCT Optical Center Wavelength	0
+00520008	AxialResolution	FD	1	Axial Resolution	0
+00520009	RangingDepth	FD	1	Ranging Depth	0
+00520011	ALineRate	FD	1	A-line Rate	0
+00520012	ALinesPerFrame	US	1	A-lines Per Frame	0
+00520013	CatheterRotationalRate	FD	1	Catheter Rotational Rate	0
+00520014	ALinePixelSpacing	FD	1	A-line Pixel Spacing	0
+00520016	ModeOfPercutaneousAccessSequence	SQ	1	Mode of Percutaneous Access Sequence	0
+00520025	IntravascularOCTFrameTypeSequence	SQ	1	Intravascular OCT Frame Type Sequence	0
+00520026	OCTZOffsetApplied	CS	1	OCT Z Offset Applied	0
+00520027	IntravascularFrameContentSequence	SQ	1	Intravascular Frame Content Sequence	0
+00520028	IntravascularLongitudinalDistance	FD	1	Intravascular Longitudinal Distance	0
+00520029	IntravascularOCTFrameContentSequence	SQ	1	Intravascular OCT Frame Content Sequence	0
+00520030	OCTZOffsetCorrection	SS	1	OCT Z Offset Correction	0
+00520031	CatheterDirectionOfRotation	CS	1	Catheter Direction of Rotation	0
+00520033	SeamLineLocation	FD	1	Seam Line Location	0
+00520034	FirstALineLocation	FD	1	First A-line Location	0
+00520036	SeamLineIndex	US	1	Seam Line Index	0
+00520038	NumberOfPaddedALines	US	1	Number of Padded A-lines	0
+00520039	InterpolationType	CS	1	Interpolation Type	0
+0052003A	RefractiveIndexApplied	CS	1	Refractive Index Applied	0
+00540010	EnergyWindowVector	US	1-n	Energy Window Vector	0
+00540011	NumberOfEnergyWindows	US	1	Number of Energy Windows	0
+00540012	EnergyWindowInformationSequence	SQ	1	Energy Window Information Sequence	0
+00540013	EnergyWindowRangeSequence	SQ	1	Energy Window Range Sequence	0
+00540014	EnergyWindowLowerLimit	DS	1	Energy Window Lower Limit	0
+00540015	EnergyWindowUpperLimit	DS	1	Energy Window Upper Limit	0
+00540016	RadiopharmaceuticalInformationSequence	SQ	1	Radiopharmaceutical Information Sequence	0
+00540017	ResidualSyringeCounts	IS	1	Residual Syringe Counts	0
+00540018	EnergyWindowName	SH	1	Energy Window Name	0
+00540020	DetectorVector	US	1-n	Detector Vector	0
+00540021	NumberOfDetectors	US	1	Number of Detectors	0
+00540022	DetectorInformationSequence	SQ	1	Detector Information Sequence	0
+00540030	PhaseVector	US	1-n	Phase Vector	0
+00540031	NumberOfPhases	US	1	Number of Phases	0
+00540032	PhaseInformationSequence	SQ	1	Phase Information Sequence	0
+00540033	NumberOfFramesInPhase	US	1	Number of Frames in Phase	0
+00540036	PhaseDelay	IS	1	Phase Delay	0
+00540038	PauseBetweenFrames	IS	1	Pause Between Frames	0
+00540039	PhaseDescription	CS	1	Phase Description	0
+00540050	RotationVector	US	1-n	Rotation Vector	0
+00540051	NumberOfRotations	US	1	Number of Rotations	0
+00540052	RotationInformationSequence	SQ	1	Rotation Information Sequence	0
+00540053	NumberOfFramesInRotation	US	1	Number of Frames in Rotation	0
+00540060	RRIntervalVector	US	1-n	R-R Interval Vector	0
+00540061	NumberOfRRIntervals	US	1	Number of R-R Intervals	0
+00540062	GatedInformationSequence	SQ	1	Gated Information Sequence	0
+00540063	DataInformationSequence	SQ	1	Data Information Sequence	0
+00540070	TimeSlotVector	US	1-n	Time Slot Vector	0
+00540071	NumberOfTimeSlots	US	1	Number of Time Slots	0
+00540072	TimeSlotInformationSequence	SQ	1	Time Slot Information Sequence	0
+00540073	TimeSlotTime	DS	1	Time Slot Time	0
+00540080	SliceVector	US	1-n	Slice Vector	0
+00540081	NumberOfSlices	US	1	Number of Slices	0
+00540090	AngularViewVector	US	1-n	Angular View Vector	0
+00540100	TimeSliceVector	US	1-n	Time Slice Vector	0
+00540101	NumberOfTimeSlices	US	1	Number of Time Slices	0
+00540200	StartAngle	DS	1	Start Angle	0
+00540202	TypeOfDetectorMotion	CS	1	Type of Detector Motion	0
+00540210	TriggerVector	IS	1-n	Trigger Vector	0
+00540211	NumberOfTriggersInPhase	US	1	Number of Triggers in Phase	0
+00540220	ViewCodeSequence	SQ	1	View Code Sequence	0
+00540222	ViewModifierCodeSequence	SQ	1	View Modifier Code Sequence	0
+00540300	RadionuclideCodeSequence	SQ	1	Radionuclide Code Sequence	0
+00540302	AdministrationRouteCodeSequence	SQ	1	Administration Route Code Sequence	0
+00540304	RadiopharmaceuticalCodeSequence	SQ	1	Radiopharmaceutical Code Sequence	0
+00540306	CalibrationDataSequence	SQ	1	Calibration Data Sequence	0
+00540308	EnergyWindowNumber	US	1	Energy Window Number	0
+00540400	ImageID	SH	1	Image ID	0
+00540410	PatientOrientationCodeSequence	SQ	1	Patient Orientation Code Sequence	0
+00540412	PatientOrientationModifierCodeSequence	SQ	1	Patient Orientation Modifier Code Sequence	0
+00540414	PatientGantryRelationshipCodeSequence	SQ	1	Patient Gantry Relationship Code Sequence	0
+00540500	SliceProgressionDirection	CS	1	Slice Progression Direction	0
+00540501	ScanProgressionDirection	CS	1	Scan Progression Direction	0
+00541000	SeriesType	CS	2	Series Type	0
+00541001	Units	CS	1	Units	0
+00541002	CountsSource	CS	1	Counts Source	0
+00541004	ReprojectionMethod	CS	1	Reprojection Method	0
+00541006	SUVType	CS	1	SUV Type	0
+00541100	RandomsCorrectionMethod	CS	1	Randoms Correction Method	0
+00541101	AttenuationCorrectionMethod	LO	1	Attenuation Correction Method	0
+00541102	DecayCorrection	CS	1	Decay Correction	0
+00541103	ReconstructionMethod	LO	1	Reconstruction Method	0
+00541104	DetectorLinesOfResponseUsed	LO	1	Detector Lines of Response Used	0
+00541105	ScatterCorrectionMethod	LO	1	Scatter Correction Method	0
+00541200	AxialAcceptance	DS	1	Axial Acceptance	0
+00541201	AxialMash	IS	2	Axial Mash	0
+00541202	TransverseMash	IS	1	Transverse Mash	0
+00541203	DetectorElementSize	DS	2	Detector Element Size	0
+00541210	CoincidenceWindowWidth	DS	1	Coincidence Window Width	0
+00541220	SecondaryCountsType	CS	1-n	Secondary Counts Type	0
+00541300	FrameReferenceTime	DS	1	Frame Reference Time	0
+00541310	PrimaryPromptsCountsAccumulated	IS	1	Primary (Prompts) Counts Accumulated	0
+00541311	SecondaryCountsAccumulated	IS	1-n	Secondary Counts Accumulated	0
+00541320	SliceSensitivityFactor	DS	1	Slice Sensitivity Factor	0
+00541321	DecayFactor	DS	1	Decay Factor	0
+00541322	DoseCalibrationFactor	DS	1	Dose Calibration Factor	0
+00541323	ScatterFractionFactor	DS	1	Scatter Fraction Factor	0
+00541324	DeadTimeFactor	DS	1	Dead Time Factor	0
+00541330	ImageIndex	US	1	Image Index	0
+00541400	CountsIncluded	CS	1-n	Counts Included	1
+00541401	DeadTimeCorrectionFlag	CS	1	Dead Time Correction Flag	1
+00603000	HistogramSequence	SQ	1	Histogram Sequence	0
+00603002	HistogramNumberOfBins	US	1	Histogram Number of Bins	0
+00603004	HistogramFirstBinValue	US|SS	1	Histogram First Bin Value	0
+00603006	HistogramLastBinValue	US|SS	1	Histogram Last Bin Value	0
+00603008	HistogramBinWidth	US	1	Histogram Bin Width	0
+00603010	HistogramExplanation	LO	1	Histogram Explanation	0
+00603020	HistogramData	UL	1-n	Histogram Data	0
+00620001	SegmentationType	CS	1	Segmentation Type	0
+00620002	SegmentSequence	SQ	1	Segment Sequence	0
+00620003	SegmentedPropertyCategoryCodeSequence	SQ	1	Segmented Property Category Code Sequence	0
+00620004	SegmentNumber	US	1	Segment Number	0
+00620005	SegmentLabel	LO	1	Segment Label	0
+00620006	SegmentDescription	ST	1	Segment Description	0
+00620007	SegmentationAlgorithmIdentificationSequence	SQ	1	Segmentation Algorithm Identification Sequence	0
+00620008	SegmentAlgorithmType	CS	1	Segment Algorithm Type	0
+00620009	SegmentAlgorithmName	LO	1-n	Segment Algorithm Name	0
+0062000A	SegmentIdentificationSequence	SQ	1	Segment Identification Sequence	0
+0062000B	ReferencedSegmentNumber	US	1-n	Referenced Segment Number	0
+0062000C	RecommendedDisplayGrayscaleValue	US	1	Recommended Display Grayscale Value	0
+0062000D	RecommendedDisplayCIELabValue	US	3	Recommended Display CIELab Value	0
+0062000E	MaximumFractionalValue	US	1	Maximum Fractional Value	0
+0062000F	SegmentedPropertyTypeCodeSequence	SQ	1	Segmented Property Type Code Sequence	0
+00620010	SegmentationFractionalType	CS	1	Segmentation Fractional Type	0
+00620011	SegmentedPropertyTypeModifierCodeSequence	SQ	1	Segmented Property Type Modifier Code Sequence	0
+00620012	UsedSegmentsSequence	SQ	1	Used Segments Sequence	0
+00620013	SegmentsOverlap	CS	1	Segments Overlap	0
+00620020	TrackingID	UT	1	Tracking ID	0
+00620021	TrackingUID	UI	1	Tracking UID	0
+00640002	DeformableRegistrationSequence	SQ	1	Deformable Registration Sequence	0
+00640003	SourceFrameOfReferenceUID	UI	1	Source Frame of Reference UID	0
+00640005	DeformableRegistrationGridSequence	SQ	1	Deformable Registration Grid Sequence	0
+00640007	GridDimensions	UL	3	Grid Dimensions	0
+00640008	GridResolution	FD	3	Grid Resolution	0
+00640009	VectorGridData	OF	1	Vector Grid Data	0
+0064000F	PreDeformationMatrixRegistrationSequence	SQ	1	Pre Deformation Matrix Registration Sequence	0
+00640010	PostDeformationMatrixRegistrationSequence	SQ	1	Post Deformation Matrix Registration Sequence	0
+00660001	NumberOfSurfaces	UL	1	Number of Surfaces	0
+00660002	SurfaceSequence	SQ	1	Surface Sequence	0
+00660003	SurfaceNumber	UL	1	Surface Number	0
+00660004	SurfaceComments	LT	1	Surface Comments	0
+00660009	SurfaceProcessing	CS	1	Surface Processing	0
+0066000A	SurfaceProcessingRatio	FL	1	Surface Processing Ratio	0
+0066000B	SurfaceProcessingDescription	LO	1	Surface Processing Description	0
+0066000C	RecommendedPresentationOpacity	FL	1	Recommended Presentation Opacity	0
+0066000D	RecommendedPresentationType	CS	1	Recommended Presentation Type	0
+0066000E	FiniteVolume	CS	1	Finite Volume	0
+00660010	Manifold	CS	1	Manifold	0
+00660011	SurfacePointsSequence	SQ	1	Surface Points Sequence	0
+00660012	SurfacePointsNormalsSequence	SQ	1	Surface Points Normals Sequence	0
+00660013	SurfaceMeshPrimitivesSequence	SQ	1	Surface Mesh Primitives Sequence	0
+00660015	NumberOfSurfacePoints	UL	1	Number of Surface Points	0
+00660016	PointCoordinatesData	OF	1	Point Coordinates Data	0
+00660017	PointPositionAccuracy	FL	3	Point Position Accuracy	0
+00660018	MeanPointDistance	FL	1	Mean Point Distance	0
+00660019	MaximumPointDistance	FL	1	Maximum Point Distance	0
+0066001A	PointsBoundingBoxCoordinates	FL	6	Points Bounding Box Coordinates	0
+0066001B	AxisOfRotation	FL	3	Axis of Rotation	0
+0066001C	CenterOfRotation	FL	3	Center of Rotation	0
+0066001E	NumberOfVectors	UL	1	Number of Vectors	0
+0066001F	VectorDimensionality	US	1	Vector Dimensionality	0
+00660020	VectorAccuracy	FL	1-n	Vector Accuracy	0
+00660021	VectorCoordinateData	OF	1	Vector Coordinate Data	0
+00660022	DoublePointCoordinatesData	OD	1	Double Point Coordinates Data	0
+00660023	TrianglePointIndexList	OW	1	Triangle Point Index List	1
+00660024	EdgePointIndexList	OW	1	Edge Point Index List	1
+00660025	VertexPointIndexList	OW	1	Vertex Point Index List	1
+00660026	TriangleStripSequence	SQ	1	Triangle Strip Sequence	0
+00660027	TriangleFanSequence	SQ	1	Triangle Fan Sequence	0
+00660028	LineSequence	SQ	1	Line Sequence	0
+00660029	PrimitivePointIndexList	OW	1	Primitive Point Index List	1
+0066002A	SurfaceCount	UL	1	Surface Count	0
+0066002B	ReferencedSurfaceSequence	SQ	1	Referenced Surface Sequence	0
+0066002C	ReferencedSurfaceNumber	UL	1	Referenced Surface Number	0
+0066002D	SegmentSurfaceGenerationAlgorithmIdentificationSequence	SQ	1	Segment Surface Generation Algorithm Identification Sequence	0
+0066002E	SegmentSurfaceSourceInstanceSequence	SQ	1	Segment Surface Source Instance Sequence	0
+0066002F	AlgorithmFamilyCodeSequence	SQ	1	Algorithm Family Code Sequence	0
+00660030	AlgorithmNameCodeSequence	SQ	1	Algorithm Name Code Sequence	0
+00660031	AlgorithmVersion	LO	1	Algorithm Version	0
+00660032	AlgorithmParameters	LT	1	Algorithm Parameters	0
+00660034	FacetSequence	SQ	1	Facet Sequence	0
+00660035	SurfaceProcessingAlgorithmIdentificationSequence	SQ	1	Surface Processing Algorithm Identification Sequence	0
+00660036	AlgorithmName	LO	1	Algorithm Name	0
+00660037	RecommendedPointRadius	FL	1	Recommended Point Radius	0
+00660038	RecommendedLineThickness	FL	1	Recommended Line Thickness	0
+00660040	LongPrimitivePointIndexList	OL	1	Long Primitive Point Index List	0
+00660041	LongTrianglePointIndexList	OL	1	Long Triangle Point Index List	0
+00660042	LongEdgePointIndexList	OL	1	Long Edge Point Index List	0
+00660043	LongVertexPointIndexList	OL	1	Long Vertex Point Index List	0
+00660101	TrackSetSequence	SQ	1	Track Set Sequence	0
+00660102	TrackSequence	SQ	1	Track Sequence	0
+00660103	RecommendedDisplayCIELabValueList	OW	1	Recommended Display CIELab Value List	0
+00660104	TrackingAlgorithmIdentificationSequence	SQ	1	Tracking Algorithm Identification Sequence	0
+00660105	TrackSetNumber	UL	1	Track Set Number	0
+00660106	TrackSetLabel	LO	1	Track Set Label	0
+00660107	TrackSetDescription	UT	1	Track Set Description	0
+00660108	TrackSetAnatomicalTypeCodeSequence	SQ	1	Track Set Anatomical Type Code Sequence	0
+00660121	MeasurementsSequence	SQ	1	Measurements Sequence	0
+00660124	TrackSetStatisticsSequence	SQ	1	Track Set Statistics Sequence	0
+00660125	FloatingPointValues	OF	1	Floating Point Values	0
+00660129	TrackPointIndexList	OL	1	Track Point Index List	0
+00660130	TrackStatisticsSequence	SQ	1	Track Statistics Sequence	0
+00660132	MeasurementValuesSequence	SQ	1	Measurement Values Sequence	0
+00660133	DiffusionAcquisitionCodeSequence	SQ	1	Diffusion Acquisition Code Sequence	0
+00660134	DiffusionModelCodeSequence	SQ	1	Diffusion Model Code Sequence	0
+00686210	ImplantSize	LO	1	Implant Size	0
+00686221	ImplantTemplateVersion	LO	1	Implant Template Version	0
+00686222	ReplacedImplantTemplateSequence	SQ	1	Replaced Implant Template Sequence	0
+00686223	ImplantType	CS	1	Implant Type	0
+00686224	DerivationImplantTemplateSequence	SQ	1	Derivation Implant Template Sequence	0
+00686225	OriginalImplantTemplateSequence	SQ	1	Original Implant Template Sequence	0
+00686226	EffectiveDateTime	DT	1	Effective DateTime	0
+00686230	ImplantTargetAnatomySequence	SQ	1	Implant Target Anatomy Sequence	0
+00686260	InformationFromManufacturerSequence	SQ	1	Information From Manufacturer Sequence	0
+00686265	NotificationFromManufacturerSequence	SQ	1	Notification From Manufacturer Sequence	0
+00686270	InformationIssueDateTime	DT	1	Information Issue DateTime	0
+00686280	InformationSummary	ST	1	Information Summary	0
+006862A0	ImplantRegulatoryDisapprovalCodeSequence	SQ	1	Implant Regulatory Disapproval Code Sequence	0
+006862A5	OverallTemplateSpatialTolerance	FD	1	Overall Template Spatial Tolerance	0
+006862C0	HPGLDocumentSequence	SQ	1	HPGL Document Sequence	0
+006862D0	HPGLDocumentID	US	1	HPGL Document ID	0
+006862D5	HPGLDocumentLabel	LO	1	HPGL Document Label	0
+006862E0	ViewOrientationCodeSequence	SQ	1	View Orientation Code Sequence	0
+006862F0	ViewOrientationModifierCodeSequence	SQ	1	View Orientation Modifier Code Sequence	0
+006862F2	HPGLDocumentScaling	FD	1	HPGL Document Scaling	0
+00686300	HPGLDocument	OB	1	HPGL Document	0
+00686310	HPGLContourPenNumber	US	1	HPGL Contour Pen Number	0
+00686320	HPGLPenSequence	SQ	1	HPGL Pen Sequence	0
+00686330	HPGLPenNumber	US	1	HPGL Pen Number	0
+00686340	HPGLPenLabel	LO	1	HPGL Pen Label	0
+00686345	HPGLPenDescription	ST	1	HPGL Pen Description	0
+00686346	RecommendedRotationPoint	FD	2	Recommended Rotation Point	0
+00686347	BoundingRectangle	FD	4	Bounding Rectangle	0
+00686350	ImplantTemplate3DModelSurfaceNumber	US	1-n	Implant Template 3D Model Surface Number	0
+00686360	SurfaceModelDescriptionSequence	SQ	1	Surface Model Description Sequence	0
+00686380	SurfaceModelLabel	LO	1	Surface Model Label	0
+00686390	SurfaceModelScalingFactor	FD	1	Surface Model Scaling Factor	0
+006863A0	MaterialsCodeSequence	SQ	1	Materials Code Sequence	0
+006863A4	CoatingMaterialsCodeSequence	SQ	1	Coating Materials Code Sequence	0
+006863A8	ImplantTypeCodeSequence	SQ	1	Implant Type Code Sequence	0
+006863AC	FixationMethodCodeSequence	SQ	1	Fixation Method Code Sequence	0
+006863B0	MatingFeatureSetsSequence	SQ	1	Mating Feature Sets Sequence	0
+006863C0	MatingFeatureSetID	US	1	Mating Feature Set ID	0
+006863D0	MatingFeatureSetLabel	LO	1	Mating Feature Set Label	0
+006863E0	MatingFeatureSequence	SQ	1	Mating Feature Sequence	0
+006863F0	MatingFeatureID	US	1	Mating Feature ID	0
+00686400	MatingFeatureDegreeOfFreedomSequence	SQ	1	Mating Feature Degree of Freedom Sequence	0
+00686410	DegreeOfFreedomID	US	1	Degree of Freedom ID	0
+00686420	DegreeOfFreedomType	CS	1	Degree of Freedom Type	0
+00686430	TwoDMatingFeatureCoordinatesSequence	SQ	1	2D Mating Feature Coordinates Sequence	0
+00686440	ReferencedHPGLDocumentID	US	1	Referenced HPGL Document ID	0
+00686450	TwoDMatingPoint	FD	2	2D Mating Point	0
+00686460	TwoDMatingAxes	FD	4	2D Mating Axes	0
+00686470	TwoDDegreeOfFreedomSequence	SQ	1	2D Degree of Freedom Sequence	0
+00686490	ThreeDDegreeOfFreedomAxis	FD	3	3D Degree of Freedom Axis	0
+006864A0	RangeOfFreedom	FD	2	Range of Freedom	0
+006864C0	ThreeDMatingPoint	FD	3	3D Mating Point	0
+006864D0	ThreeDMatingAxes	FD	9	3D Mating Axes	0
+006864F0	TwoDDegreeOfFreedomAxis	FD	3	2D Degree of Freedom Axis	0
+00686500	PlanningLandmarkPointSequence	SQ	1	Planning Landmark Point Sequence	0
+00686510	PlanningLandmarkLineSequence	SQ	1	Planning Landmark Line Sequence	0
+00686520	PlanningLandmarkPlaneSequence	SQ	1	Planning Landmark Plane Sequence	0
+00686530	PlanningLandmarkID	US	1	Planning Landmark ID	0
+00686540	PlanningLandmarkDescription	LO	1	Planning Landmark Description	0
+00686545	PlanningLandmarkIdentificationCodeSequence	SQ	1	Planning Landmark Identification Code Sequence	0
+00686550	TwoDPointCoordinatesSequence	SQ	1	2D Point Coordinates Sequence	0
+00686560	TwoDPointCoordinates	FD	2	2D Point Coordinates	0
+00686590	ThreeDPointCoordinates	FD	3	3D Point Coordinates	0
+006865A0	TwoDLineCoordinatesSequence	SQ	1	2D Line Coordinates Sequence	0
+006865B0	TwoDLineCoordinates	FD	4	2D Line Coordinates	0
+006865D0	ThreeDLineCoordinates	FD	6	3D Line Coordinates	0
+006865E0	TwoDPlaneCoordinatesSequence	SQ	1	2D Plane Coordinates Sequence	0
+006865F0	TwoDPlaneIntersection	FD	4	2D Plane Intersection	0
+00686610	ThreeDPlaneOrigin	FD	3	3D Plane Origin	0
+00686620	ThreeDPlaneNormal	FD	3	3D Plane Normal	0
+00687001	ModelModification	CS	1	Model Modification	0
+00687002	ModelMirroring	CS	1	Model Mirroring	0
+00687003	ModelUsageCodeSequence	SQ	1	Model Usage Code Sequence	0
+00687004	ModelGroupUID	UI	1	Model Group UID	0
+00687005	RelativeURIReferenceWithinEncapsulatedDocument	UR	1	Relative URI Reference Within Encapsulated Document	0
+006A0001	AnnotationCoordinateType	CS	1	Annotation Coordinate Type	0
+006A0002	AnnotationGroupSequence	SQ	1	Annotation Group Sequence	0
+006A0003	AnnotationGroupUID	UI	1	Annotation Group UID	0
+006A0005	AnnotationGroupLabel	LO	1	Annotation Group Label	0
+006A0006	AnnotationGroupDescription	UT	1	Annotation Group Description	0
+006A0007	AnnotationGroupGenerationType	CS	1	Annotation Group Generation Type	0
+006A0008	AnnotationGroupAlgorithmIdentificationSequence	SQ	1	Annotation Group Algorithm Identification Sequence	0
+006A0009	AnnotationPropertyCategoryCodeSequence	SQ	1	Annotation Property Category Code Sequence	0
+006A000A	AnnotationPropertyTypeCodeSequence	SQ	1	Annotation Property Type Code Sequence	0
+006A000B	AnnotationPropertyTypeModifierCodeSequence	SQ	1	Annotation Property Type Modifier Code Sequence	0
+006A000C	NumberOfAnnotations	UL	1	Number of Annotations	0
+006A000D	AnnotationAppliesToAllOpticalPaths	CS	1	Annotation Applies to All Optical Paths	0
+006A000E	ReferencedOpticalPathIdentifier	SH	1-n	Referenced Optical Path Identifier	0
+006A000F	AnnotationAppliesToAllZPlanes	CS	1	Annotation Applies to All Z Planes	0
+006A0010	CommonZCoordinateValue	FD	1-n	Common Z Coordinate Value	0
+006A0011	AnnotationIndexList	OL	1	Annotation Index List	0
+00700001	GraphicAnnotationSequence	SQ	1	Graphic Annotation Sequence	0
+00700002	GraphicLayer	CS	1	Graphic Layer	0
+00700003	BoundingBoxAnnotationUnits	CS	1	Bounding Box Annotation Units	0
+00700004	AnchorPointAnnotationUnits	CS	1	Anchor Point Annotation Units	0
+00700005	GraphicAnnotationUnits	CS	1	Graphic Annotation Units	0
+00700006	UnformattedTextValue	ST	1	Unformatted Text Value	0
+00700008	TextObjectSequence	SQ	1	Text Object Sequence	0
+00700009	GraphicObjectSequence	SQ	1	Graphic Object Sequence	0
+00700010	BoundingBoxTopLeftHandCorner	FL	2	Bounding Box Top Left Hand Corner	0
+00700011	BoundingBoxBottomRightHandCorner	FL	2	Bounding Box Bottom Right Hand Corner	0
+00700012	BoundingBoxTextHorizontalJustification	CS	1	Bounding Box Text Horizontal Justification	0
+00700014	AnchorPoint	FL	2	Anchor Point	0
+00700015	AnchorPointVisibility	CS	1	Anchor Point Visibility	0
+00700020	GraphicDimensions	US	1	Graphic Dimensions	0
+00700021	NumberOfGraphicPoints	US	1	Number of Graphic Points	0
+00700022	GraphicData	FL	2-n	Graphic Data	0
+00700023	GraphicType	CS	1	Graphic Type	0
+00700024	GraphicFilled	CS	1	Graphic Filled	0
+00700040	ImageRotationRetired	IS	1	Image Rotation (Retired)	1
+00700041	ImageHorizontalFlip	CS	1	Image Horizontal Flip	0
+00700042	ImageRotation	US	1	Image Rotation	0
+00700050	DisplayedAreaTopLeftHandCornerTrial	US	2	Displayed Area Top Left Hand Corner (Trial)	1
+00700051	DisplayedAreaBottomRightHandCornerTrial	US	2	Displayed Area Bottom Right Hand Corner (Trial)	1
+00700052	DisplayedAreaTopLeftHandCorner	SL	2	Displayed Area Top Left Hand Corner	0
+00700053	DisplayedAreaBottomRightHandCorner	SL	2	Displayed Area Bottom Right Hand Corner	0
+0070005A	DisplayedAreaSelectionSequence	SQ	1	Displayed Area Selection Sequence	0
+00700060	GraphicLayerSequence	SQ	1	Graphic Layer Sequence	0
+00700062	GraphicLayerOrder	IS	1	Graphic Layer Order	0
+00700066	GraphicLayerRecommendedDisplayGrayscaleValue	US	1	Graphic Layer Recommended Display Grayscale Value	0
+00700067	GraphicLayerRecommendedDisplayRGBValue	US	3	Graphic Layer Recommended Display RGB Value	1
+00700068	GraphicLayerDescription	LO	1	Graphic Layer Description	0
+00700080	ContentLabel	CS	1	Content Label	0
+00700081	ContentDescription	LO	1	Content Description	0
+00700082	PresentationCreationDate	DA	1	Presentation Creation Date	0
+00700083	PresentationCreationTime	TM	1	Presentation Creation Time	0
+00700084	ContentCreatorName	PN	1	Content Creator's Name	0
+00700086	ContentCreatorIdentificationCodeSequence	SQ	1	Content Creator's Identification Code Sequence	0
+00700087	AlternateContentDescriptionSequence	SQ	1	Alternate Content Description Sequence	0
+00700100	PresentationSizeMode	CS	1	Presentation Size Mode	0
+00700101	PresentationPixelSpacing	DS	2	Presentation Pixel Spacing	0
+00700102	PresentationPixelAspectRatio	IS	2	Presentation Pixel Aspect Ratio	0
+00700103	PresentationPixelMagnificationRatio	FL	1	Presentation Pixel Magnification Ratio	0
+00700207	GraphicGroupLabel	LO	1	Graphic Group Label	0
+00700208	GraphicGroupDescription	ST	1	Graphic Group Description	0
+00700209	CompoundGraphicSequence	SQ	1	Compound Graphic Sequence	0
+00700226	CompoundGraphicInstanceID	UL	1	Compound Graphic Instance ID	0
+00700227	FontName	LO	1	Font Name	0
+00700228	FontNameType	CS	1	Font Name Type	0
+00700229	CSSFontName	LO	1	CSS Font Name	0
+00700230	RotationAngle	FD	1	Rotation Angle	0
+00700231	TextStyleSequence	SQ	1	Text Style Sequence	0
+00700232	LineStyleSequence	SQ	1	Line Style Sequence	0
+00700233	FillStyleSequence	SQ	1	Fill Style Sequence	0
+00700234	GraphicGroupSequence	SQ	1	Graphic Group Sequence	0
+00700241	TextColorCIELabValue	US	3	Text Color CIELab Value	0
+00700242	HorizontalAlignment	CS	1	Horizontal Alignment	0
+00700243	VerticalAlignment	CS	1	Vertical Alignment	0
+00700244	ShadowStyle	CS	1	Shadow Style	0
+00700245	ShadowOffsetX	FL	1	Shadow Offset X	0
+00700246	ShadowOffsetY	FL	1	Shadow Offset Y	0
+00700247	ShadowColorCIELabValue	US	3	Shadow Color CIELab Value	0
+00700248	Underlined	CS	1	Underlined	0
+00700249	Bold	CS	1	Bold	0
+00700250	Italic	CS	1	Italic	0
+00700251	PatternOnColorCIELabValue	US	3	Pattern On Color CIELab Value	0
+00700252	PatternOffColorCIELabValue	US	3	Pattern Off Color CIELab Value	0
+00700253	LineThickness	FL	1	Line Thickness	0
+00700254	LineDashingStyle	CS	1	Line Dashing Style	0
+00700255	LinePattern	UL	1	Line Pattern	0
+00700256	FillPattern	OB	1	Fill Pattern	0
+00700257	FillMode	CS	1	Fill Mode	0
+00700258	ShadowOpacity	FL	1	Shadow Opacity	0
+00700261	GapLength	FL	1	Gap Length	0
+00700262	DiameterOfVisibility	FL	1	Diameter of Visibility	0
+00700273	RotationPoint	FL	2	Rotation Point	0
+00700274	TickAlignment	CS	1	Tick Alignment	0
+00700278	ShowTickLabel	CS	1	Show Tick Label	0
+00700279	TickLabelAlignment	CS	1	Tick Label Alignment	0
+00700282	CompoundGraphicUnits	CS	1	Compound Graphic Units	0
+00700284	PatternOnOpacity	FL	1	Pattern On Opacity	0
+00700285	PatternOffOpacity	FL	1	Pattern Off Opacity	0
+00700287	MajorTicksSequence	SQ	1	Major Ticks Sequence	0
+00700288	TickPosition	FL	1	Tick Position	0
+00700289	TickLabel	SH	1	Tick Label	0
+00700294	CompoundGraphicType	CS	1	Compound Graphic Type	0
+00700295	GraphicGroupID	UL	1	Graphic Group ID	0
+00700306	ShapeType	CS	1	Shape Type	0
+00700308	RegistrationSequence	SQ	1	Registration Sequence	0
+00700309	MatrixRegistrationSequence	SQ	1	Matrix Registration Sequence	0
+0070030A	MatrixSequence	SQ	1	Matrix Sequence	0
+0070030B	FrameOfReferenceToDisplayedCoordinateSystemTransformationMatrix	FD	16	Frame of Reference to Displayed Coordinate System Transformation Matrix	0
+0070030C	FrameOfReferenceTransformationMatrixType	CS	1	Frame of Reference Transformation Matrix Type	0
+0070030D	RegistrationTypeCodeSequence	SQ	1	Registration Type Code Sequence	0
+0070030F	FiducialDescription	ST	1	Fiducial Description	0
+00700310	FiducialIdentifier	SH	1	Fiducial Identifier	0
+00700311	FiducialIdentifierCodeSequence	SQ	1	Fiducial Identifier Code Sequence	0
+00700312	ContourUncertaintyRadius	FD	1	Contour Uncertainty Radius	0
+00700314	UsedFiducialsSequence	SQ	1	Used Fiducials Sequence	0
+00700315	UsedRTStructureSetROISequence	SQ	1	Used RT Structure Set ROI Sequence	0
+00700318	GraphicCoordinatesDataSequence	SQ	1	Graphic Coordinates Data Sequence	0
+0070031A	FiducialUID	UI	1	Fiducial UID	0
+0070031B	ReferencedFiducialUID	UI	1	Referenced Fiducial UID	0
+0070031C	FiducialSetSequence	SQ	1	Fiducial Set Sequence	0
+0070031E	FiducialSequence	SQ	1	Fiducial Sequence	0
+0070031F	FiducialsPropertyCategoryCodeSequence	SQ	1	Fiducials Property Category Code Sequence	0
+00700401	GraphicLayerRecommendedDisplayCIELabValue	US	3	Graphic Layer Recommended Display CIELab Value	0
+00700402	BlendingSequence	SQ	1	Blending Sequence	0
+00700403	RelativeOpacity	FL	1	Relative Opacity	0
+00700404	ReferencedSpatialRegistrationSequence	SQ	1	Referenced Spatial Registration Sequence	0
+00700405	BlendingPosition	CS	1	Blending Position	0
+00701101	PresentationDisplayCollectionUID	UI	1	Presentation Display Collection UID	0
+00701102	PresentationSequenceCollectionUID	UI	1	Presentation Sequence Collection UID	0
+00701103	PresentationSequencePositionIndex	US	1	Presentation Sequence Position Index	0
+00701104	RenderedImageReferenceSequence	SQ	1	Rendered Image Reference Sequence	0
+00701201	VolumetricPresentationStateInputSequence	SQ	1	Volumetric Presentation State Input Sequence	0
+00701202	PresentationInputType	CS	1	Presentation Input Type	0
+00701203	InputSequencePositionIndex	US	1	Input Sequence Position Index	0
+00701204	Crop	CS	1	Crop	0
+00701205	CroppingSpecificationIndex	US	1-n	Cropping Specification Index	0
+00701206	CompositingMethod	CS	1	Compositing Method	1
+00701207	VolumetricPresentationInputNumber	US	1	Volumetric Presentation Input Number	0
+00701208	ImageVolumeGeometry	CS	1	Image Volume Geometry	0
+00701209	VolumetricPresentationInputSetUID	UI	1	Volumetric Presentation Input Set UID	0
+0070120A	VolumetricPresentationInputSetSequence	SQ	1	Volumetric Presentation Input Set Sequence	0
+0070120B	GlobalCrop	CS	1	Global Crop	0
+0070120C	GlobalCroppingSpecificationIndex	US	1-n	Global Cropping Specification Index	0
+0070120D	RenderingMethod	CS	1	Rendering Method	0
+00701301	VolumeCroppingSequence	SQ	1	Volume Cropping Sequence	0
+00701302	VolumeCroppingMethod	CS	1	Volume Cropping Method	0
+00701303	BoundingBoxCrop	FD	6	Bounding Box Crop	0
+00701304	ObliqueCroppingPlaneSequence	SQ	1	Oblique Cropping Plane Sequence	0
+00701305	Plane	FD	4	Plane	0
+00701306	PlaneNormal	FD	3	Plane Normal	0
+00701309	CroppingSpecificationNumber	US	1	Cropping Specification Number	0
+00701501	MultiPlanarReconstructionStyle	CS	1	Multi-Planar Reconstruction Style	0
+00701502	MPRThicknessType	CS	1	MPR Thickness Type	0
+00701503	MPRSlabThickness	FD	1	MPR Slab Thickness	0
+00701505	MPRTopLeftHandCorner	FD	3	MPR Top Left Hand Corner	0
+00701507	MPRViewWidthDirection	FD	3	MPR View Width Direction	0
+00701508	MPRViewWidth	FD	1	MPR View Width	0
+0070150C	NumberOfVolumetricCurvePoints	UL	1	Number of Volumetric Curve Points	0
+0070150D	VolumetricCurvePoints	OD	1	Volumetric Curve Points	0
+00701511	MPRViewHeightDirection	FD	3	MPR View Height Direction	0
+00701512	MPRViewHeight	FD	1	MPR View Height	0
+00701602	RenderProjection	CS	1	Render Projection	0
+00701603	ViewpointPosition	FD	3	Viewpoint Position	0
+00701604	ViewpointLookAtPoint	FD	3	Viewpoint LookAt Point	0
+00701605	ViewpointUpDirection	FD	3	Viewpoint Up Direction	0
+00701606	RenderFieldOfView	FD	6	Render Field of View	0
+00701607	SamplingStepSize	FD	1	Sampling Step Size	0
+00701701	ShadingStyle	CS	1	Shading Style	0
+00701702	AmbientReflectionIntensity	FD	1	Ambient Reflection Intensity	0
+00701703	LightDirection	FD	3	Light Direction	0
+00701704	DiffuseReflectionIntensity	FD	1	Diffuse Reflection Intensity	0
+00701705	SpecularReflectionIntensity	FD	1	Specular Reflection Intensity	0
+00701706	Shininess	FD	1	Shininess	0
+00701801	PresentationStateClassificationComponentSequence	SQ	1	Presentation State Classification Component Sequence	0
+00701802	ComponentType	CS	1	Component Type	0
+00701803	ComponentInputSequence	SQ	1	Component Input Sequence	0
+00701804	VolumetricPresentationInputIndex	US	1	Volumetric Presentation Input Index	0
+00701805	PresentationStateCompositorComponentSequence	SQ	1	Presentation State Compositor Component Sequence	0
+00701806	WeightingTransferFunctionSequence	SQ	1	Weighting Transfer Function Sequence	0
+00701807	WeightingLookupTableDescriptor	US	3	Weighting Lookup Table Descriptor	1
+00701808	WeightingLookupTableData	OB	1	Weighting Lookup Table Data	1
+00701901	VolumetricAnnotationSequence	SQ	1	Volumetric Annotation Sequence	0
+00701903	ReferencedStructuredContextSequence	SQ	1	Referenced Structured Context Sequence	0
+00701904	ReferencedContentItem	UI	1	Referenced Content Item	0
+00701905	VolumetricPresentationInputAnnotationSequence	SQ	1	Volumetric Presentation Input Annotation Sequence	0
+00701907	AnnotationClipping	CS	1	Annotation Clipping	0
+00701A01	PresentationAnimationStyle	CS	1	Presentation Animation Style	0
+00701A03	RecommendedAnimationRate	FD	1	Recommended Animation Rate	0
+00701A04	AnimationCurveSequence	SQ	1	Animation Curve Sequence	0
+00701A05	AnimationStepSize	FD	1	Animation Step Size	0
+00701A06	SwivelRange	FD	1	Swivel Range	0
+00701A07	VolumetricCurveUpDirections	OD	1	Volumetric Curve Up Directions	0
+00701A08	VolumeStreamSequence	SQ	1	Volume Stream Sequence	0
+00701A09	RGBATransferFunctionDescription	LO	1	RGBA Transfer Function Description	0
+00701B01	AdvancedBlendingSequence	SQ	1	Advanced Blending Sequence	0
+00701B02	BlendingInputNumber	US	1	Blending Input Number	0
+00701B03	BlendingDisplayInputSequence	SQ	1	Blending Display Input Sequence	0
+00701B04	BlendingDisplaySequence	SQ	1	Blending Display Sequence	0
+00701B06	BlendingMode	CS	1	Blending Mode	0
+00701B07	TimeSeriesBlending	CS	1	Time Series Blending	0
+00701B08	GeometryForDisplay	CS	1	Geometry for Display	0
+00701B11	ThresholdSequence	SQ	1	Threshold Sequence	0
+00701B12	ThresholdValueSequence	SQ	1	Threshold Value Sequence	0
+00701B13	ThresholdType	CS	1	Threshold Type	0
+00701B14	ThresholdValue	FD	1	Threshold Value	0
+00720002	HangingProtocolName	SH	1	Hanging Protocol Name	0
+00720004	HangingProtocolDescription	LO	1	Hanging Protocol Description	0
+00720006	HangingProtocolLevel	CS	1	Hanging Protocol Level	0
+00720008	HangingProtocolCreator	LO	1	Hanging Protocol Creator	0
+0072000A	HangingProtocolCreationDateTime	DT	1	Hanging Protocol Creation DateTime	0
+0072000C	HangingProtocolDefinitionSequence	SQ	1	Hanging Protocol Definition Sequence	0
+0072000E	HangingProtocolUserIdentificationCodeSequence	SQ	1	Hanging Protocol User Identification Code Sequence	0
+00720010	HangingProtocolUserGroupName	LO	1	Hanging Protocol User Group Name	0
+00720012	SourceHangingProtocolSequence	SQ	1	Source Hanging Protocol Sequence	0
+00720014	NumberOfPriorsReferenced	US	1	Number of Priors Referenced	0
+00720020	ImageSetsSequence	SQ	1	Image Sets Sequence	0
+00720022	ImageSetSelectorSequence	SQ	1	Image Set Selector Sequence	0
+00720024	ImageSetSelectorUsageFlag	CS	1	Image Set Selector Usage Flag	0
+00720026	SelectorAttribute	AT	1	Selector Attribute	0
+00720028	SelectorValueNumber	US	1	Selector Value Number	0
+00720030	TimeBasedImageSetsSequence	SQ	1	Time Based Image Sets Sequence	0
+00720032	ImageSetNumber	US	1	Image Set Number	0
+00720034	ImageSetSelectorCategory	CS	1	Image Set Selector Category	0
+00720038	RelativeTime	US	2	Relative Time	0
+0072003A	RelativeTimeUnits	CS	1	Relative Time Units	0
+0072003C	AbstractPriorValue	SS	2	Abstract Prior Value	0
+0072003E	AbstractPriorCodeSequence	SQ	1	Abstract Prior Code Sequence	0
+00720040	ImageSetLabel	LO	1	Image Set Label	0
+00720050	SelectorAttributeVR	CS	1	Selector Attribute VR	0
+00720052	SelectorSequencePointer	AT	1-n	Selector Sequence Pointer	0
+00720054	SelectorSequencePointerPrivateCreator	LO	1-n	Selector Sequence Pointer Private Creator	0
+00720056	SelectorAttributePrivateCreator	LO	1	Selector Attribute Private Creator	0
+0072005E	SelectorAEValue	AE	1-n	Selector AE Value	0
+0072005F	SelectorASValue	AS	1-n	Selector AS Value	0
+00720060	SelectorATValue	AT	1-n	Selector AT Value	0
+00720061	SelectorDAValue	DA	1-n	Selector DA Value	0
+00720062	SelectorCSValue	CS	1-n	Selector CS Value	0
+00720063	SelectorDTValue	DT	1-n	Selector DT Value	0
+00720064	SelectorISValue	IS	1-n	Selector IS Value	0
+00720065	SelectorOBValue	OB	1	Selector OB Value	0
+00720066	SelectorLOValue	LO	1-n	Selector LO Value	0
+00720067	SelectorOFValue	OF	1	Selector OF Value	0
+00720068	SelectorLTValue	LT	1	Selector LT Value	0
+00720069	SelectorOWValue	OW	1	Selector OW Value	0
+0072006A	SelectorPNValue	PN	1-n	Selector PN Value	0
+0072006B	SelectorTMValue	TM	1-n	Selector TM Value	0
+0072006C	SelectorSHValue	SH	1-n	Selector SH Value	0
+0072006D	SelectorUNValue	UN	1	Selector UN Value	0
+0072006E	SelectorSTValue	ST	1	Selector ST Value	0
+0072006F	SelectorUCValue	UC	1-n	Selector UC Value	0
+00720070	SelectorUTValue	UT	1	Selector UT Value	0
+00720071	SelectorURValue	UR	1	Selector UR Value	0
+00720072	SelectorDSValue	DS	1-n	Selector DS Value	0
+00720073	SelectorODValue	OD	1	Selector OD Value	0
+00720074	SelectorFDValue	FD	1-n	Selector FD Value	0
+00720075	SelectorOLValue	OL	1	Selector OL Value	0
+00720076	SelectorFLValue	FL	1-n	Selector FL Value	0
+00720078	SelectorULValue	UL	1-n	Selector UL Value	0
+0072007A	SelectorUSValue	US	1-n	Selector US Value	0
+0072007C	SelectorSLValue	SL	1-n	Selector SL Value	0
+0072007E	SelectorSSValue	SS	1-n	Selector SS Value	0
+0072007F	SelectorUIValue	UI	1-n	Selector UI Value	0
+00720080	SelectorCodeSequenceValue	SQ	1	Selector Code Sequence Value	0
+00720081	SelectorOVValue	OV	1	Selector OV Value	0
+00720082	SelectorSVValue	SV	1-n	Selector SV Value	0
+00720083	SelectorUVValue	UV	1-n	Selector UV Value	0
+00720100	NumberOfScreens	US	1	Number of Screens	0
+00720102	NominalScreenDefinitionSequence	SQ	1	Nominal Screen Definition Sequence	0
+00720104	NumberOfVerticalPixels	US	1	Number of Vertical Pixels	0
+00720106	NumberOfHorizontalPixels	US	1	Number of Horizontal Pixels	0
+00720108	DisplayEnvironmentSpatialPosition	FD	4	Display Environment Spatial Position	0
+0072010A	ScreenMinimumGrayscaleBitDepth	US	1	Screen Minimum Grayscale Bit Depth	0
+0072010C	ScreenMinimumColorBitDepth	US	1	Screen Minimum Color Bit Depth	0
+0072010E	ApplicationMaximumRepaintTime	US	1	Application Maximum Repaint Time	0
+00720200	DisplaySetsSequence	SQ	1	Display Sets Sequence	0
+00720202	DisplaySetNumber	US	1	Display Set Number	0
+00720203	DisplaySetLabel	LO	1	Display Set Label	0
+00720204	DisplaySetPresentationGroup	US	1	Display Set Presentation Group	0
+00720206	DisplaySetPresentationGroupDescription	LO	1	Display Set Presentation Group Description	0
+00720208	PartialDataDisplayHandling	CS	1	Partial Data Display Handling	0
+00720210	SynchronizedScrollingSequence	SQ	1	Synchronized Scrolling Sequence	0
+00720212	DisplaySetScrollingGroup	US	2-n	Display Set Scrolling Group	0
+00720214	NavigationIndicatorSequence	SQ	1	Navigation Indicator Sequence	0
+00720216	NavigationDisplaySet	US	1	Navigation Display Set	0
+00720218	ReferenceDisplaySets	US	1-n	Reference Display Sets	0
+00720300	ImageBoxesSequence	SQ	1	Image Boxes Sequence	0
+00720302	ImageBoxNumber	US	1	Image Box Number	0
+00720304	ImageBoxLayoutType	CS	1	Image Box Layout Type	0
+00720306	ImageBoxTileHorizontalDimension	US	1	Image Box Tile Horizontal Dimension	0
+00720308	ImageBoxTileVerticalDimension	US	1	Image Box Tile Vertical Dimension	0
+00720310	ImageBoxScrollDirection	CS	1	Image Box Scroll Direction	0
+00720312	ImageBoxSmallScrollType	CS	1	Image Box Small Scroll Type	0
+00720314	ImageBoxSmallScrollAmount	US	1	Image Box Small Scroll Amount	0
+00720316	ImageBoxLargeScrollType	CS	1	Image Box Large Scroll Type	0
+00720318	ImageBoxLargeScrollAmount	US	1	Image Box Large Scroll Amount	0
+00720320	ImageBoxOverlapPriority	US	1	Image Box Overlap Priority	0
+00720330	CineRelativeToRealTime	FD	1	Cine Relative to Real-Time	0
+00720400	FilterOperationsSequence	SQ	1	Filter Operations Sequence	0
+00720402	FilterByCategory	CS	1	Filter-by Category	0
+00720404	FilterByAttributePresence	CS	1	Filter-by Attribute Presence	0
+00720406	FilterByOperator	CS	1	Filter-by Operator	0
+00720420	StructuredDisplayBackgroundCIELabValue	US	3	Structured Display Background CIELab Value	0
+00720421	EmptyImageBoxCIELabValue	US	3	Empty Image Box CIELab Value	0
+00720422	StructuredDisplayImageBoxSequence	SQ	1	Structured Display Image Box Sequence	0
+00720424	StructuredDisplayTextBoxSequence	SQ	1	Structured Display Text Box Sequence	0
+00720427	ReferencedFirstFrameSequence	SQ	1	Referenced First Frame Sequence	0
+00720430	ImageBoxSynchronizationSequence	SQ	1	Image Box Synchronization Sequence	0
+00720432	SynchronizedImageBoxList	US	2-n	Synchronized Image Box List	0
+00720434	TypeOfSynchronization	CS	1	Type of Synchronization	0
+00720500	BlendingOperationType	CS	1	Blending Operation Type	0
+00720510	ReformattingOperationType	CS	1	Reformatting Operation Type	0
+00720512	ReformattingThickness	FD	1	Reformatting Thickness	0
+00720514	ReformattingInterval	FD	1	Reformatting Interval	0
+00720516	ReformattingOperationInitialViewDirection	CS	1	Reformatting Operation Initial View Direction	0
+00720520	ThreeDRenderingType	CS	1-n	3D Rendering Type	0
+00720600	SortingOperationsSequence	SQ	1	Sorting Operations Sequence	0
+00720602	SortByCategory	CS	1	Sort-by Category	0
+00720604	SortingDirection	CS	1	Sorting Direction	0
+00720700	DisplaySetPatientOrientation	CS	2	Display Set Patient Orientation	0
+00720702	VOIType	CS	1	VOI Type	0
+00720704	PseudoColorType	CS	1	Pseudo-Color Type	0
+00720705	PseudoColorPaletteInstanceReferenceSequence	SQ	1	Pseudo-Color Palette Instance Reference Sequence	0
+00720706	ShowGrayscaleInverted	CS	1	Show Grayscale Inverted	0
+00720710	ShowImageTrueSizeFlag	CS	1	Show Image True Size Flag	0
+00720712	ShowGraphicAnnotationFlag	CS	1	Show Graphic Annotation Flag	0
+00720714	ShowPatientDemographicsFlag	CS	1	Show Patient Demographics Flag	0
+00720716	ShowAcquisitionTechniquesFlag	CS	1	Show Acquisition Techniques Flag	0
+00720717	DisplaySetHorizontalJustification	CS	1	Display Set Horizontal Justification	0
+00720718	DisplaySetVerticalJustification	CS	1	Display Set Vertical Justification	0
+00740120	ContinuationStartMeterset	FD	1	Continuation Start Meterset	0
+00740121	ContinuationEndMeterset	FD	1	Continuation End Meterset	0
+00741000	ProcedureStepState	CS	1	Procedure Step State	0
+00741002	ProcedureStepProgressInformationSequence	SQ	1	Procedure Step Progress Information Sequence	0
+00741004	ProcedureStepProgress	DS	1	Procedure Step Progress	0
+00741006	ProcedureStepProgressDescription	ST	1	Procedure Step Progress Description	0
+00741007	ProcedureStepProgressParametersSequence	SQ	1	Procedure Step Progress Parameters Sequence	0
+00741008	ProcedureStepCommunicationsURISequence	SQ	1	Procedure Step Communications URI Sequence	0
+0074100A	ContactURI	UR	1	Contact URI	0
+0074100C	ContactDisplayName	LO	1	Contact Display Name	0
+0074100E	ProcedureStepDiscontinuationReasonCodeSequence	SQ	1	Procedure Step Discontinuation Reason Code Sequence	0
+00741020	BeamTaskSequence	SQ	1	Beam Task Sequence	0
+00741022	BeamTaskType	CS	1	Beam Task Type	0
+00741024	BeamOrderIndexTrial	IS	1	Beam Order Index (Trial)	1
+00741025	AutosequenceFlag	CS	1	Autosequence Flag	0
+00741026	TableTopVerticalAdjustedPosition	FD	1	Table Top Vertical Adjusted Position	0
+00741027	TableTopLongitudinalAdjustedPosition	FD	1	Table Top Longitudinal Adjusted Position	0
+00741028	TableTopLateralAdjustedPosition	FD	1	Table Top Lateral Adjusted Position	0
+0074102A	PatientSupportAdjustedAngle	FD	1	Patient Support Adjusted Angle	0
+0074102B	TableTopEccentricAdjustedAngle	FD	1	Table Top Eccentric Adjusted Angle	0
+0074102C	TableTopPitchAdjustedAngle	FD	1	Table Top Pitch Adjusted Angle	0
+0074102D	TableTopRollAdjustedAngle	FD	1	Table Top Roll Adjusted Angle	0
+00741030	DeliveryVerificationImageSequence	SQ	1	Delivery Verification Image Sequence	0
+00741032	VerificationImageTiming	CS	1	Verification Image Timing	0
+00741034	DoubleExposureFlag	CS	1	Double Exposure Flag	0
+00741036	DoubleExposureOrdering	CS	1	Double Exposure Ordering	0
+00741038	DoubleExposureMetersetTrial	DS	1	Double Exposure Meterset (Trial)	1
+0074103A	DoubleExposureFieldDeltaTrial	DS	4	Double Exposure Field Delta (Trial)	1
+00741040	RelatedReferenceRTImageSequence	SQ	1	Related Reference RT Image Sequence	0
+00741042	GeneralMachineVerificationSequence	SQ	1	General Machine Verification Sequence	0
+00741044	ConventionalMachineVerificationSequence	SQ	1	Conventional Machine Verification Sequence	0
+00741046	IonMachineVerificationSequence	SQ	1	Ion Machine Verification Sequence	0
+00741048	FailedAttributesSequence	SQ	1	Failed Attributes Sequence	0
+0074104A	OverriddenAttributesSequence	SQ	1	Overridden Attributes Sequence	0
+0074104C	ConventionalControlPointVerificationSequence	SQ	1	Conventional Control Point Verification Sequence	0
+0074104E	IonControlPointVerificationSequence	SQ	1	Ion Control Point Verification Sequence	0
+00741050	AttributeOccurrenceSequence	SQ	1	Attribute Occurrence Sequence	0
+00741052	AttributeOccurrencePointer	AT	1	Attribute Occurrence Pointer	0
+00741054	AttributeItemSelector	UL	1	Attribute Item Selector	0
+00741056	AttributeOccurrencePrivateCreator	LO	1	Attribute Occurrence Private Creator	0
+00741057	SelectorSequencePointerItems	IS	1-n	Selector Sequence Pointer Items	0
+00741200	ScheduledProcedureStepPriority	CS	1	Scheduled Procedure Step Priority	0
+00741202	WorklistLabel	LO	1	Worklist Label	0
+00741204	ProcedureStepLabel	LO	1	Procedure Step Label	0
+00741210	ScheduledProcessingParametersSequence	SQ	1	Scheduled Processing Parameters Sequence	0
+00741212	PerformedProcessingParametersSequence	SQ	1	Performed Processing Parameters Sequence	0
+00741216	UnifiedProcedureStepPerformedProcedureSequence	SQ	1	Unified Procedure Step Performed Procedure Sequence	0
+00741220	RelatedProcedureStepSequence	SQ	1	Related Procedure Step Sequence	1
+00741222	ProcedureStepRelationshipType	LO	1	Procedure Step Relationship Type	1
+00741224	ReplacedProcedureStepSequence	SQ	1	Replaced Procedure Step Sequence	0
+00741230	DeletionLock	LO	1	Deletion Lock	0
+00741234	ReceivingAE	AE	1	Receiving AE	0
+00741236	RequestingAE	AE	1	Requesting AE	0
+00741238	ReasonForCancellation	LT	1	Reason for Cancellation	0
+00741242	SCPStatus	CS	1	SCP Status	0
+00741244	SubscriptionListStatus	CS	1	Subscription List Status	0
+00741246	UnifiedProcedureStepListStatus	CS	1	Unified Procedure Step List Status	0
+00741324	BeamOrderIndex	UL	1	Beam Order Index	0
+00741338	DoubleExposureMeterset	FD	1	Double Exposure Meterset	0
+0074133A	DoubleExposureFieldDelta	FD	4	Double Exposure Field Delta	0
+00741401	BrachyTaskSequence	SQ	1	Brachy Task Sequence	0
+00741402	ContinuationStartTotalReferenceAirKerma	DS	1	Continuation Start Total Reference Air Kerma	0
+00741403	ContinuationEndTotalReferenceAirKerma	DS	1	Continuation End Total Reference Air Kerma	0
+00741404	ContinuationPulseNumber	IS	1	Continuation Pulse Number	0
+00741405	ChannelDeliveryOrderSequence	SQ	1	Channel Delivery Order Sequence	0
+00741406	ReferencedChannelNumber	IS	1	Referenced Channel Number	0
+00741407	StartCumulativeTimeWeight	DS	1	Start Cumulative Time Weight	0
+00741408	EndCumulativeTimeWeight	DS	1	End Cumulative Time Weight	0
+00741409	OmittedChannelSequence	SQ	1	Omitted Channel Sequence	0
+0074140A	ReasonForChannelOmission	CS	1	Reason for Channel Omission	0
+0074140B	ReasonForChannelOmissionDescription	LO	1	Reason for Channel Omission Description	0
+0074140C	ChannelDeliveryOrderIndex	IS	1	Channel Delivery Order Index	0
+0074140D	ChannelDeliveryContinuationSequence	SQ	1	Channel Delivery Continuation Sequence	0
+0074140E	OmittedApplicationSetupSequence	SQ	1	Omitted Application Setup Sequence	0
+00760001	ImplantAssemblyTemplateName	LO	1	Implant Assembly Template Name	0
+00760003	ImplantAssemblyTemplateIssuer	LO	1	Implant Assembly Template Issuer	0
+00760006	ImplantAssemblyTemplateVersion	LO	1	Implant Assembly Template Version	0
+00760008	ReplacedImplantAssemblyTemplateSequence	SQ	1	Replaced Implant Assembly Template Sequence	0
+0076000A	ImplantAssemblyTemplateType	CS	1	Implant Assembly Template Type	0
+0076000C	OriginalImplantAssemblyTemplateSequence	SQ	1	Original Implant Assembly Template Sequence	0
+0076000E	DerivationImplantAssemblyTemplateSequence	SQ	1	Derivation Implant Assembly Template Sequence	0
+00760010	ImplantAssemblyTemplateTargetAnatomySequence	SQ	1	Implant Assembly Template Target Anatomy Sequence	0
+00760020	ProcedureTypeCodeSequence	SQ	1	Procedure Type Code Sequence	0
+00760030	SurgicalTechnique	LO	1	Surgical Technique	0
+00760032	ComponentTypesSequence	SQ	1	Component Types Sequence	0
+00760034	ComponentTypeCodeSequence	SQ	1	Component Type Code Sequence	0
+00760036	ExclusiveComponentType	CS	1	Exclusive Component Type	0
+00760038	MandatoryComponentType	CS	1	Mandatory Component Type	0
+00760040	ComponentSequence	SQ	1	Component Sequence	0
+00760055	ComponentID	US	1	Component ID	0
+00760060	ComponentAssemblySequence	SQ	1	Component Assembly Sequence	0
+00760070	Component1ReferencedID	US	1	Component 1 Referenced ID	0
+00760080	Component1ReferencedMatingFeatureSetID	US	1	Component 1 Referenced Mating Feature Set ID	0
+00760090	Component1ReferencedMatingFeatureID	US	1	Component 1 Referenced Mating Feature ID	0
+007600A0	Component2ReferencedID	US	1	Component 2 Referenced ID	0
+007600B0	Component2ReferencedMatingFeatureSetID	US	1	Component 2 Referenced Mating Feature Set ID	0
+007600C0	Component2ReferencedMatingFeatureID	US	1	Component 2 Referenced Mating Feature ID	0
+00780001	ImplantTemplateGroupName	LO	1	Implant Template Group Name	0
+00780010	ImplantTemplateGroupDescription	ST	1	Implant Template Group Description	0
+00780020	ImplantTemplateGroupIssuer	LO	1	Implant Template Group Issuer	0
+00780024	ImplantTemplateGroupVersion	LO	1	Implant Template Group Version	0
+00780026	ReplacedImplantTemplateGroupSequence	SQ	1	Replaced Implant Template Group Sequence	0
+00780028	ImplantTemplateGroupTargetAnatomySequence	SQ	1	Implant Template Group Target Anatomy Sequence	0
+0078002A	ImplantTemplateGroupMembersSequence	SQ	1	Implant Template Group Members Sequence	0
+0078002E	ImplantTemplateGroupMemberID	US	1	Implant Template Group Member ID	0
+00780050	ThreeDImplantTemplateGroupMemberMatchingPoint	FD	3	3D Implant Template Group Member Matching Point	0
+00780060	ThreeDImplantTemplateGroupMemberMatchingAxes	FD	9	3D Implant Template Group Member Matching Axes	0
+00780070	ImplantTemplateGroupMemberMatching2DCoordinatesSequence	SQ	1	Implant Template Group Member Matching 2D Coordinates Sequence	0
+00780090	TwoDImplantTemplateGroupMemberMatchingPoint	FD	2	2D Implant Template Group Member Matching Point	0
+007800A0	TwoDImplantTemplateGroupMemberMatchingAxes	FD	4	2D Implant Template Group Member Matching Axes	0
+007800B0	ImplantTemplateGroupVariationDimensionSequence	SQ	1	Implant Template Group Variation Dimension Sequence	0
+007800B2	ImplantTemplateGroupVariationDimensionName	LO	1	Implant Template Group Variation Dimension Name	0
+007800B4	ImplantTemplateGroupVariationDimensionRankSequence	SQ	1	Implant Template Group Variation Dimension Rank Sequence	0
+007800B6	ReferencedImplantTemplateGroupMemberID	US	1	Referenced Implant Template Group Member ID	0
+007800B8	ImplantTemplateGroupVariationDimensionRank	US	1	Implant Template Group Variation Dimension Rank	0
+00800001	SurfaceScanAcquisitionTypeCodeSequence	SQ	1	Surface Scan Acquisition Type Code Sequence	0
+00800002	SurfaceScanModeCodeSequence	SQ	1	Surface Scan Mode Code Sequence	0
+00800003	RegistrationMethodCodeSequence	SQ	1	Registration Method Code Sequence	0
+00800004	ShotDurationTime	FD	1	Shot Duration Time	0
+00800005	ShotOffsetTime	FD	1	Shot Offset Time	0
+00800006	SurfacePointPresentationValueData	US	1-n	Surface Point Presentation Value Data	0
+00800007	SurfacePointColorCIELabValueData	US	3-3n	Surface Point Color CIELab Value Data	0
+00800008	UVMappingSequence	SQ	1	UV Mapping Sequence	0
+00800009	TextureLabel	SH	1	Texture Label	0
+00800010	UValueData	OF	1	U Value Data	0
+00800011	VValueData	OF	1	V Value Data	0
+00800012	ReferencedTextureSequence	SQ	1	Referenced Texture Sequence	0
+00800013	ReferencedSurfaceDataSequence	SQ	1	Referenced Surface Data Sequence	0
+00820001	AssessmentSummary	CS	1	Assessment Summary	0
+00820003	AssessmentSummaryDescription	UT	1	Assessment Summary Description	0
+00820004	AssessedSOPInstanceSequence	SQ	1	Assessed SOP Instance Sequence	0
+00820005	ReferencedComparisonSOPInstanceSequence	SQ	1	Referenced Comparison SOP Instance Sequence	0
+00820006	NumberOfAssessmentObservations	UL	1	Number of Assessment Observations	0
+00820007	AssessmentObservationsSequence	SQ	1	Assessment Observations Sequence	0
+00820008	ObservationSignificance	CS	1	Observation Significance	0
+0082000A	ObservationDescription	UT	1	Observation Description	0
+0082000C	StructuredConstraintObservationSequence	SQ	1	Structured Constraint Observation Sequence	0
+00820010	AssessedAttributeValueSequence	SQ	1	Assessed Attribute Value Sequence	0
+00820016	AssessmentSetID	LO	1	Assessment Set ID	0
+00820017	AssessmentRequesterSequence	SQ	1	Assessment Requester Sequence	0
+00820018	SelectorAttributeName	LO	1	Selector Attribute Name	0
+00820019	SelectorAttributeKeyword	LO	1	Selector Attribute Keyword	0
+00820021	AssessmentTypeCodeSequence	SQ	1	Assessment Type Code Sequence	0
+00820022	ObservationBasisCodeSequence	SQ	1	Observation Basis Code Sequence	0
+00820023	AssessmentLabel	LO	1	Assessment Label	0
+00820032	ConstraintType	CS	1	Constraint Type	0
+00820033	SpecificationSelectionGuidance	UT	1	Specification Selection Guidance	0
+00820034	ConstraintValueSequence	SQ	1	Constraint Value Sequence	0
+00820035	RecommendedDefaultValueSequence	SQ	1	Recommended Default Value Sequence	0
+00820036	ConstraintViolationSignificance	CS	1	Constraint Violation Significance	0
+00820037	ConstraintViolationCondition	UT	1	Constraint Violation Condition	0
+00820038	ModifiableConstraintFlag	CS	1	Modifiable Constraint Flag	0
+00880130	StorageMediaFileSetID	SH	1	Storage Media File-set ID	0
+00880140	StorageMediaFileSetUID	UI	1	Storage Media File-set UID	0
+00880200	IconImageSequence	SQ	1	Icon Image Sequence	0
+00880904	TopicTitle	LO	1	Topic Title	1
+00880906	TopicSubject	ST	1	Topic Subject	1
+00880910	TopicAuthor	LO	1	Topic Author	1
+00880912	TopicKeywords	LO	1-32	Topic Keywords	1
+01000410	SOPInstanceStatus	CS	1	SOP Instance Status	0
+01000420	SOPAuthorizationDateTime	DT	1	SOP Authorization DateTime	0
+01000424	SOPAuthorizationComment	LT	1	SOP Authorization Comment	0
+01000426	AuthorizationEquipmentCertificationNumber	LO	1	Authorization Equipment Certification Number	0
+04000005	MACIDNumber	US	1	MAC ID Number	0
+04000010	MACCalculationTransferSyntaxUID	UI	1	MAC Calculation Transfer Syntax UID	0
+04000015	MACAlgorithm	CS	1	MAC Algorithm	0
+04000020	DataElementsSigned	AT	1-n	Data Elements Signed	0
+04000100	DigitalSignatureUID	UI	1	Digital Signature UID	0
+04000105	DigitalSignatureDateTime	DT	1	Digital Signature DateTime	0
+04000110	CertificateType	CS	1	Certificate Type	0
+04000115	CertificateOfSigner	OB	1	Certificate of Signer	0
+04000120	Signature	OB	1	Signature	0
+04000305	CertifiedTimestampType	CS	1	Certified Timestamp Type	0
+04000310	CertifiedTimestamp	OB	1	Certified Timestamp	0
+04000401	DigitalSignaturePurposeCodeSequence	SQ	1	Digital Signature Purpose Code Sequence	0
+04000402	ReferencedDigitalSignatureSequence	SQ	1	Referenced Digital Signature Sequence	0
+04000403	ReferencedSOPInstanceMACSequence	SQ	1	Referenced SOP Instance MAC Sequence	0
+04000404	MAC	OB	1	MAC	0
+04000500	EncryptedAttributesSequence	SQ	1	Encrypted Attributes Sequence	0
+04000510	EncryptedContentTransferSyntaxUID	UI	1	Encrypted Content Transfer Syntax UID	0
+04000520	EncryptedContent	OB	1	Encrypted Content	0
+04000550	ModifiedAttributesSequence	SQ	1	Modified Attributes Sequence	0
+04000551	NonconformingModifiedAttributesSequence	SQ	1	Nonconforming Modified Attributes Sequence	0
+04000552	NonconformingDataElementValue	OB	1	Nonconforming Data Element Value	0
+04000561	OriginalAttributesSequence	SQ	1	Original Attributes Sequence	0
+04000562	AttributeModificationDateTime	DT	1	Attribute Modification DateTime	0
+04000563	ModifyingSystem	LO	1	Modifying System	0
+04000564	SourceOfPreviousValues	LO	1	Source of Previous Values	0
+04000565	ReasonForTheAttributeModification	CS	1	Reason for the Attribute Modification	0
+04000600	InstanceOriginStatus	CS	1	Instance Origin Status	0
+20000010	NumberOfCopies	IS	1	Number of Copies	0
+2000001E	PrinterConfigurationSequence	SQ	1	Printer Configuration Sequence	0
+20000020	PrintPriority	CS	1	Print Priority	0
+20000030	MediumType	CS	1	Medium Type	0
+20000040	FilmDestination	CS	1	Film Destination	0
+20000050	FilmSessionLabel	LO	1	Film Session Label	0
+20000060	MemoryAllocation	IS	1	Memory Allocation	0
+20000061	MaximumMemoryAllocation	IS	1	Maximum Memory Allocation	0
+20000062	ColorImagePrintingFlag	CS	1	Color Image Printing Flag	1
+20000063	CollationFlag	CS	1	Collation Flag	1
+20000065	AnnotationFlag	CS	1	Annotation Flag	1
+20000067	ImageOverlayFlag	CS	1	Image Overlay Flag	1
+20000069	PresentationLUTFlag	CS	1	Presentation LUT Flag	1
+2000006A	ImageBoxPresentationLUTFlag	CS	1	Image Box Presentation LUT Flag	1
+200000A0	MemoryBitDepth	US	1	Memory Bit Depth	0
+200000A1	PrintingBitDepth	US	1	Printing Bit Depth	0
+200000A2	MediaInstalledSequence	SQ	1	Media Installed Sequence	0
+200000A4	OtherMediaAvailableSequence	SQ	1	Other Media Available Sequence	0
+200000A8	SupportedImageDisplayFormatsSequence	SQ	1	Supported Image Display Formats Sequence	0
+20000500	ReferencedFilmBoxSequence	SQ	1	Referenced Film Box Sequence	0
+20000510	ReferencedStoredPrintSequence	SQ	1	Referenced Stored Print Sequence	1
+20100010	ImageDisplayFormat	ST	1	Image Display Format	0
+20100030	AnnotationDisplayFormatID	CS	1	Annotation Display Format ID	0
+20100040	FilmOrientation	CS	1	Film Orientation	0
+20100050	FilmSizeID	CS	1	Film Size ID	0
+20100052	PrinterResolutionID	CS	1	Printer Resolution ID	0
+20100054	DefaultPrinterResolutionID	CS	1	Default Printer Resolution ID	0
+20100060	MagnificationType	CS	1	Magnification Type	0
+20100080	SmoothingType	CS	1	Smoothing Type	0
+201000A6	DefaultMagnificationType	CS	1	Default Magnification Type	0
+201000A7	OtherMagnificationTypesAvailable	CS	1-n	Other Magnification Types Available	0
+201000A8	DefaultSmoothingType	CS	1	Default Smoothing Type	0
+201000A9	OtherSmoothingTypesAvailable	CS	1-n	Other Smoothing Types Available	0
+20100100	BorderDensity	CS	1	Border Density	0
+20100110	EmptyImageDensity	CS	1	Empty Image Density	0
+20100120	MinDensity	US	1	Min Density	0
+20100130	MaxDensity	US	1	Max Density	0
+20100140	Trim	CS	1	Trim	0
+20100150	ConfigurationInformation	ST	1	Configuration Information	0
+20100152	ConfigurationInformationDescription	LT	1	Configuration Information Description	0
+20100154	MaximumCollatedFilms	IS	1	Maximum Collated Films	0
+2010015E	Illumination	US	1	Illumination	0
+20100160	ReflectedAmbientLight	US	1	Reflected Ambient Light	0
+20100376	PrinterPixelSpacing	DS	2	Printer Pixel Spacing	0
+20100500	ReferencedFilmSessionSequence	SQ	1	Referenced Film Session Sequence	0
+20100510	ReferencedImageBoxSequence	SQ	1	Referenced Image Box Sequence	0
+20100520	ReferencedBasicAnnotationBoxSequence	SQ	1	Referenced Basic Annotation Box Sequence	0
+20200010	ImageBoxPosition	US	1	Image Box Position	0
+20200020	Polarity	CS	1	Polarity	0
+20200030	RequestedImageSize	DS	1	Requested Image Size	0
+20200040	RequestedDecimateCropBehavior	CS	1	Requested Decimate/Crop Behavior	0
+20200050	RequestedResolutionID	CS	1	Requested Resolution ID	0
+202000A0	RequestedImageSizeFlag	CS	1	Requested Image Size Flag	0
+202000A2	DecimateCropResult	CS	1	Decimate/Crop Result	0
+20200110	BasicGrayscaleImageSequence	SQ	1	Basic Grayscale Image Sequence	0
+20200111	BasicColorImageSequence	SQ	1	Basic Color Image Sequence	0
+20200130	ReferencedImageOverlayBoxSequence	SQ	1	Referenced Image Overlay Box Sequence	1
+20200140	ReferencedVOILUTBoxSequence	SQ	1	Referenced VOI LUT Box Sequence	1
+20300010	AnnotationPosition	US	1	Annotation Position	0
+20300020	TextString	LO	1	Text String	0
+20400010	ReferencedOverlayPlaneSequence	SQ	1	Referenced Overlay Plane Sequence	1
+20400011	ReferencedOverlayPlaneGroups	US	1-99	Referenced Overlay Plane Groups	1
+20400020	OverlayPixelDataSequence	SQ	1	Overlay Pixel Data Sequence	1
+20400060	OverlayMagnificationType	CS	1	Overlay Magnification Type	1
+20400070	OverlaySmoothingType	CS	1	Overlay Smoothing Type	1
+20400072	OverlayOrImageMagnification	CS	1	Overlay or Image Magnification	1
+20400074	MagnifyToNumberOfColumns	US	1	Magnify to Number of Columns	1
+20400080	OverlayForegroundDensity	CS	1	Overlay Foreground Density	1
+20400082	OverlayBackgroundDensity	CS	1	Overlay Background Density	1
+20400090	OverlayMode	CS	1	Overlay Mode	1
+20400100	ThresholdDensity	CS	1	Threshold Density	1
+20400500	ReferencedImageBoxSequenceRetired	SQ	1	Referenced Image Box Sequence (Retired)	1
+20500010	PresentationLUTSequence	SQ	1	Presentation LUT Sequence	0
+20500020	PresentationLUTShape	CS	1	Presentation LUT Shape	0
+20500500	ReferencedPresentationLUTSequence	SQ	1	Referenced Presentation LUT Sequence	0
+21000010	PrintJobID	SH	1	Print Job ID	1
+21000020	ExecutionStatus	CS	1	Execution Status	0
+21000030	ExecutionStatusInfo	CS	1	Execution Status Info	0
+21000040	CreationDate	DA	1	Creation Date	0
+21000050	CreationTime	TM	1	Creation Time	0
+21000070	Originator	AE	1	Originator	0
+21000140	DestinationAE	AE	1	Destination AE	0
+21000160	OwnerID	SH	1	Owner ID	0
+21000170	NumberOfFilms	IS	1	Number of Films	0
+21000500	ReferencedPrintJobSequencePullStoredPrint	SQ	1	Referenced Print Job Sequence (Pull Stored Print)	1
+21100010	PrinterStatus	CS	1	Printer Status	0
+21100020	PrinterStatusInfo	CS	1	Printer Status Info	0
+21100030	PrinterName	LO	1	Printer Name	0
+21100099	PrintQueueID	SH	1	Print Queue ID	1
+21200010	QueueStatus	CS	1	Queue Status	1
+21200050	PrintJobDescriptionSequence	SQ	1	Print Job Description Sequence	1
+21200070	ReferencedPrintJobSequence	SQ	1	Referenced Print Job Sequence	1
+21300010	PrintManagementCapabilitiesSequence	SQ	1	Print Management Capabilities Sequence	1
+21300015	PrinterCharacteristicsSequence	SQ	1	Printer Characteristics Sequence	1
+21300030	FilmBoxContentSequence	SQ	1	Film Box Content Sequence	1
+21300040	ImageBoxContentSequence	SQ	1	Image Box Content Sequence	1
+21300050	AnnotationContentSequence	SQ	1	Annotation Content Sequence	1
+21300060	ImageOverlayBoxContentSequence	SQ	1	Image Overlay Box Content Sequence	1
+21300080	PresentationLUTContentSequence	SQ	1	Presentation LUT Content Sequence	1
+213000A0	ProposedStudySequence	SQ	1	Proposed Study Sequence	0
+213000C0	OriginalImageSequence	SQ	1	Original Image Sequence	0
+22000001	LabelUsingInformationExtractedFromInstances	CS	1	Label Using Information Extracted From Instances	0
+22000002	LabelText	UT	1	Label Text	0
+22000003	LabelStyleSelection	CS	1	Label Style Selection	0
+22000004	MediaDisposition	LT	1	Media Disposition	0
+22000005	BarcodeValue	LT	1	Barcode Value	0
+22000006	BarcodeSymbology	CS	1	Barcode Symbology	0
+22000007	AllowMediaSplitting	CS	1	Allow Media Splitting	0
+22000008	IncludeNonDICOMObjects	CS	1	Include Non-DICOM Objects	0
+22000009	IncludeDisplayApplication	CS	1	Include Display Application	0
+2200000A	PreserveCompositeInstancesAfterMediaCreation	CS	1	Preserve Composite Instances After Media Creation	0
+2200000B	TotalNumberOfPiecesOfMediaCreated	US	1	Total Number of Pieces of Media Created	0
+2200000C	RequestedMediaApplicationProfile	LO	1	Requested Media Application Profile	0
+2200000D	ReferencedStorageMediaSequence	SQ	1	Referenced Storage Media Sequence	0
+2200000E	FailureAttributes	AT	1-n	Failure Attributes	0
+2200000F	AllowLossyCompression	CS	1	Allow Lossy Compression	0
+22000020	RequestPriority	CS	1	Request Priority	0
+30020002	RTImageLabel	SH	1	RT Image Label	0
+30020003	RTImageName	LO	1	RT Image Name	0
+30020004	RTImageDescription	ST	1	RT Image Description	0
+3002000A	ReportedValuesOrigin	CS	1	Reported Values Origin	0
+3002000C	RTImagePlane	CS	1	RT Image Plane	0
+3002000D	XRayImageReceptorTranslation	DS	3	X-Ray Image Receptor Translation	0
+3002000E	XRayImageReceptorAngle	DS	1	X-Ray Image Receptor Angle	0
+30020010	RTImageOrientation	DS	6	RT Image Orientation	0
+30020011	ImagePlanePixelSpacing	DS	2	Image Plane Pixel Spacing	0
+30020012	RTImagePosition	DS	2	RT Image Position	0
+30020020	RadiationMachineName	SH	1	Radiation Machine Name	0
+30020022	RadiationMachineSAD	DS	1	Radiation Machine SAD	0
+30020024	RadiationMachineSSD	DS	1	Radiation Machine SSD	0
+30020026	RTImageSID	DS	1	RT Image SID	0
+30020028	SourceToReferenceObjectDistance	DS	1	Source to Reference Object Distance	0
+30020029	FractionNumber	IS	1	Fraction Number	0
+30020030	ExposureSequence	SQ	1	Exposure Sequence	0
+30020032	MetersetExposure	DS	1	Meterset Exposure	0
+30020034	DiaphragmPosition	DS	4	Diaphragm Position	0
+30020040	FluenceMapSequence	SQ	1	Fluence Map Sequence	0
+30020041	FluenceDataSource	CS	1	Fluence Data Source	0
+30020042	FluenceDataScale	DS	1	Fluence Data Scale	0
+30020050	PrimaryFluenceModeSequence	SQ	1	Primary Fluence Mode Sequence	0
+30020051	FluenceMode	CS	1	Fluence Mode	0
+30020052	FluenceModeID	SH	1	Fluence Mode ID	0
+30020100	SelectedFrameNumber	IS	1	Selected Frame Number	0
+30020101	SelectedFrameFunctionalGroupsSequence	SQ	1	Selected Frame Functional Groups Sequence	0
+30020102	RTImageFrameGeneralContentSequence	SQ	1	RT Image Frame General Content Sequence	0
+30020103	RTImageFrameContextSequence	SQ	1	RT Image Frame Context Sequence	0
+30020104	RTImageScopeSequence	SQ	1	RT Image Scope Sequence	0
+30020105	BeamModifierCoordinatesPresenceFlag	CS	1	Beam Modifier Coordinates Presence Flag	0
+30020106	StartCumulativeMeterset	FD	1	Start Cumulative Meterset	0
+30020107	StopCumulativeMeterset	FD	1	Stop Cumulative Meterset	0
+30020108	RTAcquisitionPatientPositionSequence	SQ	1	RT Acquisition Patient Position Sequence	0
+30020109	RTImageFrameImagingDevicePositionSequence	SQ	1	RT Image Frame Imaging Device Position Sequence	0
+3002010A	RTImageFramekVRadiationAcquisitionSequence	SQ	1	RT Image Frame kV Radiation Acquisition Sequence	0
+3002010B	RTImageFrameMVRadiationAcquisitionSequence	SQ	1	RT Image Frame MV Radiation Acquisition Sequence	0
+3002010C	RTImageFrameRadiationAcquisitionSequence	SQ	1	RT Image Frame Radiation Acquisition Sequence	0
+3002010D	ImagingSourcePositionSequence	SQ	1	Imaging Source Position Sequence	0
+3002010E	ImageReceptorPositionSequence	SQ	1	Image Receptor Position Sequence	0
+3002010F	DevicePositionToEquipmentMappingMatrix	FD	16	Device Position to Equipment Mapping Matrix	0
+30020110	DevicePositionParameterSequence	SQ	1	Device Position Parameter Sequence	0
+30020111	ImagingSourceLocationSpecificationType	CS	1	Imaging Source Location Specification Type	0
+30020112	ImagingDeviceLocationMatrixSequence	SQ	1	Imaging Device Location Matrix Sequence	0
+30020113	ImagingDeviceLocationParameterSequence	SQ	1	Imaging Device Location Parameter Sequence	0
+30020114	ImagingApertureSequence	SQ	1	Imaging Aperture Sequence	0
+30020115	ImagingApertureSpecificationType	CS	1	Imaging Aperture Specification Type	0
+30020116	NumberOfAcquisitionDevices	US	1	Number of Acquisition Devices	0
+30020117	AcquisitionDeviceSequence	SQ	1	Acquisition Device Sequence	0
+30020118	AcquisitionTaskSequence	SQ	1	Acquisition Task Sequence	0
+30020119	AcquisitionTaskWorkitemCodeSequence	SQ	1	Acquisition Task Workitem Code Sequence	0
+3002011A	AcquisitionSubtaskSequence	SQ	1	Acquisition Subtask Sequence	0
+3002011B	SubtaskWorkitemCodeSequence	SQ	1	Subtask Workitem Code Sequence	0
+3002011C	AcquisitionTaskIndex	US	1	Acquisition Task Index	0
+3002011D	AcquisitionSubtaskIndex	US	1	Acquisition Subtask Index	0
+3002011E	ReferencedBaselineParametersRTRadiationInstanceSequence	SQ	1	Referenced Baseline Parameters RT Radiation Instance Sequence	0
+3002011F	PositionAcquisitionTemplateIdentificationSequence	SQ	1	Position Acquisition Template Identification Sequence	0
+30020120	PositionAcquisitionTemplateID	ST	1	Position Acquisition Template ID	0
+30020121	PositionAcquisitionTemplateName	LO	1	Position Acquisition Template Name	0
+30020122	PositionAcquisitionTemplateCodeSequence	SQ	1	Position Acquisition Template Code Sequence	0
+30020123	PositionAcquisitionTemplateDescription	LT	1	Position Acquisition Template Description	0
+30020124	AcquisitionTaskApplicabilitySequence	SQ	1	Acquisition Task Applicability Sequence	0
+30020125	ProjectionImagingAcquisitionParameterSequence	SQ	1	Projection Imaging Acquisition Parameter Sequence	0
+30020126	CTImagingAcquisitionParameterSequence	SQ	1	CT Imaging Acquisition Parameter Sequence	0
+30020127	KVImagingGenerationParametersSequence	SQ	1	KV Imaging Generation Parameters Sequence	0
+30020128	MVImagingGenerationParametersSequence	SQ	1	MV Imaging Generation Parameters Sequence	0
+30020129	AcquisitionSignalType	CS	1	Acquisition Signal Type	0
+3002012A	AcquisitionMethod	CS	1	Acquisition Method	0
+3002012B	ScanStartPositionSequence	SQ	1	Scan Start Position Sequence	0
+3002012C	ScanStopPositionSequence	SQ	1	Scan Stop Position Sequence	0
+3002012D	ImagingSourceToBeamModifierDefinitionPlaneDistance	FD	1	Imaging Source to Beam Modifier Definition Plane Distance	0
+3002012E	ScanArcType	CS	1	Scan Arc Type	0
+3002012F	DetectorPositioningType	CS	1	Detector Positioning Type	0
+30020130	AdditionalRTAccessoryDeviceSequence	SQ	1	Additional RT Accessory Device Sequence	0
+30020131	DeviceSpecificAcquisitionParameterSequence	SQ	1	Device-Specific Acquisition Parameter Sequence	0
+30020132	ReferencedPositionReferenceInstanceSequence	SQ	1	Referenced Position Reference Instance Sequence	0
+30020133	EnergyDerivationCodeSequence	SQ	1	Energy Derivation Code Sequence	0
+30020134	MaximumCumulativeMetersetExposure	FD	1	Maximum Cumulative Meterset Exposure	0
+30020135	AcquisitionInitiationSequence	SQ	1	Acquisition Initiation Sequence	0
+30040001	DVHType	CS	1	DVH Type	0
+30040002	DoseUnits	CS	1	Dose Units	0
+30040004	DoseType	CS	1	Dose Type	0
+30040005	SpatialTransformOfDose	CS	1	Spatial Transform of Dose	0
+30040006	DoseComment	LO	1	Dose Comment	0
+30040008	NormalizationPoint	DS	3	Normalization Point	0
+3004000A	DoseSummationType	CS	1	Dose Summation Type	0
+3004000C	GridFrameOffsetVector	DS	2-n	Grid Frame Offset Vector	0
+3004000E	DoseGridScaling	DS	1	Dose Grid Scaling	0
+30040010	RTDoseROISequence	SQ	1	RT Dose ROI Sequence	1
+30040012	DoseValue	DS	1	Dose Value	1
+30040014	TissueHeterogeneityCorrection	CS	1-3	Tissue Heterogeneity Correction	0
+30040040	DVHNormalizationPoint	DS	3	DVH Normalization Point	0
+30040042	DVHNormalizationDoseValue	DS	1	DVH Normalization Dose Value	0
+30040050	DVHSequence	SQ	1	DVH Sequence	0
+30040052	DVHDoseScaling	DS	1	DVH Dose Scaling	0
+30040054	DVHVolumeUnits	CS	1	DVH Volume Units	0
+30040056	DVHNumberOfBins	IS	1	DVH Number of Bins	0
+30040058	DVHData	DS	2-2n	DVH Data	0
+30040060	DVHReferencedROISequence	SQ	1	DVH Referenced ROI Sequence	0
+30040062	DVHROIContributionType	CS	1	DVH ROI Contribution Type	0
+30040070	DVHMinimumDose	DS	1	DVH Minimum Dose	0
+30040072	DVHMaximumDose	DS	1	DVH Maximum Dose	0
+30040074	DVHMeanDose	DS	1	DVH Mean Dose	0
+30060002	StructureSetLabel	SH	1	Structure Set Label	0
+30060004	StructureSetName	LO	1	Structure Set Name	0
+30060006	StructureSetDescription	ST	1	Structure Set Description	0
+30060008	StructureSetDate	DA	1	Structure Set Date	0
+30060009	StructureSetTime	TM	1	Structure Set Time	0
+30060010	ReferencedFrameOfReferenceSequence	SQ	1	Referenced Frame of Reference Sequence	0
+30060012	RTReferencedStudySequence	SQ	1	RT Referenced Study Sequence	0
+30060014	RTReferencedSeriesSequence	SQ	1	RT Referenced Series Sequence	0
+30060016	ContourImageSequence	SQ	1	Contour Image Sequence	0
+30060018	PredecessorStructureSetSequence	SQ	1	Predecessor Structure Set Sequence	0
+30060020	StructureSetROISequence	SQ	1	Structure Set ROI Sequence	0
+30060022	ROINumber	IS	1	ROI Number	0
+30060024	ReferencedFrameOfReferenceUID	UI	1	Referenced Frame of Reference UID	0
+30060026	ROIName	LO	1	ROI Name	0
+30060028	ROIDescription	ST	1	ROI Description	0
+3006002A	ROIDisplayColor	IS	3	ROI Display Color	0
+3006002C	ROIVolume	DS	1	ROI Volume	0
+3006002D	ROIDateTime	DT	1	ROI DateTime	0
+3006002E	ROIObservationDateTime	DT	1	ROI Observation DateTime	0
+30060030	RTRelatedROISequence	SQ	1	RT Related ROI Sequence	0
+30060033	RTROIRelationship	CS	1	RT ROI Relationship	0
+30060036	ROIGenerationAlgorithm	CS	1	ROI Generation Algorithm	0
+30060037	ROIDerivationAlgorithmIdentificationSequence	SQ	1	ROI Derivation Algorithm Identification Sequence	0
+30060038	ROIGenerationDescription	LO	1	ROI Generation Description	0
+30060039	ROIContourSequence	SQ	1	ROI Contour Sequence	0
+30060040	ContourSequence	SQ	1	Contour Sequence	0
+30060042	ContourGeometricType	CS	1	Contour Geometric Type	0
+30060044	ContourSlabThickness	DS	1	Contour Slab Thickness	1
+30060045	ContourOffsetVector	DS	3	Contour Offset Vector	1
+30060046	NumberOfContourPoints	IS	1	Number of Contour Points	0
+30060048	ContourNumber	IS	1	Contour Number	0
+30060049	AttachedContours	IS	1-n	Attached Contours	1
+3006004A	SourcePixelPlanesCharacteristicsSequence	SQ	1	Source Pixel Planes Characteristics Sequence	0
+3006004B	SourceSeriesSequence	SQ	1	Source Series Sequence	0
+3006004C	SourceSeriesInformationSequence	SQ	1	Source Series Information Sequence	0
+3006004D	ROICreatorSequence	SQ	1	ROI Creator Sequence	0
+3006004E	ROIInterpreterSequence	SQ	1	ROI Interpreter Sequence	0
+3006004F	ROIObservationContextCodeSequence	SQ	1	ROI Observation Context Code Sequence	0
+30060050	ContourData	DS	3-3n	Contour Data	0
+30060080	RTROIObservationsSequence	SQ	1	RT ROI Observations Sequence	0
+30060082	ObservationNumber	IS	1	Observation Number	0
+30060084	ReferencedROINumber	IS	1	Referenced ROI Number	0
+30060085	ROIObservationLabel	SH	1	ROI Observation Label	1
+30060086	RTROIIdentificationCodeSequence	SQ	1	RT ROI Identification Code Sequence	0
+30060088	ROIObservationDescription	ST	1	ROI Observation Description	1
+300600A0	RelatedRTROIObservationsSequence	SQ	1	Related RT ROI Observations Sequence	0
+300600A4	RTROIInterpretedType	CS	1	RT ROI Interpreted Type	0
+300600A6	ROIInterpreter	PN	1	ROI Interpreter	0
+300600B0	ROIPhysicalPropertiesSequence	SQ	1	ROI Physical Properties Sequence	0
+300600B2	ROIPhysicalProperty	CS	1	ROI Physical Property	0
+300600B4	ROIPhysicalPropertyValue	DS	1	ROI Physical Property Value	0
+300600B6	ROIElementalCompositionSequence	SQ	1	ROI Elemental Composition Sequence	0
+300600B7	ROIElementalCompositionAtomicNumber	US	1	ROI Elemental Composition Atomic Number	0
+300600B8	ROIElementalCompositionAtomicMassFraction	FL	1	ROI Elemental Composition Atomic Mass Fraction	0
+300600B9	AdditionalRTROIIdentificationCodeSequence	SQ	1	Additional RT ROI Identification Code Sequence	1
+300600C0	FrameOfReferenceRelationshipSequence	SQ	1	Frame of Reference Relationship Sequence	1
+300600C2	RelatedFrameOfReferenceUID	UI	1	Related Frame of Reference UID	1
+300600C4	FrameOfReferenceTransformationType	CS	1	Frame of Reference Transformation Type	1
+300600C6	FrameOfReferenceTransformationMatrix	DS	16	Frame of Reference Transformation Matrix	0
+300600C8	FrameOfReferenceTransformationComment	LO	1	Frame of Reference Transformation Comment	0
+300600C9	PatientLocationCoordinatesSequence	SQ	1	Patient Location Coordinates Sequence	0
+300600CA	PatientLocationCoordinatesCodeSequence	SQ	1	Patient Location Coordinates Code Sequence	0
+300600CB	PatientSupportPositionSequence	SQ	1	Patient Support Position Sequence	0
+30080010	MeasuredDoseReferenceSequence	SQ	1	Measured Dose Reference Sequence	0
+30080012	MeasuredDoseDescription	ST	1	Measured Dose Description	0
+30080014	MeasuredDoseType	CS	1	Measured Dose Type	0
+30080016	MeasuredDoseValue	DS	1	Measured Dose Value	0
+30080020	TreatmentSessionBeamSequence	SQ	1	Treatment Session Beam Sequence	0
+30080021	TreatmentSessionIonBeamSequence	SQ	1	Treatment Session Ion Beam Sequence	0
+30080022	CurrentFractionNumber	IS	1	Current Fraction Number	0
+30080024	TreatmentControlPointDate	DA	1	Treatment Control Point Date	0
+30080025	TreatmentControlPointTime	TM	1	Treatment Control Point Time	0
+3008002A	TreatmentTerminationStatus	CS	1	Treatment Termination Status	0
+3008002B	TreatmentTerminationCode	SH	1	Treatment Termination Code	1
+3008002C	TreatmentVerificationStatus	CS	1	Treatment Verification Status	0
+30080030	ReferencedTreatmentRecordSequence	SQ	1	Referenced Treatment Record Sequence	0
+30080032	SpecifiedPrimaryMeterset	DS	1	Specified Primary Meterset	0
+30080033	SpecifiedSecondaryMeterset	DS	1	Specified Secondary Meterset	0
+30080036	DeliveredPrimaryMeterset	DS	1	Delivered Primary Meterset	0
+30080037	DeliveredSecondaryMeterset	DS	1	Delivered Secondary Meterset	0
+3008003A	SpecifiedTreatmentTime	DS	1	Specified Treatment Time	0
+3008003B	DeliveredTreatmentTime	DS	1	Delivered Treatment Time	0
+30080040	ControlPointDeliverySequence	SQ	1	Control Point Delivery Sequence	0
+30080041	IonControlPointDeliverySequence	SQ	1	Ion Control Point Delivery Sequence	0
+30080042	SpecifiedMeterset	DS	1	Specified Meterset	0
+30080044	DeliveredMeterset	DS	1	Delivered Meterset	0
+30080045	MetersetRateSet	FL	1	Meterset Rate Set	0
+30080046	MetersetRateDelivered	FL	1	Meterset Rate Delivered	0
+30080047	ScanSpotMetersetsDelivered	FL	1-n	Scan Spot Metersets Delivered	0
+30080048	DoseRateDelivered	DS	1	Dose Rate Delivered	0
+30080050	TreatmentSummaryCalculatedDoseReferenceSequence	SQ	1	Treatment Summary Calculated Dose Reference Sequence	0
+30080052	CumulativeDoseToDoseReference	DS	1	Cumulative Dose to Dose Reference	0
+30080054	FirstTreatmentDate	DA	1	First Treatment Date	0
+30080056	MostRecentTreatmentDate	DA	1	Most Recent Treatment Date	0
+3008005A	NumberOfFractionsDelivered	IS	1	Number of Fractions Delivered	0
+30080060	OverrideSequence	SQ	1	Override Sequence	0
+30080061	ParameterSequencePointer	AT	1	Parameter Sequence Pointer	0
+30080062	OverrideParameterPointer	AT	1	Override Parameter Pointer	0
+30080063	ParameterItemIndex	IS	1	Parameter Item Index	0
+30080064	MeasuredDoseReferenceNumber	IS	1	Measured Dose Reference Number	0
+30080065	ParameterPointer	AT	1	Parameter Pointer	0
+30080066	OverrideReason	ST	1	Override Reason	0
+30080067	ParameterValueNumber	US	1	Parameter Value Number	0
+30080068	CorrectedParameterSequence	SQ	1	Corrected Parameter Sequence	0
+3008006A	CorrectionValue	FL	1	Correction Value	0
+30080070	CalculatedDoseReferenceSequence	SQ	1	Calculated Dose Reference Sequence	0
+30080072	CalculatedDoseReferenceNumber	IS	1	Calculated Dose Reference Number	0
+30080074	CalculatedDoseReferenceDescription	ST	1	Calculated Dose Reference Description	0
+30080076	CalculatedDoseReferenceDoseValue	DS	1	Calculated Dose Reference Dose Value	0
+30080078	StartMeterset	DS	1	Start Meterset	0
+3008007A	EndMeterset	DS	1	End Meterset	0
+30080080	ReferencedMeasuredDoseReferenceSequence	SQ	1	Referenced Measured Dose Reference Sequence	0
+30080082	ReferencedMeasuredDoseReferenceNumber	IS	1	Referenced Measured Dose Reference Number	0
+30080090	ReferencedCalculatedDoseReferenceSequence	SQ	1	Referenced Calculated Dose Reference Sequence	0
+30080092	ReferencedCalculatedDoseReferenceNumber	IS	1	Referenced Calculated Dose Reference Number	0
+300800A0	BeamLimitingDeviceLeafPairsSequence	SQ	1	Beam Limiting Device Leaf Pairs Sequence	0
+300800A1	EnhancedRTBeamLimitingDeviceSequence	SQ	1	Enhanced RT Beam Limiting Device Sequence	0
+300800A2	EnhancedRTBeamLimitingOpeningSequence	SQ	1	Enhanced RT Beam Limiting Opening Sequence	0
+300800A3	EnhancedRTBeamLimitingDeviceDefinitionFlag	CS	1	Enhanced RT Beam Limiting Device Definition Flag	0
+300800A4	ParallelRTBeamDelimiterOpeningExtents	FD	2-2n	Parallel RT Beam Delimiter Opening Extents	0
+300800B0	RecordedWedgeSequence	SQ	1	Recorded Wedge Sequence	0
+300800C0	RecordedCompensatorSequence	SQ	1	Recorded Compensator Sequence	0
+300800D0	RecordedBlockSequence	SQ	1	Recorded Block Sequence	0
+300800D1	RecordedBlockSlabSequence	SQ	1	Recorded Block Slab Sequence	0
+300800E0	TreatmentSummaryMeasuredDoseReferenceSequence	SQ	1	Treatment Summary Measured Dose Reference Sequence	0
+300800F0	RecordedSnoutSequence	SQ	1	Recorded Snout Sequence	0
+300800F2	RecordedRangeShifterSequence	SQ	1	Recorded Range Shifter Sequence	0
+300800F4	RecordedLateralSpreadingDeviceSequence	SQ	1	Recorded Lateral Spreading Device Sequence	0
+300800F6	RecordedRangeModulatorSequence	SQ	1	Recorded Range Modulator Sequence	0
+30080100	RecordedSourceSequence	SQ	1	Recorded Source Sequence	0
+30080105	SourceSerialNumber	LO	1	Source Serial Number	0
+30080110	TreatmentSessionApplicationSetupSequence	SQ	1	Treatment Session Application Setup Sequence	0
+30080116	ApplicationSetupCheck	CS	1	Application Setup Check	0
+30080120	RecordedBrachyAccessoryDeviceSequence	SQ	1	Recorded Brachy Accessory Device Sequence	0
+30080122	ReferencedBrachyAccessoryDeviceNumber	IS	1	Referenced Brachy Accessory Device Number	0
+30080130	RecordedChannelSequence	SQ	1	Recorded Channel Sequence	0
+30080132	SpecifiedChannelTotalTime	DS	1	Specified Channel Total Time	0
+30080134	DeliveredChannelTotalTime	DS	1	Delivered Channel Total Time	0
+30080136	SpecifiedNumberOfPulses	IS	1	Specified Number of Pulses	0
+30080138	DeliveredNumberOfPulses	IS	1	Delivered Number of Pulses	0
+3008013A	SpecifiedPulseRepetitionInterval	DS	1	Specified Pulse Repetition Interval	0
+3008013C	DeliveredPulseRepetitionInterval	DS	1	Delivered Pulse Repetition Interval	0
+30080140	RecordedSourceApplicatorSequence	SQ	1	Recorded Source Applicator Sequence	0
+30080142	ReferencedSourceApplicatorNumber	IS	1	Referenced Source Applicator Number	0
+30080150	RecordedChannelShieldSequence	SQ	1	Recorded Channel Shield Sequence	0
+30080152	ReferencedChannelShieldNumber	IS	1	Referenced Channel Shield Number	0
+30080160	BrachyControlPointDeliveredSequence	SQ	1	Brachy Control Point Delivered Sequence	0
+30080162	SafePositionExitDate	DA	1	Safe Position Exit Date	0
+30080164	SafePositionExitTime	TM	1	Safe Position Exit Time	0
+30080166	SafePositionReturnDate	DA	1	Safe Position Return Date	0
+30080168	SafePositionReturnTime	TM	1	Safe Position Return Time	0
+30080171	PulseSpecificBrachyControlPointDeliveredSequence	SQ	1	Pulse Specific Brachy Control Point Delivered Sequence	0
+30080172	PulseNumber	US	1	Pulse Number	0
+30080173	BrachyPulseControlPointDeliveredSequence	SQ	1	Brachy Pulse Control Point Delivered Sequence	0
+30080200	CurrentTreatmentStatus	CS	1	Current Treatment Status	0
+30080202	TreatmentStatusComment	ST	1	Treatment Status Comment	0
+30080220	FractionGroupSummarySequence	SQ	1	Fraction Group Summary Sequence	0
+30080223	ReferencedFractionNumber	IS	1	Referenced Fraction Number	0
+30080224	FractionGroupType	CS	1	Fraction Group Type	0
+30080230	BeamStopperPosition	CS	1	Beam Stopper Position	0
+30080240	FractionStatusSummarySequence	SQ	1	Fraction Status Summary Sequence	0
+30080250	TreatmentDate	DA	1	Treatment Date	0
+30080251	TreatmentTime	TM	1	Treatment Time	0
+300A0002	RTPlanLabel	SH	1	RT Plan Label	0
+300A0003	RTPlanName	LO	1	RT Plan Name	0
+300A0004	RTPlanDescription	ST	1	RT Plan Description	0
+300A0006	RTPlanDate	DA	1	RT Plan Date	0
+300A0007	RTPlanTime	TM	1	RT Plan Time	0
+300A0009	TreatmentProtocols	LO	1-n	Treatment Protocols	0
+300A000A	PlanIntent	CS	1	Plan Intent	0
+300A000B	TreatmentSites	LO	1-n	Treatment Sites	1
+300A000C	RTPlanGeometry	CS	1	RT Plan Geometry	0
+300A000E	PrescriptionDescription	ST	1	Prescription Description	0
+300A0010	DoseReferenceSequence	SQ	1	Dose Reference Sequence	0
+300A0012	DoseReferenceNumber	IS	1	Dose Reference Number	0
+300A0013	DoseReferenceUID	UI	1	Dose Reference UID	0
+300A0014	DoseReferenceStructureType	CS	1	Dose Reference Structure Type	0
+300A0015	NominalBeamEnergyUnit	CS	1	Nominal Beam Energy Unit	0
+300A0016	DoseReferenceDescription	LO	1	Dose Reference Description	0
+300A0018	DoseReferencePointCoordinates	DS	3	Dose Reference Point Coordinates	0
+300A001A	NominalPriorDose	DS	1	Nominal Prior Dose	0
+300A0020	DoseReferenceType	CS	1	Dose Reference Type	0
+300A0021	ConstraintWeight	DS	1	Constraint Weight	0
+300A0022	DeliveryWarningDose	DS	1	Delivery Warning Dose	0
+300A0023	DeliveryMaximumDose	DS	1	Delivery Maximum Dose	0
+300A0025	TargetMinimumDose	DS	1	Target Minimum Dose	0
+300A0026	TargetPrescriptionDose	DS	1	Target Prescription Dose	0
+300A0027	TargetMaximumDose	DS	1	Target Maximum Dose	0
+300A0028	TargetUnderdoseVolumeFraction	DS	1	Target Underdose Volume Fraction	0
+300A002A	OrganAtRiskFullVolumeDose	DS	1	Organ at Risk Full-volume Dose	0
+300A002B	OrganAtRiskLimitDose	DS	1	Organ at Risk Limit Dose	0
+300A002C	OrganAtRiskMaximumDose	DS	1	Organ at Risk Maximum Dose	0
+300A002D	OrganAtRiskOverdoseVolumeFraction	DS	1	Organ at Risk Overdose Volume Fraction	0
+300A0040	ToleranceTableSequence	SQ	1	Tolerance Table Sequence	0
+300A0042	ToleranceTableNumber	IS	1	Tolerance Table Number	0
+300A0043	ToleranceTableLabel	SH	1	Tolerance Table Label	0
+300A0044	GantryAngleTolerance	DS	1	Gantry Angle Tolerance	0
+300A0046	BeamLimitingDeviceAngleTolerance	DS	1	Beam Limiting Device Angle Tolerance	0
+300A0048	BeamLimitingDeviceToleranceSequence	SQ	1	Beam Limiting Device Tolerance Sequence	0
+300A004A	BeamLimitingDevicePositionTolerance	DS	1	Beam Limiting Device Position Tolerance	0
+300A004B	SnoutPositionTolerance	FL	1	Snout Position Tolerance	0
+300A004C	PatientSupportAngleTolerance	DS	1	Patient Support Angle Tolerance	0
+300A004E	TableTopEccentricAngleTolerance	DS	1	Table Top Eccentric Angle Tolerance	0
+300A004F	TableTopPitchAngleTolerance	FL	1	Table Top Pitch Angle Tolerance	0
+300A0050	TableTopRollAngleTolerance	FL	1	Table Top Roll Angle Tolerance	0
+300A0051	TableTopVerticalPositionTolerance	DS	1	Table Top Vertical Position Tolerance	0
+300A0052	TableTopLongitudinalPositionTolerance	DS	1	Table Top Longitudinal Position Tolerance	0
+300A0053	TableTopLateralPositionTolerance	DS	1	Table Top Lateral Position Tolerance	0
+300A0055	RTPlanRelationship	CS	1	RT Plan Relationship	0
+300A0070	FractionGroupSequence	SQ	1	Fraction Group Sequence	0
+300A0071	FractionGroupNumber	IS	1	Fraction Group Number	0
+300A0072	FractionGroupDescription	LO	1	Fraction Group Description	0
+300A0078	NumberOfFractionsPlanned	IS	1	Number of Fractions Planned	0
+300A0079	NumberOfFractionPatternDigitsPerDay	IS	1	Number of Fraction Pattern Digits Per Day	0
+300A007A	RepeatFractionCycleLength	IS	1	Repeat Fraction Cycle Length	0
+300A007B	FractionPattern	LT	1	Fraction Pattern	0
+300A0080	NumberOfBeams	IS	1	Number of Beams	0
+300A0082	BeamDoseSpecificationPoint	DS	3	Beam Dose Specification Point	1
+300A0083	ReferencedDoseReferenceUID	UI	1	Referenced Dose Reference UID	0
+300A0084	BeamDose	DS	1	Beam Dose	0
+300A0086	BeamMeterset	DS	1	Beam Meterset	0
+300A0088	BeamDosePointDepth	FL	1	Beam Dose Point Depth	0
+300A0089	BeamDosePointEquivalentDepth	FL	1	Beam Dose Point Equivalent Depth	0
+300A008A	BeamDosePointSSD	FL	1	Beam Dose Point SSD	0
+300A008B	BeamDoseMeaning	CS	1	Beam Dose Meaning	0
+300A008C	BeamDoseVerificationControlPointSequence	SQ	1	Beam Dose Verification Control Point Sequence	0
+300A008D	AverageBeamDosePointDepth	FL	1	Average Beam Dose Point Depth	1
+300A008E	AverageBeamDosePointEquivalentDepth	FL	1	Average Beam Dose Point Equivalent Depth	1
+300A008F	AverageBeamDosePointSSD	FL	1	Average Beam Dose Point SSD	1
+300A0090	BeamDoseType	CS	1	Beam Dose Type	0
+300A0091	AlternateBeamDose	DS	1	Alternate Beam Dose	0
+300A0092	AlternateBeamDoseType	CS	1	Alternate Beam Dose Type	0
+300A0093	DepthValueAveragingFlag	CS	1	Depth Value Averaging Flag	0
+300A0094	BeamDosePointSourceToExternalContourDistance	DS	1	Beam Dose Point Source to External Contour Distance	0
+300A00A0	NumberOfBrachyApplicationSetups	IS	1	Number of Brachy Application Setups	0
+300A00A2	BrachyApplicationSetupDoseSpecificationPoint	DS	3	Brachy Application Setup Dose Specification Point	0
+300A00A4	BrachyApplicationSetupDose	DS	1	Brachy Application Setup Dose	0
+300A00B0	BeamSequence	SQ	1	Beam Sequence	0
+300A00B2	TreatmentMachineName	SH	1	Treatment Machine Name	0
+300A00B3	PrimaryDosimeterUnit	CS	1	Primary Dosimeter Unit	0
+300A00B4	SourceAxisDistance	DS	1	Source-Axis Distance	0
+300A00B6	BeamLimitingDeviceSequence	SQ	1	Beam Limiting Device Sequence	0
+300A00B8	RTBeamLimitingDeviceType	CS	1	RT Beam Limiting Device Type	0
+300A00BA	SourceToBeamLimitingDeviceDistance	DS	1	Source to Beam Limiting Device Distance	0
+300A00BB	IsocenterToBeamLimitingDeviceDistance	FL	1	Isocenter to Beam Limiting Device Distance	0
+300A00BC	NumberOfLeafJawPairs	IS	1	Number of Leaf/Jaw Pairs	0
+300A00BE	LeafPositionBoundaries	DS	3-n	Leaf Position Boundaries	0
+300A00C0	BeamNumber	IS	1	Beam Number	0
+300A00C2	BeamName	LO	1	Beam Name	0
+300A00C3	BeamDescription	ST	1	Beam Description	0
+300A00C4	BeamType	CS	1	Beam Type	0
+300A00C5	BeamDeliveryDurationLimit	FD	1	Beam Delivery Duration Limit	0
+300A00C6	RadiationType	CS	1	Radiation Type	0
+300A00C7	HighDoseTechniqueType	CS	1	High-Dose Technique Type	0
+300A00C8	ReferenceImageNumber	IS	1	Reference Image Number	0
+300A00CA	PlannedVerificationImageSequence	SQ	1	Planned Verification Image Sequence	0
+300A00CC	ImagingDeviceSpecificAcquisitionParameters	LO	1-n	Imaging Device-Specific Acquisition Parameters	0
+300A00CE	TreatmentDeliveryType	CS	1	Treatment Delivery Type	0
+300A00D0	NumberOfWedges	IS	1	Number of Wedges	0
+300A00D1	WedgeSequence	SQ	1	Wedge Sequence	0
+300A00D2	WedgeNumber	IS	1	Wedge Number	0
+300A00D3	WedgeType	CS	1	Wedge Type	0
+300A00D4	WedgeID	SH	1	Wedge ID	0
+300A00D5	WedgeAngle	IS	1	Wedge Angle	0
+300A00D6	WedgeFactor	DS	1	Wedge Factor	0
+300A00D7	TotalWedgeTrayWaterEquivalentThickness	FL	1	Total Wedge Tray Water-Equivalent Thickness	0
+300A00D8	WedgeOrientation	DS	1	Wedge Orientation	0
+300A00D9	IsocenterToWedgeTrayDistance	FL	1	Isocenter to Wedge Tray Distance	0
+300A00DA	SourceToWedgeTrayDistance	DS	1	Source to Wedge Tray Distance	0
+300A00DB	WedgeThinEdgePosition	FL	1	Wedge Thin Edge Position	0
+300A00DC	BolusID	SH	1	Bolus ID	0
+300A00DD	BolusDescription	ST	1	Bolus Description	0
+300A00DE	EffectiveWedgeAngle	DS	1	Effective Wedge Angle	0
+300A00E0	NumberOfCompensators	IS	1	Number of Compensators	0
+300A00E1	MaterialID	SH	1	Material ID	0
+300A00E2	TotalCompensatorTrayFactor	DS	1	Total Compensator Tray Factor	0
+300A00E3	CompensatorSequence	SQ	1	Compensator Sequence	0
+300A00E4	CompensatorNumber	IS	1	Compensator Number	0
+300A00E5	CompensatorID	SH	1	Compensator ID	0
+300A00E6	SourceToCompensatorTrayDistance	DS	1	Source to Compensator Tray Distance	0
+300A00E7	CompensatorRows	IS	1	Compensator Rows	0
+300A00E8	CompensatorColumns	IS	1	Compensator Columns	0
+300A00E9	CompensatorPixelSpacing	DS	2	Compensator Pixel Spacing	0
+300A00EA	CompensatorPosition	DS	2	Compensator Position	0
+300A00EB	CompensatorTransmissionData	DS	1-n	Compensator Transmission Data	0
+300A00EC	CompensatorThicknessData	DS	1-n	Compensator Thickness Data	0
+300A00ED	NumberOfBoli	IS	1	Number of Boli	0
+300A00EE	CompensatorType	CS	1	Compensator Type	0
+300A00EF	CompensatorTrayID	SH	1	Compensator Tray ID	0
+300A00F0	NumberOfBlocks	IS	1	Number of Blocks	0
+300A00F2	TotalBlockTrayFactor	DS	1	Total Block Tray Factor	0
+300A00F3	TotalBlockTrayWaterEquivalentThickness	FL	1	Total Block Tray Water-Equivalent Thickness	0
+300A00F4	BlockSequence	SQ	1	Block Sequence	0
+300A00F5	BlockTrayID	SH	1	Block Tray ID	0
+300A00F6	SourceToBlockTrayDistance	DS	1	Source to Block Tray Distance	0
+300A00F7	IsocenterToBlockTrayDistance	FL	1	Isocenter to Block Tray Distance	0
+300A00F8	BlockType	CS	1	Block Type	0
+300A00F9	AccessoryCode	LO	1	Accessory Code	0
+300A00FA	BlockDivergence	CS	1	Block Divergence	0
+300A00FB	BlockMountingPosition	CS	1	Block Mounting Position	0
+300A00FC	BlockNumber	IS	1	Block Number	0
+300A00FE	BlockName	LO	1	Block Name	0
+300A0100	BlockThickness	DS	1	Block Thickness	0
+300A0102	BlockTransmission	DS	1	Block Transmission	0
+300A0104	BlockNumberOfPoints	IS	1	Block Number of Points	0
+300A0106	BlockData	DS	2-2n	Block Data	0
+300A0107	ApplicatorSequence	SQ	1	Applicator Sequence	0
+300A0108	ApplicatorID	SH	1	Applicator ID	0
+300A0109	ApplicatorType	CS	1	Applicator Type	0
+300A010A	ApplicatorDescription	LO	1	Applicator Description	0
+300A010C	CumulativeDoseReferenceCoefficient	DS	1	Cumulative Dose Reference Coefficient	0
+300A010E	FinalCumulativeMetersetWeight	DS	1	Final Cumulative Meterset Weight	0
+300A0110	NumberOfControlPoints	IS	1	Number of Control Points	0
+300A0111	ControlPointSequence	SQ	1	Control Point Sequence	0
+300A0112	ControlPointIndex	IS	1	Control Point Index	0
+300A0114	NominalBeamEnergy	DS	1	Nominal Beam Energy	0
+300A0115	DoseRateSet	DS	1	Dose Rate Set	0
+300A0116	WedgePositionSequence	SQ	1	Wedge Position Sequence	0
+300A0118	WedgePosition	CS	1	Wedge Position	0
+300A011A	BeamLimitingDevicePositionSequence	SQ	1	Beam Limiting Device Position Sequence	0
+300A011C	LeafJawPositions	DS	2-2n	Leaf/Jaw Positions	0
+300A011E	GantryAngle	DS	1	Gantry Angle	0
+300A011F	GantryRotationDirection	CS	1	Gantry Rotation Direction	0
+300A0120	BeamLimitingDeviceAngle	DS	1	Beam Limiting Device Angle	0
+300A0121	BeamLimitingDeviceRotationDirection	CS	1	Beam Limiting Device Rotation Direction	0
+300A0122	PatientSupportAngle	DS	1	Patient Support Angle	0
+300A0123	PatientSupportRotationDirection	CS	1	Patient Support Rotation Direction	0
+300A0124	TableTopEccentricAxisDistance	DS	1	Table Top Eccentric Axis Distance	0
+300A0125	TableTopEccentricAngle	DS	1	Table Top Eccentric Angle	0
+300A0126	TableTopEccentricRotationDirection	CS	1	Table Top Eccentric Rotation Direction	0
+300A0128	TableTopVerticalPosition	DS	1	Table Top Vertical Position	0
+300A0129	TableTopLongitudinalPosition	DS	1	Table Top Longitudinal Position	0
+300A012A	TableTopLateralPosition	DS	1	Table Top Lateral Position	0
+300A012C	IsocenterPosition	DS	3	Isocenter Position	0
+300A012E	SurfaceEntryPoint	DS	3	Surface Entry Point	0
+300A0130	SourceToSurfaceDistance	DS	1	Source to Surface Distance	0
+300A0131	AverageBeamDosePointSourceToExternalContourDistance	FL	1	Average Beam Dose Point Source to External Contour Distance	0
+300A0132	SourceToExternalContourDistance	FL	1	Source to External Contour Distance	0
+300A0133	ExternalContourEntryPoint	FL	3	External Contour Entry Point	0
+300A0134	CumulativeMetersetWeight	DS	1	Cumulative Meterset Weight	0
+300A0140	TableTopPitchAngle	FL	1	Table Top Pitch Angle	0
+300A0142	TableTopPitchRotationDirection	CS	1	Table Top Pitch Rotation Direction	0
+300A0144	TableTopRollAngle	FL	1	Table Top Roll Angle	0
+300A0146	TableTopRollRotationDirection	CS	1	Table Top Roll Rotation Direction	0
+300A0148	HeadFixationAngle	FL	1	Head Fixation Angle	0
+300A014A	GantryPitchAngle	FL	1	Gantry Pitch Angle	0
+300A014C	GantryPitchRotationDirection	CS	1	Gantry Pitch Rotation Direction	0
+300A014E	GantryPitchAngleTolerance	FL	1	Gantry Pitch Angle Tolerance	0
+300A0150	FixationEye	CS	1	Fixation Eye	0
+300A0151	ChairHeadFramePosition	DS	1	Chair Head Frame Position	0
+300A0152	HeadFixationAngleTolerance	DS	1	Head Fixation Angle Tolerance	0
+300A0153	ChairHeadFramePositionTolerance	DS	1	Chair Head Frame Position Tolerance	0
+300A0154	FixationLightAzimuthalAngleTolerance	DS	1	Fixation Light Azimuthal Angle Tolerance	0
+300A0155	FixationLightPolarAngleTolerance	DS	1	Fixation Light Polar Angle Tolerance	0
+300A0180	PatientSetupSequence	SQ	1	Patient Setup Sequence	0
+300A0182	PatientSetupNumber	IS	1	Patient Setup Number	0
+300A0183	PatientSetupLabel	LO	1	Patient Setup Label	0
+300A0184	PatientAdditionalPosition	LO	1	Patient Additional Position	0
+300A0190	FixationDeviceSequence	SQ	1	Fixation Device Sequence	0
+300A0192	FixationDeviceType	CS	1	Fixation Device Type	0
+300A0194	FixationDeviceLabel	SH	1	Fixation Device Label	0
+300A0196	FixationDeviceDescription	ST	1	Fixation Device Description	0
+300A0198	FixationDevicePosition	SH	1	Fixation Device Position	0
+300A0199	FixationDevicePitchAngle	FL	1	Fixation Device Pitch Angle	0
+300A019A	FixationDeviceRollAngle	FL	1	Fixation Device Roll Angle	0
+300A01A0	ShieldingDeviceSequence	SQ	1	Shielding Device Sequence	0
+300A01A2	ShieldingDeviceType	CS	1	Shielding Device Type	0
+300A01A4	ShieldingDeviceLabel	SH	1	Shielding Device Label	0
+300A01A6	ShieldingDeviceDescription	ST	1	Shielding Device Description	0
+300A01A8	ShieldingDevicePosition	SH	1	Shielding Device Position	0
+300A01B0	SetupTechnique	CS	1	Setup Technique	0
+300A01B2	SetupTechniqueDescription	ST	1	Setup Technique Description	0
+300A01B4	SetupDeviceSequence	SQ	1	Setup Device Sequence	0
+300A01B6	SetupDeviceType	CS	1	Setup Device Type	0
+300A01B8	SetupDeviceLabel	SH	1	Setup Device Label	0
+300A01BA	SetupDeviceDescription	ST	1	Setup Device Description	0
+300A01BC	SetupDeviceParameter	DS	1	Setup Device Parameter	0
+300A01D0	SetupReferenceDescription	ST	1	Setup Reference Description	0
+300A01D2	TableTopVerticalSetupDisplacement	DS	1	Table Top Vertical Setup Displacement	0
+300A01D4	TableTopLongitudinalSetupDisplacement	DS	1	Table Top Longitudinal Setup Displacement	0
+300A01D6	TableTopLateralSetupDisplacement	DS	1	Table Top Lateral Setup Displacement	0
+300A0200	BrachyTreatmentTechnique	CS	1	Brachy Treatment Technique	0
+300A0202	BrachyTreatmentType	CS	1	Brachy Treatment Type	0
+300A0206	TreatmentMachineSequence	SQ	1	Treatment Machine Sequence	0
+300A0210	SourceSequence	SQ	1	Source Sequence	0
+300A0212	SourceNumber	IS	1	Source Number	0
+300A0214	SourceType	CS	1	Source Type	0
+300A0216	SourceManufacturer	LO	1	Source Manufacturer	0
+300A0218	ActiveSourceDiameter	DS	1	Active Source Diameter	0
+300A021A	ActiveSourceLength	DS	1	Active Source Length	0
+300A021B	SourceModelID	SH	1	Source Model ID	0
+300A021C	SourceDescription	LO	1	Source Description	0
+300A0222	SourceEncapsulationNominalThickness	DS	1	Source Encapsulation Nominal Thickness	0
+300A0224	SourceEncapsulationNominalTransmission	DS	1	Source Encapsulation Nominal Transmission	0
+300A0226	SourceIsotopeName	LO	1	Source Isotope Name	0
+300A0228	SourceIsotopeHalfLife	DS	1	Source Isotope Half Life	0
+300A0229	SourceStrengthUnits	CS	1	Source Strength Units	0
+300A022A	ReferenceAirKermaRate	DS	1	Reference Air Kerma Rate	0
+300A022B	SourceStrength	DS	1	Source Strength	0
+300A022C	SourceStrengthReferenceDate	DA	1	Source Strength Reference Date	0
+300A022E	SourceStrengthReferenceTime	TM	1	Source Strength Reference Time	0
+300A0230	ApplicationSetupSequence	SQ	1	Application Setup Sequence	0
+300A0232	ApplicationSetupType	CS	1	Application Setup Type	0
+300A0234	ApplicationSetupNumber	IS	1	Application Setup Number	0
+300A0236	ApplicationSetupName	LO	1	Application Setup Name	0
+300A0238	ApplicationSetupManufacturer	LO	1	Application Setup Manufacturer	0
+300A0240	TemplateNumber	IS	1	Template Number	0
+300A0242	TemplateType	SH	1	Template Type	0
+300A0244	TemplateName	LO	1	Template Name	0
+300A0250	TotalReferenceAirKerma	DS	1	Total Reference Air Kerma	0
+300A0260	BrachyAccessoryDeviceSequence	SQ	1	Brachy Accessory Device Sequence	0
+300A0262	BrachyAccessoryDeviceNumber	IS	1	Brachy Accessory Device Number	0
+300A0263	BrachyAccessoryDeviceID	SH	1	Brachy Accessory Device ID	0
+300A0264	BrachyAccessoryDeviceType	CS	1	Brachy Accessory Device Type	0
+300A0266	BrachyAccessoryDeviceName	LO	1	Brachy Accessory Device Name	0
+300A026A	BrachyAccessoryDeviceNominalThickness	DS	1	Brachy Accessory Device Nominal Thickness	0
+300A026C	BrachyAccessoryDeviceNominalTransmission	DS	1	Brachy Accessory Device Nominal Transmission	0
+300A0271	ChannelEffectiveLength	DS	1	Channel Effective Length	0
+300A0272	ChannelInnerLength	DS	1	Channel Inner Length	0
+300A0273	AfterloaderChannelID	SH	1	Afterloader Channel ID	0
+300A0274	SourceApplicatorTipLength	DS	1	Source Applicator Tip Length	0
+300A0280	ChannelSequence	SQ	1	Channel Sequence	0
+300A0282	ChannelNumber	IS	1	Channel Number	0
+300A0284	ChannelLength	DS	1	Channel Length	0
+300A0286	ChannelTotalTime	DS	1	Channel Total Time	0
+300A0288	SourceMovementType	CS	1	Source Movement Type	0
+300A028A	NumberOfPulses	IS	1	Number of Pulses	0
+300A028C	PulseRepetitionInterval	DS	1	Pulse Repetition Interval	0
+300A0290	SourceApplicatorNumber	IS	1	Source Applicator Number	0
+300A0291	SourceApplicatorID	SH	1	Source Applicator ID	0
+300A0292	SourceApplicatorType	CS	1	Source Applicator Type	0
+300A0294	SourceApplicatorName	LO	1	Source Applicator Name	0
+300A0296	SourceApplicatorLength	DS	1	Source Applicator Length	0
+300A0298	SourceApplicatorManufacturer	LO	1	Source Applicator Manufacturer	0
+300A029C	SourceApplicatorWallNominalThickness	DS	1	Source Applicator Wall Nominal Thickness	0
+300A029E	SourceApplicatorWallNominalTransmission	DS	1	Source Applicator Wall Nominal Transmission	0
+300A02A0	SourceApplicatorStepSize	DS	1	Source Applicator Step Size	0
+300A02A1	ApplicatorShapeReferencedROINumber	IS	1	Applicator Shape Referenced ROI Number	0
+300A02A2	TransferTubeNumber	IS	1	Transfer Tube Number	0
+300A02A4	TransferTubeLength	DS	1	Transfer Tube Length	0
+300A02B0	ChannelShieldSequence	SQ	1	Channel Shield Sequence	0
+300A02B2	ChannelShieldNumber	IS	1	Channel Shield Number	0
+300A02B3	ChannelShieldID	SH	1	Channel Shield ID	0
+300A02B4	ChannelShieldName	LO	1	Channel Shield Name	0
+300A02B8	ChannelShieldNominalThickness	DS	1	Channel Shield Nominal Thickness	0
+300A02BA	ChannelShieldNominalTransmission	DS	1	Channel Shield Nominal Transmission	0
+300A02C8	FinalCumulativeTimeWeight	DS	1	Final Cumulative Time Weight	0
+300A02D0	BrachyControlPointSequence	SQ	1	Brachy Control Point Sequence	0
+300A02D2	ControlPointRelativePosition	DS	1	Control Point Relative Position	0
+300A02D4	ControlPoint3DPosition	DS	3	Control Point 3D Position	0
+300A02D6	CumulativeTimeWeight	DS	1	Cumulative Time Weight	0
+300A02E0	CompensatorDivergence	CS	1	Compensator Divergence	0
+300A02E1	CompensatorMountingPosition	CS	1	Compensator Mounting Position	0
+300A02E2	SourceToCompensatorDistance	DS	1-n	Source to Compensator Distance	0
+300A02E3	TotalCompensatorTrayWaterEquivalentThickness	FL	1	Total Compensator Tray Water-Equivalent Thickness	0
+300A02E4	IsocenterToCompensatorTrayDistance	FL	1	Isocenter to Compensator Tray Distance	0
+300A02E5	CompensatorColumnOffset	FL	1	Compensator Column Offset	0
+300A02E6	IsocenterToCompensatorDistances	FL	1-n	Isocenter to Compensator Distances	0
+300A02E7	CompensatorRelativeStoppingPowerRatio	FL	1	Compensator Relative Stopping Power Ratio	0
+300A02E8	CompensatorMillingToolDiameter	FL	1	Compensator Milling Tool Diameter	0
+300A02EA	IonRangeCompensatorSequence	SQ	1	Ion Range Compensator Sequence	0
+300A02EB	CompensatorDescription	LT	1	Compensator Description	0
+300A0302	RadiationMassNumber	IS	1	Radiation Mass Number	0
+300A0304	RadiationAtomicNumber	IS	1	Radiation Atomic Number	0
+300A0306	RadiationChargeState	SS	1	Radiation Charge State	0
+300A0308	ScanMode	CS	1	Scan Mode	0
+300A0309	ModulatedScanModeType	CS	1	Modulated Scan Mode Type	0
+300A030A	VirtualSourceAxisDistances	FL	2	Virtual Source-Axis Distances	0
+300A030C	SnoutSequence	SQ	1	Snout Sequence	0
+300A030D	SnoutPosition	FL	1	Snout Position	0
+300A030F	SnoutID	SH	1	Snout ID	0
+300A0312	NumberOfRangeShifters	IS	1	Number of Range Shifters	0
+300A0314	RangeShifterSequence	SQ	1	Range Shifter Sequence	0
+300A0316	RangeShifterNumber	IS	1	Range Shifter Number	0
+300A0318	RangeShifterID	SH	1	Range Shifter ID	0
+300A0320	RangeShifterType	CS	1	Range Shifter Type	0
+300A0322	RangeShifterDescription	LO	1	Range Shifter Description	0
+300A0330	NumberOfLateralSpreadingDevices	IS	1	Number of Lateral Spreading Devices	0
+300A0332	LateralSpreadingDeviceSequence	SQ	1	Lateral Spreading Device Sequence	0
+300A0334	LateralSpreadingDeviceNumber	IS	1	Lateral Spreading Device Number	0
+300A0336	LateralSpreadingDeviceID	SH	1	Lateral Spreading Device ID	0
+300A0338	LateralSpreadingDeviceType	CS	1	Lateral Spreading Device Type	0
+300A033A	LateralSpreadingDeviceDescription	LO	1	Lateral Spreading Device Description	0
+300A033C	LateralSpreadingDeviceWaterEquivalentThickness	FL	1	Lateral Spreading Device Water Equivalent Thickness	0
+300A0340	NumberOfRangeModulators	IS	1	Number of Range Modulators	0
+300A0342	RangeModulatorSequence	SQ	1	Range Modulator Sequence	0
+300A0344	RangeModulatorNumber	IS	1	Range Modulator Number	0
+300A0346	RangeModulatorID	SH	1	Range Modulator ID	0
+300A0348	RangeModulatorType	CS	1	Range Modulator Type	0
+300A034A	RangeModulatorDescription	LO	1	Range Modulator Description	0
+300A034C	BeamCurrentModulationID	SH	1	Beam Current Modulation ID	0
+300A0350	PatientSupportType	CS	1	Patient Support Type	0
+300A0352	PatientSupportID	SH	1	Patient Support ID	0
+300A0354	PatientSupportAccessoryCode	LO	1	Patient Support Accessory Code	0
+300A0355	TrayAccessoryCode	LO	1	Tray Accessory Code	0
+300A0356	FixationLightAzimuthalAngle	FL	1	Fixation Light Azimuthal Angle	0
+300A0358	FixationLightPolarAngle	FL	1	Fixation Light Polar Angle	0
+300A035A	MetersetRate	FL	1	Meterset Rate	0
+300A0360	RangeShifterSettingsSequence	SQ	1	Range Shifter Settings Sequence	0
+300A0362	RangeShifterSetting	LO	1	Range Shifter Setting	0
+300A0364	IsocenterToRangeShifterDistance	FL	1	Isocenter to Range Shifter Distance	0
+300A0366	RangeShifterWaterEquivalentThickness	FL	1	Range Shifter Water Equivalent Thickness	0
+300A0370	LateralSpreadingDeviceSettingsSequence	SQ	1	Lateral Spreading Device Settings Sequence	0
+300A0372	LateralSpreadingDeviceSetting	LO	1	Lateral Spreading Device Setting	0
+300A0374	IsocenterToLateralSpreadingDeviceDistance	FL	1	Isocenter to Lateral Spreading Device Distance	0
+300A0380	RangeModulatorSettingsSequence	SQ	1	Range Modulator Settings Sequence	0
+300A0382	RangeModulatorGatingStartValue	FL	1	Range Modulator Gating Start Value	0
+300A0384	RangeModulatorGatingStopValue	FL	1	Range Modulator Gating Stop Value	0
+300A0386	RangeModulatorGatingStartWaterEquivalentThickness	FL	1	Range Modulator Gating Start Water Equivalent Thickness	0
+300A0388	RangeModulatorGatingStopWaterEquivalentThickness	FL	1	Range Modulator Gating Stop Water Equivalent Thickness	0
+300A038A	IsocenterToRangeModulatorDistance	FL	1	Isocenter to Range Modulator Distance	0
+300A038F	ScanSpotTimeOffset	FL	1-n	Scan Spot Time Offset	0
+300A0390	ScanSpotTuneID	SH	1	Scan Spot Tune ID	0
+300A0391	ScanSpotPrescribedIndices	IS	1-n	Scan Spot Prescribed Indices	0
+300A0392	NumberOfScanSpotPositions	IS	1	Number of Scan Spot Positions	0
+300A0393	ScanSpotReordered	CS	1	Scan Spot Reordered	0
+300A0394	ScanSpotPositionMap	FL	1-n	Scan Spot Position Map	0
+300A0395	ScanSpotReorderingAllowed	CS	1	Scan Spot Reordering Allowed	0
+300A0396	ScanSpotMetersetWeights	FL	1-n	Scan Spot Meterset Weights	0
+300A0398	ScanningSpotSize	FL	2	Scanning Spot Size	0
+300A0399	ScanSpotSizesDelivered	FL	2-2n	Scan Spot Sizes Delivered	0
+300A039A	NumberOfPaintings	IS	1	Number of Paintings	0
+300A03A0	IonToleranceTableSequence	SQ	1	Ion Tolerance Table Sequence	0
+300A03A2	IonBeamSequence	SQ	1	Ion Beam Sequence	0
+300A03A4	IonBeamLimitingDeviceSequence	SQ	1	Ion Beam Limiting Device Sequence	0
+300A03A6	IonBlockSequence	SQ	1	Ion Block Sequence	0
+300A03A8	IonControlPointSequence	SQ	1	Ion Control Point Sequence	0
+300A03AA	IonWedgeSequence	SQ	1	Ion Wedge Sequence	0
+300A03AC	IonWedgePositionSequence	SQ	1	Ion Wedge Position Sequence	0
+300A0401	ReferencedSetupImageSequence	SQ	1	Referenced Setup Image Sequence	0
+300A0402	SetupImageComment	ST	1	Setup Image Comment	0
+300A0410	MotionSynchronizationSequence	SQ	1	Motion Synchronization Sequence	0
+300A0412	ControlPointOrientation	FL	3	Control Point Orientation	0
+300A0420	GeneralAccessorySequence	SQ	1	General Accessory Sequence	0
+300A0421	GeneralAccessoryID	SH	1	General Accessory ID	0
+300A0422	GeneralAccessoryDescription	ST	1	General Accessory Description	0
+300A0423	GeneralAccessoryType	CS	1	General Accessory Type	0
+300A0424	GeneralAccessoryNumber	IS	1	General Accessory Number	0
+300A0425	SourceToGeneralAccessoryDistance	FL	1	Source to General Accessory Distance	0
+300A0426	IsocenterToGeneralAccessoryDistance	DS	1	Isocenter to General Accessory Distance	0
+300A0431	ApplicatorGeometrySequence	SQ	1	Applicator Geometry Sequence	0
+300A0432	ApplicatorApertureShape	CS	1	Applicator Aperture Shape	0
+300A0433	ApplicatorOpening	FL	1	Applicator Opening	0
+300A0434	ApplicatorOpeningX	FL	1	Applicator Opening X	0
+300A0435	ApplicatorOpeningY	FL	1	Applicator Opening Y	0
+300A0436	SourceToApplicatorMountingPositionDistance	FL	1	Source to Applicator Mounting Position Distance	0
+300A0440	NumberOfBlockSlabItems	IS	1	Number of Block Slab Items	0
+300A0441	BlockSlabSequence	SQ	1	Block Slab Sequence	0
+300A0442	BlockSlabThickness	DS	1	Block Slab Thickness	0
+300A0443	BlockSlabNumber	US	1	Block Slab Number	0
+300A0450	DeviceMotionControlSequence	SQ	1	Device Motion Control Sequence	0
+300A0451	DeviceMotionExecutionMode	CS	1	Device Motion Execution Mode	0
+300A0452	DeviceMotionObservationMode	CS	1	Device Motion Observation Mode	0
+300A0453	DeviceMotionParameterCodeSequence	SQ	1	Device Motion Parameter Code Sequence	0
+300A0501	DistalDepthFraction	FL	1	Distal Depth Fraction	0
+300A0502	DistalDepth	FL	1	Distal Depth	0
+300A0503	NominalRangeModulationFractions	FL	2	Nominal Range Modulation Fractions	0
+300A0504	NominalRangeModulatedRegionDepths	FL	2	Nominal Range Modulated Region Depths	0
+300A0505	DepthDoseParametersSequence	SQ	1	Depth Dose Parameters Sequence	0
+300A0506	DeliveredDepthDoseParametersSequence	SQ	1	Delivered Depth Dose Parameters Sequence	0
+300A0507	DeliveredDistalDepthFraction	FL	1	Delivered Distal Depth Fraction	0
+300A0508	DeliveredDistalDepth	FL	1	Delivered Distal Depth	0
+300A0509	DeliveredNominalRangeModulationFractions	FL	2	Delivered Nominal Range Modulation Fractions	0
+300A0510	DeliveredNominalRangeModulatedRegionDepths	FL	2	Delivered Nominal Range Modulated Region Depths	0
+300A0511	DeliveredReferenceDoseDefinition	CS	1	Delivered Reference Dose Definition	0
+300A0512	ReferenceDoseDefinition	CS	1	Reference Dose Definition	0
+300A0600	RTControlPointIndex	US	1	RT Control Point Index	0
+300A0601	RadiationGenerationModeIndex	US	1	Radiation Generation Mode Index	0
+300A0602	ReferencedDefinedDeviceIndex	US	1	Referenced Defined Device Index	0
+300A0603	RadiationDoseIdentificationIndex	US	1	Radiation Dose Identification Index	0
+300A0604	NumberOfRTControlPoints	US	1	Number of RT Control Points	0
+300A0605	ReferencedRadiationGenerationModeIndex	US	1	Referenced Radiation Generation Mode Index	0
+300A0606	TreatmentPositionIndex	US	1	Treatment Position Index	0
+300A0607	ReferencedDeviceIndex	US	1	Referenced Device Index	0
+300A0608	TreatmentPositionGroupLabel	LO	1	Treatment Position Group Label	0
+300A0609	TreatmentPositionGroupUID	UI	1	Treatment Position Group UID	0
+300A060A	TreatmentPositionGroupSequence	SQ	1	Treatment Position Group Sequence	0
+300A060B	ReferencedTreatmentPositionIndex	US	1	Referenced Treatment Position Index	0
+300A060C	ReferencedRadiationDoseIdentificationIndex	US	1	Referenced Radiation Dose Identification Index	0
+300A060D	RTAccessoryHolderWaterEquivalentThickness	FD	1	RT Accessory Holder Water-Equivalent Thickness	0
+300A060E	ReferencedRTAccessoryHolderDeviceIndex	US	1	Referenced RT Accessory Holder Device Index	0
+300A060F	RTAccessoryHolderSlotExistenceFlag	CS	1	RT Accessory Holder Slot Existence Flag	0
+300A0610	RTAccessoryHolderSlotSequence	SQ	1	RT Accessory Holder Slot Sequence	0
+300A0611	RTAccessoryHolderSlotID	LO	1	RT Accessory Holder Slot ID	0
+300A0612	RTAccessoryHolderSlotDistance	FD	1	RT Accessory Holder Slot Distance	0
+300A0613	RTAccessorySlotDistance	FD	1	RT Accessory Slot Distance	0
+300A0614	RTAccessoryHolderDefinitionSequence	SQ	1	RT Accessory Holder Definition Sequence	0
+300A0615	RTAccessoryDeviceSlotID	LO	1	RT Accessory Device Slot ID	0
+300A0616	RTRadiationSequence	SQ	1	RT Radiation Sequence	0
+300A0617	RadiationDoseSequence	SQ	1	Radiation Dose Sequence	0
+300A0618	RadiationDoseIdentificationSequence	SQ	1	Radiation Dose Identification Sequence	0
+300A0619	RadiationDoseIdentificationLabel	LO	1	Radiation Dose Identification Label	0
+300A061A	ReferenceDoseType	CS	1	Reference Dose Type	0
+300A061B	PrimaryDoseValueIndicator	CS	1	Primary Dose Value Indicator	0
+300A061C	DoseValuesSequence	SQ	1	Dose Values Sequence	0
+300A061D	DoseValuePurpose	CS	1-n	Dose Value Purpose	0
+300A061E	ReferenceDosePointCoordinates	FD	3	Reference Dose Point Coordinates	0
+300A061F	RadiationDoseValuesParametersSequence	SQ	1	Radiation Dose Values Parameters Sequence	0
+300A0620	MetersetToDoseMappingSequence	SQ	1	Meterset to Dose Mapping Sequence	0
+300A0621	ExpectedInVivoMeasurementValuesSequence	SQ	1	Expected In-Vivo Measurement Values Sequence	0
+300A0622	ExpectedInVivoMeasurementValueIndex	US	1	Expected In-Vivo Measurement Value Index	0
+300A0623	RadiationDoseInVivoMeasurementLabel	LO	1	Radiation Dose In-Vivo Measurement Label	0
+300A0624	RadiationDoseCentralAxisDisplacement	FD	2	Radiation Dose Central Axis Displacement	0
+300A0625	RadiationDoseValue	FD	1	Radiation Dose Value	0
+300A0626	RadiationDoseSourceToSkinDistance	FD	1	Radiation Dose Source to Skin Distance	0
+300A0627	RadiationDoseMeasurementPointCoordinates	FD	3	Radiation Dose Measurement Point Coordinates	0
+300A0628	RadiationDoseSourceToExternalContourDistance	FD	1	Radiation Dose Source to External Contour Distance	0
+300A0629	RTToleranceSetSequence	SQ	1	RT Tolerance Set Sequence	0
+300A062A	RTToleranceSetLabel	LO	1	RT Tolerance Set Label	0
+300A062B	AttributeToleranceValuesSequence	SQ	1	Attribute Tolerance Values Sequence	0
+300A062C	ToleranceValue	FD	1	Tolerance Value	0
+300A062D	PatientSupportPositionToleranceSequence	SQ	1	Patient Support Position Tolerance Sequence	0
+300A062E	TreatmentTimeLimit	FD	1	Treatment Time Limit	0
+300A062F	CArmPhotonElectronControlPointSequence	SQ	1	C-Arm Photon-Electron Control Point Sequence	0
+300A0630	ReferencedRTRadiationSequence	SQ	1	Referenced RT Radiation Sequence	0
+300A0631	ReferencedRTInstanceSequence	SQ	1	Referenced RT Instance Sequence	0
+300A0632	ReferencedRTPatientSetupSequence	SQ	1	Referenced RT Patient Setup Sequence	1
+300A0634	SourceToPatientSurfaceDistance	FD	1	Source to Patient Surface Distance	0
+300A0635	TreatmentMachineSpecialModeCodeSequence	SQ	1	Treatment Machine Special Mode Code Sequence	0
+300A0636	IntendedNumberOfFractions	US	1	Intended Number of Fractions	0
+300A0637	RTRadiationSetIntent	CS	1	RT Radiation Set Intent	0
+300A0638	RTRadiationPhysicalAndGeometricContentDetailFlag	CS	1	RT Radiation Physical and Geometric Content Detail Flag	0
+300A0639	RTRecordFlag	CS	1	RT Record Flag	0
+300A063A	TreatmentDeviceIdentificationSequence	SQ	1	Treatment Device Identification Sequence	0
+300A063B	ReferencedRTPhysicianIntentSequence	SQ	1	Referenced RT Physician Intent Sequence	0
+300A063C	CumulativeMeterset	FD	1	Cumulative Meterset	0
+300A063D	DeliveryRate	FD	1	Delivery Rate	0
+300A063E	DeliveryRateUnitSequence	SQ	1	Delivery Rate Unit Sequence	0
+300A063F	TreatmentPositionSequence	SQ	1	Treatment Position Sequence	0
+300A0640	RadiationSourceAxisDistance	FD	1	Radiation Source-Axis Distance	0
+300A0641	NumberOfRTBeamLimitingDevices	US	1	Number of RT Beam Limiting Devices	0
+300A0642	RTBeamLimitingDeviceProximalDistance	FD	1	RT Beam Limiting Device Proximal Distance	0
+300A0643	RTBeamLimitingDeviceDistalDistance	FD	1	RT Beam Limiting Device Distal Distance	0
+300A0644	ParallelRTBeamDelimiterDeviceOrientationLabelCodeSequence	SQ	1	Parallel RT Beam Delimiter Device Orientation Label Code Sequence	0
+300A0645	BeamModifierOrientationAngle	FD	1	Beam Modifier Orientation Angle	0
+300A0646	FixedRTBeamDelimiterDeviceSequence	SQ	1	Fixed RT Beam Delimiter Device Sequence	0
+300A0647	ParallelRTBeamDelimiterDeviceSequence	SQ	1	Parallel RT Beam Delimiter Device Sequence	0
+300A0648	NumberOfParallelRTBeamDelimiters	US	1	Number of Parallel RT Beam Delimiters	0
+300A0649	ParallelRTBeamDelimiterBoundaries	FD	2-n	Parallel RT Beam Delimiter Boundaries	0
+300A064A	ParallelRTBeamDelimiterPositions	FD	2-n	Parallel RT Beam Delimiter Positions	0
+300A064B	RTBeamLimitingDeviceOffset	FD	2	RT Beam Limiting Device Offset	0
+300A064C	RTBeamDelimiterGeometrySequence	SQ	1	RT Beam Delimiter Geometry Sequence	0
+300A064D	RTBeamLimitingDeviceDefinitionSequence	SQ	1	RT Beam Limiting Device Definition Sequence	0
+300A064E	ParallelRTBeamDelimiterOpeningMode	CS	1	Parallel RT Beam Delimiter Opening Mode	0
+300A064F	ParallelRTBeamDelimiterLeafMountingSide	CS	1-n	Parallel RT Beam Delimiter Leaf Mounting Side	0
+300A0650	PatientSetupUID	UI	1	Patient Setup UID	1
+300A0651	WedgeDefinitionSequence	SQ	1	Wedge Definition Sequence	0
+300A0652	RadiationBeamWedgeAngle	FD	1	Radiation Beam Wedge Angle	0
+300A0653	RadiationBeamWedgeThinEdgeDistance	FD	1	Radiation Beam Wedge Thin Edge Distance	0
+300A0654	RadiationBeamEffectiveWedgeAngle	FD	1	Radiation Beam Effective Wedge Angle	0
+300A0655	NumberOfWedgePositions	US	1	Number of Wedge Positions	0
+300A0656	RTBeamLimitingDeviceOpeningSequence	SQ	1	RT Beam Limiting Device Opening Sequence	0
+300A0657	NumberOfRTBeamLimitingDeviceOpenings	US	1	Number of RT Beam Limiting Device Openings	0
+300A0658	RadiationDosimeterUnitSequence	SQ	1	Radiation Dosimeter Unit Sequence	0
+300A0659	RTDeviceDistanceReferenceLocationCodeSequence	SQ	1	RT Device Distance Reference Location Code Sequence	0
+300A065A	RadiationDeviceConfigurationAndCommissioningKeySequence	SQ	1	Radiation Device Configuration and Commissioning Key Sequence	0
+300A065B	PatientSupportPositionParameterSequence	SQ	1	Patient Support Position Parameter Sequence	0
+300A065C	PatientSupportPositionSpecificationMethod	CS	1	Patient Support Position Specification Method	0
+300A065D	PatientSupportPositionDeviceParameterSequence	SQ	1	Patient Support Position Device Parameter Sequence	0
+300A065E	DeviceOrderIndex	US	1	Device Order Index	0
+300A065F	PatientSupportPositionParameterOrderIndex	US	1	Patient Support Position Parameter Order Index	0
+300A0660	PatientSupportPositionDeviceToleranceSequence	SQ	1	Patient Support Position Device Tolerance Sequence	0
+300A0661	PatientSupportPositionToleranceOrderIndex	US	1	Patient Support Position Tolerance Order Index	0
+300A0662	CompensatorDefinitionSequence	SQ	1	Compensator Definition Sequence	0
+300A0663	CompensatorMapOrientation	CS	1	Compensator Map Orientation	0
+300A0664	CompensatorProximalThicknessMap	OF	1	Compensator Proximal Thickness Map	0
+300A0665	CompensatorDistalThicknessMap	OF	1	Compensator Distal Thickness Map	0
+300A0666	CompensatorBasePlaneOffset	FD	1	Compensator Base Plane Offset	0
+300A0667	CompensatorShapeFabricationCodeSequence	SQ	1	Compensator Shape Fabrication Code Sequence	0
+300A0668	CompensatorShapeSequence	SQ	1	Compensator Shape Sequence	0
+300A0669	RadiationBeamCompensatorMillingToolDiameter	FD	1	Radiation Beam Compensator Milling Tool Diameter	0
+300A066A	BlockDefinitionSequence	SQ	1	Block Definition Sequence	0
+300A066B	BlockEdgeData	OF	1	Block Edge Data	0
+300A066C	BlockOrientation	CS	1	Block Orientation	0
+300A066D	RadiationBeamBlockThickness	FD	1	Radiation Beam Block Thickness	0
+300A066E	RadiationBeamBlockSlabThickness	FD	1	Radiation Beam Block Slab Thickness	0
+300A066F	BlockEdgeDataSequence	SQ	1	Block Edge Data Sequence	0
+300A0670	NumberOfRTAccessoryHolders	US	1	Number of RT Accessory Holders	0
+300A0671	GeneralAccessoryDefinitionSequence	SQ	1	General Accessory Definition Sequence	0
+300A0672	NumberOfGeneralAccessories	US	1	Number of General Accessories	0
+300A0673	BolusDefinitionSequence	SQ	1	Bolus Definition Sequence	0
+300A0674	NumberOfBoluses	US	1	Number of Boluses	0
+300A0675	EquipmentFrameOfReferenceUID	UI	1	Equipment Frame of Reference UID	0
+300A0676	EquipmentFrameOfReferenceDescription	ST	1	Equipment Frame of Reference Description	0
+300A0677	EquipmentReferencePointCoordinatesSequence	SQ	1	Equipment Reference Point Coordinates Sequence	0
+300A0678	EquipmentReferencePointCodeSequence	SQ	1	Equipment Reference Point Code Sequence	0
+300A0679	RTBeamLimitingDeviceAngle	FD	1	RT Beam Limiting Device Angle	0
+300A067A	SourceRollAngle	FD	1	Source Roll Angle	0
+300A067B	RadiationGenerationModeSequence	SQ	1	Radiation GenerationMode Sequence	0
+300A067C	RadiationGenerationModeLabel	SH	1	Radiation GenerationMode Label	0
+300A067D	RadiationGenerationModeDescription	ST	1	Radiation GenerationMode Description	0
+300A067E	RadiationGenerationModeMachineCodeSequence	SQ	1	Radiation GenerationMode Machine Code Sequence	0
+300A067F	RadiationTypeCodeSequence	SQ	1	Radiation Type Code Sequence	0
+300A0680	NominalEnergy	DS	1	Nominal Energy	0
+300A0681	MinimumNominalEnergy	DS	1	Minimum Nominal Energy	0
+300A0682	MaximumNominalEnergy	DS	1	Maximum Nominal Energy	0
+300A0683	RadiationFluenceModifierCodeSequence	SQ	1	Radiation Fluence Modifier Code Sequence	0
+300A0684	EnergyUnitCodeSequence	SQ	1	Energy Unit Code Sequence	0
+300A0685	NumberOfRadiationGenerationModes	US	1	Number of Radiation GenerationModes	0
+300A0686	PatientSupportDevicesSequence	SQ	1	Patient Support Devices Sequence	0
+300A0687	NumberOfPatientSupportDevices	US	1	Number of Patient Support Devices	0
+300A0688	RTBeamModifierDefinitionDistance	FD	1	RT Beam Modifier Definition Distance	0
+300A0689	BeamAreaLimitSequence	SQ	1	Beam Area Limit Sequence	0
+300A068A	ReferencedRTPrescriptionSequence	SQ	1	Referenced RT Prescription Sequence	0
+300A068B	DoseValueInterpretation	CS	1	Dose Value Interpretation	0
+300A0700	TreatmentSessionUID	UI	1	Treatment Session UID	0
+300A0701	RTRadiationUsage	CS	1	RT Radiation Usage	0
+300A0702	ReferencedRTRadiationSetSequence	SQ	1	Referenced RT Radiation Set Sequence	0
+300A0703	ReferencedRTRadiationRecordSequence	SQ	1	Referenced RT Radiation Record Sequence	0
+300A0704	RTRadiationSetDeliveryNumber	US	1	RT Radiation Set Delivery Number	0
+300A0705	ClinicalFractionNumber	US	1	Clinical Fraction Number	0
+300A0706	RTTreatmentFractionCompletionStatus	CS	1	RT Treatment Fraction Completion Status	0
+300A0707	RTRadiationSetUsage	CS	1	RT Radiation Set Usage	0
+300A0708	TreatmentDeliveryContinuationFlag	CS	1	Treatment Delivery Continuation Flag	0
+300A0709	TreatmentRecordContentOrigin	CS	1	Treatment Record Content Origin	0
+300A0714	RTTreatmentTerminationStatus	CS	1	RT Treatment Termination Status	0
+300A0715	RTTreatmentTerminationReasonCodeSequence	SQ	1	RT Treatment Termination Reason Code Sequence	0
+300A0716	MachineSpecificTreatmentTerminationCodeSequence	SQ	1	Machine-Specific Treatment Termination Code Sequence	0
+300A0722	RTRadiationSalvageRecordControlPointSequence	SQ	1	RT Radiation Salvage Record Control Point Sequence	0
+300A0723	StartingMetersetValueKnownFlag	CS	1	Starting Meterset Value Known Flag	0
+300A0730	TreatmentTerminationDescription	ST	1	Treatment Termination Description	0
+300A0731	TreatmentToleranceViolationSequence	SQ	1	Treatment Tolerance Violation Sequence	0
+300A0732	TreatmentToleranceViolationCategory	CS	1	Treatment Tolerance Violation Category	0
+300A0733	TreatmentToleranceViolationAttributeSequence	SQ	1	Treatment Tolerance Violation Attribute Sequence	0
+300A0734	TreatmentToleranceViolationDescription	ST	1	Treatment Tolerance Violation Description	0
+300A0735	TreatmentToleranceViolationIdentification	ST	1	Treatment Tolerance Violation Identification	0
+300A0736	TreatmentToleranceViolationDateTime	DT	1	Treatment Tolerance Violation DateTime	0
+300A073A	RecordedRTControlPointDateTime	DT	1	Recorded RT Control Point DateTime	0
+300A073B	ReferencedRadiationRTControlPointIndex	US	1	Referenced Radiation RT Control Point Index	0
+300A073E	AlternateValueSequence	SQ	1	Alternate Value Sequence	0
+300A073F	ConfirmationSequence	SQ	1	Confirmation Sequence	0
+300A0740	InterlockSequence	SQ	1	Interlock Sequence	0
+300A0741	InterlockDateTime	DT	1	Interlock DateTime	0
+300A0742	InterlockDescription	ST	1	Interlock Description	0
+300A0743	InterlockOriginatingDeviceSequence	SQ	1	Interlock Originating Device Sequence	0
+300A0744	InterlockCodeSequence	SQ	1	Interlock Code Sequence	0
+300A0745	InterlockResolutionCodeSequence	SQ	1	Interlock Resolution Code Sequence	0
+300A0746	InterlockResolutionUserSequence	SQ	1	Interlock Resolution User Sequence	0
+300A0760	OverrideDateTime	DT	1	Override DateTime	0
+300A0761	TreatmentToleranceViolationTypeCodeSequence	SQ	1	Treatment Tolerance Violation Type Code Sequence	0
+300A0762	TreatmentToleranceViolationCauseCodeSequence	SQ	1	Treatment Tolerance Violation Cause Code Sequence	0
+300A0772	MeasuredMetersetToDoseMappingSequence	SQ	1	Measured Meterset to Dose Mapping Sequence	0
+300A0773	ReferencedExpectedInVivoMeasurementValueIndex	US	1	Referenced Expected In-Vivo Measurement Value Index	0
+300A0774	DoseMeasurementDeviceCodeSequence	SQ	1	Dose Measurement Device Code Sequence	0
+300A0780	AdditionalParameterRecordingInstanceSequence	SQ	1	Additional Parameter Recording Instance Sequence	0
+300A0783	InterlockOriginDescription	ST	1	Interlock Origin Description	0
+300A0784	RTPatientPositionScopeSequence	SQ	1	RT Patient Position Scope Sequence	0
+300A0785	ReferencedTreatmentPositionGroupUID	UI	1	Referenced Treatment Position Group UID	0
+300A0786	RadiationOrderIndex	US	1	Radiation Order Index	0
+300A0787	OmittedRadiationSequence	SQ	1	Omitted Radiation Sequence	0
+300A0788	ReasonForOmissionCodeSequence	SQ	1	Reason for Omission Code Sequence	0
+300A0789	RTDeliveryStartPatientPositionSequence	SQ	1	RT Delivery Start Patient Position Sequence	0
+300A078A	RTTreatmentPreparationPatientPositionSequence	SQ	1	RT Treatment Preparation Patient Position Sequence	0
+300A078B	ReferencedRTTreatmentPreparationSequence	SQ	1	Referenced RT Treatment Preparation Sequence	0
+300A078C	ReferencedPatientSetupPhotoSequence	SQ	1	Referenced Patient Setup Photo Sequence	0
+300A078D	PatientTreatmentPreparationMethodCodeSequence	SQ	1	Patient Treatment Preparation Method Code Sequence	0
+300A078E	PatientTreatmentPreparationProcedureParameterDescription	LT	1	Patient Treatment Preparation Procedure Parameter Description	0
+300A078F	PatientTreatmentPreparationDeviceSequence	SQ	1	Patient Treatment Preparation Device Sequence	0
+300A0790	PatientTreatmentPreparationProcedureSequence	SQ	1	Patient Treatment Preparation Procedure Sequence	0
+300A0791	PatientTreatmentPreparationProcedureCodeSequence	SQ	1	Patient Treatment Preparation Procedure Code Sequence	0
+300A0792	PatientTreatmentPreparationMethodDescription	LT	1	Patient Treatment Preparation Method Description	0
+300A0793	PatientTreatmentPreparationProcedureParameterSequence	SQ	1	Patient Treatment Preparation Procedure Parameter Sequence	0
+300A0794	PatientSetupPhotoDescription	LT	1	Patient Setup Photo Description	0
+300A0795	PatientTreatmentPreparationProcedureIndex	US	1	Patient Treatment Preparation Procedure Index	0
+300A0796	ReferencedPatientSetupProcedureIndex	US	1	Referenced Patient Setup Procedure Index	0
+300A0797	RTRadiationTaskSequence	SQ	1	RT Radiation Task Sequence	0
+300A0798	RTPatientPositionDisplacementSequence	SQ	1	RT Patient Position Displacement Sequence	0
+300A0799	RTPatientPositionSequence	SQ	1	RT Patient Position Sequence	0
+300A079A	DisplacementReferenceLabel	LO	1	Displacement Reference Label	0
+300A079B	DisplacementMatrix	FD	16	Displacement Matrix	0
+300A079C	PatientSupportDisplacementSequence	SQ	1	Patient Support Displacement Sequence	0
+300A079D	DisplacementReferenceLocationCodeSequence	SQ	1	Displacement Reference Location Code Sequence	0
+300A079E	RTRadiationSetDeliveryUsage	CS	1	RT Radiation Set Delivery Usage	0
+300C0002	ReferencedRTPlanSequence	SQ	1	Referenced RT Plan Sequence	0
+300C0004	ReferencedBeamSequence	SQ	1	Referenced Beam Sequence	0
+300C0006	ReferencedBeamNumber	IS	1	Referenced Beam Number	0
+300C0007	ReferencedReferenceImageNumber	IS	1	Referenced Reference Image Number	0
+300C0008	StartCumulativeMetersetWeight	DS	1	Start Cumulative Meterset Weight	0
+300C0009	EndCumulativeMetersetWeight	DS	1	End Cumulative Meterset Weight	0
+300C000A	ReferencedBrachyApplicationSetupSequence	SQ	1	Referenced Brachy Application Setup Sequence	0
+300C000C	ReferencedBrachyApplicationSetupNumber	IS	1	Referenced Brachy Application Setup Number	0
+300C000E	ReferencedSourceNumber	IS	1	Referenced Source Number	0
+300C0020	ReferencedFractionGroupSequence	SQ	1	Referenced Fraction Group Sequence	0
+300C0022	ReferencedFractionGroupNumber	IS	1	Referenced Fraction Group Number	0
+300C0040	ReferencedVerificationImageSequence	SQ	1	Referenced Verification Image Sequence	0
+300C0042	ReferencedReferenceImageSequence	SQ	1	Referenced Reference Image Sequence	0
+300C0050	ReferencedDoseReferenceSequence	SQ	1	Referenced Dose Reference Sequence	0
+300C0051	ReferencedDoseReferenceNumber	IS	1	Referenced Dose Reference Number	0
+300C0055	BrachyReferencedDoseReferenceSequence	SQ	1	Brachy Referenced Dose Reference Sequence	0
+300C0060	ReferencedStructureSetSequence	SQ	1	Referenced Structure Set Sequence	0
+300C006A	ReferencedPatientSetupNumber	IS	1	Referenced Patient Setup Number	0
+300C0080	ReferencedDoseSequence	SQ	1	Referenced Dose Sequence	0
+300C00A0	ReferencedToleranceTableNumber	IS	1	Referenced Tolerance Table Number	0
+300C00B0	ReferencedBolusSequence	SQ	1	Referenced Bolus Sequence	0
+300C00C0	ReferencedWedgeNumber	IS	1	Referenced Wedge Number	0
+300C00D0	ReferencedCompensatorNumber	IS	1	Referenced Compensator Number	0
+300C00E0	ReferencedBlockNumber	IS	1	Referenced Block Number	0
+300C00F0	ReferencedControlPointIndex	IS	1	Referenced Control Point Index	0
+300C00F2	ReferencedControlPointSequence	SQ	1	Referenced Control Point Sequence	0
+300C00F4	ReferencedStartControlPointIndex	IS	1	Referenced Start Control Point Index	0
+300C00F6	ReferencedStopControlPointIndex	IS	1	Referenced Stop Control Point Index	0
+300C0100	ReferencedRangeShifterNumber	IS	1	Referenced Range Shifter Number	0
+300C0102	ReferencedLateralSpreadingDeviceNumber	IS	1	Referenced Lateral Spreading Device Number	0
+300C0104	ReferencedRangeModulatorNumber	IS	1	Referenced Range Modulator Number	0
+300C0111	OmittedBeamTaskSequence	SQ	1	Omitted Beam Task Sequence	0
+300C0112	ReasonForOmission	CS	1	Reason for Omission	0
+300C0113	ReasonForOmissionDescription	LO	1	Reason for Omission Description	0
+300C0114	PrescriptionOverviewSequence	SQ	1	Prescription Overview Sequence	0
+300C0115	TotalPrescriptionDose	FL	1	Total Prescription Dose	0
+300C0116	PlanOverviewSequence	SQ	1	Plan Overview Sequence	0
+300C0117	PlanOverviewIndex	US	1	Plan Overview Index	0
+300C0118	ReferencedPlanOverviewIndex	US	1	Referenced Plan Overview Index	0
+300C0119	NumberOfFractionsIncluded	US	1	Number of Fractions Included	0
+300C0120	DoseCalibrationConditionsSequence	SQ	1	Dose Calibration Conditions Sequence	0
+300C0121	AbsorbedDoseToMetersetRatio	FD	1	Absorbed Dose to Meterset Ratio	0
+300C0122	DelineatedRadiationFieldSize	FD	2	Delineated Radiation Field Size	0
+300C0123	DoseCalibrationConditionsVerifiedFlag	CS	1	Dose Calibration Conditions Verified Flag	0
+300C0124	CalibrationReferencePointDepth	FD	1	Calibration Reference Point Depth	0
+300C0125	GatingBeamHoldTransitionSequence	SQ	1	Gating Beam Hold Transition Sequence	0
+300C0126	BeamHoldTransition	CS	1	Beam Hold Transition	0
+300C0127	BeamHoldTransitionDateTime	DT	1	Beam Hold Transition DateTime	0
+300C0128	BeamHoldOriginatingDeviceSequence	SQ	1	Beam Hold Originating Device Sequence	0
+300C0129	BeamHoldTransitionTriggerSource	CS	1	Beam Hold Transition Trigger Source	0
+300E0002	ApprovalStatus	CS	1	Approval Status	0
+300E0004	ReviewDate	DA	1	Review Date	0
+300E0005	ReviewTime	TM	1	Review Time	0
+300E0008	ReviewerName	PN	1	Reviewer Name	0
+30100001	RadiobiologicalDoseEffectSequence	SQ	1	Radiobiological Dose Effect Sequence	0
+30100002	RadiobiologicalDoseEffectFlag	CS	1	Radiobiological Dose Effect Flag	0
+30100003	EffectiveDoseCalculationMethodCategoryCodeSequence	SQ	1	Effective Dose Calculation Method Category Code Sequence	0
+30100004	EffectiveDoseCalculationMethodCodeSequence	SQ	1	Effective Dose Calculation Method Code Sequence	0
+30100005	EffectiveDoseCalculationMethodDescription	LO	1	Effective Dose Calculation Method Description	0
+30100006	ConceptualVolumeUID	UI	1	Conceptual Volume UID	0
+30100007	OriginatingSOPInstanceReferenceSequence	SQ	1	Originating SOP Instance Reference Sequence	0
+30100008	ConceptualVolumeConstituentSequence	SQ	1	Conceptual Volume Constituent Sequence	0
+30100009	EquivalentConceptualVolumeInstanceReferenceSequence	SQ	1	Equivalent Conceptual Volume Instance Reference Sequence	0
+3010000A	EquivalentConceptualVolumesSequence	SQ	1	Equivalent Conceptual Volumes Sequence	0
+3010000B	ReferencedConceptualVolumeUID	UI	1	Referenced Conceptual Volume UID	0
+3010000C	ConceptualVolumeCombinationExpression	UT	1	Conceptual Volume Combination Expression	0
+3010000D	ConceptualVolumeConstituentIndex	US	1	Conceptual Volume Constituent Index	0
+3010000E	ConceptualVolumeCombinationFlag	CS	1	Conceptual Volume Combination Flag	0
+3010000F	ConceptualVolumeCombinationDescription	ST	1	Conceptual Volume Combination Description	0
+30100010	ConceptualVolumeSegmentationDefinedFlag	CS	1	Conceptual Volume Segmentation Defined Flag	0
+30100011	ConceptualVolumeSegmentationReferenceSequence	SQ	1	Conceptual Volume Segmentation Reference Sequence	0
+30100012	ConceptualVolumeConstituentSegmentationReferenceSequence	SQ	1	Conceptual Volume Constituent Segmentation Reference Sequence	0
+30100013	ConstituentConceptualVolumeUID	UI	1	Constituent Conceptual Volume UID	0
+30100014	DerivationConceptualVolumeSequence	SQ	1	Derivation Conceptual Volume Sequence	0
+30100015	SourceConceptualVolumeUID	UI	1	Source Conceptual Volume UID	0
+30100016	ConceptualVolumeDerivationAlgorithmSequence	SQ	1	Conceptual Volume Derivation Algorithm Sequence	0
+30100017	ConceptualVolumeDescription	ST	1	Conceptual Volume Description	0
+30100018	SourceConceptualVolumeSequence	SQ	1	Source Conceptual Volume Sequence	0
+30100019	AuthorIdentificationSequence	SQ	1	Author Identification Sequence	0
+3010001A	ManufacturerModelVersion	LO	1	Manufacturer's Model Version	0
+3010001B	DeviceAlternateIdentifier	UC	1	Device Alternate Identifier	0
+3010001C	DeviceAlternateIdentifierType	CS	1	Device Alternate Identifier Type	0
+3010001D	DeviceAlternateIdentifierFormat	LT	1	Device Alternate Identifier Format	0
+3010001E	SegmentationCreationTemplateLabel	LO	1	Segmentation Creation Template Label	0
+3010001F	SegmentationTemplateUID	UI	1	Segmentation Template UID	0
+30100020	ReferencedSegmentReferenceIndex	US	1	Referenced Segment Reference Index	0
+30100021	SegmentReferenceSequence	SQ	1	Segment Reference Sequence	0
+30100022	SegmentReferenceIndex	US	1	Segment Reference Index	0
+30100023	DirectSegmentReferenceSequence	SQ	1	Direct Segment Reference Sequence	0
+30100024	CombinationSegmentReferenceSequence	SQ	1	Combination Segment Reference Sequence	0
+30100025	ConceptualVolumeSequence	SQ	1	Conceptual Volume Sequence	0
+30100026	SegmentedRTAccessoryDeviceSequence	SQ	1	Segmented RT Accessory Device Sequence	0
+30100027	SegmentCharacteristicsSequence	SQ	1	Segment Characteristics Sequence	0
+30100028	RelatedSegmentCharacteristicsSequence	SQ	1	Related Segment Characteristics Sequence	0
+30100029	SegmentCharacteristicsPrecedence	US	1	Segment Characteristics Precedence	0
+3010002A	RTSegmentAnnotationSequence	SQ	1	RT Segment Annotation Sequence	0
+3010002B	SegmentAnnotationCategoryCodeSequence	SQ	1	Segment Annotation Category Code Sequence	0
+3010002C	SegmentAnnotationTypeCodeSequence	SQ	1	Segment Annotation Type Code Sequence	0
+3010002D	DeviceLabel	LO	1	Device Label	0
+3010002E	DeviceTypeCodeSequence	SQ	1	Device Type Code Sequence	0
+3010002F	SegmentAnnotationTypeModifierCodeSequence	SQ	1	Segment Annotation Type Modifier Code Sequence	0
+30100030	PatientEquipmentRelationshipCodeSequence	SQ	1	Patient Equipment Relationship Code Sequence	0
+30100031	ReferencedFiducialsUID	UI	1	Referenced Fiducials UID	0
+30100032	PatientTreatmentOrientationSequence	SQ	1	Patient Treatment Orientation Sequence	0
+30100033	UserContentLabel	SH	1	User Content Label	0
+30100034	UserContentLongLabel	LO	1	User Content Long Label	0
+30100035	EntityLabel	SH	1	Entity Label	0
+30100036	EntityName	LO	1	Entity Name	0
+30100037	EntityDescription	ST	1	Entity Description	0
+30100038	EntityLongLabel	LO	1	Entity Long Label	0
+30100039	DeviceIndex	US	1	Device Index	0
+3010003A	RTTreatmentPhaseIndex	US	1	RT Treatment Phase Index	0
+3010003B	RTTreatmentPhaseUID	UI	1	RT Treatment Phase UID	0
+3010003C	RTPrescriptionIndex	US	1	RT Prescription Index	0
+3010003D	RTSegmentAnnotationIndex	US	1	RT Segment Annotation Index	0
+3010003E	BasisRTTreatmentPhaseIndex	US	1	Basis RT Treatment Phase Index	0
+3010003F	RelatedRTTreatmentPhaseIndex	US	1	Related RT Treatment Phase Index	0
+30100040	ReferencedRTTreatmentPhaseIndex	US	1	Referenced RT Treatment Phase Index	0
+30100041	ReferencedRTPrescriptionIndex	US	1	Referenced RT Prescription Index	0
+30100042	ReferencedParentRTPrescriptionIndex	US	1	Referenced Parent RT Prescription Index	0
+30100043	ManufacturerDeviceIdentifier	ST	1	Manufacturer's Device Identifier	0
+30100044	InstanceLevelReferencedPerformedProcedureStepSequence	SQ	1	Instance-Level Referenced Performed Procedure Step Sequence	0
+30100045	RTTreatmentPhaseIntentPresenceFlag	CS	1	RT Treatment Phase Intent Presence Flag	0
+30100046	RadiotherapyTreatmentType	CS	1	Radiotherapy Treatment Type	0
+30100047	TeletherapyRadiationType	CS	1-n	Teletherapy Radiation Type	0
+30100048	BrachytherapySourceType	CS	1-n	Brachytherapy Source Type	0
+30100049	ReferencedRTTreatmentPhaseSequence	SQ	1	Referenced RT Treatment Phase Sequence	0
+3010004A	ReferencedDirectSegmentInstanceSequence	SQ	1	Referenced Direct Segment Instance Sequence	0
+3010004B	IntendedRTTreatmentPhaseSequence	SQ	1	Intended RT Treatment Phase Sequence	0
+3010004C	IntendedPhaseStartDate	DA	1	Intended Phase Start Date	0
+3010004D	IntendedPhaseEndDate	DA	1	Intended Phase End Date	0
+3010004E	RTTreatmentPhaseIntervalSequence	SQ	1	RT Treatment Phase Interval Sequence	0
+3010004F	TemporalRelationshipIntervalAnchor	CS	1	Temporal Relationship Interval Anchor	0
+30100050	MinimumNumberOfIntervalDays	FD	1	Minimum Number of Interval Days	0
+30100051	MaximumNumberOfIntervalDays	FD	1	Maximum Number of Interval Days	0
+30100052	PertinentSOPClassesInStudy	UI	1-n	Pertinent SOP Classes in Study	0
+30100053	PertinentSOPClassesInSeries	UI	1-n	Pertinent SOP Classes in Series	0
+30100054	RTPrescriptionLabel	LO	1	RT Prescription Label	0
+30100055	RTPhysicianIntentPredecessorSequence	SQ	1	RT Physician Intent Predecessor Sequence	0
+30100056	RTTreatmentApproachLabel	LO	1	RT Treatment Approach Label	0
+30100057	RTPhysicianIntentSequence	SQ	1	RT Physician Intent Sequence	0
+30100058	RTPhysicianIntentIndex	US	1	RT Physician Intent Index	0
+30100059	RTTreatmentIntentType	CS	1	RT Treatment Intent Type	0
+3010005A	RTPhysicianIntentNarrative	UT	1	RT Physician Intent Narrative	0
+3010005B	RTProtocolCodeSequence	SQ	1	RT Protocol Code Sequence	0
+3010005C	ReasonForSuperseding	ST	1	Reason for Superseding	0
+3010005D	RTDiagnosisCodeSequence	SQ	1	RT Diagnosis Code Sequence	0
+3010005E	ReferencedRTPhysicianIntentIndex	US	1	Referenced RT Physician Intent Index	0
+3010005F	RTPhysicianIntentInputInstanceSequence	SQ	1	RT Physician Intent Input Instance Sequence	0
+30100060	RTAnatomicPrescriptionSequence	SQ	1	RT Anatomic Prescription Sequence	0
+30100061	PriorTreatmentDoseDescription	UT	1	Prior Treatment Dose Description	0
+30100062	PriorTreatmentReferenceSequence	SQ	1	Prior Treatment Reference Sequence	0
+30100063	DosimetricObjectiveEvaluationScope	CS	1	Dosimetric Objective Evaluation Scope	0
+30100064	TherapeuticRoleCategoryCodeSequence	SQ	1	Therapeutic Role Category Code Sequence	0
+30100065	TherapeuticRoleTypeCodeSequence	SQ	1	Therapeutic Role Type Code Sequence	0
+30100066	ConceptualVolumeOptimizationPrecedence	US	1	Conceptual Volume Optimization Precedence	0
+30100067	ConceptualVolumeCategoryCodeSequence	SQ	1	Conceptual Volume Category Code Sequence	0
+30100068	ConceptualVolumeBlockingConstraint	CS	1	Conceptual Volume Blocking Constraint	0
+30100069	ConceptualVolumeTypeCodeSequence	SQ	1	Conceptual Volume Type Code Sequence	0
+3010006A	ConceptualVolumeTypeModifierCodeSequence	SQ	1	Conceptual Volume Type Modifier Code Sequence	0
+3010006B	RTPrescriptionSequence	SQ	1	RT Prescription Sequence	0
+3010006C	DosimetricObjectiveSequence	SQ	1	Dosimetric Objective Sequence	0
+3010006D	DosimetricObjectiveTypeCodeSequence	SQ	1	Dosimetric Objective Type Code Sequence	0
+3010006E	DosimetricObjectiveUID	UI	1	Dosimetric Objective UID	0
+3010006F	ReferencedDosimetricObjectiveUID	UI	1	Referenced Dosimetric Objective UID	0
+30100070	DosimetricObjectiveParameterSequence	SQ	1	Dosimetric Objective Parameter Sequence	0
+30100071	ReferencedDosimetricObjectivesSequence	SQ	1	Referenced Dosimetric Objectives Sequence	0
+30100073	AbsoluteDosimetricObjectiveFlag	CS	1	Absolute Dosimetric Objective Flag	0
+30100074	DosimetricObjectiveWeight	FD	1	Dosimetric Objective Weight	0
+30100075	DosimetricObjectivePurpose	CS	1	Dosimetric Objective Purpose	0
+30100076	PlanningInputInformationSequence	SQ	1	Planning Input Information Sequence	0
+30100077	TreatmentSite	LO	1	Treatment Site	0
+30100078	TreatmentSiteCodeSequence	SQ	1	Treatment Site Code Sequence	0
+30100079	FractionPatternSequence	SQ	1	Fraction Pattern Sequence	0
+3010007A	TreatmentTechniqueNotes	UT	1	Treatment Technique Notes	0
+3010007B	PrescriptionNotes	UT	1	Prescription Notes	0
+3010007C	NumberOfIntervalFractions	IS	1	Number of Interval Fractions	0
+3010007D	NumberOfFractions	US	1	Number of Fractions	0
+3010007E	IntendedDeliveryDuration	US	1	Intended Delivery Duration	0
+3010007F	FractionationNotes	UT	1	Fractionation Notes	0
+30100080	RTTreatmentTechniqueCodeSequence	SQ	1	RT Treatment Technique Code Sequence	0
+30100081	PrescriptionNotesSequence	SQ	1	Prescription Notes Sequence	0
+30100082	FractionBasedRelationshipSequence	SQ	1	Fraction-Based Relationship Sequence	0
+30100083	FractionBasedRelationshipIntervalAnchor	CS	1	Fraction-Based Relationship Interval Anchor	0
+30100084	MinimumHoursBetweenFractions	FD	1	Minimum Hours between Fractions	0
+30100085	IntendedFractionStartTime	TM	1-n	Intended Fraction Start Time	0
+30100086	IntendedStartDayOfWeek	LT	1	Intended Start Day of Week	0
+30100087	WeekdayFractionPatternSequence	SQ	1	Weekday Fraction Pattern Sequence	0
+30100088	DeliveryTimeStructureCodeSequence	SQ	1	Delivery Time Structure Code Sequence	0
+30100089	TreatmentSiteModifierCodeSequence	SQ	1	Treatment Site Modifier Code Sequence	0
+30100090	RoboticBaseLocationIndicator	CS	1	Robotic Base Location Indicator	1
+30100091	RoboticPathNodeSetCodeSequence	SQ	1	Robotic Path Node Set Code Sequence	0
+30100092	RoboticNodeIdentifier	UL	1	Robotic Node Identifier	0
+30100093	RTTreatmentSourceCoordinates	FD	3	RT Treatment Source Coordinates	0
+30100094	RadiationSourceCoordinateSystemYawAngle	FD	1	Radiation Source Coordinate SystemYaw Angle	0
+30100095	RadiationSourceCoordinateSystemRollAngle	FD	1	Radiation Source Coordinate SystemRoll Angle	0
+30100096	RadiationSourceCoordinateSystemPitchAngle	FD	1	Radiation Source Coordinate System Pitch Angle	0
+30100097	RoboticPathControlPointSequence	SQ	1	Robotic Path Control Point Sequence	0
+30100098	TomotherapeuticControlPointSequence	SQ	1	Tomotherapeutic Control Point Sequence	0
+30100099	TomotherapeuticLeafOpenDurations	FD	1-n	Tomotherapeutic Leaf Open Durations	0
+3010009A	TomotherapeuticLeafInitialClosedDurations	FD	1-n	Tomotherapeutic Leaf Initial Closed Durations	0
+301000A0	ConceptualVolumeIdentificationSequence	SQ	1	Conceptual Volume Identification Sequence	0
+40000010	Arbitrary	LT	1	Arbitrary	1
+40004000	TextComments	LT	1	Text Comments	1
+40080040	ResultsID	SH	1	Results ID	1
+40080042	ResultsIDIssuer	LO	1	Results ID Issuer	1
+40080050	ReferencedInterpretationSequence	SQ	1	Referenced Interpretation Sequence	1
+400800FF	ReportProductionStatusTrial	CS	1	Report Production Status (Trial)	1
+40080100	InterpretationRecordedDate	DA	1	Interpretation Recorded Date	1
+40080101	InterpretationRecordedTime	TM	1	Interpretation Recorded Time	1
+40080102	InterpretationRecorder	PN	1	Interpretation Recorder	1
+40080103	ReferenceToRecordedSound	LO	1	Reference to Recorded Sound	1
+40080108	InterpretationTranscriptionDate	DA	1	Interpretation Transcription Date	1
+40080109	InterpretationTranscriptionTime	TM	1	Interpretation Transcription Time	1
+4008010A	InterpretationTranscriber	PN	1	Interpretation Transcriber	1
+4008010B	InterpretationText	ST	1	Interpretation Text	1
+4008010C	InterpretationAuthor	PN	1	Interpretation Author	1
+40080111	InterpretationApproverSequence	SQ	1	Interpretation Approver Sequence	1
+40080112	InterpretationApprovalDate	DA	1	Interpretation Approval Date	1
+40080113	InterpretationApprovalTime	TM	1	Interpretation Approval Time	1
+40080114	PhysicianApprovingInterpretation	PN	1	Physician Approving Interpretation	1
+40080115	InterpretationDiagnosisDescription	LT	1	Interpretation Diagnosis Description	1
+40080117	InterpretationDiagnosisCodeSequence	SQ	1	Interpretation Diagnosis Code Sequence	1
+40080118	ResultsDistributionListSequence	SQ	1	Results Distribution List Sequence	1
+40080119	DistributionName	PN	1	Distribution Name	1
+4008011A	DistributionAddress	LO	1	Distribution Address	1
+40080200	InterpretationID	SH	1	Interpretation ID	1
+40080202	InterpretationIDIssuer	LO	1	Interpretation ID Issuer	1
+40080210	InterpretationTypeID	CS	1	Interpretation Type ID	1
+40080212	InterpretationStatusID	CS	1	Interpretation Status ID	1
+40080300	Impressions	ST	1	Impressions	1
+40084000	ResultsComments	ST	1	Results Comments	1
+40100001	LowEnergyDetectors	CS	1	Low Energy Detectors	0
+40100002	HighEnergyDetectors	CS	1	High Energy Detectors	0
+40100004	DetectorGeometrySequence	SQ	1	Detector Geometry Sequence	0
+40101001	ThreatROIVoxelSequence	SQ	1	Threat ROI Voxel Sequence	0
+40101004	ThreatROIBase	FL	3	Threat ROI Base	0
+40101005	ThreatROIExtents	FL	3	Threat ROI Extents	0
+40101006	ThreatROIBitmap	OB	1	Threat ROI Bitmap	0
+40101007	RouteSegmentID	SH	1	Route Segment ID	0
+40101008	GantryType	CS	1	Gantry Type	0
+40101009	OOIOwnerType	CS	1	OOI Owner Type	0
+4010100A	RouteSegmentSequence	SQ	1	Route Segment Sequence	0
+40101010	PotentialThreatObjectID	US	1	Potential Threat Object ID	0
+40101011	ThreatSequence	SQ	1	Threat Sequence	0
+40101012	ThreatCategory	CS	1	Threat Category	0
+40101013	ThreatCategoryDescription	LT	1	Threat Category Description	0
+40101014	ATDAbilityAssessment	CS	1	ATD Ability Assessment	0
+40101015	ATDAssessmentFlag	CS	1	ATD Assessment Flag	0
+40101016	ATDAssessmentProbability	FL	1	ATD Assessment Probability	0
+40101017	Mass	FL	1	Mass	0
+40101018	Density	FL	1	Density	0
+40101019	ZEffective	FL	1	Z Effective	0
+4010101A	BoardingPassID	SH	1	Boarding Pass ID	0
+4010101B	CenterOfMass	FL	3	Center of Mass	0
+4010101C	CenterOfPTO	FL	3	Center of PTO	0
+4010101D	BoundingPolygon	FL	6-n	Bounding Polygon	0
+4010101E	RouteSegmentStartLocationID	SH	1	Route Segment Start Location ID	0
+4010101F	RouteSegmentEndLocationID	SH	1	Route Segment End Location ID	0
+40101020	RouteSegmentLocationIDType	CS	1	Route Segment Location ID Type	0
+40101021	AbortReason	CS	1-n	Abort Reason	0
+40101023	VolumeOfPTO	FL	1	Volume of PTO	0
+40101024	AbortFlag	CS	1	Abort Flag	0
+40101025	RouteSegmentStartTime	DT	1	Route Segment Start Time	0
+40101026	RouteSegmentEndTime	DT	1	Route Segment End Time	0
+40101027	TDRType	CS	1	TDR Type	0
+40101028	InternationalRouteSegment	CS	1	International Route Segment	0
+40101029	ThreatDetectionAlgorithmAndVersion	LO	1-n	Threat Detection Algorithm and Version	0
+4010102A	AssignedLocation	SH	1	Assigned Location	0
+4010102B	AlarmDecisionTime	DT	1	Alarm Decision Time	0
+40101031	AlarmDecision	CS	1	Alarm Decision	0
+40101033	NumberOfTotalObjects	US	1	Number of Total Objects	0
+40101034	NumberOfAlarmObjects	US	1	Number of Alarm Objects	0
+40101037	PTORepresentationSequence	SQ	1	PTO Representation Sequence	0
+40101038	ATDAssessmentSequence	SQ	1	ATD Assessment Sequence	0
+40101039	TIPType	CS	1	TIP Type	0
+4010103A	DICOSVersion	CS	1	DICOS Version	0
+40101041	OOIOwnerCreationTime	DT	1	OOI Owner Creation Time	0
+40101042	OOIType	CS	1	OOI Type	0
+40101043	OOISize	FL	3	OOI Size	0
+40101044	AcquisitionStatus	CS	1	Acquisition Status	0
+40101045	BasisMaterialsCodeSequence	SQ	1	Basis Materials Code Sequence	0
+40101046	PhantomType	CS	1	Phantom Type	0
+40101047	OOIOwnerSequence	SQ	1	OOI Owner Sequence	0
+40101048	ScanType	CS	1	Scan Type	0
+40101051	ItineraryID	LO	1	Itinerary ID	0
+40101052	ItineraryIDType	SH	1	Itinerary ID Type	0
+40101053	ItineraryIDAssigningAuthority	LO	1	Itinerary ID Assigning Authority	0
+40101054	RouteID	SH	1	Route ID	0
+40101055	RouteIDAssigningAuthority	SH	1	Route ID Assigning Authority	0
+40101056	InboundArrivalType	CS	1	Inbound Arrival Type	0
+40101058	CarrierID	SH	1	Carrier ID	0
+40101059	CarrierIDAssigningAuthority	CS	1	Carrier ID Assigning Authority	0
+40101060	SourceOrientation	FL	3	Source Orientation	0
+40101061	SourcePosition	FL	3	Source Position	0
+40101062	BeltHeight	FL	1	Belt Height	0
+40101064	AlgorithmRoutingCodeSequence	SQ	1	Algorithm Routing Code Sequence	0
+40101067	TransportClassification	CS	1	Transport Classification	0
+40101068	OOITypeDescriptor	LT	1	OOI Type Descriptor	0
+40101069	TotalProcessingTime	FL	1	Total Processing Time	0
+4010106C	DetectorCalibrationData	OB	1	Detector Calibration Data	0
+4010106D	AdditionalScreeningPerformed	CS	1	Additional Screening Performed	0
+4010106E	AdditionalInspectionSelectionCriteria	CS	1	Additional Inspection Selection Criteria	0
+4010106F	AdditionalInspectionMethodSequence	SQ	1	Additional Inspection Method Sequence	0
+40101070	AITDeviceType	CS	1	AIT Device Type	0
+40101071	QRMeasurementsSequence	SQ	1	QR Measurements Sequence	0
+40101072	TargetMaterialSequence	SQ	1	Target Material Sequence	0
+40101073	SNRThreshold	FD	1	SNR Threshold	0
+40101075	ImageScaleRepresentation	DS	1	Image Scale Representation	0
+40101076	ReferencedPTOSequence	SQ	1	Referenced PTO Sequence	0
+40101077	ReferencedTDRInstanceSequence	SQ	1	Referenced TDR Instance Sequence	0
+40101078	PTOLocationDescription	ST	1	PTO Location Description	0
+40101079	AnomalyLocatorIndicatorSequence	SQ	1	Anomaly Locator Indicator Sequence	0
+4010107A	AnomalyLocatorIndicator	FL	3	Anomaly Locator Indicator	0
+4010107B	PTORegionSequence	SQ	1	PTO Region Sequence	0
+4010107C	InspectionSelectionCriteria	CS	1	Inspection Selection Criteria	0
+4010107D	SecondaryInspectionMethodSequence	SQ	1	Secondary Inspection Method Sequence	0
+4010107E	PRCSToRCSOrientation	DS	6	PRCS to RCS Orientation	0
+4FFE0001	MACParametersSequence	SQ	1	MAC Parameters Sequence	0
+52009229	SharedFunctionalGroupsSequence	SQ	1	Shared Functional Groups Sequence	0
+52009230	PerFrameFunctionalGroupsSequence	SQ	1	Per-Frame Functional Groups Sequence	0
+54000100	WaveformSequence	SQ	1	Waveform Sequence	0
+54000110	ChannelMinimumValue	OB|OW	1	Channel Minimum Value	0
+54000112	ChannelMaximumValue	OB|OW	1	Channel Maximum Value	0
+54001004	WaveformBitsAllocated	US	1	Waveform Bits Allocated	0
+54001006	WaveformSampleInterpretation	CS	1	Waveform Sample Interpretation	0
+5400100A	WaveformPaddingValue	OB|OW	1	Waveform Padding Value	0
+54001010	WaveformData	OB|OW	1	Waveform Data	0
+56000010	FirstOrderPhaseCorrectionAngle	OF	1	First Order Phase Correction Angle	0
+56000020	SpectroscopyData	OF	1	Spectroscopy Data	0
+7FE00001	ExtendedOffsetTable	OV	1	Extended Offset Table	0
+7FE00002	ExtendedOffsetTableLengths	OV	1	Extended Offset Table Lengths	0
+7FE00003	EncapsulatedPixelDataValueTotalLength	UV	1	Encapsulated Pixel Data Value Total Length	0
+7FE00008	FloatPixelData	OF	1	Float Pixel Data	0
+7FE00009	DoubleFloatPixelData	OD	1	Double Float Pixel Data	0
+7FE00010	PixelData	OB|OW	1	Pixel Data	0
+7FE00020	CoefficientsSDVN	OW	1	Coefficients SDVN	1
+7FE00030	CoefficientsSDHN	OW	1	Coefficients SDHN	1
+7FE00040	CoefficientsSDDN	OW	1	Coefficients SDDN	1
+FFFAFFFA	DigitalSignaturesSequence	SQ	1	Digital Signatures Sequence	0
+FFFCFFFC	DataSetTrailingPadding	OB	1	Data Set Trailing Padding	0
+FFFEE000	Item	NONE	1	Item	0
+FFFEE00D	ItemDelimitationItem	NONE	1	Item Delimitation Item	0
+FFFEE0DD	SequenceDelimitationItem	NONE	1	Sequence Delimitation Item	0
+`;
 
 /** PS3.6 data elements whose tag has wildcard digits (e.g. (60xx,3000)): matches when (tag & mask) === value. */
 export const DICTIONARY_PATTERNS: readonly { readonly mask: number; readonly value: number; readonly row: DictionaryRow }[] = [

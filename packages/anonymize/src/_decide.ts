@@ -1,0 +1,106 @@
+import { isPrivateCreatorTag, isPrivateTag, type DataElement, type Dataset } from '@dicom-tools/core';
+import type { AttributeType } from './_generated/iod-types.js';
+import type { ActionCode, BasicProfileCode, ProfileOptionName } from './_generated/profile-table.js';
+import { PRIVATE_RULE } from './_generated/profile-table.js';
+import { CLASS_UID_TAGS } from './_generated/class-uids.js';
+import { SAFE_PRIVATE_ATTRIBUTES } from './_generated/safe-private.js';
+import { optionAction, profileRuleFor, resolveCell } from './_rules.js';
+import { FREE_TEXT_VRS } from './_values.js';
+import type { ActionRule } from './report.js';
+
+/** How the contents of a sequence are treated: as usual, or as inside a sequence the profile replaces with dummies (D). */
+export type Mode = 'normal' | 'dummy';
+
+/** What the walk needs to decide an element's fate. */
+export interface DecideContext {
+  readonly options: readonly ProfileOptionName[];
+  readonly retainSafePrivate: boolean;
+  readonly retainUIDs: boolean;
+  readonly shiftDates: boolean;
+  readonly keepDates: boolean;
+  readonly seed: boolean;
+  /** The Type of each Type-dependent attribute at the top level of the IOD, if the IOD is known. */
+  readonly topTypes: Readonly<Record<number, AttributeType>> | undefined;
+  /** Whether every module of the IOD is in the 2008 tables (an attribute absent from `topTypes` is then Type 3). */
+  readonly topComplete: boolean;
+}
+
+/** The decision for one element. `undefined` action means: keep it as it is, nothing to report. */
+export interface Decision {
+  readonly action: ActionCode;
+  readonly rule: ActionRule;
+  readonly cell?: BasicProfileCode;
+  readonly type?: AttributeType | 'unknown';
+}
+
+export const PATIENT_NAME = 0x00100010;
+export const PATIENT_ID = 0x00100020;
+export const INSTITUTION_NAME = 0x00080080;
+
+const DATE_VRS: ReadonlySet<string> = new Set(['DA', 'DT', 'TM']);
+
+/** The private creator of each block of `dataset`, keyed `group << 8 | block`. */
+export function privateCreators(dataset: Dataset): Map<number, string> {
+  const creators = new Map<number, string>();
+  for (const element of dataset.elements.values()) {
+    if (!isPrivateCreatorTag(element.tag) || element.vr === 'SQ' || !Array.isArray(element.value)) continue;
+    const value = (element.value as readonly unknown[])[0];
+    if (typeof value === 'string') creators.set(((element.tag >>> 16) << 8) | (element.tag & 0xff), value.trim());
+  }
+  return creators;
+}
+
+/** The key of a private element in the safe-private table, `<creator>|GGGG|EE`. */
+function safeKey(creator: string, tag: number): string {
+  const hex = (tag >>> 0).toString(16).toUpperCase().padStart(8, '0');
+  return `${creator}|${hex.slice(0, 4)}|${hex.slice(6, 8)}`;
+}
+
+/** True when private data element `tag` is on the safe-private list under the creator of its block. */
+export function isSafePrivate(tag: number, creators: ReadonlyMap<number, string>): boolean {
+  const element = tag & 0xffff;
+  if (element < 0x1000) return false;
+  const creator = creators.get(((tag >>> 16) << 8) | (element >> 8));
+  return creator !== undefined && SAFE_PRIVATE_ATTRIBUTES[safeKey(creator, tag)] !== undefined;
+}
+
+/**
+ * The action for a private (odd-group) element: X, or K when retainSafePrivate is on and the element is on the
+ * safe-private list under its block's creator. Creators themselves are decided by the caller, after their blocks.
+ */
+export function decidePrivate(tag: number, context: DecideContext, creators: () => ReadonlyMap<number, string>): Decision {
+  if (context.retainSafePrivate && isPrivateTag(tag) && isSafePrivate(tag, creators())) return { action: 'K', rule: 'retainSafePrivate' };
+  return { action: PRIVATE_RULE.basic as ActionCode, rule: 'private' };
+}
+
+/**
+ * The action for a standard (even-group) element at `depth` (0 = top level) within a sequence treated as `mode`.
+ * Returns undefined for an element kept as it is with nothing to report (sequences are still walked into).
+ */
+export function decideStandard(element: DataElement, depth: number, mode: Mode, context: DecideContext): Decision | undefined {
+  const tag = element.tag;
+  if ((tag & 0xffff) === 0) return { action: 'X', rule: 'group-length' };
+  if (tag === PATIENT_NAME || tag === PATIENT_ID) return { action: 'D', rule: context.seed ? 'seed' : 'pseudonym' };
+  const rule = profileRuleFor(tag);
+  if (rule !== undefined) {
+    const option = optionAction(rule, context.options);
+    if (option !== undefined) return { action: option.action, rule: option.option };
+    if (context.seed && tag === INSTITUTION_NAME) return { action: 'D', rule: 'seed' };
+    if (!rule.basic.includes('/')) return { action: rule.basic as ActionCode, rule: 'basic' };
+    const type = depth > 0 ? 'unknown' : (context.topTypes?.[tag] ?? (context.topComplete ? '3' : 'unknown'));
+    return { action: resolveCell(rule.basic, type), rule: 'basic', cell: rule.basic, type };
+  }
+  const vr = element.vr;
+  if (vr === 'SQ') return undefined;
+  if (vr === 'UI') return CLASS_UID_TAGS[tag] !== undefined || context.retainUIDs ? undefined : { action: 'U', rule: 'uid' };
+  if (vr === 'PN') return { action: 'X', rule: 'person-name' };
+  if (DATE_VRS.has(vr)) {
+    if (context.shiftDates) return { action: 'C', rule: 'date-shift' };
+    if (context.keepDates) return undefined;
+    if (mode === 'dummy') return { action: 'D', rule: 'in-dummy-sequence' };
+    return vr === 'TM' ? undefined : { action: 'Z', rule: 'date' };
+  }
+  if (mode === 'dummy' && (FREE_TEXT_VRS.has(vr) || vr === 'AS')) return { action: 'D', rule: 'in-dummy-sequence' };
+  if (FREE_TEXT_VRS.has(vr)) return { action: 'C', rule: 'scrub' };
+  return undefined;
+}

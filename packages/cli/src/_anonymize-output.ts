@@ -1,0 +1,128 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { DicomError } from '@dicom-tools/core';
+import { UsageError } from './_usage-error.js';
+
+/** True when `a` and `b` name the same existing file (same device and inode). */
+export async function sameFile(a: string, b: string): Promise<boolean> {
+  try {
+    const [sa, sb] = await Promise.all([stat(a), stat(b)]);
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return false;
+  }
+}
+
+/** The kind of thing at `path`, or undefined when nothing is there. */
+export async function kindOf(path: string): Promise<'file' | 'directory' | undefined> {
+  try {
+    const s = await stat(path);
+    return s.isDirectory() ? 'directory' : 'file';
+  } catch {
+    return undefined;
+  }
+}
+
+/** Refuses an output folder that is the input folder or lies inside it (the walk would meet our own outputs). */
+export function checkOutputFolder(input: string, output: string): void {
+  const rel = relative(resolve(input), resolve(output));
+  if (rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !/^[A-Za-z]:/.test(rel))) {
+    throw new UsageError(`${output}: the output folder must not be the input folder or inside it`);
+  }
+}
+
+/**
+ * Names the anonymized copies of a folder's files so that no name carries PHI: the folder structure is mirrored,
+ * each folder named by 12 hex digits of HMAC-SHA256(secret, its path relative to the input), each file by its new
+ * SOP Instance UID (or, without one, by the keyed hash of its path). Two files with one SOP Instance UID in one
+ * folder get `-2`, `-3`... The same input and secret give the same names.
+ */
+export function createOutputNamer(inputRoot: string, outputRoot: string, secret: string | Uint8Array): (inputFile: string, sopInstanceUid: string | undefined) => string {
+  const taken = new Set<string>();
+  const keyed = (text: string): string => createHmac('sha256', secret).update('path').update('\0').update(text).digest('hex').slice(0, 12);
+  return (inputFile, sopInstanceUid) => {
+    const rel = relative(resolve(inputRoot), resolve(inputFile));
+    const folders = dirname(rel) === '.' ? [] : dirname(rel).split(sep);
+    const mirrored = folders.map((_, i) => keyed(folders.slice(0, i + 1).join('/')));
+    const stem = sopInstanceUid !== undefined && /^[0-9.]{1,64}$/.test(sopInstanceUid) ? sopInstanceUid : keyed(rel.split(sep).join('/'));
+    let candidate = join(outputRoot, ...mirrored, `${stem}.dcm`);
+    for (let n = 2; taken.has(candidate); n++) candidate = join(outputRoot, ...mirrored, `${stem}-${n}.dcm`);
+    taken.add(candidate);
+    return candidate;
+  };
+}
+
+/** The UID map as CSV: a header, then one `original,replacement` line per UID (UIDs hold no comma or quote). */
+export function uidMapCsv(map: ReadonlyMap<string, string>): string {
+  let out = 'original,replacement\n';
+  for (const [original, replacement] of map) out += `${original},${replacement}\n`;
+  return out;
+}
+
+/** A reusable read buffer: one per file in flight, grown to the largest file, so big files cost no new memory. */
+export interface ReadSlot {
+  buffer: Buffer;
+}
+
+/** Reads the whole file at `path` into `slot` and returns a view of its bytes (valid until the slot is reused). */
+export async function readInto(path: string, slot: ReadSlot, signal: AbortSignal): Promise<Uint8Array> {
+  signal.throwIfAborted();
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(path, 'r');
+    const { size } = await handle.stat();
+    if (size > slot.buffer.length) slot.buffer = Buffer.allocUnsafeSlow(size);
+    let got = 0;
+    while (got < size) {
+      const { bytesRead } = await handle.read(slot.buffer, got, size - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return slot.buffer.subarray(0, got);
+  } catch (error) {
+    throw ioError(error, path, 'cannot read');
+  } finally {
+    await handle?.close();
+  }
+}
+
+function ioError(error: unknown, path: string, what: string): DicomError {
+  if (error instanceof DicomError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a folder' : code === 'ENOSPC' ? 'no space left on device' : (error as Error).message;
+  return new DicomError('CORE_IO', `${what}: ${why}`, { file: path, cause: error });
+}
+
+/**
+ * Writes `chunks` one after the other to `path` atomically: into a temporary file beside it (created exclusively),
+ * renamed over `path` once complete; on any failure the temporary file is removed and `path` is untouched. Like
+ * core's writeFileAtomic, but for several chunks, so that passed-through Pixel Data is never copied in memory.
+ */
+export async function writeChunksAtomic(path: string, chunks: readonly Uint8Array[], signal: AbortSignal): Promise<void> {
+  signal.throwIfAborted();
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(temp, 'wx');
+    const total = chunks.reduce((n, c) => n + c.length, 0);
+    let written = (await handle.writev([...chunks])).bytesWritten;
+    // writev may write less than asked: finish chunk by chunk from where it stopped.
+    for (let offset = 0, i = 0; written < total && i < chunks.length; i++) {
+      const chunk = chunks[i]!;
+      if (written < offset + chunk.length) {
+        let at = written - offset;
+        while (at < chunk.length) at += (await handle.write(chunk, at, chunk.length - at, offset + at)).bytesWritten;
+        written = offset + chunk.length;
+      }
+      offset += chunk.length;
+    }
+    await handle.close();
+    handle = undefined;
+    await rename(temp, path);
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw ioError(error, path, 'cannot write');
+  }
+}

@@ -1,0 +1,232 @@
+// End-to-end tests of `dicom-tools anonymize`: each test spawns the built binary (node packages/cli/dist/bin.js)
+// and checks exit codes, stdout and the files written. Expected values come from the input files' bytes, from
+// DCMTK's dcmdump and dicom3tools' dciodvfy reading the outputs, and from PS3.15, never from our own output.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { corpusFile } from '@dicom-tools/test-fixtures';
+
+const PACKAGE_DIR = resolve(__dirname, '..');
+const BIN = join(PACKAGE_DIR, 'dist', 'bin.js');
+const PHI_DIR = resolve(PACKAGE_DIR, '..', 'anonymize', 'test-data');
+const DCMDUMP = '/usr/bin/dcmdump';
+const DCIODVFY = '/usr/bin/dciodvfy';
+
+/** Values make_corpus.py put into the PHI test files (test-data/README.md), as their bytes show them. */
+const PHI = ['PAT0001', 'ACC000101', 'Referrer^Rita', 'Operator^Otto', 'Tech^Tina', 'inner private value', 'Testhausen', 'Synthetic Road', 'OLDHOSP', '19431007', 'CTSTATION01', 'SN-000123'];
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function cli(args: readonly string[]): Run {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', DEBUG: '' }, maxBuffer: 64 * 1024 * 1024 });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function peer(path: string, args: readonly string[]): string {
+  if (!existsSync(path)) throw new Error(`${path} is missing: install it (apt-get install -y dcmtk dicom3tools), as CI does`);
+  const r = spawnSync(path, args, { encoding: 'latin1', maxBuffer: 64 * 1024 * 1024 });
+  if (r.error) throw r.error;
+  return `${r.stdout}${r.stderr}`;
+}
+
+/** dcmdump's value of a top-level element, e.g. `[ANONYMOUS^PATIENT]`, or undefined when absent. */
+function dumped(file: string, tag: string): string | undefined {
+  const line = peer(DCMDUMP, ['+L', file]).split('\n').find((l) => l.startsWith(`(${tag})`));
+  return line === undefined ? undefined : /^\([0-9a-f,]+\) \S\S (.*?)\s+#/.exec(line)?.[1];
+}
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...listFiles(path));
+    else out.push(path);
+  }
+  return out.sort();
+}
+
+function leaks(file: string): string[] {
+  const bytes = readFileSync(file);
+  return PHI.filter((v) => bytes.includes(Buffer.from(v, 'latin1')));
+}
+
+describe('dicom-tools anonymize', () => {
+  let dir: string;
+  beforeAll(() => {
+    if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build core, anonymize and cli first (npx tsc -p packages/<pkg>/tsconfig.build.json)`);
+    dir = mkdtempSync(join(tmpdir(), 'dicom-tools-anon-e2e-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is listed in --help', () => {
+    const r = cli(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^\s+anonymize \[options\] <input>/m);
+  });
+
+  it('anonymizes one file: exit 0, no PHI left in the bytes, dcmdump reads it without a warning', () => {
+    const input = join(PHI_DIR, 'phi-ct-1.dcm');
+    expect(leaks(input).length).toBe(PHI.length); // the input holds every value searched for
+    const out = join(dir, 'one.dcm');
+    const r = cli(['anonymize', input, '-o', out, '--secret', 'e2e']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(leaks(out)).toEqual([]);
+    expect(peer(DCMDUMP, ['-M', out]).split('\n').filter((l) => /^[WEF]: /.test(l))).toEqual([]);
+    expect(dumped(out, '0012,0062')).toBe('[YES]');
+    expect(dumped(out, '0010,0020')).toMatch(/^\[ANON[0-9A-F]{16}\]$/);
+    expect(peer(DCMDUMP, [out]).split('\n').filter((l) => /^\s*\([0-9a-f]{3}[13579bdf],/.test(l))).toEqual([]); // no private element
+  });
+
+  it('gives the same bytes for the same secret in another process, and other UIDs for another secret', () => {
+    const input = join(PHI_DIR, 'phi-ct-1.dcm');
+    const [a, b, c] = ['a.dcm', 'b.dcm', 'c.dcm'].map((n) => join(dir, n));
+    expect(cli(['anonymize', input, '-o', a!, '--secret', 's1']).status).toBe(0);
+    expect(cli(['anonymize', input, '-o', b!, '--secret', 's1']).status).toBe(0);
+    expect(cli(['anonymize', input, '-o', c!, '--secret', 's2']).status).toBe(0);
+    expect(readFileSync(a!).equals(readFileSync(b!))).toBe(true);
+    expect(dumped(a!, '0008,0018')).not.toBe(dumped(c!, '0008,0018'));
+    const secretFile = join(dir, 'key.txt');
+    writeFileSync(secretFile, 's1\n');
+    const d = join(dir, 'd.dcm');
+    expect(cli(['anonymize', input, '-o', d, '--secret-file', secretFile]).status).toBe(0);
+    expect(readFileSync(d).equals(readFileSync(a!))).toBe(true);
+  });
+
+  it('uses a random secret when none is given, and says so', () => {
+    const input = join(PHI_DIR, 'phi-ct-1.dcm');
+    const r1 = cli(['anonymize', input, '-o', join(dir, 'r1.dcm')]);
+    const r2 = cli(['anonymize', input, '-o', join(dir, 'r2.dcm')]);
+    expect(r1.status).toBe(0);
+    expect(r1.stdout).toMatch(/secret random/);
+    expect(dumped(join(dir, 'r1.dcm'), '0008,0018')).not.toBe(dumped(join(dir, 'r2.dcm'), '0008,0018'));
+    expect(r2.status).toBe(0);
+  });
+
+  it('anonymizes a folder into a mirrored folder whose names carry no PHI, with a UID map', () => {
+    const tree = join(dir, 'tree-in');
+    mkdirSync(join(tree, 'Mueller_Juergen', 'CT_CHEST'), { recursive: true });
+    mkdirSync(join(tree, 'Oblique_Olga'), { recursive: true });
+    copyFileSync(join(PHI_DIR, 'phi-ct-1.dcm'), join(tree, 'Mueller_Juergen', 'CT_CHEST', 'Mueller_1.dcm'));
+    copyFileSync(join(PHI_DIR, 'phi-ct-2.dcm'), join(tree, 'Mueller_Juergen', 'CT_CHEST', 'Mueller_2.dcm'));
+    copyFileSync(join(PHI_DIR, 'phi-mr-1.dcm'), join(tree, 'Oblique_Olga', 'Olga.dcm'));
+    writeFileSync(join(tree, 'notes.txt'), 'not DICOM');
+    const out = join(dir, 'tree-out');
+    const map = join(dir, 'uids.csv');
+    const r = cli(['anonymize', tree, '-o', out, '--secret', 'tree', '--uid-map', map]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/anonymized 3 files, 1 skipped/);
+    const written = listFiles(out).map((p) => relative(out, p));
+    expect(written.length).toBe(3);
+    for (const p of written) expect(p).not.toMatch(/Mueller|Juergen|CT_CHEST|Olga|Oblique/);
+    // Mirrored: the two CT slices share a folder two levels down, the MR sits one level down.
+    expect(written.map((p) => p.split('/').length).sort()).toEqual([2, 3, 3]);
+    for (const p of written) expect(leaks(join(out, p))).toEqual([]);
+    // The UID map: every original UID of the inputs maps to a replacement found in the outputs, never the original.
+    const rows = readFileSync(map, 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('original,replacement');
+    const outputs = Buffer.concat(written.map((p) => readFileSync(join(out, p))));
+    const inputs = Buffer.concat(listFiles(tree).map((p) => readFileSync(p)));
+    for (const row of rows.slice(1)) {
+      const [original, replacement] = row.split(',') as [string, string];
+      expect(inputs.includes(Buffer.from(original))).toBe(true);
+      expect(outputs.includes(Buffer.from(original))).toBe(false);
+      expect(replacement).toMatch(/^2\.25\.[1-9][0-9]*$/);
+    }
+    // Each output is named by its new SOP Instance UID.
+    for (const p of written) expect(dumped(join(out, p), '0008,0018')).toBe(`[${p.split('/').pop()!.replace(/\.dcm$/, '')}]`);
+  });
+
+  it('writes nothing with --dry-run and reports in JSON', () => {
+    const out = join(dir, 'dry-out');
+    const map = join(dir, 'dry.csv');
+    const r = cli(['anonymize', PHI_DIR, '-o', out, '--dry-run', '--json', '--secret', 'x', '--uid-map', map]);
+    expect(r.status).toBe(0);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(map)).toBe(false);
+    const report = JSON.parse(r.stdout) as { dryRun: boolean; secret: string; files: { ok: boolean; report: { actions: { tag: string; action: string }[] } }[] };
+    expect(report.dryRun).toBe(true);
+    expect(report.secret).toBe('given');
+    expect(report.files.length).toBe(readdirSync(PHI_DIR).filter((f) => f.endsWith('.dcm')).length);
+    expect(report.files[0]!.report.actions).toContainEqual(expect.objectContaining({ tag: '(0008,0050)', action: 'Z' })); // Accession Number
+    for (const value of PHI) expect(r.stdout).not.toContain(value); // no PHI in the report
+  });
+
+  it('applies the seed preset and the options by name', () => {
+    const input = join(PHI_DIR, 'phi-ct-1.dcm');
+    const seed = join(dir, 'seed.dcm');
+    expect(cli(['anonymize', input, '-o', seed, '--secret', 'k', '--profile', 'seed']).status).toBe(0);
+    expect(dumped(seed, '0010,0010')).toBe('[ANONYMOUS^PATIENT]');
+    expect(dumped(seed, '0010,0020')).toMatch(/^\[ANON_[0-9A-F]{16}\]$/);
+    expect(dumped(seed, '0008,0080')).toBe('[ANONYMIZED]');
+    const shifted = join(dir, 'shifted.dcm');
+    expect(cli(['anonymize', input, '-o', shifted, '--secret', 'k', '--option', 'retain-longitudinal-modified-dates', '--date-shift-range', '-20..-10']).status).toBe(0);
+    const studyDate = dumped(shifted, '0008,0020')!.slice(1, 9);
+    const original = dumped(input, '0008,0020')!.slice(1, 9);
+    const day = (s: string): number => Date.UTC(Number(s.slice(0, 4)), Number(s.slice(4, 6)) - 1, Number(s.slice(6, 8))) / 86_400_000;
+    expect(day(studyDate) - day(original)).toBeGreaterThanOrEqual(-20);
+    expect(day(studyDate) - day(original)).toBeLessThanOrEqual(-10);
+    expect(dumped(shifted, '0028,0303')).toBe('[MODIFIED]');
+    const methods = dumped(shifted, '0012,0063')!;
+    expect(methods).toContain('Retain Longitudinal Temporal Information Modified Dates Option');
+  });
+
+  it('keeps dciodvfy\'s error count of the input', () => {
+    for (const name of ['CT_small.dcm', 'MR_small.dcm', 'liver_1frame.dcm']) {
+      const out = join(dir, `v-${name}`);
+      expect(cli(['anonymize', corpusFile(name), '-o', out, '--secret', 'v']).status).toBe(0);
+      const errors = (f: string): number => peer(DCIODVFY, [f]).split('\n').filter((l) => l.startsWith('Error')).length;
+      expect(errors(out)).toBeLessThanOrEqual(errors(corpusFile(name)));
+    }
+  });
+
+  it('refuses to write over its input and other usage errors with exit 2', () => {
+    const input = join(dir, 'self.dcm');
+    copyFileSync(join(PHI_DIR, 'phi-ct-1.dcm'), input);
+    const before = readFileSync(input);
+    const cases: string[][] = [
+      ['anonymize', input, '-o', input],
+      ['anonymize', input],
+      ['anonymize', PHI_DIR, '-o', join(PHI_DIR, 'inside')],
+      ['anonymize', PHI_DIR, '-o', PHI_DIR],
+      ['anonymize', input, '-o', join(dir, 'x.dcm'), '--option', 'retainEverything'],
+      ['anonymize', input, '-o', join(dir, 'x.dcm'), '--secret', 'a', '--secret-file', input],
+      ['anonymize', input, '-o', join(dir, 'x.dcm'), '--option', 'retainLongitudinalFullDates', '--option', 'retainLongitudinalModifiedDates'],
+      ['anonymize', input, '-o', join(dir, 'x.dcm'), '--profile', 'strict'],
+      ['anonymize', input, '-o', join(dir, 'x.dcm'), '--patient-prefix', 'A^B'],
+      ['anonymize', input, '-o', join(dir, 'x.dcm'), '--date-shift-range', '-1..-9'],
+    ];
+    for (const args of cases) {
+      const r = cli(args);
+      expect({ args: args.slice(2).join(' '), status: r.status }).toEqual({ args: args.slice(2).join(' '), status: 2 });
+      expect(r.stderr).toMatch(/^dicom-tools: /);
+    }
+    expect(readFileSync(input).equals(before)).toBe(true);
+    expect(existsSync(join(PHI_DIR, 'inside'))).toBe(false);
+  });
+
+  it('fails with exit 1 on a missing or non-DICOM file, and 3 when some files of a folder fail', () => {
+    expect(cli(['anonymize', join(dir, 'missing.dcm'), '-o', join(dir, 'm.dcm')]).status).toBe(1);
+    const text = join(dir, 'plain.txt');
+    writeFileSync(text, 'hello, not DICOM at all');
+    const r = cli(['anonymize', text, '-o', join(dir, 'p.dcm')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/CORE_NOT_DICOM/);
+    const mixed = join(dir, 'mixed');
+    mkdirSync(mixed);
+    copyFileSync(corpusFile('MR_truncated.dcm'), join(mixed, 'broken.dcm'));
+    copyFileSync(join(PHI_DIR, 'phi-ct-1.dcm'), join(mixed, 'good.dcm'));
+    const out = join(dir, 'mixed-out');
+    const m = cli(['anonymize', mixed, '-o', out, '--secret', 'm']);
+    expect(m.status).toBe(3);
+    expect(m.stderr).toMatch(/broken\.dcm.*CORE_TRUNCATED/);
+    expect(listFiles(out).length).toBe(1);
+  });
+});

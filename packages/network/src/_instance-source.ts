@@ -1,0 +1,88 @@
+import { open } from 'node:fs/promises';
+import { DicomError, readDicomFile, type DicomFile } from '@dicom-tools/core';
+
+/** What a sender needs to know of a file before choosing a presentation context. */
+export interface InstanceSource {
+  readonly path: string;
+  readonly sopClassUid: string;
+  readonly sopInstanceUid: string;
+  readonly transferSyntaxUid: string;
+  /** Where the data set starts in the file (after preamble and meta), when it can be sent as it is. */
+  readonly datasetOffset: number | undefined;
+  readonly size: number;
+}
+
+const META_READ = 8192;
+
+/** Reads the file meta group of Part 10 bytes: the meta values and where the data set starts, or undefined. */
+function parseMeta(head: Buffer): { values: Map<number, string>; end: number } | 'short' | undefined {
+  if (head.length < 132 || head.toString('latin1', 128, 132) !== 'DICM') return head.length < 132 ? 'short' : undefined;
+  const values = new Map<number, string>();
+  let at = 132;
+  for (;;) {
+    if (at + 8 > head.length) return 'short';
+    if (head.readUInt16LE(at) !== 0x0002) return { values, end: at };
+    const tag = ((head.readUInt16LE(at) << 16) | head.readUInt16LE(at + 2)) >>> 0;
+    const vr = head.toString('latin1', at + 4, at + 6);
+    const long = vr === 'OB' || vr === 'OW' || vr === 'UN' || vr === 'SQ' || vr === 'UT' || vr === 'UC' || vr === 'UR';
+    if (long && at + 12 > head.length) return 'short';
+    const length = long ? head.readUInt32LE(at + 8) : head.readUInt16LE(at + 6);
+    const start = at + (long ? 12 : 8);
+    if (length === 0xffffffff) return undefined;
+    if (start + length > head.length) return 'short';
+    if (vr === 'UI') values.set(tag, head.toString('latin1', start, start + length).replace(/[\0 ]+$/, ''));
+    at = start + length;
+  }
+}
+
+/**
+ * Looks at a file's head: SOP class and instance, transfer syntax and data set offset from its file meta.
+ * A file whose meta lacks them is read by core (header only); a bare data set is sent from byte 0 in the
+ * syntax the reader detects, anything else is marked for re-encoding.
+ */
+export async function scanInstance(path: string): Promise<InstanceSource> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw new DicomError('CORE_IO', `cannot read: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { file: path, cause: error });
+  }
+  try {
+    const { size } = await handle.stat();
+    for (let length = META_READ; ; length *= 4) {
+      const buffer = Buffer.allocUnsafe(Math.min(length, size));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      const meta = parseMeta(buffer.subarray(0, bytesRead));
+      if (meta === 'short' && bytesRead < size) continue;
+      if (meta !== undefined && meta !== 'short') {
+        const sopClassUid = meta.values.get(0x00020002);
+        const sopInstanceUid = meta.values.get(0x00020003);
+        const transferSyntaxUid = meta.values.get(0x00020010);
+        if (sopClassUid && sopInstanceUid && transferSyntaxUid) return { path, sopClassUid, sopInstanceUid, transferSyntaxUid, datasetOffset: meta.end, size };
+      }
+      break;
+    }
+    const file = await readDicomFile(path, { stopBeforePixelData: true });
+    // A bare data set (no preamble, no meta) can still be sent as it is, in the syntax the reader detected.
+    const bare = !file.hadPreamble && file.meta.elements.size === 0;
+    return { ...identify(file, path), datasetOffset: bare ? 0 : undefined, size };
+  } finally {
+    await handle.close();
+  }
+}
+
+function text(file: DicomFile, tag: number): string {
+  const e = file.dataset.elements.get(tag) ?? file.meta.elements.get(tag === 0x00080016 ? 0x00020002 : 0x00020003);
+  const v = e && Array.isArray(e.value) ? (e.value as readonly unknown[])[0] : undefined;
+  return typeof v === 'string' ? v : '';
+}
+
+/** SOP class, instance and syntax of an in-memory file. */
+export function identify(file: DicomFile, path = ''): Omit<InstanceSource, 'datasetOffset' | 'size'> {
+  const sopClassUid = text(file, 0x00080016);
+  const sopInstanceUid = text(file, 0x00080018);
+  if (sopClassUid === '' || sopInstanceUid === '') {
+    throw new DicomError('CORE_INVALID_VALUE', 'the data set has no SOP Class UID (0008,0016) or SOP Instance UID (0008,0018)', path !== '' ? { file: path } : {});
+  }
+  return { path, sopClassUid, sopInstanceUid, transferSyntaxUid: file.transferSyntaxUID };
+}

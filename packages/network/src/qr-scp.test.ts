@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getString } from '@dicom-tools/core';
+import { ctSeries } from '@dicom-tools/test-fixtures';
+import { associate, createQueryRetrieveScp, find, queryIdentifier, SopClass, store, type QueryRetrieveServer } from './index.js';
+
+const HOST = '127.0.0.1';
+let dir: string;
+let qr: QueryRetrieveServer;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'net-qr-loop-'));
+  qr = createQueryRetrieveScp({ storageDir: join(dir, 'store'), aeTitle: 'QR' });
+  await qr.listen(0);
+});
+afterAll(async () => {
+  await qr.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Q/R SCP on loopback', () => {
+  it('indexes an instance stored with C-STORE: the next C-FIND finds it', async () => {
+    const series = ctSeries({ slices: 3, seed: 'qr-store', patientId: 'STORED1' });
+    expect((await store({ host: HOST, port: qr.port }, series)).succeeded).toBe(3);
+    expect(qr.indexedInstances).toBe(3);
+    const uids: string[] = [];
+    for await (const r of find({ host: HOST, port: qr.port }, { level: 'IMAGE', keys: { PatientID: 'STORED1', SOPInstanceUID: '' } })) {
+      if (r.identifier) uids.push(getString(r.identifier, 'SOPInstanceUID')!);
+    }
+    expect(uids.sort()).toEqual(series.map((f) => getString(f.dataset, 'SOPInstanceUID')!).sort());
+  });
+
+  it('stops a C-FIND early with C-CANCEL when the caller breaks out, leaving the association usable', async () => {
+    await store({ host: HOST, port: qr.port }, ctSeries({ slices: 6, seed: 'qr-cancel', patientId: 'CANCEL' }));
+    const a = await associate({ host: HOST, port: qr.port }, [{ abstractSyntax: SopClass.StudyRootFind }]);
+    try {
+      let seen = 0;
+      for await (const r of find(a, { level: 'IMAGE', keys: { PatientID: 'CANCEL', SOPInstanceUID: '' } })) {
+        if (r.identifier) seen++;
+        if (seen === 2) break;
+      }
+      expect(seen).toBe(2);
+      const again: number[] = [];
+      for await (const r of find(a, { level: 'IMAGE', keys: { PatientID: 'CANCEL', SOPInstanceUID: '' } })) again.push(r.status.status);
+      expect(again.filter((s) => s === 0xff00)).toHaveLength(6);
+      expect(again[again.length - 1]).toBe(0);
+    } finally {
+      await a.release();
+    }
+  });
+
+  it('answers a query without Query/Retrieve Level with a failure status, not matches', async () => {
+    const responses = [];
+    for await (const r of find({ host: HOST, port: qr.port }, { keys: queryIdentifier({ PatientID: '' }) })) responses.push(r);
+    expect(responses).toHaveLength(1);
+    expect(responses[0]!.status).toMatchObject({ status: 0xa900, category: 'failure' });
+  });
+});
