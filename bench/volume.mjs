@@ -6,7 +6,7 @@
 //
 // usage: node bench/volume.mjs [--runs N] [--slices N] [--data DIR]
 // Needs: built core, volume, transcode and cli (dist), dcm2niix (apt), /usr/bin/python3 with python3-pydicom and
-// python3-numpy (to make the data once, with ../shared/peers/make_corpus.py --seed 1).
+// python3-numpy (to make the data once, with packages/test-fixtures/peers/make_corpus.py --seed 1).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -17,7 +17,7 @@ import { codeVersion, machineInfo, median, timeProcess } from './_measure.mjs';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
 const BIN = join(ROOT, 'packages/cli/dist/bin.js');
-const PEERS = process.env.PEERS ?? resolve(ROOT, '../shared/peers');
+const PEERS = process.env.PEERS ?? join(ROOT, 'packages/test-fixtures/peers');
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(name);

@@ -154,6 +154,18 @@ describe('dicom-tools nifti', () => {
     expect(existsSync(join(work, 'out', 'phi.json'))).toBe(false);
   });
 
+  it('decodes a compressed series with @dicom-tools/transcode\'s codecs (JPEG-LS made by `transcode`)', () => {
+    const transcoded = cli(['transcode', 'ct', '--syntax', 'jpeg-ls', '-o', 'ct-jls', '-q']);
+    expect(transcoded.status).toBe(0);
+    const run = cli(['nifti', 'ct-jls', '-o', 'out/jls.nii.gz', '--no-sidecar']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const read = python(NIBABEL, join(work, 'out', 'jls.nii.gz')) as { shape: number[]; sform: number[][]; value: number };
+    expect(read.shape).toEqual([64, 64, 5]);
+    expectMatrixClose(read.sform, RAS);
+    expect(read.value).toBe(ctPixelValue(5, 9, 2));
+  });
+
   it('fails with VOLUME_NO_IMAGES on a folder without images', () => {
     mkdirSync(join(work, 'empty'), { recursive: true });
     const run = cli(['nifti', 'empty']);

@@ -1,20 +1,20 @@
 // Our NIfTI against dcm2niix's on the same series: the CT and the double-oblique, non-square MR from
-// ../shared/peers/make_corpus.py, and a ctSeries fixture, each read by us from a shuffled, renamed copy spread over
-// sub-folders. nibabel reads both files. dcm2niix flips the rows (its row 0 is the DICOM's last row) and we do not,
+// make_corpus.py (packages/test-fixtures/peers), and a ctSeries fixture, each read by us from a shuffled, renamed
+// copy spread over sub-folders. nibabel reads both files. dcm2niix flips the rows (its row 0 is the DICOM's last row) and we do not,
 // so its affine is compared through that flip: ours = theirs * F, with F taking (i, j, k) to (i, rows-1-j, k).
-// Needs dcm2niix, python3-nibabel and python3-numpy (apt), and /work/shared/peers (make_corpus.py, peer_py.py).
+// Needs dcm2niix, python3-nibabel, python3-numpy and python3-pydicom (apt); make_corpus.py and peer_py.py are the
+// copies in packages/test-fixtures/peers.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { writeDicomFile } from '@dicom-tools/core';
-import { ctSeries } from '@dicom-tools/test-fixtures';
+import { ctSeries, peerScript } from '@dicom-tools/test-fixtures';
 import * as nifti from 'nifti-reader-js';
 import { findVolumeSeries, readVolume, writeNifti } from './index.js';
 
 const PYTHON = '/usr/bin/python3';
 const DCM2NIIX = '/usr/bin/dcm2niix';
-const PEERS = resolve(__dirname, '../../../../shared/peers');
 
 function run(command: string, args: readonly string[]): string {
   if (!existsSync(command)) throw new Error(`${command} is missing: install it with apt (dcm2niix, python3-nibabel, python3-numpy), as CI does`);
@@ -64,7 +64,7 @@ interface Comparison {
 let work: string;
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'volume-dcm2niix-'));
-  run(PYTHON, [join(PEERS, 'make_corpus.py'), '--out', join(work, 'corpus'), '--ct-slices', '16', '--ct-rows', '64', '--ct-cols', '80', '--patients', '0']);
+  run(PYTHON, [peerScript('make_corpus.py'), '--out', join(work, 'corpus'), '--ct-slices', '16', '--ct-rows', '64', '--ct-cols', '80', '--patients', '0']);
   const fixture = join(work, 'corpus', 'fixture-ct');
   mkdirSync(fixture);
   const files = ctSeries({ slices: 10, rows: 48, columns: 64, pixelSpacing: [0.7, 0.8], spacingBetweenSlices: 1.5, origin: [12, -40, 7] });
@@ -132,7 +132,7 @@ describe('agreement with dcm2niix (affines through its row flip, voxels after it
     const found = await findVolumeSeries(join(work, 'corpus', 'mr'));
     const path = join(work, 'mr-marker.nii.gz');
     await writeNifti(path, await readVolume(found.series[0]!));
-    const out = run(PYTHON, [join(PEERS, 'peer_py.py'), 'affine', path, join(work, 'corpus', 'mr'), '--marker', '3000']);
+    const out = run(PYTHON, [peerScript('peer_py.py'), 'affine', path, join(work, 'corpus', 'mr'), '--marker', '3000']);
     expect(out).toMatch(/corner-voxel max deviation NIfTI vs DICOM: [0-9.]+ mm OK/);
     const match = /centroid RAS=\[\s*([-0-9.]+)\s+([-0-9.]+)\s+([-0-9.]+)\s*\]/.exec(out);
     expect(match).not.toBeNull();

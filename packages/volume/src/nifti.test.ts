@@ -235,6 +235,25 @@ describe('NIfTI-1 writing', () => {
   });
 });
 
+describe('4-D time series', () => {
+  it('stacks Temporal Position Identifier on a time axis, with pixdim[4] the repetition time in seconds', async () => {
+    const files = [1, 2, 3].flatMap((t) => ctSeries({ slices: 2 }).map((file, k) => {
+      setValue(file.dataset, Tags.TemporalPositionIdentifier, 4 - t);
+      setValue(file.dataset, Tags.RepetitionTime, 2500);
+      setValue(file.dataset, Tags.SOPInstanceUID, `2.25.99${t}${k}`);
+      return file;
+    }));
+    const volume = await buildVolume(files);
+    expect(volume.fourthDimension).toEqual({ kind: 'time', attribute: 'temporalPosition', values: [1, 2, 3] });
+    const path = join(dir, 'time.nii');
+    await writeNifti(path, volume);
+    const read = nibabel(path, [[0, 0, 1, 2]]);
+    expect(read.shape).toEqual([64, 64, 2, 3]);
+    expect(read.pixdim[4]).toBeCloseTo(2.5, 6);
+    expect(read.xyzt_units).toBe(10);
+  });
+});
+
 describe('sidecar, npy and preview', () => {
   it('writes BIDS-style keys in BIDS units and no patient keys unless asked', async () => {
     const files = ctSeries({ slices: 3, patientName: 'Doe^Jane' });
