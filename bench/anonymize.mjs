@@ -13,9 +13,9 @@
 //   --runs   timed rounds (default 3)
 //   --out    JSON results (default bench/.out/anonymize.json)
 // Needs packages/core, packages/anonymize and packages/cli built, gdcmanon (libgdcm-tools), openssl (for
-// gdcmanon -e's certificate), /usr/bin/python3 with pydicom, and ../shared/peers (or PEERS=...).
+// gdcmanon -e's certificate), /usr/bin/python3 with pydicom, and peer_py.py (packages/test-fixtures/peers, or PEERS=...).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,8 @@ import { codeVersion, machineInfo, median, timeProcess } from './_measure.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
-const PEERS = process.env.PEERS ?? resolve(ROOT, '../shared/peers');
+const VENDORED_PEERS = join(ROOT, 'packages/test-fixtures/peers');
+const PEERS = process.env.PEERS ?? (existsSync(join(VENDORED_PEERS, 'peer_py.py')) ? VENDORED_PEERS : resolve(ROOT, '../shared/peers'));
 const { readDicom, keywordOf, uidName } = await import(join(ROOT, 'packages/core/dist/index.js'));
 const { PROFILE_RULES, PROFILE_PATTERNS } = await import(join(ROOT, 'packages/anonymize/dist/index.js'));
 

@@ -70,6 +70,7 @@ function startProcess(argv, ready, options = {}) {
     child.stdout.on('data', check);
     child.stderr.on('data', check);
     child.on('exit', (code) => fail(new Error(`${argv[0]} exited (${code}): ${out.slice(-500)}`)));
+    if (ready('')) ok({ child, output: () => out });
   });
 }
 

@@ -50,7 +50,10 @@ export interface AnonymizeReport {
   readonly profile: 'basic' | 'seed';
   /** The PS3.15 options applied. */
   readonly options: readonly ProfileOptionName[];
-  /** Every element changed, removed, or kept by an option's K, in data set order (nested items after their sequence). */
+  /**
+   * Every element changed, removed, or kept by an option's K, in the order met (the actions inside a sequence's
+   * items come just before the sequence's own).
+   */
   readonly actions: readonly AnonymizeAction[];
   /** How many UID values were replaced (each occurrence counts). */
   readonly uidsReplaced: number;

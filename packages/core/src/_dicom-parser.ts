@@ -55,22 +55,9 @@ const VR_BY_CODE: readonly (string | undefined)[] = VRS.reduce<(string | undefin
 /** By {@link vrCode}: whether the VR's explicit-VR header has a 32-bit length (PS3.5 7.1.2). */
 const LONG_BY_CODE: readonly boolean[] = VR_BY_CODE.map((vr) => vr !== undefined && hasLongHeader(vr));
 
-/** The VR written at `at`: one of the VR strings, or the bytes as text up to a NUL when they are not a VR. */
-function vrAt(bytes: Uint8Array, at: number): string {
-  const v0 = bytes[at]!;
-  const v1 = bytes[at + 1]!;
-  if (v0 >= 0x41 && v0 <= 0x5a && v1 >= 0x41 && v1 <= 0x5a) {
-    const vr = VR_BY_CODE[vrCode(v0, v1)];
-    if (vr !== undefined) return vr;
-  }
+/** Two bytes that are not a VR, as text up to a NUL (as dicom-parser read them): kept only to be reported. */
+function notAVr(v0: number, v1: number): string {
   return v0 === 0 ? '' : v1 === 0 ? String.fromCharCode(v0) : String.fromCharCode(v0, v1);
-}
-
-/** Whether the VR written at `at` has a 32-bit length; false for anything that is not a VR (as dicom-parser read it). */
-function longLengthAt(bytes: Uint8Array, at: number): boolean {
-  const v0 = bytes[at]!;
-  const v1 = bytes[at + 1]!;
-  return v0 >= 0x41 && v0 <= 0x5a && v1 >= 0x41 && v1 <= 0x5a && LONG_BY_CODE[vrCode(v0, v1)] === true;
 }
 
 function u16(bytes: Uint8Array, at: number, little: boolean): number {
@@ -152,7 +139,10 @@ function readElement(bytes: Uint8Array, cursor: Cursor, enc: Encoding, depth: nu
   const at = cursor.position;
   if (at + 8 > enc.end) throw overrun(bytes, at + 8, `the header of the element at byte ${at} does not fit before byte ${enc.end}`);
   const little = enc.littleEndian;
-  const tag = tagAt(bytes, at, little);
+  // The tag, read inline: this runs once per element, often before the engine has optimized anything.
+  const tag = little
+    ? ((bytes[at + 1]! << 24) | (bytes[at]! << 16) | (bytes[at + 3]! << 8) | bytes[at + 2]!) >>> 0
+    : ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
   if (tag >>> 16 === 0xfffe) {
     // A stray item or delimitation item at the top level (some writers leave one after a sequence): it has no VR
     // in any syntax; step over it (and its content, if it has a length) and let the decoder drop it. Inside an
@@ -163,13 +153,17 @@ function readElement(bytes: Uint8Array, cursor: Cursor, enc: Encoding, depth: nu
     return { tag, vr: undefined, length: 0, dataOffset: at + 8 };
   }
   if (enc.explicitVR) {
-    const vr = vrAt(bytes, at + 4);
-    if (!longLengthAt(bytes, at + 4)) {
-      // A 16-bit length (PS3.5 Table 7.1-2), which cannot be undefined.
-      const length = u16(bytes, at + 6, little);
+    const v0 = bytes[at + 4]!;
+    const v1 = bytes[at + 5]!;
+    const code = v0 >= 0x41 && v0 <= 0x5a && v1 >= 0x41 && v1 <= 0x5a ? vrCode(v0, v1) : -1;
+    const known = code < 0 ? undefined : VR_BY_CODE[code];
+    if (known === undefined || LONG_BY_CODE[code] !== true) {
+      // A 16-bit length (PS3.5 Table 7.1-2), which cannot be undefined; what is not a VR is read the same way.
+      const length = little ? bytes[at + 6]! | (bytes[at + 7]! << 8) : (bytes[at + 6]! << 8) | bytes[at + 7]!;
       cursor.position = at + 8 + length;
-      return { tag, vr, length, dataOffset: at + 8 };
+      return { tag, vr: known ?? notAVr(v0, v1), length, dataOffset: at + 8 };
     }
+    const vr = known;
     const sq = vr === 'SQ';
     const un = vr === 'UN';
     if (sq || un || vr === 'SV' || vr === 'UV' || vr === 'OV') {
