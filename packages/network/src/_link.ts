@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { DicomError } from '@dicom-tools/core';
 import { decodeCommand, encodeCommand, type Command } from './_command.js';
-import { createPduFramer, decodePdu, encodeAbort, encodeRelease, pdataHeader, PduType, type Pdu } from './_pdu.js';
+import { createPduFramer, decodePdu, encodeAbort, encodeRelease, pdataHeader, PduType, type Pdu, type Pdv } from './_pdu.js';
 
 /** Where the data set of an incoming message goes while it arrives. */
 export interface DatasetSink {
@@ -43,7 +43,9 @@ export class Link {
   private readonly framer = createPduFramer(HARD_PDU_LIMIT);
   private commandChunks: Buffer[] = [];
   private current: { contextId: number; command: Command; sink: DatasetSink | undefined; chunks: Buffer[] } | undefined;
-  private work: Promise<void> = Promise.resolve();
+  private readonly pending: Array<{ type: number; body: Buffer }> = [];
+  private pumping = false;
+  private waitingFor: { pdvs: readonly Pdv[]; index: number; ending: { contextId: number; command: Command } | undefined } | undefined;
   private closed = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private idleMs = 0;
@@ -80,42 +82,80 @@ export class Link {
   private onData(chunk: Buffer): void {
     if (this.closed) return;
     this.touch();
-    let pdus;
     try {
-      pdus = this.framer.push(chunk);
+      for (const pdu of this.framer.push(chunk)) this.pending.push(pdu);
     } catch (error) {
       this.abort(2, 0);
       this.fail(error as DicomError);
       return;
     }
-    for (const raw of pdus) {
-      // Messages are handled in order; a slow sink pauses the socket until it catches up.
-      this.work = this.work.then(() => this.handle(raw.type, raw.body)).catch((error: unknown) => {
-        this.abort(2, 0);
-        this.fail(error instanceof DicomError ? error : new DicomError('NET_PROTOCOL', `cannot handle a PDU: ${(error as Error).message}`, { cause: error }));
-      });
-    }
-    if (pdus.length > 0) {
-      this.socket.pause();
-      void this.work.then(() => {
-        if (!this.closed) this.socket.resume();
-      });
-    }
+    if (!this.pumping) this.pump();
   }
 
-  private async handle(type: number, body: Buffer): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Handles queued PDUs in order, synchronously while nothing has to wait; when a sink asks to wait (a file
+   * write behind, or closing the file), the socket is paused until it catches up.
+   */
+  private pump(): void {
+    this.pumping = true;
+    try {
+      while (!this.closed) {
+        if (this.waitingFor === undefined) {
+          const next = this.pending.shift();
+          if (next === undefined) break;
+          this.startPdu(next.type, next.body);
+          continue;
+        }
+        const step = this.continuePdu();
+        if (step === undefined) continue;
+        this.socket.pause();
+        step.then(
+          () => {
+            if (this.closed) return;
+            this.socket.resume();
+            this.pump();
+          },
+          (error: unknown) => this.crash(error),
+        );
+        return;
+      }
+    } catch (error) {
+      this.crash(error);
+    }
+    this.pumping = false;
+  }
+
+  private crash(error: unknown): void {
+    this.pumping = false;
+    this.abort(2, 0);
+    this.fail(error instanceof DicomError ? error : new DicomError('NET_PROTOCOL', `cannot handle a PDU: ${(error as Error).message}`, { cause: error }));
+  }
+
+  private startPdu(type: number, body: Buffer): void {
     const pdu = decodePdu(type, body);
     if (pdu.type !== PduType.PData) {
       this.handlers.onControl(pdu);
       return;
     }
-    for (const pdv of pdu.value) {
+    this.waitingFor = { pdvs: pdu.value, index: 0, ending: undefined };
+  }
+
+  /** Handles the PDVs of the current P-DATA; returns a promise when it has to wait for a sink. */
+  private continuePdu(): Promise<void> | undefined {
+    const w = this.waitingFor!;
+    if (w.ending) {
+      // The data set just ended in a sink that has now been closed: deliver the message.
+      const done = w.ending;
+      w.ending = undefined;
+      this.handlers.onMessage({ contextId: done.contextId, command: done.command });
+    }
+    while (w.index < w.pdvs.length) {
+      const pdv = w.pdvs[w.index++]!;
       if (pdv.command) {
         if (this.current) throw new DicomError('NET_PROTOCOL', 'a command fragment arrived inside a data set');
-        this.commandChunks.push(Buffer.from(pdv.data));
+        this.commandChunks.push(pdv.data);
         if (!pdv.last) continue;
-        const command = decodeCommand(Buffer.concat(this.commandChunks));
+        const command = decodeCommand(this.commandChunks.length === 1 ? this.commandChunks[0]! : Buffer.concat(this.commandChunks));
         this.commandChunks = [];
         if (!command.hasDataset) {
           this.handlers.onMessage({ contextId: pdv.contextId, command });
@@ -126,17 +166,21 @@ export class Link {
       }
       const current = this.current;
       if (!current) throw new DicomError('NET_PROTOCOL', 'a data set fragment arrived without a command');
-      if (current.sink) await current.sink.write(pdv.data);
-      else current.chunks.push(Buffer.from(pdv.data));
-      if (!pdv.last) continue;
-      this.current = undefined;
-      if (current.sink) {
-        await current.sink.end();
-        this.handlers.onMessage({ contextId: current.contextId, command: current.command });
-      } else {
-        this.handlers.onMessage({ contextId: current.contextId, command: current.command, data: Buffer.concat(current.chunks) });
+      const wrote = current.sink ? current.sink.write(pdv.data) : void current.chunks.push(pdv.data);
+      if (pdv.last) {
+        this.current = undefined;
+        if (current.sink) {
+          const sink = current.sink;
+          w.ending = { contextId: current.contextId, command: current.command };
+          return Promise.resolve(wrote).then(() => sink.end());
+        }
+        this.handlers.onMessage({ contextId: current.contextId, command: current.command, data: current.chunks.length === 1 ? current.chunks[0]! : Buffer.concat(current.chunks) });
+        continue;
       }
+      if (wrote instanceof Promise) return wrote;
     }
+    this.waitingFor = undefined;
+    return undefined;
   }
 
   /** Writes raw PDU bytes. */
@@ -162,21 +206,30 @@ export class Link {
     return this.peerMaxPdu === 0 ? 1024 * 1024 : Math.max((this.peerMaxPdu - 6) & ~1, 2);
   }
 
-  /** Sends bytes as P-DATA-TF PDUs of one context, cut to the peer's maximum. */
+  /** Sends bytes as P-DATA-TF PDUs of one context, cut to the peer's maximum, corked into few writes. */
   private async sendFragments(contextId: number, command: boolean, data: Buffer, last: boolean): Promise<void> {
     const max = this.maxFragment();
-    if (data.length === 0 && last) {
-      await this.flowed(this.socket.write(pdataHeader(contextId, command, true, 0)));
+    if (data.length === 0) {
+      if (last) await this.flowed(this.socket.write(pdataHeader(contextId, command, true, 0)));
       return;
     }
-    for (let at = 0; at < data.length; at += max) {
-      this.checkOpen();
-      const end = Math.min(at + max, data.length);
-      this.socket.cork();
-      this.socket.write(pdataHeader(contextId, command, last && end === data.length, end - at));
-      const ok = this.socket.write(data.subarray(at, end));
-      this.socket.uncork();
-      await this.flowed(ok);
+    this.socket.cork();
+    let corked = true;
+    try {
+      for (let at = 0; at < data.length; at += max) {
+        this.checkOpen();
+        const end = Math.min(at + max, data.length);
+        this.socket.write(pdataHeader(contextId, command, last && end === data.length, end - at));
+        if (!this.socket.write(data.subarray(at, end))) {
+          this.socket.uncork();
+          corked = false;
+          await this.flowed(false);
+          this.socket.cork();
+          corked = true;
+        }
+      }
+    } finally {
+      if (corked) this.socket.uncork();
     }
   }
 

@@ -292,7 +292,8 @@ export class ScpAssociation implements DimseEndpoint {
       status = toStatus(typeof answer === 'object' && 'category' in answer ? answer : typeof answer === 'object' ? answer.status : answer);
       if (typeof answer === 'object' && !('category' in answer) && answer.path !== undefined) path = answer.path;
     }
-    if (sink) await unlink(sink.path).catch(() => undefined);
+    // The handler moved the file away (kept it) or not: whatever is left of it goes.
+    if (sink && (path === undefined || sink.error !== undefined)) await unlink(sink.path).catch(() => undefined);
     await this.respond(message, CommandField.CStoreRsp, status, extra);
     this.ctx.emit('stored', {
       association: this.info,

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { DicomError, isDicomError, readDicomFile, transferSyntaxInfo, type DicomFile } from '@dicom-tools/core';
 import { CommandField, type Command } from './_command.js';
 import { encodeDatasetBytes } from './_dataset-bytes.js';
@@ -43,6 +44,9 @@ export interface SendOptions {
   readonly priority?: number;
 }
 
+/** Files up to this size are read in one call; larger ones are streamed. */
+const WHOLE_READ_BYTES = 16 * 1024 * 1024;
+
 const NATIVE = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2', '1.2.840.10008.1.2.1.99']);
 
 function contextsFor(endpoint: DimseEndpoint, sopClassUid: string): NegotiatedContext[] {
@@ -59,7 +63,12 @@ async function plan(endpoint: DimseEndpoint, source: InstanceSource | DicomFile,
   const candidates = contextsFor(endpoint, info.sopClassUid);
   if (candidates.length === 0) return new DicomError('NET_NO_PRESENTATION_CONTEXT', `the peer accepted no presentation context for SOP class ${info.sopClassUid}`);
   const same = candidates.find((c) => c.transferSyntax === info.transferSyntaxUid);
-  if (same && !('dataset' in source) && source.datasetOffset !== undefined) return { context: same, data: fileChunks(source.path, source.datasetOffset) };
+  if (same && !('dataset' in source) && source.datasetOffset !== undefined) {
+    // The file's own bytes: read at once when small, streamed from disk when large (memory stays flat).
+    if (source.size > WHOLE_READ_BYTES) return { context: same, data: fileChunks(source.path, source.datasetOffset) };
+    const bytes = await readFile(source.path);
+    return { context: same, data: bytes.subarray(source.datasetOffset) };
+  }
   const file = 'dataset' in source ? source : await readDicomFile(source.path);
   if (same) return { context: same, data: encodeDatasetBytes(file.dataset, same.transferSyntax) };
   const compressed = transferSyntaxInfo(file.transferSyntaxUID).encapsulated;
@@ -78,7 +87,15 @@ async function plan(endpoint: DimseEndpoint, source: InstanceSource | DicomFile,
  * Sends one instance with C-STORE and waits for the response. Problems with the instance (no context,
  * unreadable file, failed conversion) are returned in `error`; only transport failures throw.
  */
-export async function sendInstance(endpoint: DimseEndpoint, source: InstanceSource | DicomFile, options: SendOptions = {}): Promise<StoreResult> {
+/** A send plan made ahead of time (the file read while the previous instance is in flight). */
+export type PreparedPlan = Promise<Awaited<ReturnType<typeof plan>> | { readonly failed: unknown }>;
+
+/** Starts choosing the context and reading the bytes of `source` now; errors are kept for {@link sendInstance}. */
+export function preparePlan(endpoint: DimseEndpoint, source: InstanceSource | DicomFile, options: SendOptions = {}): PreparedPlan {
+  return plan(endpoint, source, options).catch((failed: unknown) => ({ failed }));
+}
+
+export async function sendInstance(endpoint: DimseEndpoint, source: InstanceSource | DicomFile, options: SendOptions = {}, prepared?: PreparedPlan): Promise<StoreResult> {
   const file = 'dataset' in source ? undefined : source.path;
   let info: { sopClassUid: string; sopInstanceUid: string };
   try {
@@ -87,13 +104,12 @@ export async function sendInstance(endpoint: DimseEndpoint, source: InstanceSour
     return { ...(file !== undefined ? { file } : {}), sopClassUid: '', sopInstanceUid: '', transferSyntaxUid: '', error: error as DicomError };
   }
   const base = { ...(file !== undefined ? { file } : {}), sopClassUid: info.sopClassUid, sopInstanceUid: info.sopInstanceUid };
-  let chosen;
-  try {
-    chosen = await plan(endpoint, source, options);
-  } catch (error) {
-    if (!isDicomError(error)) throw error;
-    return { ...base, transferSyntaxUid: '', error };
+  const planned = await (prepared ?? preparePlan(endpoint, source, options));
+  if ('failed' in planned) {
+    if (!isDicomError(planned.failed)) throw planned.failed;
+    return { ...base, transferSyntaxUid: '', error: planned.failed };
   }
+  const chosen = planned;
   if (chosen instanceof DicomError) return { ...base, transferSyntaxUid: '', error: chosen };
   const messageId = endpoint.messageId();
   const command: Command = {

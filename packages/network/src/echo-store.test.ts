@@ -146,7 +146,8 @@ describe('SCP safety', () => {
     let release!: () => void;
     const never = new Promise<void>((r) => (release = r));
     async function* half(): AsyncIterable<Buffer> {
-      yield Buffer.alloc(65536, 1);
+      // More than the 4 MiB an SCP holds in memory: the instance is being written to its temporary file.
+      yield Buffer.alloc(6 * 1024 * 1024, 1);
       await never;
     }
     const sending = a.send(context.id, { commandField: 0x0001, messageId: 1, affectedSopClassUid: '1.2.840.10008.5.1.4.1.1.2', affectedSopInstanceUid: '1.2.3.4', priority: 0, hasDataset: true }, half()).catch(() => undefined);

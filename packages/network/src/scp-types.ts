@@ -27,7 +27,8 @@ export interface StoreRequest {
   readonly transferSyntaxUid: string;
   /**
    * A complete Part 10 file (our file meta, then the received bytes unchanged) in the SCP's incoming folder.
-   * Rename it to keep it (same file system: atomic); it is removed when the handler returns.
+   * Rename it to keep it (same file system: atomic) and answer with its new `path`; otherwise it is removed when
+   * the handler returns.
    */
   readonly path: string;
   /** Bytes of the data set as received. */

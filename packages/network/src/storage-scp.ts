@@ -1,4 +1,5 @@
-import { mkdir, rename } from 'node:fs/promises';
+import { renameSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { getString, readDicomFile, tagForKeyword, type Dataset } from '@dicom-tools/core';
 import { createScp } from './scp.js';
@@ -78,7 +79,9 @@ export function createStorageScp(options: StorageScpOptions): DicomServer {
         await mkdir(folder, { recursive: true });
         made.add(folder);
       }
-      await rename(request.path, target);
+      // A rename is a quick metadata update: done in place rather than through the thread pool, since the peer
+      // waits for the response.
+      renameSync(request.path, target);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       return { status: code === 'ENOSPC' || code === 'EDQUOT' ? Status.OutOfResources : Status.ProcessingFailure };

@@ -1,6 +1,6 @@
 import { DicomError, isDicomError, type DicomFile } from '@dicom-tools/core';
 import { identify, scanInstance, type InstanceSource } from './_instance-source.js';
-import { sendInstance, type StoreResult, type TranscodeFunction } from './_send-instance.js';
+import { preparePlan, sendInstance, type StoreResult, type TranscodeFunction } from './_send-instance.js';
 import { onAssociation, type Target } from './_target.js';
 import { openAssociation, ScuAssociation } from './association.js';
 import type { AssociateOptions, ContextRequest } from './peer.js';
@@ -94,19 +94,26 @@ export async function store(target: Target, files: Iterable<string | DicomFile> 
     done++;
     options.onProgress?.(result, done, inputs.length);
   };
-  const items: Item[] = [];
-  for (const [index, input] of inputs.entries()) {
-    try {
-      if (typeof input === 'string') items.push({ index, source: await scanInstance(input) });
-      else {
-        identify(input);
-        items.push({ index, source: input });
+  // Scan the files' heads (8 at a time: each is a few small reads), keeping the input order.
+  const scanned: Array<Item | undefined> = new Array<Item | undefined>(inputs.length);
+  let cursor = 0;
+  const scanner = async (): Promise<void> => {
+    for (let index = cursor++; index < inputs.length; index = cursor++) {
+      const input = inputs[index]!;
+      try {
+        if (typeof input === 'string') scanned[index] = { index, source: await scanInstance(input) };
+        else {
+          identify(input);
+          scanned[index] = { index, source: input };
+        }
+      } catch (error) {
+        if (!isDicomError(error)) throw error;
+        finish(index, { ...(typeof input === 'string' ? { file: input } : {}), sopClassUid: '', sopInstanceUid: '', transferSyntaxUid: '', error });
       }
-    } catch (error) {
-      if (!isDicomError(error)) throw error;
-      finish(index, { ...(typeof input === 'string' ? { file: input } : {}), sopClassUid: '', sopInstanceUid: '', transferSyntaxUid: '', error });
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, inputs.length) }, scanner));
+  const items = scanned.filter((i): i is Item => i !== undefined);
   const sendOptions = { ...(options.transcode ? { transcode: options.transcode } : {}), ...(options.priority !== undefined ? { priority: options.priority } : {}) };
   if (target instanceof ScuAssociation) {
     for (const item of items) finish(item.index, await sendInstance(target, item.source, sendOptions));
@@ -127,11 +134,18 @@ export async function store(target: Target, files: Iterable<string | DicomFile> 
             return;
           }
           try {
-            for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
-              const current = item;
+            // While one instance is in flight, the next one is read (its plan prepared).
+            let next = queue.shift();
+            let nextPlan = next ? preparePlan(association, next.source, sendOptions) : undefined;
+            while (next !== undefined) {
+              const current = next;
+              const currentPlan = nextPlan;
+              next = queue.shift();
+              nextPlan = next ? preparePlan(association, next.source, sendOptions) : undefined;
               try {
-                finish(current.index, await sendInstance(association, current.source, sendOptions));
+                finish(current.index, await sendInstance(association, current.source, sendOptions, currentPlan));
               } catch (error) {
+                if (next) queue.unshift(next);
                 if (!isDicomError(error)) throw error;
                 finish(current.index, { ...('dataset' in current.source ? {} : { file: current.source.path }), ...pick(current), transferSyntaxUid: '', error });
                 association.abort();
