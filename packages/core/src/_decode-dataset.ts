@@ -1,6 +1,6 @@
-// Turns the walked elements (value offsets, see _dicom-parser.ts) into our Dataset: chooses VRs (the dictionary for implicit VR),
+// Turns the walked elements (value offsets, see _element-walk.ts) into our Dataset: chooses VRs (the dictionary for implicit VR),
 // decodes values per VR, byte order and Specific Character Set, and checks every length against the data.
-import type { IsSequenceTag, WalkedElement } from './_dicom-parser.js';
+import type { IsSequenceTag, WalkedElement } from './_element-walk.js';
 import { createCharsetContext, decodeText, type CharsetContext } from './_charset.js';
 import type { DataElement, Dataset } from './dataset.js';
 import { lookupTag } from './dictionary.js';

@@ -1,7 +1,7 @@
 // Encodes a Dataset into one growing buffer in a single pass: lengths of sequences, items and groups are
 // written as placeholders and patched once their content is written, so the cost does not grow with nesting.
 import { decodeText, encodeText, type CharsetContext } from './_charset.js';
-import { MAX_NESTING } from './_dicom-parser.js';
+import { MAX_NESTING } from './_element-walk.js';
 import { isEncapsulated, type DataElement, type Dataset } from './dataset.js';
 import { lookupTag } from './dictionary.js';
 import { DicomError } from './errors.js';

@@ -1,6 +1,4 @@
 import { crc32 } from 'node:zlib';
-import { encode as encodeJpegBytes } from 'jpeg-js';
-import { PNG } from 'pngjs';
 import { DicomError } from './errors.js';
 import type { RenderedImage } from './render-image.js';
 
@@ -33,9 +31,12 @@ function textChunk(keyword: string, text: string): Buffer {
 
 /**
  * A PNG file of a rendered frame: grey or RGB, 8 or 16 bits per sample (16-bit samples are kept whole), with
- * optional tEXt chunks (after IHDR).
+ * optional tEXt chunks (after IHDR). pngjs is loaded on the first call.
  */
-export function encodePng(image: RenderedImage, options: PngOptions = {}): Uint8Array {
+export async function encodePng(image: RenderedImage, options: PngOptions = {}): Promise<Uint8Array> {
+  // Loaded on first use, not at import: most users of core never encode an image.
+  const pngjs = await import('pngjs');
+  const PNG = pngjs.PNG ?? (pngjs as unknown as { default: typeof pngjs }).default.PNG;
   const colorType = image.channels === 1 ? 0 : 2;
   const png = new PNG({ width: image.width, height: image.height, colorType, inputColorType: colorType, bitDepth: image.bitDepth, inputHasAlpha: false });
   png.data = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
@@ -49,7 +50,7 @@ export function encodePng(image: RenderedImage, options: PngOptions = {}): Uint8
  * A baseline JPEG file of a rendered 8-bit frame (jpeg-js, a pure JavaScript encoder). Throws CORE_INVALID_VALUE
  * for a 16-bit image (JPEG baseline holds 8 bits: render with bitDepth 8) or a quality outside 1-100.
  */
-export function encodeJpeg(image: RenderedImage, options: JpegOptions = {}): Uint8Array {
+export async function encodeJpeg(image: RenderedImage, options: JpegOptions = {}): Promise<Uint8Array> {
   const quality = options.quality ?? 90;
   if (!Number.isInteger(quality) || quality < 1 || quality > 100) throw new DicomError('CORE_INVALID_VALUE', `JPEG quality must be an integer from 1 to 100, not ${quality}`);
   if (image.bitDepth !== 8) throw new DicomError('CORE_INVALID_VALUE', 'JPEG output holds 8 bits per sample: render the frame with bitDepth 8');
@@ -70,5 +71,7 @@ export function encodeJpeg(image: RenderedImage, options: JpegOptions = {}): Uin
     }
     rgba[o + 3] = 255;
   }
-  return encodeJpegBytes({ width: image.width, height: image.height, data: rgba }, quality).data;
+  const jpeg = await import('jpeg-js');
+  const encode = jpeg.encode ?? (jpeg as unknown as { default: typeof jpeg }).default.encode;
+  return encode({ width: image.width, height: image.height, data: rgba }, quality).data;
 }

@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { constants as zlibConstants, inflateRawSync, inflateSync } from 'node:zlib';
-import { walkDataSet } from './_dicom-parser.js';
+import { walkDataSet } from './_element-walk.js';
 import { createDecodeContext, decodeDataset } from './_decode-dataset.js';
 import type { Dataset, DicomFile } from './dataset.js';
 import { DicomError, isDicomError, withFile } from './errors.js';

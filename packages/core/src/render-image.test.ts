@@ -128,7 +128,7 @@ describe('encodePng and encodeJpeg', () => {
     for (const name of names) {
       const file = await readDicomFile(corpusFile(name));
       const image = renderFrame(await decodeFrame(file, 0), file.dataset, { window: 'none', bitDepth: 16 });
-      const png = decodePng(encodePng(image, { text: { 'dicom-tools:StoredOffset': String(image.storedOffset) } }));
+      const png = decodePng(await encodePng(image, { text: { 'dicom-tools:StoredOffset': String(image.storedOffset) } }));
       expect([png.width, png.height]).toEqual([image.width, image.height]);
       const modality = image.modality!;
       const slope = modality.kind === 'rescale' ? modality.slope : 1;
@@ -140,16 +140,16 @@ describe('encodePng and encodeJpeg', () => {
   it('writes tEXt chunks a PNG reader accepts (CRC checked) and JPEGs jpeg-js decodes close to the image', async () => {
     const file = await readDicomFile(corpusFile('CT_small.dcm'));
     const image = renderFrame(getFrame(file.dataset, 0), file.dataset);
-    const bytes = encodePng(image, { text: { Software: 'dicom-tools', 'dicom-tools:Window': '40/400' } });
+    const bytes = await encodePng(image, { text: { Software: 'dicom-tools', 'dicom-tools:Window': '40/400' } });
     expect(Buffer.from(bytes).includes(Buffer.from('tEXtSoftware\0dicom-tools', 'latin1'))).toBe(true);
     const png = decodePng(bytes);
     expect(Array.from({ length: image.data.length }, (_, i) => png.data[i * 4])).toEqual(Array.from(image.data));
-    const jpeg = decodeJpeg(encodeJpeg(image, { quality: 95 }), { useTArray: true });
+    const jpeg = decodeJpeg(await encodeJpeg(image, { quality: 95 }), { useTArray: true });
     expect([jpeg.width, jpeg.height]).toEqual([128, 128]);
     let error = 0;
     for (let i = 0; i < image.data.length; i++) error += Math.abs(jpeg.data[i * 4]! - image.data[i]!);
     expect(error / image.data.length).toBeLessThan(3);
-    expect(() => encodeJpeg({ ...image, bitDepth: 16 })).toThrow(expect.objectContaining({ code: 'CORE_INVALID_VALUE' }));
+    await expect(encodeJpeg({ ...image, bitDepth: 16 })).rejects.toThrow(expect.objectContaining({ code: 'CORE_INVALID_VALUE' }));
   });
 
   it('turns every frame of every corpus image into a PNG pngjs decodes, or TRANSCODE_CODEC_UNAVAILABLE when compressed', async () => {
@@ -170,7 +170,7 @@ describe('encodePng and encodeJpeg', () => {
         }
         for (const bitDepth of [8, 16] as const) {
           const image = renderFrame(frame, file.dataset, { bitDepth });
-          const png = decodePng(encodePng(image));
+          const png = decodePng(await encodePng(image));
           expect({ name, size: [png.width, png.height] }).toEqual({ name, size: [frame.columns, frame.rows] });
         }
         written++;

@@ -294,7 +294,7 @@ describe('sidecar, npy and preview', () => {
   });
 
   it('renders a PNG preview of three planes', async () => {
-    const png = renderPreview(await ctVolume(8));
+    const png = await renderPreview(await ctVolume(8));
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     const view = new DataView(png.buffer, png.byteOffset);
     // Panels: 64x64 at 0.75 mm, 64 columns x 8 slices of 2.5 mm, 64 rows x 8 slices: heights scale to square pixels.

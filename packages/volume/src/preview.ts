@@ -29,7 +29,7 @@ function valueOf(volume: Volume): (index: number) => number {
  * 1st to the 99th percentile of the volume's middle slice. For 4-D volumes, the first volume. For a quick look,
  * not for reading: no orientation labels, no interpolation.
  */
-export function renderPreview(volume: Volume, options: PreviewOptions = {}): Uint8Array {
+export async function renderPreview(volume: Volume, options: PreviewOptions = {}): Promise<Uint8Array> {
   const [columns, rows, slices] = volume.dimensions as [number, number, number];
   const [dc, dr, ds] = volume.spacing;
   const get = valueOf(volume);

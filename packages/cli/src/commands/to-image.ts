@@ -111,7 +111,7 @@ export async function runToImage(file: string, options: ToImageOptions, context:
     try {
       const frame = await decodeFrame(dicom, index, { signal: context.signal, ...(codecs !== undefined ? { codecs } : {}) });
       image = renderFrame(frame, dicom.dataset, { window: plan.window, bitDepth: plan.bitDepth });
-      bytes = plan.format === 'png' ? encodePng(image, { text: textChunks(image) }) : encodeJpeg(image, plan.quality !== undefined ? { quality: plan.quality } : {});
+      bytes = plan.format === 'png' ? await encodePng(image, { text: textChunks(image) }) : await encodeJpeg(image, plan.quality !== undefined ? { quality: plan.quality } : {});
     } catch (error) {
       throw isDicomError(error) ? withFile(error, file) : error;
     }

@@ -58,7 +58,7 @@ export async function runVolume(input: string, options: VolumeOptions, context: 
     let preview: string | undefined;
     if (options.preview === true) {
       preview = `${stem}.png`;
-      await writeFileAtomic(preview, renderPreview(volume), context.signal);
+      await writeFileAtomic(preview, await renderPreview(volume), context.signal);
     }
     outputs.push({ output, sidecar: sidecarPath, ...(preview !== undefined ? { preview } : {}), series: seriesJson(series), ...volumeJson(volume) });
     if (options.json !== true) {
