@@ -1,5 +1,5 @@
 // Network benchmarks on loopback (127.0.0.1), in the same run, TCP_NODELAY=1 for every DCMTK process:
-//   1. C-STORE of 1,000 512 KB files: `dicom-tools store` -> storescp  vs  storescu -> storescp
+//   1. C-STORE of 1,000 512 KB files (make_corpus.py --batch 1000, in bench/.data/network/batch1000): `dicom-tools store` -> storescp  vs  storescu -> storescp
 //   2. storescu -> `dicom-tools storage-scp` (writing to disk)  vs  storescu -> storescp
 //   3. peak RSS of `dicom-tools storage-scp` while it receives one 1 GiB multi-frame instance
 //   4. C-FIND latency of findscu against `dicom-tools qr-scp` holding 10,000 instances vs against Orthanc
@@ -13,7 +13,7 @@
 //   --out       JSON results (default bench/.out/network.json)
 // Needs: dcmtk, orthanc (for `find`), /usr/bin/python3 with python3-pydicom and python3-numpy (data), GNU time.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,26 +103,28 @@ async function startStorescp(dir) {
   return { child, port };
 }
 
-async function startOurScp(dir, extra = [], timeIt = false) {
+async function startOurScp(dir, extra = []) {
   rmSync(dir, { recursive: true, force: true });
   const argv = ['node', bin, 'storage-scp', '--port', '0', '-o', dir, '--aet', 'OURSCP', '--quiet', ...extra];
-  const timed = timeIt ? ['/usr/bin/time', '-f', 'maxrss_kb %M', ...argv] : argv;
-  const { child, output } = await startProcess(timed, (o) => /listening on 127\.0\.0\.1:\d+/.test(o));
+  const { child, output } = await startProcess(argv, (o) => /listening on 127\.0\.0\.1:\d+/.test(o));
   const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(output())[1]);
   return { child, port, output };
 }
+
+const peakRssKb = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 
 const filesIn = (dir) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !e.name.startsWith('.')).length;
 
 const results = { machine: machineInfo(), code: codeVersion(ROOT), runs, env: 'loopback 127.0.0.1, TCP_NODELAY=1 for DCMTK', sections: {} };
 
 async function storeSection() {
-  const batch = join(data, 'batch');
-  if (!existsSync(batch) || readdirSync(batch).length < 1000) {
-    rmSync(join(data, 'made-batch'), { recursive: true, force: true });
-    makeCorpus(join(data, 'made-batch'), ['--patients', '0', '--batch', '1000']);
+  const batch = join(data, 'network', 'batch1000');
+  if (!existsSync(batch) || readdirSync(batch).length !== 1000) {
+    rmSync(join(data, 'network', 'made-batch'), { recursive: true, force: true });
+    makeCorpus(join(data, 'network', 'made-batch'), ['--patients', '0', '--batch', '1000']);
     rmSync(batch, { recursive: true, force: true });
-    spawnSync('mv', [join(data, 'made-batch', 'batch'), batch]);
+    spawnSync('mv', [join(data, 'network', 'made-batch', 'batch'), batch]);
+    rmSync(join(data, 'network', 'made-batch'), { recursive: true, force: true });
   }
   const files = readdirSync(batch).filter((f) => f.endsWith('.dcm')).length;
   const out = join(work, 'storescp');
@@ -151,7 +153,7 @@ async function storeSection() {
 }
 
 async function scpSection() {
-  const batch = join(data, 'batch');
+  const batch = join(data, 'network', 'batch1000');
   const files = readdirSync(batch).filter((f) => f.endsWith('.dcm')).length;
   const ours = [];
   const theirs = [];
@@ -218,13 +220,17 @@ async function rssSection() {
   const big = join(data, 'network', 'big-1GiB.dcm');
   bigInstance(big);
   const dir = join(work, 'rss');
-  const scp = await startOurScp(dir, [], true);
+  const scp = await startOurScp(dir);
+  const before = peakRssKb(scp.child.pid);
   const sent = await timeProcess(['node', bin, 'store', '-p', String(scp.port), '--quiet', big], { env });
+  // VmHWM: the SCP process's peak resident set size since it started.
+  const rss = peakRssKb(scp.child.pid);
   await stopProcess(scp.child);
-  const rss = Number(/maxrss_kb (\d+)/.exec(scp.output())?.[1]);
   const received = readdirSync(dir).filter((f) => !f.startsWith('.'));
-  const same = received.length === 1 && spawnSync('cmp', ['-s', '-i', `${readFileSync(big).length - 1024 * 1024}:${readFileSync(join(dir, received[0])).length - 1024 * 1024}`, big, join(dir, received[0])]).status === 0;
-  results.sections.rss = { instanceBytes: readFileSync(big).length, scpPeakRssMb: rss / 1024, scuPeakRssMb: sent.maxRssKb / 1024, sendWallS: sent.wallS, lastMiBIdentical: same, rc: sent.rc };
+  // The pixel data (everything after our different file meta) arrives byte for byte: compare the last 1 GiB.
+  const tail = 1024 * 1024 * 1024;
+  const same = received.length === 1 && spawnSync('cmp', ['-s', '-i', `${statSync(big).size - tail}:${statSync(join(dir, received[0])).size - tail}`, big, join(dir, received[0])]).status === 0;
+  results.sections.rss = { instanceBytes: statSync(big).size, scpPeakRssMbIdle: before / 1024, scpPeakRssMb: rss / 1024, scuPeakRssMb: sent.maxRssKb / 1024, sendWallS: sent.wallS, pixelDataIdentical: same, rc: sent.rc };
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -262,7 +268,8 @@ async function findSection() {
   // The queries: every study of one patient, and every instance of one series (keys from the data).
   const first = readdirSync(multi, { recursive: true }).find((f) => String(f).endsWith('.dcm'));
   const dump = spawnSync('dcmdump', ['+P', 'PatientID', '+P', 'SeriesInstanceUID', join(multi, String(first))], { encoding: 'utf8' }).stdout;
-  const [patientId, seriesUid] = [...dump.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]);
+  const valueOf = (keyword) => /\[([^\]]*)\]/.exec(dump.split('\n').find((l) => l.endsWith(` ${keyword}`)) ?? '')?.[1];
+  const [patientId, seriesUid] = [valueOf('PatientID'), valueOf('SeriesInstanceUID')];
   const queries = {
     studiesOfPatient: ['-S', '-k', 'QueryRetrieveLevel=STUDY', '-k', `PatientID=${patientId}`, '-k', 'StudyInstanceUID', '-k', 'StudyDate', '-k', 'PatientName'],
     instancesOfSeries: ['-S', '-k', 'QueryRetrieveLevel=IMAGE', '-k', `SeriesInstanceUID=${seriesUid}`, '-k', 'SOPInstanceUID', '-k', 'InstanceNumber'],

@@ -19,6 +19,10 @@ import type { StatsOptions } from './commands/stats.js';
 import type { ToImageOptions } from './commands/to-image.js';
 import type { DecompressOptions } from './commands/decompress.js';
 import type { TranscodeCommandOptions } from './commands/transcode.js';
+import type { BatchOptions } from './commands/batch.js';
+import type { OrganizeOptions } from './commands/organize.js';
+import type { SearchOptions } from './commands/search.js';
+import type { ContractOptions } from './commands/contract.js';
 import { registerNetworkCommands } from './commands/_network-program.js';
 
 /** How to build and run the `dicom-tools` program. */
@@ -72,6 +76,33 @@ Examples:
   dicom-tools anonymize CT.dcm -o CT-anon.dcm --secret-file key.txt
   dicom-tools anonymize study/ -o study-anon/ --secret-file key.txt --option retainLongitudinalModifiedDates --uid-map uids.csv
   dicom-tools anonymize study/ --dry-run --json`;
+
+/** The operations of `batch` (mirrors BATCH_OPERATIONS of _batch-tasks.ts, which loads only when a batch runs). */
+const BATCH_OPERATION_NAMES = ['anonymize', 'convert', 'decompress', 'transcode', 'validate'] as const;
+
+const BATCH_HELP = `
+Non-DICOM files (by content), DICOMDIRs and unreadable paths are reported as skipped; a file that fails (truncated,
+undecodable) is reported failed and the batch goes on. Outputs are written atomically: an interrupted run leaves no
+partial file, and --resume then skips what is done. Ctrl-C lets the files in flight finish. convert writes a PNG of
+the first frame. The seed's names batch_anonymize, batch_convert... work too.
+Exit codes: 0 all ok, 2 usage, 3 some files failed (validate: or are invalid), 130 interrupted.
+
+Examples:
+  dicom-tools batch anonymize study/ -o anon/ --secret-file key.txt --jobs 4 --report report.json
+  dicom-tools batch transcode study/ -o j2k/ --syntax j2k --resume
+  dicom-tools batch validate study/ --json`;
+
+const ORGANIZE_HELP = `
+Layouts: patient = {PatientID}/{StudyInstanceUID}/{SeriesInstanceUID}/{SOPInstanceUID}.dcm; study, series and
+modality drop or replace the first levels. In a template, {Keyword} is the element's first value and {Keyword:0N}
+zero-pads a number. Every value is made a safe name: no / \\ : * ? " < > |, control characters, leading or
+trailing dots, device names (CON, NUL...), at most 64 bytes; an empty value is UNKNOWN. A name taken by the same
+bytes is skipped; by a different file, the new one gets -2, -3... and is reported. Nothing is ever overwritten.
+The seed's names organize_by_patient, organize_by_study... work too. Exit 0 ok, 2 usage, 3 some files failed.
+
+Examples:
+  dicom-tools organize incoming/ -o archive/ --by study
+  dicom-tools organize incoming/ -o sorted/ --template '{PatientID}/{StudyDate}/{SeriesNumber:03}_{Modality}/{InstanceNumber:04}.dcm' --move`;
 
 const HELP_AFTER = `
 Exit codes:
@@ -328,6 +359,77 @@ export function createProgram(options: RunOptions, context: CommandContext, setE
     const { runAnonymize } = await import('./commands/anonymize.js');
     setExitCode(await runAnonymize(input, flags, context));
   });
+
+  const batchFlags = (command: Command): Command => common(command
+    .option('-o, --output <dir>', 'output folder: each input tree is mirrored into it (several inputs: one sub-folder each)')
+    .option('-j, --jobs <n>', 'files processed at once (default: the number of cores)')
+    .option('--report <file>', 'write the JSON report (counts, per-file status and duration, skipped files and why)')
+    .option('--dry-run', 'do the work but write no output file')
+    .option('--resume', 'skip files whose output exists and verifies (restart a killed run)')
+    .option('--workers', 'run the files in --jobs worker threads (CPU-bound work on several cores; not for anonymize)')
+    .option('-s, --syntax <alias>', 'transcode: the target syntax (as transcode --syntax)')
+    .option('--secret <text>', 'anonymize: the secret keying UIDs, names and date shifts')
+    .option('--secret-file <file>', 'anonymize: read the secret from a file')
+    .option('--profile <name>', 'anonymize: basic or seed')
+    .option('--option <name>', 'anonymize: a PS3.15 option (repeatable)', collect));
+  const batchCommand = program.command('batch').argument('<operation>', BATCH_OPERATION_NAMES.join('|')).argument('<inputs...>', 'DICOM files and folders (searched recursively)')
+    .description('run anonymize, convert (PNG), decompress, transcode or validate over many files in parallel (exit 3: some failed)')
+    .addHelpText('after', BATCH_HELP);
+  batchFlags(batchCommand).action(async (operation: string, inputs: string[], flags: BatchOptions) => {
+    const { runBatchCommand } = await import('./commands/batch.js');
+    setExitCode(await runBatchCommand(operation, inputs, flags, context));
+  });
+  for (const operation of BATCH_OPERATION_NAMES) {
+    const alias = program.command(`batch_${operation}`, { hidden: true }).argument('<inputs...>', 'DICOM files and folders');
+    batchFlags(alias).action(async (inputs: string[], flags: BatchOptions) => {
+      const { runBatchCommand } = await import('./commands/batch.js');
+      setExitCode(await runBatchCommand(operation, inputs, flags, context));
+    });
+  }
+
+  const organizeFlags = (command: Command): Command => common(command
+    .requiredOption('-o, --output <dir>', 'the folder to organize into (not inside an input)')
+    .option('--copy', 'copy the files (the default)')
+    .option('--move', 'move the files: copy, verify, then delete the original')
+    .option('--dry-run', 'print where each file would go and touch nothing')
+    .option('-j, --jobs <n>', 'files at once (default: the number of cores)')
+    .option('--report <file>', 'write the JSON report (per file: where it went, identical, renamed; skipped files)'));
+  const organize = program.command('organize').argument('<inputs...>', 'DICOM files and folders (searched recursively)')
+    .description('file DICOM files into folders by patient, study, series, modality or a template of tag values')
+    .option('--by <level>', 'patient, study, series or modality (default patient)')
+    .option('--template <template>', "a path template, e.g. '{PatientID}/{StudyDate}_{StudyDescription}/{SeriesNumber:03}_{Modality}/{InstanceNumber:04}.dcm'")
+    .addHelpText('after', ORGANIZE_HELP);
+  organizeFlags(organize).action(async (inputs: string[], flags: OrganizeOptions) => {
+    const { runOrganize } = await import('./commands/organize.js');
+    setExitCode(await runOrganize(inputs, flags, context));
+  });
+  for (const level of ['patient', 'study', 'series', 'modality'] as const) {
+    const alias = program.command(`organize_by_${level}`, { hidden: true }).argument('<inputs...>', 'DICOM files and folders');
+    organizeFlags(alias).action(async (inputs: string[], flags: OrganizeOptions) => {
+      const { runOrganize } = await import('./commands/organize.js');
+      setExitCode(await runOrganize(inputs, { ...flags, by: level }, context));
+    });
+  }
+
+  const search = program.command('search').argument('<inputs...>', 'DICOM files and folders (searched recursively)')
+    .description('list the files whose header matches Key=Value conditions (DICOM matching: wildcards, date ranges, UID lists)')
+    .option('-w, --where <key=value>', 'a condition, e.g. PatientName=Doe*, StudyDate=20240101-20240131, Modality=CT (repeatable; all must match)', collect)
+    .option('--date-range <a-b>', 'Study Date range YYYYMMDD-YYYYMMDD (either side may be empty)')
+    .addOption(new Option('--format <format>', 'output format (default table; --json: ndjson)').choices(['table', 'csv', 'ndjson']))
+    .option('--columns <keywords>', 'columns after the path, comma-separated (default PatientID,StudyDate,Modality,SeriesNumber,InstanceNumber,SOPInstanceUID and the --where keys)')
+    .option('-j, --jobs <n>', 'files read at once (default: the number of cores)');
+  common(search).action(async (inputs: string[], flags: SearchOptions) => {
+    const { runSearch } = await import('./commands/search.js');
+    setExitCode(await runSearch(inputs, flags, context));
+  });
+
+  program.command('contract')
+    .description('run one operation given as JSON {op, input, output, options}; answer {ok, returncode, stdout, stderr, output_files, metadata, backend, operation}')
+    .option('--request <file>', 'the request as a JSON file, or - for standard input', '-')
+    .action(async (flags: ContractOptions) => {
+      const { runContract } = await import('./commands/contract.js');
+      setExitCode(await runContract(flags, context, (argv, io) => run(argv, { ...options, io, signal: context.signal })));
+    });
 
   registerNetworkCommands(program, context, setExitCode);
 

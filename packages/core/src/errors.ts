@@ -61,6 +61,8 @@ export const ErrorCodes = {
   TRANSCODE_ENCODE_FAILED: 'TRANSCODE_ENCODE_FAILED',
   /** A lossless encode did not decode back to the input pixels; nothing was written. */
   TRANSCODE_VERIFY_FAILED: 'TRANSCODE_VERIFY_FAILED',
+  /** A batch task failed with an error that was not a DicomError (the original is the `cause`). */
+  BATCH_TASK_FAILED: 'BATCH_TASK_FAILED',
 } as const;
 
 /** One of the codes of {@link ErrorCodes}. */

@@ -206,31 +206,25 @@ export class Link {
     return this.peerMaxPdu === 0 ? 1024 * 1024 : Math.max((this.peerMaxPdu - 6) & ~1, 2);
   }
 
-  /** Sends bytes as P-DATA-TF PDUs of one context, cut to the peer's maximum, corked into few writes. */
+  /**
+   * Sends bytes as P-DATA-TF PDUs of one context, cut to the peer's maximum, corked into one write. The bytes are
+   * in memory already, so the socket may buffer all of them; it is let drain once they are handed over.
+   */
   private async sendFragments(contextId: number, command: boolean, data: Buffer, last: boolean): Promise<void> {
+    this.checkOpen();
     const max = this.maxFragment();
     if (data.length === 0) {
       if (last) await this.flowed(this.socket.write(pdataHeader(contextId, command, true, 0)));
       return;
     }
     this.socket.cork();
-    let corked = true;
-    try {
-      for (let at = 0; at < data.length; at += max) {
-        this.checkOpen();
-        const end = Math.min(at + max, data.length);
-        this.socket.write(pdataHeader(contextId, command, last && end === data.length, end - at));
-        if (!this.socket.write(data.subarray(at, end))) {
-          this.socket.uncork();
-          corked = false;
-          await this.flowed(false);
-          this.socket.cork();
-          corked = true;
-        }
-      }
-    } finally {
-      if (corked) this.socket.uncork();
+    for (let at = 0; at < data.length; at += max) {
+      const end = Math.min(at + max, data.length);
+      this.socket.write(pdataHeader(contextId, command, last && end === data.length, end - at));
+      this.socket.write(data.subarray(at, end));
     }
+    this.socket.uncork();
+    await this.flowed(!this.socket.writableNeedDrain);
   }
 
   private checkOpen(): void {

@@ -29,6 +29,7 @@ export interface QrIndex {
 }
 
 const LEVEL_COLUMN: Record<QueryLevel, keyof Row> = { PATIENT: 'patient', STUDY: 'study', SERIES: 'series', IMAGE: 'sop' };
+const LEVEL_SQL: Record<QueryLevel, string> = { PATIENT: 'patient_id', STUDY: 'study_uid', SERIES: 'series_uid', IMAGE: 'sop_uid' };
 const UID_COLUMN: Record<string, string> = { StudyInstanceUID: 'study_uid', SeriesInstanceUID: 'series_uid', SOPInstanceUID: 'sop_uid', PatientID: 'patient_id' };
 /** Keys that are not attributes of the instances: answered, not matched. */
 const SKIP = new Set(['QueryRetrieveLevel', 'SpecificCharacterSet']);
@@ -94,28 +95,33 @@ export async function createQrIndex(): Promise<QrIndex> {
   const db = new SQL.Database();
   db.run(`CREATE TABLE instances (sop_uid TEXT PRIMARY KEY, series_uid TEXT, study_uid TEXT, patient_id TEXT, path TEXT, attrs TEXT);
     CREATE INDEX by_series ON instances(series_uid); CREATE INDEX by_study ON instances(study_uid); CREATE INDEX by_patient ON instances(patient_id);`);
-  db.create_function('dicom_match', (attrs: string, keyword: string, pattern: string, vr: string) => (matchesKey((JSON.parse(attrs) as Attributes)[keyword], pattern, vr) ? 1 : 0));
+  db.create_function('dicom_match', (value: string | null, pattern: string, vr: string) => (matchesKey(value ?? undefined, pattern, vr) ? 1 : 0));
   const insert = db.prepare('INSERT OR REPLACE INTO instances VALUES (?, ?, ?, ?, ?, ?)');
   let size = 0;
 
-  const select = (identifier: Dataset): Row[] => {
-    const where: string[] = [];
+  /** The WHERE clause of a query: UID keys on their indexed columns, other keys through dicom_match. */
+  const where = (identifier: Dataset): { clause: string; params: string[] } => {
+    const parts: string[] = [];
     const params: string[] = [];
     for (const key of keysOf(identifier)) {
       if (key.pattern === '' || key.pattern === '*' || SKIP.has(key.keyword) || COMPUTED.has(key.keyword)) continue;
       const column = UID_COLUMN[key.keyword];
       if (column !== undefined && !/[*?]/.test(key.pattern) && (key.vr === 'UI' || !key.pattern.includes('\\'))) {
         const list = key.pattern.split('\\');
-        where.push(`${column} IN (${list.map(() => '?').join(', ')})`);
+        parts.push(`${column} IN (${list.map(() => '?').join(', ')})`);
         params.push(...list);
         continue;
       }
-      where.push('dicom_match(attrs, ?, ?, ?)');
-      params.push(key.keyword, key.pattern, key.vr);
+      // json_extract (native) hands the one value to the JavaScript matcher.
+      parts.push(`dicom_match(json_extract(attrs, ?), ?, ?)`);
+      params.push(`$.${key.keyword}`, key.pattern, key.vr);
     }
-    const sql = `SELECT sop_uid, series_uid, study_uid, patient_id, path, attrs FROM instances${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY rowid`;
+    return { clause: parts.length > 0 ? ` WHERE ${parts.join(' AND ')}` : '', params };
+  };
+
+  const rowsOf = (sql: string, params: readonly string[]): Row[] => {
     const rows: Row[] = [];
-    const statement = db.prepare(sql, params);
+    const statement = db.prepare(sql, [...params]);
     try {
       while (statement.step()) {
         const [sop, series, study, patient, path, attrs] = statement.get() as string[];
@@ -125,6 +131,16 @@ export async function createQrIndex(): Promise<QrIndex> {
       statement.free();
     }
     return rows;
+  };
+
+  /** One representative instance per matching entity at `level` (the first indexed), in index order. */
+  const select = (identifier: Dataset, level: QueryLevel): Row[] => {
+    const { clause, params } = where(identifier);
+    const column = LEVEL_SQL[level];
+    return rowsOf(
+      `SELECT sop_uid, series_uid, study_uid, patient_id, path, attrs FROM instances WHERE rowid IN (SELECT MIN(rowid) FROM instances${clause} GROUP BY ${column}) ORDER BY rowid`,
+      params,
+    );
   };
 
   const scalar = (sql: string, param: string): number => {
@@ -152,7 +168,7 @@ export async function createQrIndex(): Promise<QrIndex> {
     const seen = new Map<string, Row>();
     const modalities = identifier.elements.get(0x00080061);
     const wanted = modalities ? textOf(modalities) ?? '' : '';
-    for (const row of select(identifier)) {
+    for (const row of select(identifier, level)) {
       const id = row[column] as string;
       if (seen.has(id)) continue;
       // ModalitiesInStudy matches a study when any of its series has one of the listed modalities.
@@ -200,7 +216,7 @@ export async function createQrIndex(): Promise<QrIndex> {
       });
     },
     paths(level, identifier) {
-      const column = { PATIENT: 'patient_id', STUDY: 'study_uid', SERIES: 'series_uid', IMAGE: 'sop_uid' }[level];
+      const column = LEVEL_SQL[level];
       const out: string[] = [];
       for (const row of entities(level, identifier)) {
         const id = row[LEVEL_COLUMN[level]] as string;

@@ -161,7 +161,8 @@ export async function store(target: Target, files: Iterable<string | DicomFile> 
       const before = done;
       await Promise.all(Array.from({ length: workers }, worker));
       if (queue.length > 0) {
-        if (done === before || options.signal?.aborted === true) throw firstError;
+        if (options.signal?.aborted === true) throw new DicomError('CORE_ABORTED', 'the store was aborted', { cause: options.signal.reason });
+        if (done === before) throw firstError;
         const error = isDicomError(firstError) ? firstError : new DicomError('NET_CONNECT_FAILED', String(firstError));
         for (const item of queue.splice(0)) finish(item.index, { ...('dataset' in item.source ? {} : { file: item.source.path }), ...pick(item), transferSyntaxUid: '', error });
       }

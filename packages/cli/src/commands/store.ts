@@ -1,5 +1,6 @@
-import { stat } from 'node:fs/promises';
-import { findDicomFiles, type CodecRegistry, type DicomFile } from '@dicom-tools/core';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CodecRegistry, DicomFile } from '@dicom-tools/core';
 import { store, type StoreResult, type TranscodeFunction } from '@dicom-tools/network';
 import type { CommandContext } from '../context.js';
 import { ExitCodes } from '../exit-codes.js';
@@ -16,18 +17,30 @@ export interface StoreOptions extends ScuFlags {
   readonly progress?: boolean;
 }
 
-/** Files named, and the DICOM files found (recursively) in the folders named. */
-async function expand(inputs: readonly string[], signal: AbortSignal): Promise<string[]> {
+/**
+ * Files named, and every file under the folders named (recursively; dot files and DICOMDIR left out). Whether a
+ * file is DICOM is found when it is scanned for sending: files from folders that are not DICOM are skipped.
+ */
+async function expand(inputs: readonly string[]): Promise<{ files: string[]; fromFolders: Set<string> }> {
   const files: string[] = [];
+  const fromFolders = new Set<string>();
   for (const input of inputs) {
     const info = await stat(input).catch(() => undefined);
-    if (info?.isDirectory() === true) {
-      for await (const found of findDicomFiles(input, { signal })) if (!found.skipped) files.push(found.path);
-    } else {
+    if (info?.isDirectory() !== true) {
       files.push(input);
+      continue;
+    }
+    const entries = await readdir(input, { recursive: true, withFileTypes: true });
+    const found = entries
+      .filter((e) => e.isFile() && !e.name.startsWith('.') && e.name.toUpperCase() !== 'DICOMDIR')
+      .map((e) => join(e.parentPath, e.name))
+      .sort();
+    for (const f of found) {
+      files.push(f);
+      fromFolders.add(f);
     }
   }
-  return files;
+  return { files, fromFolders };
 }
 
 /** Converts with @dicom-tools/transcode's codecs, loaded on first use only. */
@@ -59,23 +72,28 @@ export async function runStore(inputs: readonly string[], flags: StoreOptions, c
   const { peer, options } = scuSettings(flags, context.signal);
   const associations = flags.associations !== undefined ? Number(flags.associations) : 1;
   if (!Number.isInteger(associations) || associations < 1 || associations > 64) throw new UsageError(`--associations takes 1 to 64, not "${flags.associations}"`);
-  const files = await expand(inputs, context.signal);
+  const { files, fromFolders } = await expand(inputs);
   if (files.length === 0) throw new UsageError('no DICOM files to send');
+  const skipped = (r: StoreResult): boolean => r.file !== undefined && fromFolders.has(r.file) && r.error?.code === 'CORE_NOT_DICOM';
   const report = await store(peer, files, {
     ...options,
     associations,
     transcode: lazyTranscode(context.signal),
     onProgress: (r, done, total) => {
       if (flags.progress === true) context.io.stderr(`\rstored ${done}/${total}${done === total ? '\n' : ''}`);
-      if (flags.json !== true && flags.quiet !== true && r.status?.category !== 'success') {
+      if (flags.json !== true && flags.quiet !== true && r.status?.category !== 'success' && !skipped(r)) {
         const name = r.file ?? r.sopInstanceUid;
         const why = r.status ? statusText(r.status) : `${(r.error?.message ?? 'not sent').replace(`${name}: `, '')} [${r.error?.code ?? ''}]`;
         context.io.stderr(`${name}: ${why}\n`);
       }
     },
   });
-  if (flags.json === true) printJson(context.io, { succeeded: report.succeeded, warnings: report.warnings, failed: report.failed, results: report.results.map(resultJson) });
-  else if (flags.quiet !== true) context.io.stdout(`${report.succeeded + report.warnings} of ${files.length} stored (${report.warnings} with warnings), ${report.failed} failed\n`);
-  if (report.failed === 0) return ExitCodes.ok;
-  return report.failed === files.length ? ExitCodes.failed : ExitCodes.batchFailures;
+  // Files of a folder that are not DICOM are skipped, not failures.
+  const results = report.results.filter((r) => !skipped(r));
+  const failed = report.failed - (report.results.length - results.length);
+  if (results.length === 0) throw new UsageError('no DICOM files to send');
+  if (flags.json === true) printJson(context.io, { succeeded: report.succeeded, warnings: report.warnings, failed, skipped: report.results.length - results.length, results: results.map(resultJson) });
+  else if (flags.quiet !== true) context.io.stdout(`${report.succeeded + report.warnings} of ${results.length} stored (${report.warnings} with warnings), ${failed} failed${results.length < files.length ? `, ${files.length - results.length} non-DICOM files skipped` : ''}\n`);
+  if (failed === 0) return ExitCodes.ok;
+  return failed === results.length ? ExitCodes.failed : ExitCodes.batchFailures;
 }

@@ -1,0 +1,142 @@
+import { stat } from 'node:fs/promises';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
+import { DicomError, findDicomFiles, readDicom } from '@dicom-tools/core';
+import { isArchiveName, readArchive } from './_archive.js';
+import { glob, isDynamicPattern } from 'tinyglobby';
+
+/** A DICOM file found among the inputs, with where it sits relative to the input it came from. */
+export interface BatchInput {
+  /** The file's path (as reached from the input given). */
+  readonly path: string;
+  /** The input it was found under: the folder given, or for a file given directly, its folder. */
+  readonly root: string;
+  /** `path` relative to `root`, with `/` separators (the file name alone for a file given directly). */
+  readonly relativePath: string;
+  /**
+   * For a member of a .zip/.tar(.gz) archive: its bytes (read into memory, never extracted to disk). `path` is
+   * then `ARCHIVE/MEMBER` (not a real file) and `relativePath` the archive's relative path, `/`, the member name.
+   */
+  readonly bytes?: Uint8Array;
+}
+
+/** An input path that is not processed, and why (findDicomFiles' phrases: `not DICOM`, `DICOMDIR`, `empty`...). */
+export interface SkippedInput {
+  readonly path: string;
+  readonly reason: string;
+}
+
+/** Options of {@link expandInputs}. */
+export interface ExpandInputsOptions {
+  /** Called for every file that is not processed (not DICOM, DICOMDIR, unreadable...), in walk order. */
+  readonly onSkipped?: (skipped: SkippedInput) => void;
+  /** Walk sub-folders of folder inputs. Default true. */
+  readonly recursive?: boolean;
+  /** Read the members of .zip, .tar, .tar.gz and .tgz files (in memory). Default true; false: skipped as not DICOM. */
+  readonly archives?: boolean;
+  /** Stops the walk (the iterator then throws CORE_ABORTED). */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The DICOM files of `paths`, lazily: a file is taken as it is (if its content is DICOM), a folder is walked
+ * (recursively by default) with core's findDicomFiles, which recognises DICOM by content, not by name. Every
+ * other file goes to `onSkipped` with a reason. A path that does not exist is skipped with the reason
+ * `no such file or folder` (so one bad argument does not stop a batch). A path that does not exist but is a glob
+ * pattern (`study/**\/*.dcm`, quoted so the shell leaves it) is expanded with tinyglobby; its files are taken
+ * relative to the pattern's folders before the first wildcard. The members of .zip, .tar, .tar.gz and .tgz files
+ * are read in memory (never extracted) and yielded with their `bytes` when DICOM, skipped with a reason otherwise.
+ */
+export async function* expandInputs(paths: readonly string[], options: ExpandInputsOptions = {}): AsyncGenerator<BatchInput, void, undefined> {
+  for (const given of paths) {
+    let isFolder: boolean;
+    try {
+      isFolder = (await stat(given)).isDirectory();
+    } catch {
+      if (isDynamicPattern(given)) {
+        yield* expandPattern(given, options);
+        continue;
+      }
+      options.onSkipped?.({ path: given, reason: 'no such file or folder' });
+      continue;
+    }
+    const root = isFolder ? given : dirname(given);
+    const walkOptions = { recursive: options.recursive ?? true, ...(options.signal !== undefined ? { signal: options.signal } : {}) };
+    try {
+      for await (const found of findDicomFiles(given, walkOptions)) {
+        const rel = (isFolder ? relative(resolve(root), resolve(found.path)) : basename(found.path)).split(sep).join('/');
+        if (found.skipped) {
+          if (found.reason === 'not DICOM' && options.archives !== false && isArchiveName(found.path)) yield* archiveMembers(found.path, root, rel, options);
+          else options.onSkipped?.({ path: found.path, reason: found.reason });
+          continue;
+        }
+        yield { path: found.path, root, relativePath: rel };
+      }
+    } catch (error) {
+      if (error instanceof DicomError && error.code === 'CORE_IO') {
+        options.onSkipped?.({ path: given, reason: `unreadable: ${error.message}` });
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+/** The folders of a pattern before its first dynamic part (`study/a/**\/*.dcm` -> `study/a`), or `.`. */
+function staticBase(pattern: string): string {
+  const parts = pattern.split('/');
+  const fixed: string[] = [];
+  for (const part of parts.slice(0, -1)) {
+    if (isDynamicPattern(part)) break;
+    fixed.push(part);
+  }
+  return fixed.length === 0 ? '.' : fixed.join('/') || '/';
+}
+
+/**
+ * The DICOM files matched by a glob pattern (tinyglobby: `*`, `?`, `**`, `[...]`, `{a,b}`; hidden files only when
+ * named), in sorted order, each relative to the pattern's static base folder. Matched folders are not walked.
+ */
+async function* expandPattern(pattern: string, options: ExpandInputsOptions): AsyncGenerator<BatchInput, void, undefined> {
+  const base = staticBase(pattern);
+  const matches = (await glob(pattern, { absolute: true, onlyFiles: true, expandDirectories: false })).sort();
+  if (matches.length === 0) options.onSkipped?.({ path: pattern, reason: 'no file matches the pattern' });
+  for (const match of matches) {
+    options.signal?.throwIfAborted();
+    for await (const found of findDicomFiles(match, options.signal !== undefined ? { signal: options.signal } : {})) {
+      const rel = relative(resolve(base), found.path).split(sep).join('/');
+      if (!found.skipped) yield { path: found.path, root: base, relativePath: rel };
+      else if (found.reason === 'not DICOM' && options.archives !== false && isArchiveName(found.path)) yield* archiveMembers(found.path, base, rel, options);
+      else options.onSkipped?.({ path: found.path, reason: found.reason });
+    }
+  }
+}
+
+/** True when `bytes` look like DICOM: `DICM` at byte 128, or a data set the reader accepts up to Pixel Data. */
+function looksLikeDicom(bytes: Uint8Array): boolean {
+  if (bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d) return true;
+  try {
+    return readDicom(bytes, { stopBeforePixelData: true }).dataset.elements.size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The DICOM members of an archive as inputs (with their bytes); the other members, and a corrupt archive, skipped. */
+async function* archiveMembers(archive: string, root: string, relativeArchive: string, options: ExpandInputsOptions): AsyncGenerator<BatchInput, void, undefined> {
+  let members: Awaited<ReturnType<typeof readArchive>>;
+  try {
+    members = await readArchive(archive);
+  } catch (error) {
+    options.onSkipped?.({ path: archive, reason: `unreadable archive: ${error instanceof Error ? error.message : String(error)}` });
+    return;
+  }
+  for (const member of members) {
+    options.signal?.throwIfAborted();
+    const path = `${archive}/${member.name}`;
+    const name = member.name.split('/').at(-1) ?? '';
+    if (member.bytes.length === 0) options.onSkipped?.({ path, reason: 'empty' });
+    else if (name.toUpperCase() === 'DICOMDIR') options.onSkipped?.({ path, reason: 'DICOMDIR' });
+    else if (!looksLikeDicom(member.bytes)) options.onSkipped?.({ path, reason: 'not DICOM' });
+    else yield { path, root, relativePath: `${relativeArchive}/${member.name}`, bytes: member.bytes };
+  }
+}

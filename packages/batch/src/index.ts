@@ -1,0 +1,16 @@
+export { runBatch } from './run-batch.js';
+export type { BatchProgress, BatchResult, BatchTask, RunBatchOptions, TaskContext } from './run-batch.js';
+export { expandInputs } from './expand-inputs.js';
+export type { BatchInput, ExpandInputsOptions, SkippedInput } from './expand-inputs.js';
+export { createBatchReport } from './batch-report.js';
+export type { BatchReport, BatchReportBuilder, BatchReportEntry } from './batch-report.js';
+export { sanitizePathPart } from './sanitize-path-part.js';
+export type { SanitizePathPartOptions } from './sanitize-path-part.js';
+export { ORGANIZE_PRESETS, parsePathTemplate, renderPathTemplate } from './path-template.js';
+export type { OrganizePreset, PathTemplate, PathTemplatePiece } from './path-template.js';
+export { placeFile } from './place-file.js';
+export type { PlacedFile, PlaceFileOptions } from './place-file.js';
+export { matchesKeys, parseMatchKey } from './dicom-match.js';
+export type { MatchKey } from './dicom-match.js';
+export { createWorkerPool } from './worker-pool.js';
+export type { WorkerPool, WorkerPoolOptions } from './worker-pool.js';
