@@ -18,7 +18,6 @@ const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout
  */
 export function sanitizePathPart(text: string, options: SanitizePathPartOptions = {}): string {
   const maxBytes = Math.min(Math.max(options.maxBytes ?? 64, 8), 255);
-  // eslint-disable-next-line no-control-regex
   let s = text.normalize('NFC').replace(/[\u0000-\u001f\u007f-\u009f/\\:*?"<>|]/g, '_').replace(/^[\s.]+|[\s.]+$/g, '');
   if (RESERVED.test(s)) s = `_${s}`;
   s = cutToBytes(s, maxBytes).replace(/[\s.]+$/g, '');
