@@ -1,4 +1,4 @@
-import { readDicom, writeDicom, type Dataset, type DicomFile } from '@dicom-tools/core';
+import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, readDicom, writeDicom, type Dataset, type DicomFile } from '@dicom-tools/core';
 
 const EMPTY: Dataset = { elements: new Map() };
 
@@ -7,43 +7,40 @@ function metaEnd(part10: Uint8Array): number {
   return 132 + 12 + Buffer.from(part10.buffer, part10.byteOffset, part10.length).readUInt32LE(140);
 }
 
-/**
- * The Part 10 header (preamble, `DICM`, file meta group) for an instance received over the network: our
- * implementation UID and version, the SOP class and instance of the C-STORE, the presentation context's syntax.
- */
-export function fileMetaBytes(sopClassUid: string, sopInstanceUid: string, transferSyntaxUid: string, sourceAeTitle: string): Buffer {
-  const meta: Dataset = {
-    elements: new Map([
-      [0x00020002, { tag: 0x00020002, vr: 'UI', value: [sopClassUid] }],
-      [0x00020003, { tag: 0x00020003, vr: 'UI', value: [sopInstanceUid] }],
-    ]),
-  };
-  // An empty data set in a native syntax: the writer's output is the header alone (the syntax is patched in below).
-  const file: DicomFile = { meta, dataset: EMPTY, transferSyntaxUID: '1.2.840.10008.1.2.1', hadPreamble: true };
-  const bytes = writeDicom(file, { transferSyntaxUID: '1.2.840.10008.1.2.1', ...(sourceAeTitle !== '' ? { sourceApplicationEntityTitle: sourceAeTitle } : {}) });
-  return relabel(Buffer.from(bytes.buffer, bytes.byteOffset, metaEnd(bytes)), transferSyntaxUid);
+/** One explicit VR little endian element of the file meta group (short-header VRs). */
+function metaElement(element: number, vr: 'UI' | 'SH' | 'AE', value: string): Buffer {
+  const padded = value.length % 2 === 0 ? value : `${value}${vr === 'UI' ? '\0' : ' '}`;
+  const out = Buffer.allocUnsafe(8 + padded.length);
+  out.writeUInt16LE(0x0002, 0);
+  out.writeUInt16LE(element, 2);
+  out.write(vr, 4, 'latin1');
+  out.writeUInt16LE(padded.length, 6);
+  out.write(padded, 8, 'latin1');
+  return out;
 }
 
-/** Rewrites the Transfer Syntax UID (0002,0010) of a header written by `fileMetaBytes`, fixing the lengths. */
-function relabel(header: Buffer, syntax: string): Buffer {
-  let at = 144;
-  while (at + 8 <= header.length) {
-    const tag = ((header.readUInt16LE(at) << 16) | header.readUInt16LE(at + 2)) >>> 0;
-    const vr = header.toString('latin1', at + 4, at + 6);
-    const long = vr === 'OB' || vr === 'UN' || vr === 'SQ' || vr === 'UT' || vr === 'OW';
-    const length = long ? header.readUInt32LE(at + 8) : header.readUInt16LE(at + 6);
-    const start = at + (long ? 12 : 8);
-    if (tag === 0x00020010) {
-      const value = Buffer.from(syntax.length % 2 === 0 ? syntax : `${syntax}\0`, 'latin1');
-      const head = Buffer.from(header.subarray(at, start));
-      head.writeUInt16LE(value.length, 6);
-      const out = Buffer.concat([header.subarray(0, at), head, value, header.subarray(start + length)]);
-      out.writeUInt32LE(out.length - 144, 140);
-      return out;
-    }
-    at = start + length;
-  }
-  return header;
+/**
+ * The Part 10 header (preamble, `DICM`, file meta group, PS3.10 7.1) for an instance received over the network:
+ * the SOP class and instance of the C-STORE, the presentation context's syntax, our implementation class UID and
+ * version name (core's), the calling AE as Source AE. Written here rather than through core's writer, which sizes
+ * its buffer for a whole data set: this runs once per received instance.
+ */
+export function fileMetaBytes(sopClassUid: string, sopInstanceUid: string, transferSyntaxUid: string, sourceAeTitle: string): Buffer {
+  const parts = [
+    Buffer.from([0x02, 0x00, 0x01, 0x00, 0x4f, 0x42, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01]),
+    metaElement(0x0002, 'UI', sopClassUid),
+    metaElement(0x0003, 'UI', sopInstanceUid),
+    metaElement(0x0010, 'UI', transferSyntaxUid),
+    metaElement(0x0012, 'UI', IMPLEMENTATION_CLASS_UID),
+    metaElement(0x0013, 'SH', IMPLEMENTATION_VERSION_NAME),
+    ...(sourceAeTitle !== '' ? [metaElement(0x0016, 'AE', sourceAeTitle)] : []),
+  ];
+  const groupLength = parts.reduce((n, p) => n + p.length, 0);
+  const head = Buffer.alloc(144);
+  head.write('DICM', 128, 'latin1');
+  head.set([0x02, 0x00, 0x00, 0x00, 0x55, 0x4c, 0x04, 0x00], 132);
+  head.writeUInt32LE(groupLength, 140);
+  return Buffer.concat([head, ...parts], 144 + groupLength);
 }
 
 /** Encodes a data set as bare bytes (no preamble or meta) in `transferSyntaxUid`. */

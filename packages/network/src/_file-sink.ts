@@ -1,33 +1,63 @@
-import { closeSync, createWriteStream, openSync, writeSync, writevSync, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, openSync, renameSync, unlinkSync, writeSync, writevSync, type WriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import type { DatasetSink } from './_link.js';
 
-/** A data set sink writing a Part 10 file to a temporary path: our header first, then the bytes as they come. */
+/**
+ * Where an incoming instance goes: held in memory while small, streamed to a temporary file past 4 MiB. Once
+ * complete it is saved under its final name, or written to the temporary file for a reader that needs one.
+ */
 export interface FileSink extends DatasetSink {
+  /** The temporary file (used when the instance is streamed, or when {@link FileSink.materialize} is called). */
   readonly path: string;
   /** Bytes of the data set received so far. */
   readonly received: number;
   /** The first write error (no space, permission...), if any: the file is then incomplete and removed. */
   readonly error: NodeJS.ErrnoException | undefined;
+  /** The whole Part 10 file when it is held in memory (small instances), else undefined. */
+  readonly bytes: Buffer | undefined;
+  /**
+   * Puts the complete instance at `target`: written there in one call when held in memory (nothing is written
+   * before the last byte has arrived), renamed there from the temporary file when streamed. Throws the I/O error;
+   * a partly written target is removed.
+   */
+  save(target: string): void;
+  /** Writes a held instance to the temporary file (if not done yet) and returns its path. */
+  materialize(): string;
 }
 
+/** Instances up to this size are held in memory and written with one call when complete. */
+const HOLD_BYTES = 4 * 1024 * 1024;
+
 /** Writes every byte of `buffers` (one writev when they are few; short writes are continued). */
-function writeAllSync(fd: number, buffers: Buffer[], total: number): void {
-  let written = buffers.length <= 256 ? writevSync(fd, buffers) : 0;
+function writeAllSync(fd: number, buffers: readonly Buffer[], total: number): void {
+  let written = buffers.length <= 256 ? writevSync(fd, buffers as Buffer[]) : 0;
   if (written === total) return;
-  const all = Buffer.concat(buffers, total);
+  const all = Buffer.concat(buffers as Buffer[], total);
   while (written < total) written += writeSync(fd, all, written, total - written);
 }
 
-/** Instances up to this size are written with one call when complete; larger ones are streamed as they arrive. */
-const HOLD_BYTES = 4 * 1024 * 1024;
+function writeFileNow(path: string, flag: string, buffers: readonly Buffer[], total: number): void {
+  const fd = openSync(path, flag);
+  try {
+    writeAllSync(fd, buffers, total);
+  } catch (error) {
+    closeSync(fd);
+    try {
+      unlinkSync(path);
+    } catch {
+      // already gone
+    }
+    throw error;
+  }
+  closeSync(fd);
+}
 
 /**
- * Writes an incoming data set to `path` (created exclusively), after `header`. A small instance is held in memory
- * and written in one call at the end; past 4 MiB the file is opened and every fragment is written as it arrives,
- * with backpressure (write returns a promise when the file is behind), so memory stays flat for any size. After
- * a write error the rest of the data set is read and dropped, so that the association stays in step and the
- * request can be answered with a failure status. `discard` removes the file.
+ * A sink for an incoming data set whose file starts with `header`. Past 4 MiB the temporary file `path` is
+ * created (exclusively) and every fragment is written as it arrives, with backpressure (write returns a promise
+ * when the file is behind), so memory stays flat for any size. After a write error the rest of the data set is
+ * read and dropped, so that the association stays in step and the request can be answered with a failure.
+ * `discard` removes the temporary file.
  */
 export function createFileSink(path: string, header: Buffer): FileSink {
   let error: NodeJS.ErrnoException | undefined;
@@ -35,6 +65,7 @@ export function createFileSink(path: string, header: Buffer): FileSink {
   let held: Buffer[] | undefined = [header];
   let heldBytes = header.length;
   let stream: WriteStream | undefined;
+  let onDisk = false;
   let closed: Promise<void> | undefined;
 
   const open = (): WriteStream => {
@@ -44,6 +75,7 @@ export function createFileSink(path: string, header: Buffer): FileSink {
     });
     for (const chunk of held ?? []) s.write(chunk);
     held = undefined;
+    onDisk = true;
     return s;
   };
   const drained = (s: WriteStream): Promise<void> =>
@@ -80,6 +112,9 @@ export function createFileSink(path: string, header: Buffer): FileSink {
     get error() {
       return error;
     },
+    get bytes() {
+      return held ? Buffer.concat(held, heldBytes) : undefined;
+    },
     write(chunk) {
       received += chunk.length;
       if (error) return undefined;
@@ -93,32 +128,36 @@ export function createFileSink(path: string, header: Buffer): FileSink {
       }
       return stream!.write(chunk) ? undefined : drained(stream!);
     },
-    async end() {
-      if (held && !error) {
-        try {
-          // One synchronous write of a small instance (at most 4 MiB) costs less than three trips through the
-          // thread pool (open, write, close), which is what the peer waits for before its next C-STORE.
-          const fd = openSync(path, 'wx');
-          try {
-            writeAllSync(fd, held, heldBytes);
-          } finally {
-            closeSync(fd);
-          }
-        } catch (e) {
-          error = e as NodeJS.ErrnoException;
-          await unlink(path).catch(() => undefined);
-        }
+    end() {
+      // Nothing to wait for when the instance is held in memory: the link then goes on without pausing.
+      if (!stream) return undefined;
+      return closeStream().then(async () => {
+        if (error && onDisk) await unlink(path).catch(() => undefined);
+      });
+    },
+    save(target) {
+      if (held) {
+        writeFileNow(target, 'w', held, heldBytes);
         held = undefined;
         return;
       }
-      await closeStream();
-      if (error) await unlink(path).catch(() => undefined);
+      renameSync(path, target);
+      onDisk = false;
+    },
+    materialize() {
+      if (held) {
+        writeFileNow(path, 'wx', held, heldBytes);
+        held = undefined;
+        onDisk = true;
+      }
+      return path;
     },
     async discard() {
       error ??= Object.assign(new Error('discarded'), { code: 'EDISCARDED' });
       held = undefined;
       await closeStream();
-      await unlink(path).catch(() => undefined);
+      if (onDisk) await unlink(path).catch(() => undefined);
+      onDisk = false;
     },
   };
 }

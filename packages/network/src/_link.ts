@@ -171,8 +171,18 @@ export class Link {
         this.current = undefined;
         if (current.sink) {
           const sink = current.sink;
-          w.ending = { contextId: current.contextId, command: current.command };
-          return Promise.resolve(wrote).then(() => sink.end());
+          const ending = { contextId: current.contextId, command: current.command };
+          if (wrote instanceof Promise) {
+            w.ending = ending;
+            return wrote.then(() => sink.end());
+          }
+          const ended = sink.end();
+          if (ended instanceof Promise) {
+            w.ending = ending;
+            return ended;
+          }
+          this.handlers.onMessage(ending);
+          continue;
         }
         this.handlers.onMessage({ contextId: current.contextId, command: current.command, data: current.chunks.length === 1 ? current.chunks[0]! : Buffer.concat(current.chunks) });
         continue;

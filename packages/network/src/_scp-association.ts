@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { unlink } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { DicomError, IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '@dicom-tools/core';
+import { DicomError, IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, readDicom, readDicomFile } from '@dicom-tools/core';
 import { CommandField, type Command } from './_command.js';
 import { fileMetaBytes } from './_dataset-bytes.js';
 import { createFileSink, type FileSink } from './_file-sink.js';
@@ -11,7 +10,7 @@ import { encodeAssociateAc, encodeAssociateRj, PduType, type AssociateRequest, t
 import { answerContexts } from './_acceptor-policy.js';
 import { runFind, runRetrieve } from './_scp-services.js';
 import type { DimseEndpoint } from './_send-instance.js';
-import type { NegotiatedContext } from './peer.js';
+import { DEFAULT_MAX_PDU, type NegotiatedContext } from './peer.js';
 import type { AssociationInfo, ScpEvents, ScpOptions, StatusLike, StoreAnswer } from './scp-types.js';
 import { dimseStatus, Status, type DimseStatus } from './status.js';
 
@@ -40,6 +39,8 @@ export class ScpAssociation implements DimseEndpoint {
   private readonly waiters = new Map<number, { resolve: (m: DimseMessage) => void; reject: (e: DicomError) => void }>();
   private readonly sinks = new Map<string, FileSink>();
   private nextId = 1;
+  /** The signal of requests that cannot be cancelled. */
+  private readonly never = new AbortController().signal;
   private requestTimer: NodeJS.Timeout | undefined;
   private closedResolve!: () => void;
   /** Resolves when the association has ended. */
@@ -144,7 +145,7 @@ export class ScpAssociation implements DimseEndpoint {
         calledAeTitle: rq.calledAeTitle,
         callingAeTitle: rq.callingAeTitle,
         contexts: answers,
-        userInfo: { maxLength: o.maxPduLength ?? 262144, implementationClassUid: IMPLEMENTATION_CLASS_UID, implementationVersionName: IMPLEMENTATION_VERSION_NAME, roles },
+        userInfo: { maxLength: o.maxPduLength ?? DEFAULT_MAX_PDU, implementationClassUid: IMPLEMENTATION_CLASS_UID, implementationVersionName: IMPLEMENTATION_VERSION_NAME, roles },
       }),
     );
     this.state = 'open';
@@ -180,10 +181,12 @@ export class ScpAssociation implements DimseEndpoint {
       }
       return;
     }
-    const cancel = new AbortController();
-    if (command.messageId !== undefined) this.cancels.set(command.messageId, cancel);
+    // Only find, move and get can be cancelled (C-CANCEL): the others need no signal.
+    const cancellable = command.commandField === CommandField.CFindRq || command.commandField === CommandField.CMoveRq || command.commandField === CommandField.CGetRq;
+    const cancel = cancellable ? new AbortController() : undefined;
+    if (cancel && command.messageId !== undefined) this.cancels.set(command.messageId, cancel);
     this.queue = this.queue
-      .then(() => this.serve(message, cancel.signal))
+      .then(() => this.serve(message, cancel?.signal ?? this.never))
       .catch((error: unknown) => {
         this.link.abort(2, 0);
         this.link.fail(error instanceof DicomError ? error : new DicomError('NET_PROTOCOL', `cannot answer a request: ${(error as Error).message}`, { cause: error }));
@@ -284,16 +287,21 @@ export class ScpAssociation implements DimseEndpoint {
           sopClassUid: command.affectedSopClassUid ?? '',
           sopInstanceUid: command.affectedSopInstanceUid ?? '',
           transferSyntaxUid: context.transferSyntax,
-          path: sink.path,
           size: sink.received,
+          save: (target) => Promise.resolve().then(() => sink.save(target)),
+          file: () => Promise.resolve().then(() => sink.materialize()),
+          dataset: async () => {
+            const held = sink.bytes;
+            return held ? readDicom(held, { stopBeforePixelData: true }).dataset : (await readDicomFile(sink.materialize(), { stopBeforePixelData: true })).dataset;
+          },
           ...(command.moveOriginatorAeTitle !== undefined ? { moveOriginator: { aeTitle: command.moveOriginatorAeTitle, messageId: command.moveOriginatorMessageId ?? 0 } } : {}),
         }),
       );
       status = toStatus(typeof answer === 'object' && 'category' in answer ? answer : typeof answer === 'object' ? answer.status : answer);
       if (typeof answer === 'object' && !('category' in answer) && answer.path !== undefined) path = answer.path;
     }
-    // The handler moved the file away (kept it) or not: whatever is left of it goes.
-    if (sink && (path === undefined || sink.error !== undefined)) await unlink(sink.path).catch(() => undefined);
+    // Whatever was not saved (a temporary file) goes.
+    if (sink) await sink.discard();
     await this.respond(message, CommandField.CStoreRsp, status, extra);
     this.ctx.emit('stored', {
       association: this.info,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, unlink } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getStrings } from '@dicom-tools/core';
 import { CommandField, type Command } from './_command.js';
@@ -149,14 +149,14 @@ export async function get(target: Target, query: Query, options: GetOptions): Pr
         else {
           path = join(options.outputDir, `${uid}.dcm`);
           try {
-            await rename(sink.path, path);
+            sink.save(path);
             status = dimseStatus(Status.Success);
-          } catch {
+          } catch (error) {
             path = undefined;
-            status = dimseStatus(Status.ProcessingFailure);
+            status = dimseStatus((error as NodeJS.ErrnoException).code === 'ENOSPC' ? Status.OutOfResources : Status.ProcessingFailure);
           }
         }
-        if (sink) await unlink(sink.path).catch(() => undefined);
+        if (sink) await sink.discard();
         await association.send(message.contextId, {
           commandField: CommandField.CStoreRsp,
           messageIdBeingRespondedTo: command.messageId ?? 0,

@@ -26,18 +26,23 @@ export interface StoreRequest {
   /** The presentation context's syntax: the syntax of the received bytes, as recorded in the file meta. */
   readonly transferSyntaxUid: string;
   /**
-   * A complete Part 10 file (our file meta, then the received bytes unchanged) in the SCP's incoming folder.
-   * Rename it to keep it (same file system: atomic) and answer with its new `path`; otherwise it is removed when
-   * the handler returns.
+   * Puts the instance at `path` as a complete Part 10 file (our file meta, then the received bytes unchanged): an
+   * instance held in memory (up to 4 MiB) is written there in one call, a larger one, already streamed to a
+   * temporary file in the incoming folder, is renamed there (same file system: atomic). Nothing is written before
+   * the last byte has arrived, so an aborted association leaves no file. Throws the I/O error (ENOSPC...).
    */
-  readonly path: string;
+  save(path: string): Promise<void>;
+  /** The instance as a temporary Part 10 file, for handlers that read it; removed when the handler returns. */
+  file(): Promise<string>;
+  /** The received data set, read up to Pixel Data. */
+  dataset(): Promise<Dataset>;
   /** Bytes of the data set as received. */
   readonly size: number;
   /** For a C-STORE that is a C-MOVE sub-operation: who asked for the move. */
   readonly moveOriginator?: { readonly aeTitle: string; readonly messageId: number };
 }
 
-/** What a store handler answers: a status, or a status and where the instance was kept (for the `stored` event). */
+/** What a store handler answers: a status, or a status and where the instance was saved (for the `stored` event). */
 export type StoreAnswer = StatusLike | { readonly status: StatusLike; readonly path?: string };
 
 /** A C-FIND request (Query/Retrieve or Modality Worklist). */
@@ -104,7 +109,7 @@ export interface ScpOptions {
   readonly storageTransferSyntaxes?: readonly string[];
   /** Where received instances are written while they arrive (default: the OS temp folder). */
   readonly incomingDir?: string;
-  /** Largest P-DATA-TF PDU we accept. Default 262,144. */
+  /** Largest P-DATA-TF PDU we accept. Default 16,384 (as DCMTK; larger PDUs measured slower: each spans several socket reads and is copied whole). */
   readonly maxPduLength?: number;
   /** association: waiting for A-ASSOCIATE-RQ (default 30 s); dimse: for responses to our requests; idle: default 60 s. */
   readonly timeouts?: Timeouts;

@@ -1,7 +1,6 @@
-import { renameSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { getString, readDicomFile, tagForKeyword, type Dataset } from '@dicom-tools/core';
+import { getString, tagForKeyword, type Dataset } from '@dicom-tools/core';
 import { createScp } from './scp.js';
 import type { DicomServer, ScpHandlers, ScpOptions, StoreRequest } from './scp-types.js';
 import { Status } from './status.js';
@@ -57,7 +56,7 @@ export function createStorageScp(options: StorageScpOptions): DicomServer {
     let dataset: Dataset | undefined;
     if (needed.length > 0) {
       try {
-        dataset = (await readDicomFile(request.path, { stopBeforePixelData: true })).dataset;
+        dataset = await request.dataset();
       } catch {
         return { status: Status.UnableToProcess };
       }
@@ -79,9 +78,8 @@ export function createStorageScp(options: StorageScpOptions): DicomServer {
         await mkdir(folder, { recursive: true });
         made.add(folder);
       }
-      // A rename is a quick metadata update: done in place rather than through the thread pool, since the peer
-      // waits for the response.
-      renameSync(request.path, target);
+      // Written (or renamed) in place rather than through the thread pool: the peer waits for the response.
+      await request.save(target);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       return { status: code === 'ENOSPC' || code === 'EDQUOT' ? Status.OutOfResources : Status.ProcessingFailure };
