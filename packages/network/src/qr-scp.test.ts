@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getString } from '@dicom-tools/core';
+import { getString, writeDicomFile } from '@dicom-tools/core';
 import { ctSeries } from '@dicom-tools/test-fixtures';
-import { associate, createQueryRetrieveScp, find, queryIdentifier, SopClass, store, type QueryRetrieveServer } from './index.js';
+import { associate, createQueryRetrieveScp, createScp, find, get, queryIdentifier, SopClass, store, type QueryRetrieveServer } from './index.js';
 
 const HOST = '127.0.0.1';
 let dir: string;
@@ -55,5 +55,27 @@ describe('Q/R SCP on loopback', () => {
     for await (const r of find({ host: HOST, port: qr.port }, { keys: queryIdentifier({ PatientID: '' }) })) responses.push(r);
     expect(responses).toHaveLength(1);
     expect(responses[0]!.status).toMatchObject({ status: 0xa900, category: 'failure' });
+  });
+
+  it('C-GET refuses (0xC000) an instance whose SOP Instance UID has path characters and writes nothing, in -o or outside it', async () => {
+    const source = join(dir, 'evil-source');
+    mkdirSync(source);
+    const [slice] = ctSeries({ slices: 1, seed: 'evil-get' });
+    slice!.dataset.elements.set(0x00080018, { tag: 0x00080018, vr: 'UI', value: ['../../escape'] });
+    const path = join(source, 'evil.dcm');
+    await writeDicomFile(path, slice!);
+    const server = createScp({ handlers: { get: () => ({ instances: [path] }) } });
+    const { port } = await server.listen(0);
+    const out = join(dir, 'get-out', 'deep');
+    try {
+      const result = await get({ host: HOST, port }, { level: 'IMAGE', keys: { SOPInstanceUID: '' } }, { outputDir: out, storageSopClasses: ['1.2.840.10008.5.1.4.1.1.2'] });
+      expect(result.instances.map((i) => i.status.status)).toEqual([0xc000]);
+      expect(result.failed).toBe(1);
+      expect(readdirSync(out)).toEqual([]);
+      expect(existsSync(join(dir, 'escape.dcm'))).toBe(false);
+      expect(existsSync(join(dir, 'get-out', 'escape.dcm'))).toBe(false);
+    } finally {
+      await server.close();
+    }
   });
 });
