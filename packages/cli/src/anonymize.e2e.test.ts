@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { corpusFile } from '@dicom-tools/test-fixtures';
+import { runCli } from './_run-cli.test-util.js';
 
 const PACKAGE_DIR = resolve(__dirname, '..');
 const BIN = join(PACKAGE_DIR, 'dist', 'bin.js');
@@ -22,11 +23,7 @@ interface Run {
   readonly stderr: string;
 }
 
-function cli(args: readonly string[]): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', DEBUG: '' }, maxBuffer: 64 * 1024 * 1024 });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args: readonly string[]): Run => runCli(args);
 
 function peer(path: string, args: readonly string[]): string {
   if (!existsSync(path)) throw new Error(`${path} is missing: install it (apt-get install -y dcmtk dicom3tools), as CI does`);

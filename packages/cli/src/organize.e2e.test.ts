@@ -5,15 +5,11 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { peerScript } from '@dicom-tools/test-fixtures';
+import { runCli, type CliRun } from './_run-cli.test-util.js';
 
-const BIN = join(resolve(__dirname, '..'), 'dist', 'bin.js');
 const PYTHON = '/usr/bin/python3';
 
-function cli(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', DEBUG: '' } });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = (args: readonly string[]): CliRun => runCli(args);
 
 function python(args: readonly string[], input?: string): void {
   if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: apt-get install -y python3-pydicom python3-numpy`);

@@ -21,11 +21,7 @@ interface Run {
   readonly stderr: string;
 }
 
-function cli(args: readonly string[], cwd = PACKAGE_DIR): Run {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd, env: { ...process.env, NO_COLOR: '1', DEBUG: '' }, maxBuffer: 64 * 1024 * 1024 });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = (args: readonly string[], cwd = PACKAGE_DIR): Run => runCli(args, { cwd });
 
 function peer(path: string, args: readonly string[]): string {
   if (!existsSync(path)) throw new Error(`${path} is missing: install it (apt-get install -y file dcmtk python3-pydicom python3-numpy), as .ci/run does`);
@@ -46,6 +42,7 @@ hu = apply_modality_lut(ds.pixel_array, ds).astype(float)
 counts, edges = np.histogram(hu, bins=7, range=(-1000, 1000))
 print(json.dumps({'min': hu.min(), 'max': hu.max(), 'mean': hu.mean(), 'median': float(np.median(hu)), 'counts': counts.tolist()}))
 `;
+import { runCli } from './_run-cli.test-util.js';
 
 let work: string;
 beforeAll(() => {

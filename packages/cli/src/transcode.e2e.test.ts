@@ -6,9 +6,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { corpusFile } from '@dicom-tools/test-fixtures';
+import { runCli } from './_run-cli.test-util.js';
 
-const PACKAGE_DIR = resolve(__dirname, '..');
-const BIN = join(PACKAGE_DIR, 'dist', 'bin.js');
 
 interface Run {
   readonly status: number | null;
@@ -16,11 +15,7 @@ interface Run {
   readonly stderr: string;
 }
 
-function cli(args: readonly string[], cwd: string): Run {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd, env: { ...process.env, NO_COLOR: '1', DEBUG: '' } });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = (args: readonly string[], cwd: string): Run => runCli(args, { cwd });
 
 function peer(tool: string, args: readonly string[]): string {
   const path = `/usr/bin/${tool}`;
