@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { DicomError } from '@dicom-tools/core';
+import { DicomError, fileSystemError } from '@dicom-tools/core';
 
 /** What {@link placeFile} did. */
 export interface PlacedFile {
@@ -33,10 +33,6 @@ function candidate(target: string, n: number): string {
   return join(dirname(target), `${basename(target, ext)}-${n}${ext}`);
 }
 
-function ioError(error: unknown, file: string, what: string): DicomError {
-  return new DicomError('CORE_IO', `${what}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file, cause: error });
-}
-
 /**
  * Puts a copy of `source` (a file, or bytes) at `target` without ever overwriting anything: the bytes go to a temporary file
  * beside the target, which is then hard-linked to the target name (an atomic create-if-absent), so a
@@ -48,7 +44,7 @@ export async function placeFile(source: string | Uint8Array, target: string, opt
   if (typeof source !== 'string' && options.mode === 'move') throw new DicomError('CORE_INVALID_VALUE', 'bytes cannot be moved, only copied');
   const move = options.mode === 'move' && typeof source === 'string';
   await mkdir(dirname(target), { recursive: true }).catch((error: unknown) => {
-    throw ioError(error, dirname(target), 'cannot create the folder');
+    throw fileSystemError(error, dirname(target), 'cannot create the folder');
   });
   const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
@@ -78,7 +74,7 @@ export async function placeFile(source: string | Uint8Array, target: string, opt
           n--; // someone else took the name meanwhile: look at it again
           continue;
         }
-        throw ioError(error, path, 'cannot copy');
+        throw fileSystemError(error, path, 'cannot copy');
       }
       if (!(await sameBytes(source, path))) throw new DicomError('CORE_IO', 'the copy differs from the source: the source was kept', { file: path });
       if (move) await unlink(source as string);

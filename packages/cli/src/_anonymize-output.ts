@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { DicomError } from '@dicom-tools/core';
+import { fileSystemError } from '@dicom-tools/core';
 import { UsageError } from './_usage-error.js';
 
 /** True when `a` and `b` name the same existing file (same device and inode). */
@@ -81,17 +81,10 @@ export async function readInto(path: string, slot: ReadSlot, signal: AbortSignal
     }
     return slot.buffer.subarray(0, got);
   } catch (error) {
-    throw ioError(error, path, 'cannot read');
+    throw fileSystemError(error, path, 'cannot read');
   } finally {
     await handle?.close();
   }
-}
-
-function ioError(error: unknown, path: string, what: string): DicomError {
-  if (error instanceof DicomError) return error;
-  const code = (error as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a folder' : code === 'ENOSPC' ? 'no space left on device' : (error as Error).message;
-  return new DicomError('CORE_IO', `${what}: ${why}`, { file: path, cause: error });
 }
 
 /**
@@ -123,6 +116,6 @@ export async function writeChunksAtomic(path: string, chunks: readonly Uint8Arra
   } catch (error) {
     await handle?.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
-    throw ioError(error, path, 'cannot write');
+    throw fileSystemError(error, path, 'cannot write');
   }
 }

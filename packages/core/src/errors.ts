@@ -120,3 +120,27 @@ export function withFile(error: unknown, file: string, fallback: ErrorCode = 'CO
   const message = error instanceof Error ? error.message : String(error);
   return new DicomError(fallback, message, { file, cause: error });
 }
+
+const FS_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'not a directory',
+  EISDIR: 'is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOSPC: 'no space left on device',
+  EEXIST: 'already exists',
+  EROFS: 'read-only file system',
+  EMFILE: 'too many open files',
+};
+
+/**
+ * The DicomError for a failed file-system call on `file`: CORE_IO with `action` and a plain reason
+ * (`cannot read: no such file or folder`), CORE_ABORTED for an AbortError; a DicomError is returned as it is.
+ */
+export function fileSystemError(error: unknown, file: string, action: string): DicomError {
+  if (isDicomError(error)) return error;
+  if ((error as { name?: unknown } | null)?.name === 'AbortError') return new DicomError('CORE_ABORTED', `${action}: aborted`, { file, cause: error });
+  const code = (error as { code?: unknown } | null)?.code;
+  const reason = (typeof code === 'string' ? FS_REASONS[code] : undefined) ?? (error instanceof Error ? error.message : String(error));
+  return new DicomError('CORE_IO', `${action}: ${reason}`, { file, cause: error });
+}

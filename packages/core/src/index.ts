@@ -1,4 +1,4 @@
-export { DicomError, ErrorCodes, isDicomError, withFile } from './errors.js';
+export { DicomError, ErrorCodes, fileSystemError, isDicomError, withFile } from './errors.js';
 export type { DicomErrorDetails, ErrorCode } from './errors.js';
 export { VRS, isVr, isTextVr, isNumberVr, isBigIntVr, isBytesVr, maxValueLength } from './vr.js';
 export type { Vr, TextVr, NumberVr, BigIntVr, BytesVr } from './vr.js';

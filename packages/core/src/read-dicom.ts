@@ -4,7 +4,7 @@ import { constants as zlibConstants, inflateRawSync, inflateSync } from 'node:zl
 import { walkDataSet } from './_element-walk.js';
 import { createDecodeContext, decodeDataset } from './_decode-dataset.js';
 import type { Dataset, DicomFile } from './dataset.js';
-import { DicomError, isDicomError, withFile } from './errors.js';
+import { DicomError, isDicomError, withFile, fileSystemError } from './errors.js';
 import { detectSyntax, locateMeta, peekElement, u16 } from './_locate-data-set.js';
 import { TransferSyntax, transferSyntaxInfo } from './transfer-syntax.js';
 
@@ -128,13 +128,6 @@ function readUnnamed(bytes: Uint8Array, options: ReadOptions): DicomFile {
   return { meta, dataset, transferSyntaxUID: syntax, hadPreamble: located.preamble };
 }
 
-function ioError(error: unknown, path: string): DicomError {
-  if ((error as Error).name === 'AbortError') return new DicomError('CORE_ABORTED', 'read aborted', { file: path, cause: error });
-  const code = (error as { code?: string }).code;
-  const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-  return new DicomError('CORE_IO', `cannot read: ${reason}`, { file: path, cause: error });
-}
-
 function checkAborted(signal: AbortSignal | undefined, file: string | undefined): void {
   if (signal?.aborted === true) {
     throw new DicomError('CORE_ABORTED', 'read aborted', { ...(file !== undefined ? { file } : {}), cause: signal.reason });
@@ -222,7 +215,7 @@ export async function readDicomFile(path: string, options: ReadFileOptions = {})
     checkAborted(signal, path);
     return readDicom(bytes, { ...options, fileName: path, partial: false });
   } catch (error) {
-    throw isDicomError(error) ? error : ioError(error, path);
+    throw isDicomError(error) ? error : fileSystemError(error, path, 'cannot read');
   } finally {
     await handle?.close().catch(() => undefined);
   }
@@ -300,7 +293,7 @@ export function readDicomFileSync(path: string, options: ReadOptions = {}): Dico
     }
     return readDicom(bytes, { ...options, fileName: path, partial: false });
   } catch (error) {
-    throw isDicomError(error) ? error : ioError(error, path);
+    throw isDicomError(error) ? error : fileSystemError(error, path, 'cannot read');
   } finally {
     if (fd !== undefined) closeQuietly(fd);
   }

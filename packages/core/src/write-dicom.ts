@@ -5,7 +5,7 @@ import { deflateRawSync } from 'node:zlib';
 import { createCharsetContext } from './_charset.js';
 import { createSink, encodeDataset, type Encoding } from './_encode-dataset.js';
 import { isEncapsulated, type DataElement, type Dataset, type DicomFile } from './dataset.js';
-import { DicomError } from './errors.js';
+import { DicomError, fileSystemError } from './errors.js';
 import { TransferSyntax, transferSyntaxInfo } from './transfer-syntax.js';
 import { isTextVr } from './vr.js';
 
@@ -152,8 +152,6 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, signal?: 
     await rename(temp, path);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
-    if ((error as Error).name === 'AbortError') throw new DicomError('CORE_ABORTED', 'write aborted', { file: path, cause: error });
-    const code = (error as { code?: string }).code;
-    throw new DicomError('CORE_IO', `cannot write: ${code === 'ENOENT' ? 'no such folder' : code === 'EACCES' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on device' : (error as Error).message}`, { file: path, cause: error });
+    throw fileSystemError(error, path, 'cannot write');
   }
 }

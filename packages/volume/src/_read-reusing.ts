@@ -3,17 +3,11 @@
 // call: the caller copies what it needs out of the result before the next read. core's readDicomFileSync
 // allocates a new buffer per file. (A candidate for core: a `buffer` option on readDicomFileSync.)
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { DicomError, readDicom, type DicomFile } from '@dicom-tools/core';
+import { fileSystemError, readDicom, type DicomFile } from '@dicom-tools/core';
 
 /** A growable read buffer, owned by one reader at a time. */
 export interface ReadBuffer {
   bytes: Uint8Array;
-}
-
-function ioError(error: unknown, path: string): DicomError {
-  const code = (error as { code?: string }).code;
-  const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-  return new DicomError('CORE_IO', `cannot read: ${reason}`, { file: path, cause: error });
 }
 
 /** Reads and parses `path` with its bytes in `buffer` (grown when too small); valid until the buffer's next use. */
@@ -33,7 +27,7 @@ export function readDicomReusing(path: string, buffer: ReadBuffer): DicomFile {
       closeSync(fd);
     }
   } catch (error) {
-    throw ioError(error, path);
+    throw fileSystemError(error, path, 'cannot read');
   }
   return readDicom(buffer.bytes.subarray(0, length), { fileName: path });
 }
