@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { AssociateOptions, Peer, QueryKeys } from '@dicom-tools/network';
+import { parseQueryLevel, type AssociateOptions, type Peer, type QueryKeys } from '@dicom-tools/network';
 import type { CommonOptions } from '../context.js';
 import { UsageError } from '../_usage-error.js';
 
@@ -117,4 +117,14 @@ function readText(path: string): string {
 /** Keys as the network library takes them. */
 export function asQueryKeys(keys: Record<string, string>): QueryKeys {
   return keys;
+}
+
+/** The `--level` flag of a query or retrieve command, required; a usage error when absent or not a level. */
+export function queryLevelOf(flags: { readonly level?: string | undefined }): ReturnType<typeof parseQueryLevel> {
+  if (flags.level === undefined) throw new UsageError('--level is required (patient, study, series or image)');
+  try {
+    return parseQueryLevel(flags.level);
+  } catch {
+    throw new UsageError(`--level takes patient, study, series or image, not "${flags.level}"`);
+  }
 }

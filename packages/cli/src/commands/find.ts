@@ -1,8 +1,8 @@
-import { dimseStatus, find, parseQueryLevel, type DimseStatus, type FindResponse, type QueryModel } from '@dicom-tools/network';
+import { dimseStatus, find, type DimseStatus, type FindResponse, type QueryModel } from '@dicom-tools/network';
 import type { CommandContext } from '../context.js';
 import { ExitCodes } from '../exit-codes.js';
 import { UsageError } from '../_usage-error.js';
-import { queryKeys, scuSettings, type QueryFlags } from './_network-flags.js';
+import { queryKeys, queryLevelOf, scuSettings, type QueryFlags } from './_network-flags.js';
 import { flatten, plainIdentifier, statusText, table, type PlainIdentifier } from './_network-output.js';
 
 /** Flags of `dicom-tools find`. */
@@ -40,13 +40,7 @@ export async function printMatches(responses: AsyncIterable<FindResponse>, colum
 /** `dicom-tools find --level L -k Key=Value...`: C-FIND; exit 0 on a final success status, else 1. */
 export async function runFind(flags: FindCommandOptions, context: CommandContext): Promise<number> {
   const { peer, options } = scuSettings(flags, context.signal);
-  if (flags.level === undefined) throw new UsageError('--level is required (patient, study, series or image)');
-  let level;
-  try {
-    level = parseQueryLevel(flags.level);
-  } catch {
-    throw new UsageError(`--level takes patient, study, series or image, not "${flags.level}"`);
-  }
+  const level = queryLevelOf(flags);
   const keys = queryKeys(flags);
   if (Object.keys(keys).length === 0) throw new UsageError('give the query keys with --query JSON or -k Key=Value (empty value: return it)');
   return printMatches(find(peer, { level, model: modelOf(flags.model), keys }, options), ['QueryRetrieveLevel', ...Object.keys(keys)].map((k) => k.replace(/\[\d+\]/g, '')), flags, context);

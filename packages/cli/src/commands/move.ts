@@ -1,9 +1,9 @@
-import { move, parseQueryLevel, type RetrieveProgress } from '@dicom-tools/network';
+import { move, type RetrieveProgress } from '@dicom-tools/network';
 import type { CommandContext } from '../context.js';
 import { ExitCodes } from '../exit-codes.js';
 import { UsageError } from '../_usage-error.js';
 import { modelOf } from './find.js';
-import { queryKeys, scuSettings, type QueryFlags } from './_network-flags.js';
+import { queryKeys, queryLevelOf, scuSettings, type QueryFlags } from './_network-flags.js';
 import { statusText } from './_network-output.js';
 
 /** Flags of `dicom-tools move`. */
@@ -23,14 +23,8 @@ function counts(p: RetrieveProgress): object {
 }
 
 /** The level and keys of a retrieve command. */
-export function retrieveQuery(flags: QueryFlags): { level: ReturnType<typeof parseQueryLevel>; keys: Record<string, string> } {
-  if (flags.level === undefined) throw new UsageError('--level is required (patient, study, series or image)');
-  let level;
-  try {
-    level = parseQueryLevel(flags.level);
-  } catch {
-    throw new UsageError(`--level takes patient, study, series or image, not "${flags.level}"`);
-  }
+export function retrieveQuery(flags: QueryFlags): { level: ReturnType<typeof queryLevelOf>; keys: Record<string, string> } {
+  const level = queryLevelOf(flags);
   const keys = queryKeys(flags);
   if (Object.keys(keys).length === 0) throw new UsageError('give the unique keys with --query JSON or -k Key=Value');
   return { level, keys };
