@@ -16,8 +16,6 @@ export interface AnonymizeBytesResult {
   readonly pixelDataPassedThrough: boolean;
 }
 
-const PIXEL_DATA_TAG = Uint8Array.of(0xe0, 0x7f, 0x10, 0x00);
-
 function u32(bytes: Uint8Array, at: number): number {
   return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
 }
@@ -38,24 +36,16 @@ function endOfFragments(bytes: Uint8Array, at: number): number {
 }
 
 /**
- * Where the top-level Pixel Data element starts, when it is the last element of a little endian, non-deflated
- * data set: the first (7FE0,0010) from `from` whose header (explicit VR OB/OW, or implicit) and length reach
- * exactly the end of the bytes. -1 when there is none (then nothing can be passed through).
+ * True when the (7FE0,0010) element whose tag is at `at` (as the reader reports it) is the last element: its
+ * header (explicit VR OB/OW, or implicit) and length reach exactly the end of the bytes.
  */
-function pixelDataStart(bytes: Uint8Array, from: number, explicitVR: boolean): number {
-  const haystack = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let p = haystack.indexOf(PIXEL_DATA_TAG, from); p >= 0; p = haystack.indexOf(PIXEL_DATA_TAG, p + 1)) {
-    if (explicitVR) {
-      const vr = String.fromCharCode(bytes[p + 4] ?? 0, bytes[p + 5] ?? 0);
-      if ((vr !== 'OB' && vr !== 'OW') || bytes[p + 6] !== 0 || bytes[p + 7] !== 0 || p + 12 > bytes.length) continue;
-      const length = u32(bytes, p + 8);
-      const end = length === 0xffffffff ? endOfFragments(bytes, p + 12) : p + 12 + length;
-      if (end === bytes.length) return p;
-    } else if (p + 8 <= bytes.length && p + 8 + u32(bytes, p + 4) === bytes.length) {
-      return p;
-    }
-  }
-  return -1;
+function pixelDataIsLast(bytes: Uint8Array, at: number, explicitVR: boolean): boolean {
+  if (bytes[at] !== 0xe0 || bytes[at + 1] !== 0x7f || bytes[at + 2] !== 0x10 || bytes[at + 3] !== 0x00) return false;
+  if (!explicitVR) return at + 8 <= bytes.length && at + 8 + u32(bytes, at + 4) === bytes.length;
+  const vr = String.fromCharCode(bytes[at + 4] ?? 0, bytes[at + 5] ?? 0);
+  if ((vr !== 'OB' && vr !== 'OW') || at + 12 > bytes.length) return false;
+  const length = u32(bytes, at + 8);
+  return (length === 0xffffffff ? endOfFragments(bytes, at + 12) : at + 12 + length) === bytes.length;
 }
 
 /**
@@ -71,13 +61,11 @@ export function anonymizeBytes(bytes: Uint8Array, options: AnonymizeOptions & { 
   const head = readDicom(bytes, { ...read, stopBeforePixelData: true });
   const syntax = transferSyntaxInfo(head.transferSyntaxUID);
   const passable = syntax.littleEndian && !syntax.deflated && head.transferSyntaxUID !== TransferSyntax.ExplicitVRBigEndian;
-  const start = passable ? pixelDataStart(bytes, head.hadPreamble ? 132 : 0, syntax.explicitVR) : -1;
-  if (start > 0) {
-    const header = readDicom(bytes.subarray(0, start), read);
-    if (header.transferSyntaxUID === head.transferSyntaxUID && ![...header.dataset.elements.keys()].some((tag) => tag >= 0x7fe00010)) {
-      const { file, report } = anonymizeFile(header, anonymizeOptions);
-      return { chunks: [writeDicom(file), bytes.subarray(start)], report, file, pixelDataPassedThrough: true };
-    }
+  const start = head.pixelDataOffset;
+  if (passable && start !== undefined && pixelDataIsLast(bytes, start, syntax.explicitVR)) {
+    // The header-only read is exactly the data set before Pixel Data: anonymize it, then append Pixel Data as is.
+    const { file, report } = anonymizeFile(head, anonymizeOptions);
+    return { chunks: [writeDicom(file), bytes.subarray(start)], report, file, pixelDataPassedThrough: true };
   }
   const { file, report } = anonymizeFile(readDicom(bytes, read), anonymizeOptions);
   return { chunks: [writeDicom(file)], report, file, pixelDataPassedThrough: false };

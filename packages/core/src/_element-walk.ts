@@ -105,6 +105,8 @@ export interface WalkOptions {
 export interface Walked {
   readonly elements: WalkedElement[];
   readonly stoppedAtPixelData: boolean;
+  /** Where the pixel data element the walk stopped at begins (its tag), when it stopped there. */
+  readonly pixelDataAt?: number;
 }
 
 /**
@@ -123,7 +125,7 @@ export function walkDataSet(bytes: Uint8Array, start: number, end: number, optio
       at = cursor.position;
       if (options.stopBeforePixelData && at + 4 <= end && u16(bytes, at, little) === 0x7fe0) {
         const element = u16(bytes, at + 2, little);
-        if (element === 0x0010 || element === 0x0008 || element === 0x0009) return { elements, stoppedAtPixelData: true };
+        if (element === 0x0010 || element === 0x0008 || element === 0x0009) return { elements, stoppedAtPixelData: true, pixelDataAt: at };
       }
       elements.push(readElement(bytes, cursor, enc, 0));
     }

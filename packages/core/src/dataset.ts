@@ -68,6 +68,12 @@ export interface DicomFile {
   readonly transferSyntaxUID: string;
   /** Whether the source had the 128-byte preamble and `DICM` magic. */
   readonly hadPreamble: boolean;
+  /**
+   * After a read with `stopBeforePixelData` that stopped at a top-level pixel data element ((7FE0,0010), or the
+   * float (7FE0,0008) / double (7FE0,0009) forms) of a data set that is not deflated: the byte offset of that
+   * element's tag in the bytes read. Lets a caller pass the pixel data through without decoding it.
+   */
+  readonly pixelDataOffset?: number;
 }
 
 /** Makes an empty data set, or one holding `elements`. */

@@ -406,3 +406,26 @@ describe('encapsulated pixel data', () => {
     for (const fragment of pixel.value.fragments) expect(Buffer.from(fragment).readUInt32LE(0)).toBe(3);
   });
 });
+
+describe('pixelDataOffset of a header-only read', () => {
+  const u32 = (b: Uint8Array, at: number): number => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+
+  it.each([
+    ['CT_small.dcm', 8], // explicit VR OW: tag, VR, 2 reserved bytes, then the 32-bit length
+    ['MR_small_implicit.dcm', 4], // implicit VR: tag, then the 32-bit length
+  ] as const)('points at the (7FE0,0010) header of %s, whose length is Rows x Columns x 2', (name, lengthAt) => {
+    const bytes = readFileSync(corpusFile(name));
+    const head = readDicom(bytes, { stopBeforePixelData: true });
+    const at = head.pixelDataOffset!;
+    expect([...bytes.subarray(at, at + 4)]).toEqual([0xe0, 0x7f, 0x10, 0x00]);
+    const rows = head.dataset.elements.get(0x00280010)!.value as readonly number[];
+    const columns = head.dataset.elements.get(0x00280011)!.value as readonly number[];
+    expect(u32(bytes, at + lengthAt)).toBe(rows[0]! * columns[0]! * 2);
+  });
+
+  it('is absent on a full read and on a deflated data set (its offsets are in the inflated body)', () => {
+    expect(readDicom(readFileSync(corpusFile('CT_small.dcm'))).pixelDataOffset).toBeUndefined();
+    expect(readDicom(readFileSync(corpusFile('image_dfl.dcm')), { stopBeforePixelData: true }).pixelDataOffset).toBeUndefined();
+  });
+});
+

@@ -125,7 +125,9 @@ function readUnnamed(bytes: Uint8Array, options: ReadOptions): DicomFile {
     throw new DicomError('CORE_TRUNCATED', `truncated: the ${body.length} bytes given end before pixel data (partial read)`, { offset: body.length });
   }
   const dataset = decodeDataset(ctx, walked.elements, [''], info.explicitVR, info.littleEndian);
-  return { meta, dataset, transferSyntaxUID: syntax, hadPreamble: located.preamble };
+  const file = { meta, dataset, transferSyntaxUID: syntax, hadPreamble: located.preamble };
+  // Where the header-only read stopped, in the caller's bytes (not meaningful inside an inflated body).
+  return walked.pixelDataAt !== undefined && body === bytes ? { ...file, pixelDataOffset: walked.pixelDataAt } : file;
 }
 
 function checkAborted(signal: AbortSignal | undefined, file: string | undefined): void {
