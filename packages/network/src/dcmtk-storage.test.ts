@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { writeDicomFile } from '@dicom-tools/core';
 import { corpusFile, corpusFiles, CORPUS_REJECTS, ctSeries } from '@dicom-tools/test-fixtures';
 import { createStorageScp, echo, store, type DicomServer } from './index.js';
-import { datasetBytes, freePort, metaSyntax, requireTool, run, startServer, stop } from './_test-peers.js';
+import { datasetBytes, freePort, metaSyntax, requireTool, run, startServer, stop } from './_peers.test-util.js';
 
 /** storescu's flag proposing each transfer syntax (it proposes one for all files of a run). */
 const SYNTAX_FLAG: Record<string, string> = {

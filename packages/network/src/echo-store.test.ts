@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { isDicomError, readDicomFile, writeDicomFile } from '@dicom-tools/core';
 import { corpusFile, corpusFiles, CORPUS_REJECTS, ctSeries } from '@dicom-tools/test-fixtures';
 import { associate, createScp, createStorageScp, echo, SopClass, store, type DicomServer } from './index.js';
-import { datasetBytes } from './_test-peers.js';
+import { datasetBytes } from './_peers.test-util.js';
 import { openAssociation } from './association.js';
 
 const HOST = '127.0.0.1';

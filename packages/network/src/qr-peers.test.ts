@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { getString, readDicomFile, setValue, tagForKeyword, writeDicomFile, type DicomFile } from '@dicom-tools/core';
 import { ctSeries } from '@dicom-tools/test-fixtures';
 import { createQueryRetrieveScp, createStorageScp, find, get, move, store, type DicomServer, type QueryKeys, type QueryRetrieveServer } from './index.js';
-import { freePort, requireTool, run, startServer, stop } from './_test-peers.js';
+import { freePort, requireTool, run, startServer, stop } from './_peers.test-util.js';
 
 const HOST = '127.0.0.1';
 const SCU = 'DICOMTOOLS';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { isDicomError, TransferSyntax, type DicomFile } from '@dicom-tools/core';
 import { corpusFile, ctSeries } from '@dicom-tools/test-fixtures';
 import { createStorageScp, echo, store } from './index.js';
-import { requireTool } from './_test-peers.js';
+import { requireTool } from './_peers.test-util.js';
 
 const HOST = '127.0.0.1';
 let dir: string;

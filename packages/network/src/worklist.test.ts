@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { datasetFromJson, getString, readDicomFile, writeDicomFile, type Dataset } from '@dicom-tools/core';
 import { createWorklistScp, worklist, type DicomServer, type QueryKeys } from './index.js';
-import { freePort, requireTool, run, startServer, stop } from './_test-peers.js';
+import { freePort, requireTool, run, startServer, stop } from './_peers.test-util.js';
 
 const HOST = '127.0.0.1';
 let dir: string;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createCodecRegistry, getBytes, isDicomError, readDicom, transferSyntaxInfo, type DicomFile } from '@dicom-tools/core';
 import { corpusFile, corpusFiles } from '@dicom-tools/test-fixtures';
 import { createTranscodeCodecs, decompress } from './index.js';
-import { pydicomPixels } from './_test-peers.js';
+import { pydicomPixels } from './_peers.test-util.js';
 
 const registry = createCodecRegistry(createTranscodeCodecs());
 const read = (name: string): DicomFile => readDicom(readFileSync(corpusFile(name)), { fileName: name });

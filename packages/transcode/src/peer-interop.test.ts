@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createCodecRegistry, getBytes, getNumber, getString, isDicomError, readDicom, transferSyntaxInfo, writeDicom, type DicomFile } from '@dicom-tools/core';
 import { enhancedMultiframe, peerScript, secondaryCapture } from '@dicom-tools/test-fixtures';
 import { createTranscodeCodecs, decompress, resolveTransferSyntax, transcode } from './index.js';
-import { PYTHON, requirePeer, runPeer, tempFolder } from './_test-peers.js';
+import { PYTHON, requirePeer, runPeer, tempFolder } from './_peers.test-util.js';
 
 // Interoperability with the peers users would otherwise pick: DCMTK (dcmcjpls/dcmdjpls, dcmcrle/dcmdrle, dcmcjpeg/
 // dcmdjpeg) and GDCM (gdcmconv). Our encodes must decode exactly with theirs, theirs exactly with ours. Inputs: two
