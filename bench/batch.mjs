@@ -4,7 +4,8 @@
 // `dicom-tools organize` of a multi-patient tree of small files beside a dcmdump-driven shell script that files
 // them by patient/study/series. Wall time: median of the runs (rounds interleaved, after one untimed warm-up).
 //
-// usage: node bench/batch.mjs [--runs N] [--files N] [--size N] [--organize-patients N]
+// usage: node bench/batch.mjs [--runs N] [--files N] [--size N] [--organize-patients N] [--only REGEX]
+// (--only: run the cases whose name matches, e.g. --only organize for the 10,000-file organize alone)
 // Needs: built core, anonymize, transcode, batch and cli (dist); gdcmanon (libgdcm-tools), dcm2pnm and dcmdump
 // (dcmtk); /usr/bin/python3 with python3-pydicom and python3-numpy (make_corpus.py makes the data once).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -26,6 +27,7 @@ const runs = Number(arg('--runs', '3'));
 const files = Number(arg('--files', '1000'));
 const size = Number(arg('--size', '256'));
 const patients = Number(arg('--organize-patients', '10')); // x 10 studies x 10 series x 10 files = 10,000 at 10
+const only = new RegExp(arg('--only', '.'));
 const data = join(ROOT, 'bench/.data/batch');
 const out = join(ROOT, 'bench/.out/batch');
 
@@ -68,12 +70,24 @@ const cases = {
   'anonymize: gdcmanon -e -r (one process)': { argv: (o) => ['gdcmanon', '-e', '-c', cert, '-r', '-i', flat, '-o', o], n: files },
   'png: dicom-tools --jobs 1': { argv: (o) => ours('batch', 'convert', flat, '-o', o, '--jobs', '1'), n: files },
   'png: dicom-tools --jobs 2': { argv: (o) => ours('batch', 'convert', flat, '-o', o, '--jobs', '2'), n: files },
-  'png: dicom-tools --workers --jobs 2': { argv: (o) => ours('batch', 'convert', flat, '-o', o, '--jobs', '2', '--workers'), n: files },
+  'png: dicom-tools --jobs 2 --no-workers': { argv: (o) => ours('batch', 'convert', flat, '-o', o, '--jobs', '2', '--no-workers'), n: files },
+  'decompress j2k: dicom-tools --jobs 1': { argv: (o) => ours('batch', 'decompress', j2k(), '-o', o, '--jobs', '1'), n: files },
+  'decompress j2k: dicom-tools --jobs 2': { argv: (o) => ours('batch', 'decompress', j2k(), '-o', o, '--jobs', '2'), n: files },
   'png: dcm2pnm loop': { argv: (o) => [...loop('dcm2pnm --write-png --use-window 1 "$f" "$2/$(basename "$f").png"'), flat, o], n: files },
   'organize: dicom-tools': { argv: (o) => ours('organize', multi, '-o', o, '--by', 'patient'), n: multiCount },
   'organize: dcmdump script': { argv: (o) => ['/bin/sh', organizeScript, multi, o], n: multiCount },
 };
-const names = Object.keys(cases);
+const names = Object.keys(cases).filter((n) => only.test(n));
+// J2K-compressed copies of the flat batch (made once by our own transcode: the decompress cases measure scaling).
+function j2k() {
+  const dir = join(data, `j2k-${files}-${size}`);
+  if (!existsSync(dir) || readdirSync(dir).length !== files) {
+    rmSync(dir, { recursive: true, force: true });
+    const made = spawnSync(process.execPath, [BIN, 'batch', 'transcode', flat, '-o', dir, '--syntax', 'j2k', '-q'], { stdio: 'inherit' });
+    if (made.status !== 0) throw new Error('making the J2K copies failed');
+  }
+  return dir;
+}
 const samples = Object.fromEntries(names.map((n) => [n, []]));
 for (let round = 0; round <= runs; round++) {
   for (const name of names) {
@@ -94,4 +108,7 @@ for (const name of names) {
   console.log(`| ${name} | ${cases[name].n} | ${medians[name].toFixed(2)} s | ${Math.round(cases[name].n / medians[name])} |`);
 }
 const ratio = (a, b) => (medians[b] / medians[a]).toFixed(2);
-console.log(`\nscaling --jobs 2 / --jobs 1: anonymize ${ratio('anonymize: dicom-tools --jobs 2', 'anonymize: dicom-tools --jobs 1')}x, png ${ratio('png: dicom-tools --jobs 2', 'png: dicom-tools --jobs 1')}x, png --workers ${ratio('png: dicom-tools --workers --jobs 2', 'png: dicom-tools --jobs 1')}x`);
+const scaling = [['anonymize', 'anonymize: dicom-tools --jobs 2'], ['png (worker threads)', 'png: dicom-tools --jobs 2'], ['png --no-workers', 'png: dicom-tools --jobs 2 --no-workers'], ['decompress j2k', 'decompress j2k: dicom-tools --jobs 2']]
+  .filter(([, two]) => medians[two] !== undefined && medians[two.replace(/--jobs 2.*/, '--jobs 1')] !== undefined)
+  .map(([label, two]) => `${label} ${ratio(two, two.replace(/--jobs 2.*/, '--jobs 1'))}x`);
+if (scaling.length > 0) console.log(`\nscaling --jobs 2 / --jobs 1: ${scaling.join(', ')}`);

@@ -7,14 +7,20 @@
 // Every server is started here and stopped by PID at the end. storescp runs with +B (writes the received
 // bytes as they are, like our SCP) and -od to a scratch folder emptied between runs.
 //
+// Store steps: ours and DCMTK's interleaved round by round (the order alternating), each round into a fresh
+// server; reported: files/s from the median wall time and from each side's fastest round, their ratios, CPU
+// seconds of the measured process (our SCU / storescu; our SCP / storescp, from /proc, includes start-up),
+// and the 1-minute load average after every round (the machine is shared: treat single rounds as noisy).
+//
 // usage: node bench/network.mjs [--runs N] [--sections store,scp,rss,find] [--out FILE]
-//   --runs      timed runs per store step (default 3, medians, interleaved); find: 20 queries per server
+//   --runs      rounds per store step (default and minimum 3); find: 20 queries per server
 //   --sections  subset of store,scp,rss,find
 //   --out       JSON results (default bench/.out/network.json)
 // Needs: dcmtk, orthanc (for `find`), /usr/bin/python3 with python3-pydicom and python3-numpy (data), GNU time.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { codeVersion, machineInfo, median, timeProcess } from './_measure.mjs';
@@ -26,7 +32,7 @@ const opt = (name, fallback) => {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
 };
-const runs = Number(opt('--runs', '3'));
+const runs = Math.max(3, Number(opt('--runs', '3')));
 const sections = opt('--sections', 'store,scp,rss,find').split(',');
 const outFile = resolve(opt('--out', join(HERE, '.out/network.json')));
 const bin = join(ROOT, 'packages/cli/dist/bin.js');
@@ -117,6 +123,26 @@ const filesIn = (dir) => readdirSync(dir, { recursive: true, withFileTypes: true
 
 const results = { machine: machineInfo(), code: codeVersion(ROOT), runs, env: 'loopback 127.0.0.1, TCP_NODELAY=1 for DCMTK', sections: {} };
 
+/** Load average (1 min) now: recorded with every round, as the machine is shared. */
+const load = () => Number(loadavg()[0].toFixed(2));
+
+/**
+ * Summary of interleaved rounds: files/s from the median wall time and from the fastest round of each side,
+ * ratios (ours / DCMTK's rate, > 1 = ours faster), CPU seconds (user + sys) of the measured process.
+ */
+function summarize(files, ours, theirs) {
+  const rate = (list) => files / median(list.map((r) => r.wallS));
+  const fastest = (list) => files / Math.min(...list.map((r) => r.wallS));
+  const cpu = (list) => median(list.map((r) => (r.userS ?? NaN) + (r.sysS ?? NaN)));
+  return {
+    oursFilesPerS: rate(ours), dcmtkFilesPerS: rate(theirs), ratio: rate(ours) / rate(theirs),
+    fastestRoundRatio: fastest(ours) / fastest(theirs), oursFastestFilesPerS: fastest(ours), dcmtkFastestFilesPerS: fastest(theirs),
+    oursWallS: ours.map((r) => r.wallS), dcmtkWallS: theirs.map((r) => r.wallS),
+    loadPerRound: ours.map((r, i) => [r.load, theirs[i]?.load]),
+    ...(cpu(ours) !== null ? { oursCpuS: cpu(ours), dcmtkCpuS: cpu(theirs) } : {}),
+  };
+}
+
 async function storeSection() {
   const batch = join(data, 'network', 'batch1000');
   if (!existsSync(batch) || readdirSync(batch).length !== 1000) {
@@ -131,25 +157,36 @@ async function storeSection() {
   const ours = [];
   const theirs = [];
   for (let i = 0; i < runs; i++) {
-    // Interleaved: our SCU, then storescu, each into a fresh storescp.
-    let scp = await startStorescp(out);
-    const a = await timeProcess(['node', bin, 'store', '-p', String(scp.port), '--called-aet', 'STORESCP', '--quiet', batch], { env });
-    await stopProcess(scp.child);
-    if (a.rc !== 0 || filesIn(out) !== files) throw new Error(`our store: rc ${a.rc}, ${filesIn(out)} files arrived`);
-    ours.push(a);
-    scp = await startStorescp(out);
-    const b = await timeProcess(['storescu', '-aec', 'STORESCP', '+sd', '127.0.0.1', String(scp.port), batch], { env });
-    await stopProcess(scp.child);
-    if (b.rc !== 0 || filesIn(out) !== files) throw new Error(`storescu: rc ${b.rc}, ${filesIn(out)} files arrived`);
-    theirs.push(b);
+    // Interleaved, alternating which goes first: our SCU and storescu, each into a fresh storescp. CPU = the SCU's.
+    const oursRun = async () => {
+      const scp = await startStorescp(out);
+      const a = { ...(await timeProcess(['node', bin, 'store', '-p', String(scp.port), '--called-aet', 'STORESCP', '--quiet', batch], { env })), load: load() };
+      await stopProcess(scp.child);
+      if (a.rc !== 0 || filesIn(out) !== files) throw new Error(`our store: rc ${a.rc}, ${filesIn(out)} files arrived`);
+      ours.push(a);
+    };
+    const theirsRun = async () => {
+      const scp = await startStorescp(out);
+      const b = { ...(await timeProcess(['storescu', '-aec', 'STORESCP', '+sd', '127.0.0.1', String(scp.port), batch], { env })), load: load() };
+      await stopProcess(scp.child);
+      if (b.rc !== 0 || filesIn(out) !== files) throw new Error(`storescu: rc ${b.rc}, ${filesIn(out)} files arrived`);
+      theirs.push(b);
+    };
+    if (i % 2 === 0) { await oursRun(); await theirsRun(); } else { await theirsRun(); await oursRun(); }
   }
-  const rate = (list) => files / median(list.map((r) => r.wallS));
   results.sections.store = {
+    what: 'our store -> storescp vs storescu -> storescp; CPU is the SCU process',
     files,
     bytesPerFile: readFileSync(join(batch, readdirSync(batch)[0])).length,
-    oursFilesPerS: rate(ours), storescuFilesPerS: rate(theirs), ratio: rate(ours) / rate(theirs),
-    oursWallS: ours.map((r) => r.wallS), storescuWallS: theirs.map((r) => r.wallS), oursMaxRssKb: median(ours.map((r) => r.maxRssKb)),
+    ...summarize(files, ours, theirs),
+    oursMaxRssKb: median(ours.map((r) => r.maxRssKb)),
   };
+}
+
+/** CPU seconds (user, sys) a running process has used so far, from /proc/PID/stat (clock ticks of 1/100 s). */
+function cpuOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return { userS: Number(fields[11]) / 100, sysS: Number(fields[12]) / 100 };
 }
 
 async function scpSection() {
@@ -158,21 +195,29 @@ async function scpSection() {
   const ours = [];
   const theirs = [];
   for (let i = 0; i < runs; i++) {
-    const dir = join(work, 'ourscp');
-    const scp = await startOurScp(dir);
-    const a = await timeProcess(['storescu', '-aec', 'OURSCP', '+sd', '127.0.0.1', String(scp.port), batch], { env });
-    await stopProcess(scp.child);
-    if (a.rc !== 0 || filesIn(dir) !== files) throw new Error(`storescu -> ours: rc ${a.rc}, ${filesIn(dir)} files`);
-    ours.push(a);
-    const out = join(work, 'storescp');
-    const theirsScp = await startStorescp(out);
-    const b = await timeProcess(['storescu', '-aec', 'STORESCP', '+sd', '127.0.0.1', String(theirsScp.port), batch], { env });
-    await stopProcess(theirsScp.child);
-    if (b.rc !== 0 || filesIn(out) !== files) throw new Error(`storescu -> storescp: rc ${b.rc}, ${filesIn(out)} files`);
-    theirs.push(b);
+    // Interleaved, alternating which goes first: storescu into our SCP and into storescp. CPU = the SCP's.
+    const oursRun = async () => {
+      const dir = join(work, 'ourscp');
+      rmSync(dir, { recursive: true, force: true });
+      const scp = await startOurScp(dir);
+      const a = { ...(await timeProcess(['storescu', '-aec', 'OURSCP', '+sd', '127.0.0.1', String(scp.port), batch], { env })), load: load() };
+      const cpu = cpuOf(scp.child.pid);
+      await stopProcess(scp.child);
+      if (a.rc !== 0 || filesIn(dir) !== files) throw new Error(`storescu -> ours: rc ${a.rc}, ${filesIn(dir)} files`);
+      ours.push({ ...a, ...cpu });
+    };
+    const theirsRun = async () => {
+      const out = join(work, 'storescp');
+      const scp = await startStorescp(out);
+      const b = { ...(await timeProcess(['storescu', '-aec', 'STORESCP', '+sd', '127.0.0.1', String(scp.port), batch], { env })), load: load() };
+      const cpu = cpuOf(scp.child.pid);
+      await stopProcess(scp.child);
+      if (b.rc !== 0 || filesIn(out) !== files) throw new Error(`storescu -> storescp: rc ${b.rc}, ${filesIn(out)} files`);
+      theirs.push({ ...b, ...cpu });
+    };
+    if (i % 2 === 0) { await oursRun(); await theirsRun(); } else { await theirsRun(); await oursRun(); }
   }
-  const rate = (list) => files / median(list.map((r) => r.wallS));
-  results.sections.scp = { files, oursFilesPerS: rate(ours), storescpFilesPerS: rate(theirs), ratio: rate(ours) / rate(theirs), oursWallS: ours.map((r) => r.wallS), storescpWallS: theirs.map((r) => r.wallS) };
+  results.sections.scp = { what: 'storescu -> our storage-scp vs storescu -> storescp (+B); CPU is the SCP process', files, ...summarize(files, ours, theirs) };
 }
 
 /** A 1 GiB multi-frame instance: a CT-like header (Explicit VR LE) and 2,048 frames of 512x512x16 bits. */

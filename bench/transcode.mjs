@@ -1,7 +1,9 @@
 // Transcode throughput on the 200-slice 512x512 signed CT of ../shared/peers/make_corpus.py, side by side in the
 // same run with DCMTK (dcmcjpls, dcmdjpls, dcmcrle, dcmdrle) and GDCM (gdcmconv --jpegls/--rle/--j2k/--raw).
-// Ours: one `dicom-tools transcode DIR` (or `decompress DIR`) process for the whole folder. The peers take one file
-// per process, so they run as one bash loop over the folder (which is how they are used on a folder).
+// Ours: one `dicom-tools transcode DIR` (or `decompress DIR`) process for the whole folder, which spreads the files
+// over one worker thread per core (each loads the codecs once). The peers take one file per process, so they run as
+// one bash loop over the folder (which is how they are used on a folder). The machine's core count and load go into
+// the JSON (machine), since the ratios depend on both.
 // Reports MB/s of raw pixels (slices x 512 x 512 x 2 bytes over wall time, start-up included) and the
 // compression ratio (raw pixel bytes over the summed compressed fragments, read back from the outputs). Then,
 // untimed, checks that every output is lossless: our encodes decoded by the peers, the peers' encodes decoded by us.

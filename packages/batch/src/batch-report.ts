@@ -4,7 +4,8 @@ import type { BatchResult } from './run-batch.js';
 export type BatchReportEntry =
   | { readonly input: string; readonly status: 'ok'; readonly durationMs: number; readonly output?: string; readonly detail?: unknown }
   | { readonly input: string; readonly status: 'failed'; readonly durationMs: number; readonly error: { readonly code: string; readonly message: string } }
-  | { readonly input: string; readonly status: 'skipped'; readonly reason: string };
+  | { readonly input: string; readonly status: 'skipped'; readonly reason: string }
+  | { readonly input: string; readonly status: 'cancelled'; readonly reason: string };
 
 /** The JSON report of a batch (what `--report FILE` writes). */
 export interface BatchReport {
@@ -14,7 +15,11 @@ export interface BatchReport {
   readonly durationMs: number;
   /** True when the batch was cancelled: the entries are what was done before it stopped. */
   readonly cancelled: boolean;
-  readonly counts: { readonly processed: number; readonly ok: number; readonly failed: number; readonly skipped: number };
+  readonly counts: {
+    readonly processed: number; readonly ok: number; readonly failed: number; readonly skipped: number;
+    /** Inputs not started because the batch was cancelled (present only in a cancelled batch's report). */
+    readonly cancelled?: number;
+  };
   /** Every input, sorted by path: processed files, then nothing else is hidden (skipped files are listed too). */
   readonly files: readonly BatchReportEntry[];
 }
@@ -25,6 +30,8 @@ export interface BatchReportBuilder {
   add<I extends { readonly path: string }, V>(result: BatchResult<I, V>, describe?: (value: V) => { output?: string; detail?: unknown }): void;
   /** Records an input that was not processed. */
   skip(path: string, reason: string): void;
+  /** Records an input that was not started because the batch was cancelled (status `cancelled`: not done). */
+  cancel(path: string, reason?: string): void;
   /** The report so far; `cancelled` marks a batch stopped early. */
   build(options?: { readonly cancelled?: boolean }): BatchReport;
 }
@@ -50,17 +57,24 @@ export function createBatchReport(operation: string): BatchReportBuilder {
     skip(path, reason) {
       entries.push({ input: path, status: 'skipped', reason });
     },
+    cancel(path, reason = 'not done: the batch was interrupted before this file started') {
+      entries.push({ input: path, status: 'cancelled', reason });
+    },
     build(options = {}) {
       const files = [...entries].sort((a, b) => (a.input < b.input ? -1 : a.input > b.input ? 1 : 0));
       const ok = files.filter((e) => e.status === 'ok').length;
       const failed = files.filter((e) => e.status === 'failed').length;
+      const cancelled = files.filter((e) => e.status === 'cancelled').length;
       return {
         operation,
         startedAt: started.toISOString(),
         finishedAt: new Date().toISOString(),
         durationMs: round(performance.now() - t0),
         cancelled: options.cancelled === true,
-        counts: { processed: ok + failed, ok, failed, skipped: files.length - ok - failed },
+        counts: {
+          processed: ok + failed, ok, failed, skipped: files.length - ok - failed - cancelled,
+          ...(options.cancelled === true || cancelled > 0 ? { cancelled } : {}),
+        },
         files,
       };
     },

@@ -44,7 +44,8 @@ export interface ExpandInputsOptions {
  * `no such file or folder` (so one bad argument does not stop a batch). A path that does not exist but is a glob
  * pattern (`study/**\/*.dcm`, quoted so the shell leaves it) is expanded with tinyglobby; its files are taken
  * relative to the pattern's folders before the first wildcard. The members of .zip, .tar, .tar.gz and .tgz files
- * are read in memory (never extracted) and yielded with their `bytes` when DICOM, skipped with a reason otherwise.
+ * are read in memory (never extracted; .tar and .tar.gz streamed one member at a time, .zip whole) and yielded with
+ * their `bytes` when DICOM, skipped with a reason otherwise.
  */
 export async function* expandInputs(paths: readonly string[], options: ExpandInputsOptions = {}): AsyncGenerator<BatchInput, void, undefined> {
   for (const given of paths) {
@@ -123,20 +124,28 @@ function looksLikeDicom(bytes: Uint8Array): boolean {
 
 /** The DICOM members of an archive as inputs (with their bytes); the other members, and a corrupt archive, skipped. */
 async function* archiveMembers(archive: string, root: string, relativeArchive: string, options: ExpandInputsOptions): AsyncGenerator<BatchInput, void, undefined> {
-  let members: Awaited<ReturnType<typeof readArchive>>;
+  const members = readArchive(archive);
   try {
-    members = await readArchive(archive);
-  } catch (error) {
-    options.onSkipped?.({ path: archive, reason: `unreadable archive: ${error instanceof Error ? error.message : String(error)}` });
-    return;
-  }
-  for (const member of members) {
-    options.signal?.throwIfAborted();
-    const path = `${archive}/${member.name}`;
-    const name = member.name.split('/').at(-1) ?? '';
-    if (member.bytes.length === 0) options.onSkipped?.({ path, reason: 'empty' });
-    else if (name.toUpperCase() === 'DICOMDIR') options.onSkipped?.({ path, reason: 'DICOMDIR' });
-    else if (!looksLikeDicom(member.bytes)) options.onSkipped?.({ path, reason: 'not DICOM' });
-    else yield { path, root, relativePath: `${relativeArchive}/${member.name}`, bytes: member.bytes };
+    for (;;) {
+      let next: IteratorResult<{ readonly name: string; readonly bytes: Uint8Array }, void>;
+      try {
+        next = await members.next();
+      } catch (error) {
+        // A corrupt archive (a .tar may have yielded the members before the damage).
+        options.onSkipped?.({ path: archive, reason: `unreadable archive: ${error instanceof Error ? error.message : String(error)}` });
+        return;
+      }
+      if (next.done === true) return;
+      options.signal?.throwIfAborted();
+      const member = next.value;
+      const path = `${archive}/${member.name}`;
+      const name = member.name.split('/').at(-1) ?? '';
+      if (member.bytes.length === 0) options.onSkipped?.({ path, reason: 'empty' });
+      else if (name.toUpperCase() === 'DICOMDIR') options.onSkipped?.({ path, reason: 'DICOMDIR' });
+      else if (!looksLikeDicom(member.bytes)) options.onSkipped?.({ path, reason: 'not DICOM' });
+      else yield { path, root, relativePath: `${relativeArchive}/${member.name}`, bytes: member.bytes };
+    }
+  } finally {
+    await members.return(); // closes the archive's file when the walk stops early
   }
 }

@@ -151,9 +151,11 @@ describe('expandInputs and createBatchReport', () => {
     await writeFile(join(box, 'c.zip'), 'not a zip at all');
     const skipped: SkippedInput[] = [];
     const found = await collect(expandInputs([box], { onSkipped: (s) => skipped.push(s) }));
-    expect(found.map((f) => f.relativePath)).toEqual(['a.zip/x/ct.dcm', 'b.tar.gz/escape.dcm', 'b.tar.gz/mr.dcm']);
+    // zip members sorted by name; tar members streamed in archive order; `..` parts dropped.
+    expect(found.map((f) => f.relativePath)).toEqual(['a.zip/x/ct.dcm', 'b.tar.gz/mr.dcm', 'b.tar.gz/sub/escape.dcm']);
     expect(Buffer.from(found[0]!.bytes!).equals(Buffer.from(ct))).toBe(true);
-    expect(Buffer.from(found[2]!.bytes!).equals(Buffer.from(mr))).toBe(true);
+    expect(Buffer.from(found[1]!.bytes!).equals(Buffer.from(mr))).toBe(true);
+    expect(Buffer.from(found[2]!.bytes!).equals(Buffer.from(ct))).toBe(true);
     expect(found[0]!.path).toBe(join(box, 'a.zip', 'x', 'ct.dcm'));
     const reasons = Object.fromEntries(skipped.map((s) => [relative(box, s.path), s.reason.replace(/:.*/, '')]));
     expect(reasons).toEqual({ 'a.zip/DICOMDIR': 'DICOMDIR', 'a.zip/readme.txt': 'not DICOM', 'c.zip': 'unreadable archive' });
@@ -181,5 +183,18 @@ describe('expandInputs and createBatchReport', () => {
     expect(built.files.find((f) => f.input === join(dir, 'truncated.dcm'))).toMatchObject({ status: 'failed', error: { code: 'CORE_TRUNCATED' } });
     expect(built.files.find((f) => f.input === join(dir, 'a', 'ct.dcm'))).toMatchObject({ status: 'ok', output: 'a/ct.dcm.out' });
     expect(JSON.parse(JSON.stringify(built))).toEqual(built);
+  });
+
+  it('lists inputs never started by a cancelled batch as cancelled, apart from the skipped ones', () => {
+    const report = createBatchReport('test');
+    report.add({ ok: true, input: { path: 'a' }, value: 1, durationMs: 1 });
+    report.skip('b', 'not DICOM');
+    report.cancel('c');
+    report.cancel('d', 'stopped');
+    const built = report.build({ cancelled: true });
+    expect(built.cancelled).toBe(true);
+    expect(built.counts).toEqual({ processed: 1, ok: 1, failed: 0, skipped: 1, cancelled: 2 });
+    expect(built.files.filter((f) => f.status === 'cancelled').map((f) => [f.input, 'reason' in f ? f.reason : ''])).toEqual([['c', expect.stringMatching(/interrupted/)], ['d', 'stopped']]);
+    expect(createBatchReport('x').build({ cancelled: true }).counts.cancelled).toBe(0); // present whenever cancelled
   });
 });

@@ -58,8 +58,8 @@ function asDicomError(error: unknown): DicomError {
  * in memory at once. When `signal` aborts, no new item starts and the iteration ends after the items in
  * flight have finished and been yielded.
  *
- * Tasks run in this thread as concurrent promises: I/O overlaps, CPU work does not. (Worker threads are not
- * used: see the package README.)
+ * Tasks run in this thread as concurrent promises: I/O overlaps, CPU work does not. For CPU-bound work give it the
+ * `run` of a {@link createWorkerPool} (worker threads) with `concurrency` equal to the pool's size, as the CLI does.
  */
 export async function* runBatch<I, V>(
   inputs: Iterable<I> | AsyncIterable<I>,

@@ -32,24 +32,34 @@ export function checkOutputFolder(input: string, output: string): void {
   }
 }
 
+/** Where the anonymized copy of one input file goes, decided before it is read. */
+export interface OutputPlace {
+  /** The mirrored output folder. */
+  readonly folder: string;
+  /** The file name stem to use when the file has no usable SOP Instance UID: a keyed hash of its path. */
+  readonly fallbackStem: () => string;
+}
+
 /**
- * Names the anonymized copies of a folder's files so that no name carries PHI: the folder structure is mirrored,
- * each folder named by 12 hex digits of HMAC-SHA256(secret, its path relative to the input), each file by its new
- * SOP Instance UID (or, without one, by the keyed hash of its path). Two files with one SOP Instance UID in one
- * folder get `-2`, `-3`... The same input and secret give the same names.
+ * Places the anonymized copies of a folder's files so that no name carries PHI: the folder structure is mirrored,
+ * each folder named by 12 hex digits of HMAC-SHA256(secret, its path relative to the input). Files are named by
+ * their new SOP Instance UID (or, without one, by the keyed hash of their path), `-2`, `-3`... for a second file of
+ * one name in one folder (see _anonymize-runner.ts). The same input and secret give the same names.
  */
-export function createOutputNamer(inputRoot: string, outputRoot: string, secret: string | Uint8Array): (inputFile: string, sopInstanceUid: string | undefined) => string {
-  const taken = new Set<string>();
+export function createOutputPlacer(inputRoot: string, outputRoot: string, secret: string | Uint8Array): (inputFile: string) => OutputPlace {
   const keyed = (text: string): string => createHmac('sha256', secret).update('path').update('\0').update(text).digest('hex').slice(0, 12);
-  return (inputFile, sopInstanceUid) => {
-    const rel = relative(resolve(inputRoot), resolve(inputFile));
-    const folders = dirname(rel) === '.' ? [] : dirname(rel).split(sep);
-    const mirrored = folders.map((_, i) => keyed(folders.slice(0, i + 1).join('/')));
-    const stem = sopInstanceUid !== undefined && /^[0-9.]{1,64}$/.test(sopInstanceUid) ? sopInstanceUid : keyed(rel.split(sep).join('/'));
-    let candidate = join(outputRoot, ...mirrored, `${stem}.dcm`);
-    for (let n = 2; taken.has(candidate); n++) candidate = join(outputRoot, ...mirrored, `${stem}-${n}.dcm`);
-    taken.add(candidate);
-    return candidate;
+  const root = resolve(inputRoot);
+  const folders = new Map<string, string>();
+  return (inputFile) => {
+    const rel = relative(root, resolve(inputFile));
+    const parent = dirname(rel);
+    let folder = folders.get(parent);
+    if (folder === undefined) {
+      const parts = parent === '.' ? [] : parent.split(sep);
+      folder = join(outputRoot, ...parts.map((_, i) => keyed(parts.slice(0, i + 1).join('/'))));
+      folders.set(parent, folder);
+    }
+    return { folder, fallbackStem: () => keyed(rel.split(sep).join('/')) };
   };
 }
 
@@ -58,33 +68,6 @@ export function uidMapCsv(map: ReadonlyMap<string, string>): string {
   let out = 'original,replacement\n';
   for (const [original, replacement] of map) out += `${original},${replacement}\n`;
   return out;
-}
-
-/** A reusable read buffer: one per file in flight, grown to the largest file, so big files cost no new memory. */
-export interface ReadSlot {
-  buffer: Buffer;
-}
-
-/** Reads the whole file at `path` into `slot` and returns a view of its bytes (valid until the slot is reused). */
-export async function readInto(path: string, slot: ReadSlot, signal: AbortSignal): Promise<Uint8Array> {
-  signal.throwIfAborted();
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(path, 'r');
-    const { size } = await handle.stat();
-    if (size > slot.buffer.length) slot.buffer = Buffer.allocUnsafeSlow(size);
-    let got = 0;
-    while (got < size) {
-      const { bytesRead } = await handle.read(slot.buffer, got, size - got, got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    return slot.buffer.subarray(0, got);
-  } catch (error) {
-    throw fileSystemError(error, path, 'cannot read');
-  } finally {
-    await handle?.close();
-  }
 }
 
 /**

@@ -1,14 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
-import { anonymizeBytes, parseProfileOption, type ProfileOptionName } from '@dicom-tools/anonymize';
 import type { BatchInput } from '@dicom-tools/batch';
 import {
-  createCodecRegistry, decodeFrame, encodePng, getString, isDicomError, readDicom, readDicomFileSync, renderFrame, validate, writeDicom,
+  createCodecRegistry, decodeFrame, encodePng, frameCount, getString, isDicomError, readDicom, readDicomFileSync, renderFrame, validate, writeDicom,
   type CodecRegistry, type DicomFile,
 } from '@dicom-tools/core';
 import { createTranscodeCodecs, resolveTransferSyntax, transcode } from '@dicom-tools/transcode';
-import { createOutputNamer, writeChunksAtomic } from './_anonymize-output.js';
+import { writeChunksAtomic } from './_anonymize-output.js';
+import { prepareBatchAnonymize } from './_anonymize-batch.js';
 import { UsageError } from './_usage-error.js';
 
 /** The operations of `dicom-tools batch`. */
@@ -22,6 +21,8 @@ export interface BatchOutcome {
   readonly output?: string;
   /** `written`, `dry-run` (nothing written), `resumed` (the output existed and verified: not rewritten), `checked` (validate). */
   readonly action: 'written' | 'dry-run' | 'resumed' | 'checked';
+  /** convert of a multi-frame file: every frame's PNG, in frame order (`output` is the first). */
+  readonly outputs?: readonly string[];
   /** validate: whether the file has no errors, and how many errors and warnings it has. */
   readonly valid?: boolean;
   readonly errors?: number;
@@ -38,26 +39,24 @@ export interface BatchTaskFlags {
   readonly secretFile?: string;
   readonly profile?: string;
   readonly option?: readonly string[];
+  /** anonymize: prefix of the patient pseudonym. */
+  readonly patientPrefix?: string;
+  /** anonymize: `MIN..MAX` days of the date shift with retainLongitudinalModifiedDates. */
+  readonly dateShiftRange?: string;
+  /** anonymize: write the original,replacement UID pairs as CSV here. */
+  readonly uidMap?: string;
+  /** anonymize: worker threads (1: this thread). */
+  readonly threads?: number;
 }
 
 /** A task over one input, and whether the operation writes outputs. */
 export interface PreparedTask {
   readonly run: (input: BatchInput) => Promise<BatchOutcome>;
   readonly writes: boolean;
-}
-
-async function secretOf(flags: BatchTaskFlags): Promise<string | Uint8Array> {
-  if (flags.secret !== undefined && flags.secretFile !== undefined) throw new UsageError('give either --secret or --secret-file, not both');
-  if (flags.secretFile !== undefined) {
-    try {
-      return (await readFile(flags.secretFile, 'utf8')).replace(/\r?\n$/, '');
-    } catch (error) {
-      throw new UsageError(`${flags.secretFile}: cannot read the secret file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
-    }
-  }
-  if (flags.secret !== undefined) return flags.secret;
-  if (flags.resume === true) throw new UsageError('--resume with anonymize needs --secret or --secret-file (a random secret gives other names on every run)');
-  return randomBytes(32);
+  /** How many inputs to keep in flight, when the task knows better than --jobs (anonymize: its worker threads' queue). */
+  readonly concurrency?: number;
+  /** Ends what the task started (anonymize: its worker threads; writes its UID map), after the last input. */
+  readonly close?: () => Promise<void>;
 }
 
 /** Reads an input: a file, or an archive member's bytes. */
@@ -147,13 +146,30 @@ export async function prepareTask(operation: BatchOperation, flags: BatchTaskFla
         },
       };
     case 'convert':
+      // One PNG per frame: NAME.png for a single frame, NAME_f0001.png, NAME_f0002.png... for a multi-frame file.
       return {
         writes: true,
-        run: async (input) => finish(mirroredPath(input, out ?? '', prefixOf(input.root), '.png'), verifiesAsPng, async () => {
-          const file = loadInput(input);
-          const frame = await decodeFrame(file, 0, 'encapsulated' in (file.dataset.elements.get(0x7fe00010) ?? {}) ? { codecs: codecsOnce() } : {});
-          return [await encodePng(renderFrame(frame, file.dataset))];
-        }),
+        run: async (input) => {
+          let file: DicomFile | undefined;
+          const loaded = (): DicomFile => (file ??= loadInput(input));
+          // --resume: the header gives the frame count; the pixels are read only if some frame must be written.
+          const frames = resume
+            ? Math.max(1, Number.parseInt(getString(loadInput(input, { stopBeforePixelData: true }).dataset, 0x00280008) ?? '1', 10) || 1) // Number of Frames
+            : Math.max(1, frameCount(loaded().dataset));
+          const outputs: string[] = [];
+          let action: BatchOutcome['action'] = 'resumed';
+          for (let k = 0; k < frames; k++) {
+            const suffix = frames === 1 ? '.png' : `_f${String(k + 1).padStart(4, '0')}.png`;
+            const done = await finish(mirroredPath(input, out ?? '', prefixOf(input.root), suffix), verifiesAsPng, async () => {
+              const whole = loaded();
+              const frame = await decodeFrame(whole, k, 'encapsulated' in (whole.dataset.elements.get(0x7fe00010) ?? {}) ? { codecs: codecsOnce() } : {});
+              return [await encodePng(renderFrame(frame, whole.dataset))];
+            });
+            outputs.push(done.output ?? '');
+            if (done.action !== 'resumed') action = done.action;
+          }
+          return { output: outputs[0] ?? '', action, ...(frames > 1 ? { outputs } : {}) };
+        },
       };
     case 'decompress':
     case 'transcode': {
@@ -172,36 +188,7 @@ export async function prepareTask(operation: BatchOperation, flags: BatchTaskFla
         }),
       };
     }
-    case 'anonymize': {
-      const secret = await secretOf(flags);
-      const profile = flags.profile ?? 'basic';
-      if (profile !== 'basic' && profile !== 'seed') throw new UsageError(`unknown profile "${profile}": use basic or seed`);
-      const options: ProfileOptionName[] = [];
-      for (const entry of flags.option ?? []) {
-        for (const name of entry.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-          try {
-            options.push(parseProfileOption(name));
-          } catch (error) {
-            throw new UsageError(isDicomError(error) ? error.message : String(error), { cause: error });
-          }
-        }
-      }
-      const namers = new Map<string, ReturnType<typeof createOutputNamer>>();
-      const nameOf = (input: BatchInput, sopInstanceUid: string | undefined): string => {
-        const prefix = prefixOf(input.root);
-        let namer = namers.get(input.root);
-        if (namer === undefined) namers.set(input.root, (namer = createOutputNamer(input.root, join(out ?? '', ...(prefix !== undefined ? [prefix] : [])), secret)));
-        return namer(input.path, sopInstanceUid);
-      };
-      return {
-        writes: true,
-        run: async (input) => {
-          const bytes = input.bytes ?? (await readFile(input.path));
-          const result = anonymizeBytes(bytes, { secret, profile, options, fileName: input.path });
-          const output = nameOf(input, getString(result.file.dataset, 0x00080018));
-          return finish(output, (p) => Promise.resolve(verifiesAsDicom(p)), () => Promise.resolve(result.chunks));
-        },
-      };
-    }
+    case 'anonymize':
+      return prepareBatchAnonymize(flags, prefixOf, { verify: verifiesAsDicom, sweep: removeStaleTemporaries });
   }
 }

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { DicomError, transferSyntaxInfo, type CodecRegistry } from '@dicom-tools/core';
-import { findVolumeSeries, readVolume, type Volume, type VolumeSeries } from '@dicom-tools/volume';
+import { findVolumeSeries, readVolume, type ReadVolumeOptions, type Volume, type VolumeInfo, type VolumeSeries } from '@dicom-tools/volume';
 import type { CommandContext } from './context.js';
 import { oneLine } from './_report-error.js';
 
@@ -68,19 +68,24 @@ export async function codecsForSeries(series: VolumeSeries): Promise<CodecRegist
   return createCodecRegistry(createTranscodeCodecs());
 }
 
-/** Reads the volume of a found series with the flags' options and, for compressed files, the CLI's codecs. */
-export async function readSeriesVolume(series: VolumeSeries, options: VolumeInputOptions, context: CommandContext): Promise<Volume> {
+/** The options of reading a found series from the flags, with the CLI's codecs when its files are compressed. */
+export async function readOptionsFor(series: VolumeSeries, options: VolumeInputOptions, context: CommandContext): Promise<ReadVolumeOptions> {
   const codecs = await codecsForSeries(series);
-  return readVolume(series, {
+  return {
     signal: context.signal,
     ...(options.allowGaps === true ? { allowGaps: true } : {}),
     ...(options.correctTilt === true ? { correctTilt: true } : {}),
     ...(codecs !== undefined ? { codecs } : {}),
-  });
+  };
+}
+
+/** Reads the volume of a found series with the flags' options and, for compressed files, the CLI's codecs. */
+export async function readSeriesVolume(series: VolumeSeries, options: VolumeInputOptions, context: CommandContext): Promise<Volume> {
+  return readVolume(series, await readOptionsFor(series, options, context));
 }
 
 /** Prints a volume's warnings on stderr, one line each. */
-export function printWarnings(series: VolumeSeries, volume: Volume, context: CommandContext): void {
+export function printWarnings(series: VolumeSeries, volume: VolumeInfo, context: CommandContext): void {
   for (const warning of volume.warnings) context.io.stderr(`dicom-tools: warning: ${series.id}: ${oneLine(warning.message)} [${warning.code}]\n`);
 }
 
@@ -115,13 +120,13 @@ export function stemOf(path: string): string {
 }
 
 /** The size, type and voxel size of a volume in one phrase: `224x256x20 uint16, 0.85x0.9x4.4 mm`. */
-export function volumeSummary(volume: Volume): string {
+export function volumeSummary(volume: VolumeInfo): string {
   const mm = volume.spacing.map((v) => Number(v.toFixed(4))).join('x');
   return `${volume.dimensions.join('x')} ${volume.voxelType}, ${mm} mm`;
 }
 
 /** A volume as --json reports it. */
-export function volumeJson(volume: Volume): Record<string, unknown> {
+export function volumeJson(volume: VolumeInfo): Record<string, unknown> {
   return {
     dimensions: volume.dimensions,
     voxelType: volume.voxelType,

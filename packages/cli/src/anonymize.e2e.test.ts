@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { corpusFile } from '@dicom-tools/test-fixtures';
 import { runCli } from './_run-cli.test-util.js';
 
@@ -225,5 +225,172 @@ describe('dicom-tools anonymize', () => {
     expect(m.status).toBe(3);
     expect(m.stderr).toMatch(/broken\.dcm.*CORE_TRUNCATED/);
     expect(listFiles(out).length).toBe(1);
+  });
+
+  /**
+   * A tree for the parallel runs: the PHI files and corpus files (native, implicit, big endian, deflated,
+   * encapsulated, private sequences) in two folders, each PHI file copied several times into one folder, so that
+   * several files share one SOP Instance UID there (names -2, -3... must not depend on which thread finishes first).
+   */
+  function parallelTree(name: string): string {
+    const root = join(dir, name);
+    mkdirSync(join(root, 'Patient_A', 'series_1'), { recursive: true });
+    mkdirSync(join(root, 'Patient_B'), { recursive: true });
+    const phi = readdirSync(PHI_DIR).filter((f) => f.endsWith('.dcm'));
+    for (let copy = 0; copy < 6; copy++) for (const f of phi) copyFileSync(join(PHI_DIR, f), join(root, 'Patient_A', 'series_1', `${copy}-${f}`));
+    for (const f of ['CT_small.dcm', 'MR_small.dcm', 'MR_small_implicit.dcm', 'MR_small_bigendian.dcm', 'image_dfl.dcm', 'JPEG2000.dcm', 'nested_priv_SQ.dcm', 'rtstruct.dcm']) {
+      copyFileSync(corpusFile(f), join(root, 'Patient_B', f));
+    }
+    return root;
+  }
+
+  it('gives byte-identical files under identical names with --jobs 2 and --jobs 1 (same secret), and the same UID map', () => {
+    const tree = parallelTree('par-in');
+    const inputs = listFiles(tree);
+    expect(inputs.length).toBe(32);
+    const runs = ['1', '2'].map((jobs) => {
+      const out = join(dir, `par-out-${jobs}`);
+      const map = join(dir, `par-${jobs}.csv`);
+      const r = cli(['anonymize', tree, '-o', out, '--secret', 'parallel', '--jobs', jobs, '--uid-map', map, '--quiet']);
+      expect({ jobs, status: r.status, stderr: r.stderr }).toEqual({ jobs, status: 0, stderr: '' });
+      return { out, map, files: listFiles(out).map((p) => relative(out, p)) };
+    });
+    const [one, two] = runs as [(typeof runs)[0], (typeof runs)[0]];
+    expect(one.files.length).toBe(inputs.length);
+    expect(two.files).toEqual(one.files);
+    for (const rel of one.files) expect({ rel, same: readFileSync(join(two.out, rel)).equals(readFileSync(join(one.out, rel))) }).toEqual({ rel, same: true });
+    expect(readFileSync(two.map, 'utf8')).toBe(readFileSync(one.map, 'utf8'));
+    // Six copies of a file in one folder share its new SOP Instance UID: UID.dcm, UID-2.dcm ... UID-6.dcm.
+    expect(one.files.filter((f) => /-6\.dcm$/.test(f)).length).toBe(readdirSync(PHI_DIR).filter((f) => f.endsWith('.dcm')).length);
+  });
+
+  it('leaves no PHI, no private element and no original instance UID in the output of parallel workers', () => {
+    const tree = parallelTree('phi-par-in');
+    const out = join(dir, 'phi-par-out');
+    const map = join(dir, 'phi-par.csv');
+    const r = cli(['anonymize', tree, '-o', out, '--secret', 'scan', '--jobs', '2', '--uid-map', map, '--quiet']);
+    expect(r.status).toBe(0);
+    const originals = readFileSync(map, 'utf8').trim().split('\n').slice(1).map((row) => row.split(',')[0]!);
+    expect(originals.length).toBeGreaterThan(20);
+    const files = listFiles(out);
+    expect(files.length).toBe(32);
+    for (const file of files) {
+      expect({ file, leaks: leaks(file) }).toEqual({ file, leaks: [] });
+      const bytes = readFileSync(file);
+      expect({ file, uids: originals.filter((u) => bytes.includes(Buffer.from(u, 'latin1'))) }).toEqual({ file, uids: [] });
+      const dump = peer(DCMDUMP, [file]).split('\n');
+      expect({ file, privateElements: dump.filter((l) => /^\s*\([0-9a-f]{3}[13579bdf],/.test(l)) }).toEqual({ file, privateElements: [] });
+      expect({ file, warnings: dump.filter((l) => /^[WEF]: /.test(l)) }).toEqual({ file, warnings: [] });
+    }
+  });
+
+  it('refuses a bad --jobs with exit 2', () => {
+    for (const jobs of ['0', '-1', '1.5', 'many']) expect(cli(['anonymize', PHI_DIR, '-o', join(dir, 'j'), '--jobs', jobs]).status).toBe(2);
+  });
+});
+
+describe('dicom-tools batch anonymize', () => {
+  let dir: string;
+  let input: string;
+  beforeAll(() => {
+    if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build the packages first`);
+    dir = mkdtempSync(join(tmpdir(), 'dicom-tools-batch-anon-e2e-'));
+    input = join(dir, 'in');
+    mkdirSync(join(input, 'sub'), { recursive: true });
+    for (const f of readdirSync(PHI_DIR).filter((n) => n.endsWith('.dcm'))) copyFileSync(join(PHI_DIR, f), join(input, f));
+    copyFileSync(corpusFile('CT_small.dcm'), join(input, 'sub', 'ct.dcm'));
+    copyFileSync(join(PHI_DIR, 'phi-ct-1.dcm'), join(input, 'sub', 'again.dcm'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const count = (): number => readdirSync(PHI_DIR).filter((n) => n.endsWith('.dcm')).length + 2;
+
+  it('writes the UID map, uses the patient prefix, and gives the same bytes in worker threads as in one thread', () => {
+    const outs = ['1', '2'].map((jobs) => {
+      const out = join(dir, `out-${jobs}`);
+      const map = join(dir, `uids-${jobs}.csv`);
+      const r = cli(['batch', 'anonymize', input, '-o', out, '--secret', 'b', '--jobs', jobs, '--uid-map', map, '--patient-prefix', 'STUDY7_', '--json']);
+      expect({ jobs, status: r.status, stderr: r.stderr }).toEqual({ jobs, status: 0, stderr: '' });
+      expect((JSON.parse(r.stdout) as { counts: { ok: number } }).counts.ok).toBe(count());
+      return { out, map };
+    });
+    const [one, two] = outs as [(typeof outs)[0], (typeof outs)[0]];
+    const files = listFiles(one.out).map((p) => relative(one.out, p));
+    expect(files.length).toBe(count());
+    expect(listFiles(two.out).map((p) => relative(two.out, p))).toEqual(files);
+    for (const rel of files) expect(readFileSync(join(two.out, rel)).equals(readFileSync(join(one.out, rel)))).toBe(true);
+    expect(readFileSync(two.map, 'utf8')).toBe(readFileSync(one.map, 'utf8'));
+    // The map: every original is in some input and in no output; every replacement is a 2.25 UID found in the outputs.
+    const rows = readFileSync(one.map, 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('original,replacement');
+    expect(rows.length).toBeGreaterThan(10);
+    const inputs = Buffer.concat(listFiles(input).map((p) => readFileSync(p)));
+    const outputs = Buffer.concat(files.map((p) => readFileSync(join(one.out, p))));
+    for (const row of rows.slice(1)) {
+      const [original, replacement] = row.split(',') as [string, string];
+      expect(inputs.includes(Buffer.from(original))).toBe(true);
+      expect(outputs.includes(Buffer.from(original))).toBe(false);
+      expect(replacement).toMatch(/^2\.25\.[1-9][0-9]*$/);
+      expect(outputs.includes(Buffer.from(replacement))).toBe(true);
+    }
+    for (const rel of files) {
+      expect(dumped(join(one.out, rel), '0010,0020')).toMatch(/^\[STUDY7_[0-9A-F]{16}\]$/);
+      expect(leaks(join(one.out, rel))).toEqual([]);
+    }
+  });
+
+  it('takes --secret-file, --option and --date-shift-range like anonymize', () => {
+    const secretFile = join(dir, 'key.txt');
+    writeFileSync(secretFile, 'shift-key\n');
+    const a = join(dir, 'shift-a');
+    const b = join(dir, 'shift-b');
+    const args = ['--option', 'retainLongitudinalModifiedDates', '--date-shift-range', '-30..-20', '--quiet'];
+    expect(cli(['batch', 'anonymize', input, '-o', a, '--secret-file', secretFile, ...args]).status).toBe(0);
+    expect(cli(['batch', 'anonymize', input, '-o', b, '--secret', 'shift-key', '--jobs', '1', ...args]).status).toBe(0);
+    const files = listFiles(a).map((p) => relative(a, p));
+    expect(listFiles(b).map((p) => relative(b, p))).toEqual(files);
+    for (const rel of files) expect(readFileSync(join(b, rel)).equals(readFileSync(join(a, rel)))).toBe(true);
+    // The Study Date of the CT moved back 20 to 30 days (the original read from the input by dcmdump).
+    const day = (s: string): number => Date.UTC(Number(s.slice(0, 4)), Number(s.slice(4, 6)) - 1, Number(s.slice(6, 8))) / 86_400_000;
+    const original = dumped(join(PHI_DIR, 'phi-ct-1.dcm'), '0008,0020')!.slice(1, 9);
+    const shifted = files.map((rel) => join(a, rel)).filter((f) => dumped(f, '0008,0016') === dumped(join(PHI_DIR, 'phi-ct-1.dcm'), '0008,0016'));
+    expect(shifted.length).toBeGreaterThan(0);
+    const moved = shifted.map((f) => day(dumped(f, '0008,0020')!.slice(1, 9)) - day(original));
+    expect(moved.some((d) => d >= -30 && d <= -20)).toBe(true);
+    for (const f of shifted) expect(dumped(f, '0028,0303')).toBe('[MODIFIED]');
+    expect(dumped(shifted[0]!, '0012,0063')).toContain('Retain Longitudinal Temporal Information Modified Dates Option');
+  });
+
+  it('--resume keeps the finished outputs, redoes a missing one, sweeps a killed run\'s temporary file', () => {
+    const out = join(dir, 'resume');
+    const args = ['batch', 'anonymize', input, '-o', out, '--secret', 'r', '--jobs', '2'];
+    expect(cli(args).status).toBe(0);
+    const files = listFiles(out);
+    expect(files.length).toBe(count());
+    const before = new Map(files.map((f) => [f, readFileSync(f)]));
+    rmSync(files[0]!);
+    const stale = join(dirname(files[1]!), `.${basename(files[1]!)}.99999.0123456789ab.tmp`);
+    writeFileSync(stale, 'half-written');
+    const r = cli([...args, '--resume', '--json']);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as { files: { status: string; output?: string; detail?: { action?: string } }[] };
+    const actions = report.files.filter((f) => f.status === 'ok').map((f) => f.detail?.action).sort();
+    expect(actions).toEqual([...Array<string>(count() - 1).fill('resumed'), 'written']);
+    expect(existsSync(stale)).toBe(false);
+    expect(listFiles(out)).toEqual(files);
+    for (const f of files) expect(readFileSync(f).equals(before.get(f)!)).toBe(true);
+  });
+
+  it('refuses bad anonymize flags with exit 2 before writing anything', () => {
+    const out = join(dir, 'bad');
+    const cases = [
+      ['--secret', 'x', '--date-shift-range', '-1..-9'], ['--secret', 'x', '--patient-prefix', 'A^B'], ['--secret', 'x', '--option', 'retainEverything'],
+      ['--secret', 'a', '--secret-file', join(dir, 'nope')], ['--secret-file', join(dir, 'nope')], ['--secret', 'x', '--profile', 'strict'],
+    ];
+    for (const extra of cases) {
+      const r = cli(['batch', 'anonymize', input, '-o', out, ...extra]);
+      expect({ extra: extra.join(' '), status: r.status }).toEqual({ extra: extra.join(' '), status: 2 });
+    }
+    expect(existsSync(out)).toBe(false);
   });
 });

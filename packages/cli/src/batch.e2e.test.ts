@@ -2,10 +2,12 @@
 // from the input tree the tests build (which files are DICOM, which are not, which is truncated) and from DCMTK
 // (dcmdump), never from our own output.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { corpusFile } from '@dicom-tools/test-fixtures';
+import { writeDicom } from '@dicom-tools/core';
+import { corpusFile, enhancedMultiframe } from '@dicom-tools/test-fixtures';
+import { PNG } from 'pngjs';
 import { runCli } from './_run-cli.test-util.js';
 
 const PACKAGE_DIR = resolve(__dirname, '..');
@@ -58,7 +60,7 @@ interface ReportFile {
 interface Report {
   readonly operation: string;
   readonly cancelled: boolean;
-  readonly counts: { readonly processed: number; readonly ok: number; readonly failed: number; readonly skipped: number };
+  readonly counts: { readonly processed: number; readonly ok: number; readonly failed: number; readonly skipped: number; readonly cancelled?: number };
   readonly files: readonly ReportFile[];
 }
 
@@ -218,23 +220,94 @@ describe('dicom-tools batch', () => {
     for (const rel of after) expect(readFileSync(join(out, rel)).equals(readFileSync(join(full, rel)))).toBe(true);
   });
 
-  it('Ctrl-C (SIGINT) finishes the files in flight, writes a report marked cancelled that names exactly the outputs, exits 130', async () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s finishes the files in flight (worker threads), reports the rest as not done, leaves no partial or temporary file, exits 130', async (signal) => {
     const many = join(dir, 'many');
     mkdirSync(many);
-    for (let i = 0; i < 150; i++) copyFileSync(corpusFile('MR_small_RLE.dcm'), join(many, `f${String(i).padStart(3, '0')}.dcm`));
+    for (let i = 0; i < 300; i++) copyFileSync(corpusFile('MR_small_RLE.dcm'), join(many, `f${String(i).padStart(3, '0')}.dcm`));
     const out = join(dir, 'out');
     const reportPath = join(dir, 'report.json');
     const child = spawn(process.execPath, [BIN, 'batch', 'decompress', many, '-o', out, '--jobs', '2', '--report', reportPath], { stdio: 'ignore' });
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
     for (let tries = 0; tries < 2000 && tree(out).length < 5; tries++) await new Promise((r) => setTimeout(r, 5));
-    child.kill('SIGINT');
+    child.kill(signal);
     expect(await exited).toBe(130);
     const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
     expect(report.cancelled).toBe(true);
     expect(report.counts.failed).toBe(0);
-    expect(report.counts.ok).toBeLessThan(150);
-    const outputs = report.files.map((f) => relative(out, f.output ?? '')).sort();
+    expect(report.counts.ok).toBeLessThan(300);
+    // Every input is in the report: done (ok) or not started (cancelled); none missing, none twice.
+    expect(report.counts.ok + report.counts.cancelled!).toBe(300);
+    expect(report.counts.cancelled).toBeGreaterThan(0);
+    expect(report.files.map((f) => f.input).sort()).toEqual(readdirSync(many).map((n) => join(many, n)).sort());
+    expect(report.files.filter((f) => f.status === 'cancelled').every((f) => f.output === undefined && /interrupted/.test(f.reason ?? ''))).toBe(true);
+    const outputs = report.files.filter((f) => f.status === 'ok').map((f) => relative(out, f.output ?? '')).sort();
     expect(tree(out)).toEqual(outputs); // every finished file reported, nothing else (no partial, no temporary) in OUT
+    for (const rel of outputs) expect(dumpValue(join(out, rel), '0002,0010')).toBe('[1.2.840.10008.1.2.1]'); // complete files
+  });
+
+  it('--progress draws a bar with rate and ETA on stderr (not a terminal) and nothing of it on stdout', () => {
+    const run = cli(['batch', 'decompress', input, '-o', join(dir, 'p'), '--jobs', '2', '--progress']);
+    expect(run.status).toBe(3);
+    // 4 DICOM files + the truncated one: the last line shows them all done.
+    expect(run.stderr).toMatch(/\[#{24}\] 5\/5 100%, 1 failed, [0-9]+\.[0-9] files\/s, ETA 0:00\n/);
+    expect(run.stdout).not.toMatch(/files\/s|ETA|#/);
+    expect(cli(['batch', 'decompress', input, '-o', join(dir, 'q'), '--jobs', '2']).stderr).not.toMatch(/files\/s|ETA/); // off when not a terminal
+  });
+
+  it('on a terminal (a pty from script(1)) the bar redraws one line with rate and ETA on stderr; stdout stays clean', () => {
+    const script = '/usr/bin/script';
+    if (!existsSync(script)) throw new Error(`${script} is missing: apt-get install -y bsdutils`);
+    const stdoutFile = join(dir, 'stdout.txt');
+    const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+    const command = [process.execPath, BIN, 'batch', 'decompress', input, '-o', join(dir, 't'), '--jobs', '2'].map(quote).join(' ');
+    // Inside the pty stderr is the terminal; stdout goes to a file, so what script(1) prints is stderr alone.
+    const run = spawnSync(script, ['-qec', `${command} > ${quote(stdoutFile)}`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(run.status).toBe(3);
+    expect(run.stdout).toMatch(/\r\[[#-]{24}\] [0-9]+\/5 [0-9]+%, [01] failed, [0-9]+\.[0-9] files\/s, ETA [0-9]+:[0-9]{2}\x1b\[K/);
+    expect(run.stdout).toContain('CORE_TRUNCATED');
+    const stdout = readFileSync(stdoutFile, 'utf8');
+    expect(stdout).toMatch(/^processed 4 files, 1 failed, 4 skipped$/m);
+    expect(stdout).not.toMatch(/files\/s|ETA|\r/);
+  });
+
+  it('convert writes every frame of a multi-frame file as NAME_fNNNN.png, each equal to its input frame through the file window', () => {
+    const frames = 3;
+    const rows = 64;
+    const columns = 64;
+    const mf = join(dir, 'mf');
+    mkdirSync(mf);
+    const file = enhancedMultiframe({ frames, rows, columns });
+    writeFileSync(join(mf, 'enh.dcm'), writeDicom(file));
+    const out = join(dir, 'mf-out');
+    const run = cli(['batch', 'convert', mf, '-o', out, '--json']);
+    expect(run.status).toBe(0);
+    const names = Array.from({ length: frames }, (_, k) => `enh_f${String(k + 1).padStart(4, '0')}.png`);
+    expect(tree(out)).toEqual(names);
+    const entry = (JSON.parse(run.stdout) as { files: { output?: string; detail?: { outputs?: string[] } }[] }).files[0];
+    expect(entry?.detail?.outputs).toEqual(names.map((n) => join(out, n)));
+    // Expected from the input's Pixel Data bytes: 16-bit little-endian cells, 12 bits stored, rescale -1024 + 1 x,
+    // the shared window 40/400 by PS3.3 C.11.2.1.2.1 (LINEAR) onto 0..255.
+    const pixelData = file.dataset.elements.get(0x7fe00010)!.value as Uint8Array;
+    const view = new DataView(pixelData.buffer, pixelData.byteOffset, pixelData.byteLength);
+    const [c, w] = [40, 400];
+    const windowed = (x: number): number => {
+      if (x <= c - 0.5 - (w - 1) / 2) return 0;
+      if (x > c - 0.5 + (w - 1) / 2) return 255;
+      return ((x - (c - 0.5)) / (w - 1) + 0.5) * 255;
+    };
+    let between = 0;
+    for (let k = 0; k < frames; k++) {
+      const png = PNG.sync.read(readFileSync(join(out, names[k]!)));
+      expect([png.width, png.height]).toEqual([columns, rows]);
+      for (let i = 0; i < rows * columns; i++) {
+        const stored = view.getUint16((k * rows * columns + i) * 2, true) & 0x0fff;
+        const expected = windowed(stored - 1024);
+        if (expected > 0 && expected < 255) between++;
+        expect(Math.abs(png.data[i * 4]! - expected)).toBeLessThanOrEqual(1);
+      }
+    }
+    expect(between).toBeGreaterThan(500); // the window cuts through the pattern: the check is not all black and white
+    expect(cli(['batch', 'convert', mf, '-o', out, '--resume', '--json']).stdout).toContain('"action": "resumed"');
   });
 
   it('1,000 DICOM files among 20 non-DICOM files, a DICOMDIR and a truncated file: exact counts and exit 3', () => {
@@ -257,16 +330,50 @@ describe('dicom-tools batch', () => {
     expect(report.files.filter((f) => f.status === 'failed').map((f) => relative(big, f.input))).toEqual([join('d3', 'cut.dcm')]);
   });
 
-  it('--workers runs the files in worker threads with the same report and byte-identical outputs', () => {
-    const threaded = join(dir, 'threaded');
+  it('worker threads (the default with --jobs 2, or --workers with --jobs 1) give the same report and byte-identical outputs as --no-workers', () => {
     const plain = join(dir, 'plain');
-    const run = cli(['batch', 'decompress', input, '-o', threaded, '--workers', '--jobs', '2', '--json']);
-    expect(run.status).toBe(3);
-    expectExactReport(JSON.parse(run.stdout) as Report, 'decompress');
-    expect(cli(['batch', 'decompress', input, '-o', plain]).status).toBe(3);
-    expect(tree(threaded)).toEqual(tree(plain));
-    for (const rel of tree(plain)) expect(readFileSync(join(threaded, rel)).equals(readFileSync(join(plain, rel)))).toBe(true);
-    expect(cli(['batch', 'anonymize', input, '-o', join(dir, 'a'), '--workers', '--secret', 'k']).status).toBe(2);
+    expect(cli(['batch', 'decompress', input, '-o', plain, '--jobs', '2', '--no-workers']).status).toBe(3);
+    for (const flags of [['--jobs', '2'], ['--jobs', '1', '--workers']]) {
+      const threaded = join(dir, `threaded${flags.join('')}`);
+      const run = cli(['batch', 'decompress', input, '-o', threaded, ...flags, '--json']);
+      expect(run.status).toBe(3);
+      expectExactReport(JSON.parse(run.stdout) as Report, 'decompress');
+      expect(tree(threaded)).toEqual(tree(plain));
+      for (const rel of tree(plain)) expect(readFileSync(join(threaded, rel)).equals(readFileSync(join(plain, rel)))).toBe(true);
+    }
+    // Started through a symlink (as npm's bin links do), the worker module is still found beside the real bin.js.
+    const link = join(dir, 'dicom-tools');
+    symlinkSync(BIN, link);
+    const linked = spawnSync(process.execPath, [link, 'batch', 'decompress', input, '-o', join(dir, 'linked'), '--workers', '--jobs', '2', '-q'], { encoding: 'utf8' });
+    expect(linked.status).toBe(3);
+    expect(tree(join(dir, 'linked'))).toEqual(tree(plain));
+  });
+
+  it('runs in worker threads by default with --jobs 2: the process has more threads than with --no-workers', async () => {
+    const many = join(dir, 'threads');
+    mkdirSync(many);
+    for (let i = 0; i < 80; i++) copyFileSync(corpusFile('MR_small_RLE.dcm'), join(many, `f${i}.dcm`));
+    /** The most threads /proc shows for the run (sampled every few milliseconds). */
+    const peakThreads = async (flags: readonly string[]): Promise<number> => {
+      const child = spawn(process.execPath, [BIN, 'batch', 'decompress', many, '-o', join(dir, `t${flags.join('')}`), '--jobs', '2', ...flags], { stdio: 'ignore' });
+      let exited = false;
+      const done = new Promise<number | null>((resolveExit) => child.on('exit', (code) => { exited = true; resolveExit(code); }));
+      let peak = 0;
+      while (!exited) {
+        try {
+          peak = Math.max(peak, Number(/^Threads:\s+(\d+)/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0));
+        } catch {
+          // exited between the check and the read
+        }
+        await new Promise((r) => setTimeout(r, 3));
+      }
+      expect(await done).toBe(0);
+      return peak;
+    };
+    const inThread = await peakThreads(['--no-workers']);
+    const threaded = await peakThreads([]);
+    expect(inThread).toBeGreaterThan(0);
+    expect(threaded).toBeGreaterThan(inThread); // each worker is a thread of its own (11 vs 13 here)
   });
 
   it('expands a quoted glob pattern and mirrors its files relative to the folders before the wildcard', () => {
@@ -302,6 +409,29 @@ describe('dicom-tools batch', () => {
     expect(tree(out)).toEqual(['ct.dcm', 'inner/pack.zip/s1/ct.dcm', 'inner/pack.zip/s1/mr.dcm', 'pack.tar.gz/mr.dcm']);
     expect(dumpValue(join(out, 'pack.tar.gz/mr.dcm'), '0008,0018')).toBe(dumpValue(corpusFile('MR_small.dcm'), '0008,0018'));
     expect(dumpValue(join(out, 'inner/pack.zip/s1/ct.dcm'), '0002,0010')).toBe('[1.2.840.10008.1.2.1]');
+  });
+
+  it('streams a .tar.gz: 320 MB of members pass through a process that peaks far below that (one member in memory at a time)', () => {
+    const time = '/usr/bin/time';
+    if (!existsSync(time)) throw new Error(`${time} is missing: apt-get install -y time`);
+    const archive = join(dir, 'big.tar.gz');
+    const script = [
+      'import sys, tarfile, io',
+      'with tarfile.open(sys.argv[1], "w:gz", compresslevel=1) as t:',
+      '    t.add(sys.argv[2], "ct.dcm")',
+      '    z = bytes(4 << 20)',
+      '    for i in range(80):',
+      '        info = tarfile.TarInfo("zeros/%03d.bin" % i); info.size = len(z); t.addfile(info, io.BytesIO(z))',
+    ].join('\n');
+    const py = spawnSync('/usr/bin/python3', ['-c', script, archive, corpusFile('CT_small.dcm')], { encoding: 'utf8' });
+    expect(py.stderr).toBe('');
+    const reportPath = join(dir, 'big-report.json');
+    const run = spawnSync(time, ['-f', 'maxrss=%M', process.execPath, BIN, 'batch', 'validate', archive, '--jobs', '1', '-q', '--report', reportPath], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect((JSON.parse(readFileSync(reportPath, 'utf8')) as Report).counts).toEqual({ processed: 1, ok: 1, failed: 0, skipped: 80 });
+    const maxRssKb = Number(/maxrss=(\d+)/.exec(run.stderr)?.[1]);
+    expect(maxRssKb).toBeGreaterThan(0);
+    expect(maxRssKb).toBeLessThan(200 * 1024); // reading the archive whole would take over 320 MB
   });
 
   it('rejects an unknown operation and a missing -o with exit 2', () => {

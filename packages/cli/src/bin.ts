@@ -7,21 +7,19 @@ import { run } from './program.js';
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 const controller = new AbortController();
-process.once('SIGINT', () => {
-  // First Ctrl-C: abort the work in progress (writes are atomic, so nothing is left half-written) and exit 130
-  // as soon as the command notices; a second Ctrl-C, or a command that does not notice within 2 s, exits at once.
+// batch and organize finish the files in flight and write their report however long that takes; other commands
+// get 2 s to notice.
+const graceful = /^(batch|organize)(_|$)/.test(process.argv[2] ?? '');
+const interrupt = (signal: 'SIGINT' | 'SIGTERM'): void => {
+  // First Ctrl-C (or SIGTERM, as a service manager sends): abort the work in progress (writes are atomic, so
+  // nothing is left half-written) and exit 130 as soon as the command notices; a second signal exits at once.
   controller.abort();
   process.exitCode = 130;
-  process.once('SIGINT', () => process.exit(130));
-  setTimeout(() => process.exit(130), 2000).unref();
-});
-
-// SIGTERM (a service manager stopping a server command) ends work the same way as a first Ctrl-C.
-process.once('SIGTERM', () => {
-  controller.abort();
-  process.exitCode = 130;
-  setTimeout(() => process.exit(130), 2000).unref();
-});
+  process.once(signal, () => process.exit(130));
+  if (!graceful) setTimeout(() => process.exit(130), 2000).unref();
+};
+process.once('SIGINT', () => interrupt('SIGINT'));
+process.once('SIGTERM', () => interrupt('SIGTERM'));
 
 // `dicom-tools dump x.dcm | head`: a closed pipe is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -131,6 +131,25 @@ describe('echo and store against storage-scp', () => {
     await stopServer(scp.child);
   });
 
+  it('store draws a progress bar on a terminal (run under script(1)), none into a pipe unless --progress', async () => {
+    requireTool('script');
+    const scp = await server(['storage-scp', '-o', join(dir, 'in-progress'), '--quiet']);
+    const argv = [process.execPath, BIN, 'store', '-p', String(scp.port), storage];
+    const onTty = spawnSync('script', ['-qec', argv.map((a) => `'${a}'`).join(' '), '/dev/null'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(onTty.status).toBe(0);
+    // The storage folder holds 3 files: the bar is full at the end, redrawn in place (carriage return).
+    expect(onTty.stdout).toMatch(/\r\[#{24}\] 3\/3 100%, 0 failed, [\d.]+ files\/s, ETA 0:00/);
+    const piped = await cli(['store', '-p', String(scp.port), storage]);
+    expect(piped.status).toBe(0);
+    expect(piped.stderr).toBe('');
+    const forced = await cli(['store', '-p', String(scp.port), '--progress', storage]);
+    expect(forced.stderr).toMatch(/^\[#{24}\] 3\/3 100%, 0 failed, [\d.]+ files\/s, ETA 0:00\n$/m);
+    const off = spawnSync('script', ['-qec', [...argv, '--no-progress'].map((a) => `'${a}'`).join(' '), '/dev/null'], { encoding: 'utf8' });
+    expect(off.status).toBe(0);
+    expect(off.stdout).not.toMatch(/files\/s/);
+    await stopServer(scp.child);
+  });
+
   it('storescu (DCMTK) can store into storage-scp, and an --allow list refuses other calling AE titles', async () => {
     requireTool('storescu');
     const out = join(dir, 'in3');

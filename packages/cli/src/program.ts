@@ -83,8 +83,10 @@ const BATCH_OPERATION_NAMES = ['anonymize', 'convert', 'decompress', 'transcode'
 const BATCH_HELP = `
 Non-DICOM files (by content), DICOMDIRs and unreadable paths are reported as skipped; a file that fails (truncated,
 undecodable) is reported failed and the batch goes on. Outputs are written atomically: an interrupted run leaves no
-partial file, and --resume then skips what is done. Ctrl-C lets the files in flight finish. convert writes a PNG of
-the first frame. The seed's names batch_anonymize, batch_convert... work too.
+partial file, and --resume then skips what is done. Ctrl-C lets the files in flight finish and writes the report
+(files not started listed as cancelled); a second Ctrl-C stops at once. convert writes a PNG per frame (NAME.png,
+or NAME_f0001.png... for a multi-frame file). With --jobs above 1, the files run in worker threads. A
+progress bar (rate, ETA) shows on stderr when it is a terminal. The seed's names batch_anonymize... work too.
 Exit codes: 0 all ok, 2 usage, 3 some files failed (validate: or are invalid), 130 interrupted.
 
 Examples:
@@ -354,6 +356,7 @@ export function createProgram(options: RunOptions, context: CommandContext, setE
     .option('--date-shift-range <min..max>', 'days of the per-patient shift with retainLongitudinalModifiedDates (default -3650..-365)')
     .option('--uid-map <file>', 'write the original,replacement UID pairs as CSV (holds original UIDs: keep it safe)')
     .option('--dry-run', 'report what would be done and write nothing')
+    .option('-j, --jobs <n>', 'for a folder: threads, this one and N-1 workers (default: the number of cores minus one; 1: no worker thread)')
     .addHelpText('after', ANONYMIZE_HELP);
   common(anonymizeCommand).action(async (input: string, flags: AnonymizeOptions) => {
     const { runAnonymize } = await import('./commands/anonymize.js');
@@ -366,12 +369,18 @@ export function createProgram(options: RunOptions, context: CommandContext, setE
     .option('--report <file>', 'write the JSON report (counts, per-file status and duration, skipped files and why)')
     .option('--dry-run', 'do the work but write no output file')
     .option('--resume', 'skip files whose output exists and verifies (restart a killed run)')
-    .option('--workers', 'run the files in --jobs worker threads (CPU-bound work on several cores; not for anonymize)')
+    .option('--workers', 'run the files in --jobs worker threads (the default when --jobs > 1)')
+    .option('--no-workers', 'run the files as concurrent tasks in this thread')
+    .option('--progress', 'show the progress bar (rate, ETA) on stderr even when it is not a terminal')
+    .option('--no-progress', 'never show the progress bar (default: shown when stderr is a terminal)')
     .option('-s, --syntax <alias>', 'transcode: the target syntax (as transcode --syntax)')
     .option('--secret <text>', 'anonymize: the secret keying UIDs, names and date shifts')
     .option('--secret-file <file>', 'anonymize: read the secret from a file')
     .option('--profile <name>', 'anonymize: basic or seed')
-    .option('--option <name>', 'anonymize: a PS3.15 option (repeatable)', collect));
+    .option('--option <name>', 'anonymize: a PS3.15 option (repeatable)', collect)
+    .option('--patient-prefix <prefix>', 'anonymize: prefix of the patient pseudonym (default ANON)')
+    .option('--date-shift-range <min..max>', 'anonymize: days of the per-patient shift with retainLongitudinalModifiedDates (default -3650..-365)')
+    .option('--uid-map <file>', 'anonymize: write the original,replacement UID pairs as CSV (holds original UIDs: keep it safe)'));
   const batchCommand = program.command('batch').argument('<operation>', BATCH_OPERATION_NAMES.join('|')).argument('<inputs...>', 'DICOM files and folders (searched recursively)')
     .description('run anonymize, convert (PNG), decompress, transcode or validate over many files in parallel (exit 3: some failed)')
     .addHelpText('after', BATCH_HELP);

@@ -127,6 +127,23 @@ function textBytes(element: Extract<DataElement, { value: readonly string[] }>, 
   }
 }
 
+/** Writes a text element whose values are all 7-bit ASCII (header, value, padding) and returns true; else writes nothing and returns false. */
+function putAsciiText(out: Sink, element: Extract<DataElement, { value: readonly string[] }>, enc: Encoding): boolean {
+  const text: unknown = element.value.length === 1 ? element.value[0] : element.value.join('\\');
+  if (typeof text !== 'string') return false;
+  const length = text.length;
+  for (let i = 0; i < length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  const padded = length + (length & 1);
+  header(out, element.tag, element.vr, padded, enc);
+  reserve(out, padded);
+  const b = out.buffer;
+  let o = out.at;
+  for (let i = 0; i < length; i++) b[o++] = text.charCodeAt(i);
+  if (padded !== length) b[o++] = element.vr === 'UI' ? 0 : 0x20;
+  out.at = o;
+  return true;
+}
+
 const INTEGER_RANGE: Readonly<Record<string, readonly [number, number]>> = {
   US: [0, 0xffff], SS: [-0x8000, 0x7fff], UL: [0, 0xffffffff], SL: [-0x80000000, 0x7fffffff], AT: [0, 0xffffffff],
 };
@@ -242,7 +259,11 @@ function encodeElement(out: Sink, element: DataElement, enc: Encoding, charsets:
     return;
   }
   if (isTextVr(vr)) {
-    const bytes = textBytes(element as Extract<DataElement, { value: readonly string[] }>, enc, charsets, charsetKey);
+    const textElement = element as Extract<DataElement, { value: readonly string[] }>;
+    // Plain ASCII without original bytes, nearly every value: written straight into the sink (what encodeText
+    // gives for ASCII under any character set), without a Buffer per value.
+    if (textElement.raw === undefined && putAsciiText(out, textElement, enc)) return;
+    const bytes = textBytes(textElement, enc, charsets, charsetKey);
     header(out, element.tag, vr, bytes.length + (bytes.length & 1), enc);
     putBytes(out, bytes, vr === 'UI' ? 0 : 0x20);
     return;

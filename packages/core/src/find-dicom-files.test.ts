@@ -3,7 +3,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { corpusFile } from '@dicom-tools/test-fixtures';
-import { createDataset, findDicomFiles, readDicom, TransferSyntax, writeDicom } from './index.js';
+import { classifyDicomBytes, createDataset, findDicomFiles, readDicom, TransferSyntax, walkFiles, writeDicom } from './index.js';
 import type { DicomFile, FoundFile } from './index.js';
 
 const DICOMDIR_SOP_CLASS = '1.2.840.10008.1.3.10';
@@ -166,6 +166,15 @@ describe('findDicomFiles', () => {
     expect(await collect(root)).toEqual(await collect(root));
   });
 
+  it('gives the same results through walkFiles and classifyDicomBytes of each whole file, whatever the options', async () => {
+    const viaWalk = (from: string, options: Parameters<typeof walkFiles>[1] = {}): FoundFile[] =>
+      [...walkFiles(from, options)].map((f) => (f.skipped ? f : classifyDicomBytes(f.path, readFileSync(f.path), options)));
+    for (const options of [{}, { includeDicomdir: true }, { recursive: false }]) expect(viaWalk(root, options)).toEqual(await collect(root, options));
+    expect(viaWalk(join(root, 'a', 'ct.dcm'))).toEqual(await collect(join(root, 'a', 'ct.dcm')));
+    expect(() => [...walkFiles(join(root, 'missing'))]).toThrow(expect.objectContaining({ code: 'CORE_IO' }));
+    expect(() => [...walkFiles(root, { signal: AbortSignal.abort() })]).toThrow(expect.objectContaining({ code: 'CORE_ABORTED' }));
+  });
+
   it('classifies a single file given as the root', async () => {
     expect(await collect(join(root, 'a', 'ct.dcm'))).toEqual([{ path: join(root, 'a', 'ct.dcm'), skipped: false, kind: 'part10', dicomdir: false }]);
     expect(await collect(join(root, 'notes.txt'))).toEqual([{ path: join(root, 'notes.txt'), skipped: true, reason: 'not DICOM' }]);
@@ -179,6 +188,7 @@ describe('findDicomFiles', () => {
       writeFileSync(join(dir, 'ends-at-cut'), cutAtBoundary(new Uint8Array(0)));
       writeFileSync(join(dir, 'overruns'), cutAtBoundary(implicitElement(0x0020000d, new Uint8Array(12), 0x00fffff0)));
       expect(summary(dir, await collect(dir))).toEqual(['continues bare', 'ends-at-cut bare', 'overruns skipped: not DICOM']);
+      expect([...walkFiles(dir)].map((f) => (f.skipped ? f : classifyDicomBytes(f.path, readFileSync(f.path))))).toEqual(await collect(dir));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -2,8 +2,9 @@ import { constants, type Stats } from 'node:fs';
 import { lstat, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DicomFile } from './dataset.js';
-import { DicomError, isDicomError } from './errors.js';
+import { isDicomError } from './errors.js';
 import { readDicom } from './read-dicom.js';
+import { byCodeUnits as byName, checkDiscoveryAborted as checkAborted, fileIdentity as identity, unreadableReason as ioReason, unreadableRoot } from './walk-files.js';
 
 /** Options for {@link findDicomFiles}. */
 export interface FindDicomFilesOptions {
@@ -62,29 +63,6 @@ interface Walk {
   readonly folders: Set<string>;
 }
 
-function identity(stats: Stats): string {
-  return `${stats.dev}:${stats.ino}`;
-}
-
-function ioReason(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  switch (code) {
-    case 'EACCES': case 'EPERM': return 'unreadable: permission denied';
-    case 'ENOENT': return 'unreadable: no such file';
-    case 'ELOOP': return 'unreadable: symbolic link loop';
-    default: return `unreadable: ${code ?? (error as Error).message}`;
-  }
-}
-
-function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted === true) throw new DicomError('CORE_ABORTED', 'file discovery aborted', { cause: signal.reason });
-}
-
-/** Compares names by UTF-16 code units, the same on every platform and locale. */
-function byName(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 async function readAt(handle: FileHandle, length: number): Promise<Uint8Array> {
   const buffer = Buffer.alloc(length);
   let filled = 0;
@@ -105,24 +83,73 @@ function mediaStorageSopClass(file: DicomFile): string | undefined {
   return element !== undefined && Array.isArray(element.value) ? (element.value[0] as string | undefined) : undefined;
 }
 
+/** Where the file meta group of a Part 10 head ends, by its File Meta Information Group Length (at most `size`); undefined when that length is missing or too big. */
+function metaEnd(head: Uint8Array, size: number): number | undefined {
+  const isGroupLength = head.length >= 144 && head[132] === 0x02 && head[133] === 0 && head[134] === 0 && head[135] === 0
+    && head[136] === 0x55 && head[137] === 0x4c && head[138] === 4 && head[139] === 0;
+  if (!isGroupLength) return undefined;
+  const groupLength = (head[140]! | (head[141]! << 8) | (head[142]! << 16) | (head[143]! << 24)) >>> 0;
+  return groupLength > MAX_META ? undefined : Math.min(144 + groupLength, size);
+}
+
+/** VRs with a reserved field and a 32-bit length in explicit VR (PS3.5 7.1.2). */
+const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
+
+/**
+ * Media Storage SOP Class UID (0002,0002) found by stepping over the explicit VR little endian elements of the
+ * file meta group after its group length; undefined when it is not there, null when the group is not plain enough
+ * to step over (the reader then decides).
+ */
+function scanMetaSopClass(bytes: Uint8Array): string | undefined | null {
+  let at = 144;
+  while (at + 8 <= bytes.length) {
+    const group = bytes[at]! | (bytes[at + 1]! << 8);
+    const element = bytes[at + 2]! | (bytes[at + 3]! << 8);
+    if (group !== 0x0002) return null;
+    const vr = String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!);
+    let length: number;
+    let value: number;
+    if (LONG_VRS.has(vr)) {
+      if (at + 12 > bytes.length) return null;
+      length = (bytes[at + 8]! | (bytes[at + 9]! << 8) | (bytes[at + 10]! << 16) | (bytes[at + 11]! << 24)) >>> 0;
+      value = at + 12;
+    } else {
+      length = bytes[at + 6]! | (bytes[at + 7]! << 8);
+      value = at + 8;
+    }
+    if (value + length > bytes.length) return null;
+    if (element === 0x0002) {
+      if (vr !== 'UI') return null;
+      let end = value + length;
+      while (end > value && (bytes[end - 1] === 0 || bytes[end - 1] === 0x20)) end--;
+      const uid = String.fromCharCode(...bytes.subarray(value, end));
+      return uid.includes('\\') ? null : uid;
+    }
+    at = value + length;
+  }
+  return at === bytes.length ? undefined : null;
+}
+
+/** The Media Storage SOP Class read from `bytes`, the preamble and file meta group; undefined when they cannot be read. */
+function metaSopClass(bytes: Uint8Array): string | undefined {
+  const scanned = scanMetaSopClass(bytes);
+  if (scanned !== null) return scanned;
+  try {
+    return mediaStorageSopClass(readDicom(bytes, { stopBeforePixelData: true }));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The Media Storage SOP Class of a Part 10 file, read through the reader from the preamble and the file meta
  * group alone (their end is known from the File Meta Information Group Length). Undefined when that length is
  * missing or the group cannot be read: such a file is then not taken for a DICOMDIR by its content.
  */
 async function part10SopClass(handle: FileHandle, head: Uint8Array, size: number): Promise<string | undefined> {
-  const isGroupLength = head.length >= 144 && head[132] === 0x02 && head[133] === 0 && head[134] === 0 && head[135] === 0
-    && head[136] === 0x55 && head[137] === 0x4c && head[138] === 4 && head[139] === 0;
-  if (!isGroupLength) return undefined;
-  const groupLength = (head[140]! | (head[141]! << 8) | (head[142]! << 16) | (head[143]! << 24)) >>> 0;
-  if (groupLength > MAX_META) return undefined;
-  const end = Math.min(144 + groupLength, size);
-  const bytes = end <= head.length ? head.subarray(0, end) : await readAt(handle, end);
-  try {
-    return mediaStorageSopClass(readDicom(bytes, { stopBeforePixelData: true }));
-  } catch {
-    return undefined;
-  }
+  const end = metaEnd(head, size);
+  if (end === undefined) return undefined;
+  return metaSopClass(end <= head.length ? head.subarray(0, end) : await readAt(handle, end));
 }
 
 /**
@@ -186,6 +213,33 @@ async function classify(path: string, walk: Walk): Promise<FoundFile> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Tells whether a whole file's `bytes` are DICOM, as {@link findDicomFiles} does from the start of the file: `part10`
+ * (`DICM` at byte 128), `bare` (the reader accepts the bytes as a data set, up to Pixel Data), or skipped as
+ * `empty`, `not DICOM`, or `DICOMDIR` (by the name of `path`, or its Media Storage SOP Class) unless
+ * `includeDicomdir`. For files listed by {@link walkFiles} and read whole anyway.
+ */
+export function classifyDicomBytes(path: string, bytes: Uint8Array, options: { readonly includeDicomdir?: boolean } = {}): FoundFile {
+  if (bytes.length === 0) return { path, skipped: true, reason: 'empty' };
+  let kind: 'part10' | 'bare';
+  let sopClass: string | undefined;
+  if (hasMagic(bytes)) {
+    kind = 'part10';
+    const end = metaEnd(bytes, bytes.length);
+    sopClass = end === undefined ? undefined : metaSopClass(bytes.subarray(0, end));
+  } else {
+    try {
+      sopClass = mediaStorageSopClass(readDicom(bytes, { stopBeforePixelData: true }));
+    } catch {
+      return { path, skipped: true, reason: 'not DICOM' };
+    }
+    kind = 'bare';
+  }
+  const dicomdir = basename(path).toUpperCase() === 'DICOMDIR' || sopClass === DICOMDIR_SOP_CLASS;
+  if (dicomdir && options.includeDicomdir !== true) return { path, skipped: true, reason: 'DICOMDIR' };
+  return { path, skipped: false, kind, dicomdir };
 }
 
 /** Yields a result for each entry of `folder`, in name order, descending into sub-folders when recursive. */
@@ -259,8 +313,7 @@ export async function* findDicomFiles(root: string, options: FindDicomFilesOptio
   try {
     stats = await stat(root);
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    throw new DicomError('CORE_IO', `cannot read: ${code === 'ENOENT' ? 'no such file or folder' : ioReason(error).replace(/^unreadable: /, '')}`, { file: root, cause: error });
+    throw unreadableRoot(root, error);
   }
   if (stats.isDirectory()) {
     walk.folders.add(identity(stats));

@@ -70,3 +70,7 @@ export { encodePng, encodeJpeg } from './encode-image.js';
 export type { PngOptions, JpegOptions } from './encode-image.js';
 export { splitFrames, randomUid } from './split-frames.js';
 export type { SplitFramesOptions } from './split-frames.js';
+export type { ReadBuffer, ReadSyncOptions } from './read-dicom.js';
+export { classifyDicomBytes } from './find-dicom-files.js';
+export { walkFiles } from './walk-files.js';
+export type { WalkedFile } from './walk-files.js';

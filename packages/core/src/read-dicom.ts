@@ -32,6 +32,23 @@ export interface ReadFileOptions extends ReadOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A growable byte buffer that {@link readDicomFileSync} reads files into, reused from one read to the next. */
+export interface ReadBuffer {
+  /** The bytes; replaced by a larger array when a file does not fit. */
+  bytes: Uint8Array;
+}
+
+/** Options for {@link readDicomFileSync}. */
+export interface ReadSyncOptions extends ReadOptions {
+  /**
+   * Read the whole file into this buffer (grown when too small) instead of a new one. The result's byte values
+   * (Pixel Data, OB/OW/UN elements, raw text) are then views into it, valid only until the buffer's next use: for
+   * scans that copy what they need out of each file before reading the next, without allocating (and collecting)
+   * every file's size again. Not used by header-only reads (`stopBeforePixelData`).
+   */
+  readonly buffer?: ReadBuffer;
+}
+
 function inflate(bytes: Uint8Array, at: number, maxOutputLength: number, partial: boolean): Uint8Array {
   const deflated = bytes.subarray(at);
   // A prefix of a deflate stream inflates as far as it goes with a sync flush; a whole one must end properly.
@@ -264,7 +281,7 @@ function readIntoSync(fd: number, buffer: Buffer, from: number, at = from): numb
  * after another with nothing else to do meanwhile. It blocks the event loop for the whole read, so a server
  * should use {@link readDicomFile}.
  */
-export function readDicomFileSync(path: string, options: ReadOptions = {}): DicomFile {
+export function readDicomFileSync(path: string, options: ReadSyncOptions = {}): DicomFile {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
@@ -281,7 +298,12 @@ export function readDicomFileSync(path: string, options: ReadOptions = {}): Dico
     const size = fstatSync(fd).size;
     if (size > MAX_FILE_BYTES) throw tooLarge(size, path);
     let bytes: Buffer;
-    if (size > 0) {
+    const reused = options.buffer;
+    if (size > 0 && reused !== undefined) {
+      if (reused.bytes.length < size) reused.bytes = new Uint8Array(Math.max(size, reused.bytes.length * 2));
+      const buffer = Buffer.from(reused.bytes.buffer, reused.bytes.byteOffset, size);
+      bytes = buffer.subarray(0, readIntoSync(fd, buffer, 0));
+    } else if (size > 0) {
       const buffer = Buffer.allocUnsafe(size);
       bytes = buffer.subarray(0, readIntoSync(fd, buffer, 0));
     } else {

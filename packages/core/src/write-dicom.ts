@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rename, unlink, writeFile } from 'node:fs/promises';
+import { open, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { createCharsetContext } from './_charset.js';
@@ -144,14 +144,34 @@ function withFileName(error: unknown, path: string): unknown {
   return new DicomError(error.code, error.message, { file: path, ...(error.tag !== undefined ? { tag: error.tag } : {}), cause: error });
 }
 
-/** Writes bytes to `path` through a temporary file and a rename. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array, signal?: AbortSignal): Promise<void> {
+/**
+ * Writes bytes to `path` through a temporary file in the same folder and a rename, so that `path` holds the old
+ * file or the whole new one, never a part. `bytes` may be a list of parts, written end to end in order without
+ * being joined first (a large file made of a header and a body is written without a copy of the body). Throws
+ * CORE_IO (the temporary file removed, an old file at `path` left as it was) or CORE_ABORTED.
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array | readonly Uint8Array[], signal?: AbortSignal): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await writeFile(temp, bytes, signal ? { signal, flag: 'wx' } : { flag: 'wx' });
+    if (bytes instanceof Uint8Array) await writeFile(temp, bytes, signal ? { signal, flag: 'wx' } : { flag: 'wx' });
+    else await writeParts(temp, bytes, path, signal);
     await rename(temp, path);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw fileSystemError(error, path, 'cannot write');
+  }
+}
+
+/** Writes `parts` end to end to a new file `temp` (one write call per part, as large as the system takes). */
+async function writeParts(temp: string, parts: readonly Uint8Array[], path: string, signal: AbortSignal | undefined): Promise<void> {
+  const handle = await open(temp, 'wx');
+  try {
+    for (const part of parts) {
+      if (signal?.aborted === true) throw new DicomError('CORE_ABORTED', 'write aborted', { file: path, cause: signal.reason });
+      let at = 0;
+      while (at < part.length) at += (await handle.write(part, at, part.length - at)).bytesWritten;
+    }
+  } finally {
+    await handle.close();
   }
 }

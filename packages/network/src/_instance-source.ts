@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { DicomError, readDicomFile, type DicomFile } from '@dicom-tools/core';
 
@@ -35,6 +36,42 @@ function parseMeta(head: Buffer): { values: Map<number, string>; end: number } |
   }
 }
 
+function cannotRead(path: string, error: unknown): DicomError {
+  return new DicomError('CORE_IO', `cannot read: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { file: path, cause: error });
+}
+
+/**
+ * {@link scanInstance} for the common case, with blocking calls (a scan of many files is then a few milliseconds
+ * per hundred, without thread-pool round trips): the file meta names SOP class, instance and syntax. Undefined
+ * when it does not (the caller then runs {@link scanInstance}); throws CORE_IO when the file cannot be read.
+ */
+export function scanInstanceSync(path: string): InstanceSource | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw cannotRead(path, error);
+  }
+  try {
+    const { size } = fstatSync(fd);
+    for (let length = META_READ; ; length *= 4) {
+      const buffer = Buffer.allocUnsafe(Math.min(length, size));
+      const bytesRead = readSync(fd, buffer, 0, buffer.length, 0);
+      const meta = parseMeta(buffer.subarray(0, bytesRead));
+      if (meta === 'short' && bytesRead < size) continue;
+      if (meta === undefined || meta === 'short') return undefined;
+      const sopClassUid = meta.values.get(0x00020002);
+      const sopInstanceUid = meta.values.get(0x00020003);
+      const transferSyntaxUid = meta.values.get(0x00020010);
+      return sopClassUid && sopInstanceUid && transferSyntaxUid ? { path, sopClassUid, sopInstanceUid, transferSyntaxUid, datasetOffset: meta.end, size } : undefined;
+    }
+  } catch (error) {
+    throw cannotRead(path, error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Looks at a file's head: SOP class and instance, transfer syntax and data set offset from its file meta.
  * A file whose meta lacks them is read by core (header only); a bare data set is sent from byte 0 in the
@@ -45,7 +82,7 @@ export async function scanInstance(path: string): Promise<InstanceSource> {
   try {
     handle = await open(path, 'r');
   } catch (error) {
-    throw new DicomError('CORE_IO', `cannot read: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { file: path, cause: error });
+    throw cannotRead(path, error);
   }
   try {
     const { size } = await handle.stat();

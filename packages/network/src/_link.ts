@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import { DicomError } from '@dicom-tools/core';
 import { decodeCommand, encodeCommand, type Command } from './_command.js';
-import { createPduFramer, decodePdu, encodeAbort, encodeRelease, pdataHeader, PduType, type Pdu, type Pdv } from './_pdu.js';
+import { decodePdu, encodeAbort, encodeRelease, pdataHeader, PduType, writePdataHeader, type Pdu } from './_pdu.js';
+import { createPduReader, type PduEvent } from './_pdu-reader.js';
 
 /** Where the data set of an incoming message goes while it arrives. */
 export interface DatasetSink {
@@ -40,15 +41,17 @@ const HARD_PDU_LIMIT = 64 * 1024 * 1024;
 export class Link {
   /** The peer's maximum P-DATA-TF length (0 = unlimited): outgoing PDVs are cut to fit it. */
   peerMaxPdu = 16384;
-  private readonly framer = createPduFramer(HARD_PDU_LIMIT);
+  private readonly reader = createPduReader(HARD_PDU_LIMIT);
   private commandChunks: Buffer[] = [];
   private current: { contextId: number; command: Command; sink: DatasetSink | undefined; chunks: Buffer[] } | undefined;
-  private readonly pending: Array<{ type: number; body: Buffer }> = [];
+  private readonly pending: PduEvent[] = [];
   private pumping = false;
-  private waitingFor: { pdvs: readonly Pdv[]; index: number; ending: { contextId: number; command: Command } | undefined } | undefined;
+  /** A message whose data set has ended in a sink still closing: delivered once the sink is done. */
+  private ending: { contextId: number; command: Command } | undefined;
   private closed = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private idleMs = 0;
+  private lastData = 0;
 
   constructor(readonly socket: Socket, private readonly handlers: LinkHandlers) {
     socket.setNoDelay(true);
@@ -60,19 +63,25 @@ export class Link {
   /** Aborts the link when nothing arrives for `ms` milliseconds (0 turns it off). */
   setIdleTimeout(ms: number): void {
     this.idleMs = ms;
-    this.touch();
-  }
-
-  private touch(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
-    if (this.idleMs > 0 && !this.closed) {
-      this.idleTimer = setTimeout(() => {
-        this.abort();
-        this.fail(new DicomError('NET_TIMEOUT', `no data from the peer for ${this.idleMs} ms (idle timeout)`));
-      }, this.idleMs);
-      this.idleTimer.unref();
-    }
+    this.lastData = performance.now();
+    this.armIdle(ms);
+  }
+
+  /** One timer for the idle timeout, re-armed when it fires after data came (not on every socket read). */
+  private armIdle(ms: number): void {
+    if (this.idleMs <= 0 || this.closed) return;
+    this.idleTimer = setTimeout(() => {
+      const quiet = performance.now() - this.lastData;
+      if (quiet < this.idleMs) {
+        this.armIdle(this.idleMs - quiet);
+        return;
+      }
+      this.abort();
+      this.fail(new DicomError('NET_TIMEOUT', `no data from the peer for ${this.idleMs} ms (idle timeout)`));
+    }, Math.max(1, Math.ceil(ms)));
+    this.idleTimer.unref();
   }
 
   get isClosed(): boolean {
@@ -81,9 +90,9 @@ export class Link {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
-    this.touch();
+    this.lastData = performance.now();
     try {
-      for (const pdu of this.framer.push(chunk)) this.pending.push(pdu);
+      for (const event of this.reader.push(chunk)) this.pending.push(event);
     } catch (error) {
       this.abort(2, 0);
       this.fail(error as DicomError);
@@ -93,20 +102,23 @@ export class Link {
   }
 
   /**
-   * Handles queued PDUs in order, synchronously while nothing has to wait; when a sink asks to wait (a file
+   * Handles queued events in order, synchronously while nothing has to wait; when a sink asks to wait (a file
    * write behind, or closing the file), the socket is paused until it catches up.
    */
   private pump(): void {
     this.pumping = true;
     try {
       while (!this.closed) {
-        if (this.waitingFor === undefined) {
-          const next = this.pending.shift();
-          if (next === undefined) break;
-          this.startPdu(next.type, next.body);
+        if (this.ending) {
+          // A data set just ended in a sink that has now been closed: deliver the message.
+          const done = this.ending;
+          this.ending = undefined;
+          this.handlers.onMessage(done);
           continue;
         }
-        const step = this.continuePdu();
+        const next = this.pending.shift();
+        if (next === undefined) break;
+        const step = next.kind === 'control' ? void this.handlers.onControl(decodePdu(next.type, next.body)) : this.onPiece(next);
         if (step === undefined) continue;
         this.socket.pause();
         step.then(
@@ -121,6 +133,7 @@ export class Link {
       }
     } catch (error) {
       this.crash(error);
+      return;
     }
     this.pumping = false;
   }
@@ -131,65 +144,41 @@ export class Link {
     this.fail(error instanceof DicomError ? error : new DicomError('NET_PROTOCOL', `cannot handle a PDU: ${(error as Error).message}`, { cause: error }));
   }
 
-  private startPdu(type: number, body: Buffer): void {
-    const pdu = decodePdu(type, body);
-    if (pdu.type !== PduType.PData) {
-      this.handlers.onControl(pdu);
-      return;
-    }
-    this.waitingFor = { pdvs: pdu.value, index: 0, ending: undefined };
-  }
-
-  /** Handles the PDVs of the current P-DATA; returns a promise when it has to wait for a sink. */
-  private continuePdu(): Promise<void> | undefined {
-    const w = this.waitingFor!;
-    if (w.ending) {
-      // The data set just ended in a sink that has now been closed: deliver the message.
-      const done = w.ending;
-      w.ending = undefined;
-      this.handlers.onMessage({ contextId: done.contextId, command: done.command });
-    }
-    while (w.index < w.pdvs.length) {
-      const pdv = w.pdvs[w.index++]!;
-      if (pdv.command) {
-        if (this.current) throw new DicomError('NET_PROTOCOL', 'a command fragment arrived inside a data set');
-        this.commandChunks.push(pdv.data);
-        if (!pdv.last) continue;
-        const command = decodeCommand(this.commandChunks.length === 1 ? this.commandChunks[0]! : Buffer.concat(this.commandChunks));
-        this.commandChunks = [];
-        if (!command.hasDataset) {
-          this.handlers.onMessage({ contextId: pdv.contextId, command });
-          continue;
-        }
-        this.current = { contextId: pdv.contextId, command, sink: this.handlers.sinkFor(command, pdv.contextId), chunks: [] };
-        continue;
+  /** Handles a piece of PDV data; returns a promise when it has to wait for a sink. */
+  private onPiece(pdv: Extract<PduEvent, { kind: 'pdv' }>): Promise<void> | undefined {
+    if (pdv.command) {
+      if (this.current) throw new DicomError('NET_PROTOCOL', 'a command fragment arrived inside a data set');
+      this.commandChunks.push(pdv.data);
+      if (!pdv.last) return undefined;
+      const command = decodeCommand(this.commandChunks.length === 1 ? this.commandChunks[0]! : Buffer.concat(this.commandChunks));
+      this.commandChunks = [];
+      if (!command.hasDataset) {
+        this.handlers.onMessage({ contextId: pdv.contextId, command });
+        return undefined;
       }
-      const current = this.current;
-      if (!current) throw new DicomError('NET_PROTOCOL', 'a data set fragment arrived without a command');
-      const wrote = current.sink ? current.sink.write(pdv.data) : void current.chunks.push(pdv.data);
-      if (pdv.last) {
-        this.current = undefined;
-        if (current.sink) {
-          const sink = current.sink;
-          const ending = { contextId: current.contextId, command: current.command };
-          if (wrote instanceof Promise) {
-            w.ending = ending;
-            return wrote.then(() => sink.end());
-          }
-          const ended = sink.end();
-          if (ended instanceof Promise) {
-            w.ending = ending;
-            return ended;
-          }
-          this.handlers.onMessage(ending);
-          continue;
-        }
-        this.handlers.onMessage({ contextId: current.contextId, command: current.command, data: current.chunks.length === 1 ? current.chunks[0]! : Buffer.concat(current.chunks) });
-        continue;
-      }
-      if (wrote instanceof Promise) return wrote;
+      this.current = { contextId: pdv.contextId, command, sink: this.handlers.sinkFor(command, pdv.contextId), chunks: [] };
+      return undefined;
     }
-    this.waitingFor = undefined;
+    const current = this.current;
+    if (!current) throw new DicomError('NET_PROTOCOL', 'a data set fragment arrived without a command');
+    const wrote = current.sink ? current.sink.write(pdv.data) : void current.chunks.push(pdv.data);
+    if (!pdv.last) return wrote instanceof Promise ? wrote : undefined;
+    this.current = undefined;
+    const { contextId, command, sink } = current;
+    if (!sink) {
+      this.handlers.onMessage({ contextId, command, data: current.chunks.length === 1 ? current.chunks[0]! : Buffer.concat(current.chunks) });
+      return undefined;
+    }
+    if (wrote instanceof Promise) {
+      this.ending = { contextId, command };
+      return wrote.then(() => sink.end());
+    }
+    const ended = sink.end();
+    if (ended instanceof Promise) {
+      this.ending = { contextId, command };
+      return ended;
+    }
+    this.handlers.onMessage({ contextId, command });
     return undefined;
   }
 
@@ -227,14 +216,27 @@ export class Link {
       if (last) await this.flowed(this.socket.write(pdataHeader(contextId, command, true, 0)));
       return;
     }
+    // One buffer holds the 12-byte headers of all the PDUs; the data goes out as views of `data` (no copy),
+    // corked into one writev.
+    const count = Math.ceil(data.length / max);
+    const heads = Buffer.allocUnsafe(12 * count);
+    // The end of a data set: wait until its last bytes are handed to the kernel, so that the caller may reuse
+    // the buffer they came from as soon as this resolves, whenever the peer answers.
+    let handedOver: Promise<void> | undefined;
     this.socket.cork();
-    for (let at = 0; at < data.length; at += max) {
+    for (let i = 0, at = 0; i < count; i++, at += max) {
       const end = Math.min(at + max, data.length);
-      this.socket.write(pdataHeader(contextId, command, last && end === data.length, end - at));
-      this.socket.write(data.subarray(at, end));
+      const head = heads.subarray(12 * i, 12 * i + 12);
+      writePdataHeader(head, contextId, command, last && end === data.length, end - at);
+      this.socket.write(head);
+      if (!command && last && end === data.length) {
+        const chunk = data.subarray(at, end);
+        handedOver = new Promise<void>((resolve) => this.socket.write(chunk, () => resolve()));
+      } else this.socket.write(data.subarray(at, end));
     }
     this.socket.uncork();
     await this.flowed(!this.socket.writableNeedDrain);
+    if (handedOver) await handedOver;
   }
 
   private checkOpen(): void {

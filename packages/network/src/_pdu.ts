@@ -188,12 +188,18 @@ export function encodeAbort(source: number, reason: number): Buffer {
 /** The 12 header bytes of a P-DATA-TF PDU holding one PDV of `length` data bytes (PDU head + PDV head). */
 export function pdataHeader(contextId: number, command: boolean, last: boolean, length: number): Buffer {
   const head = Buffer.alloc(12);
+  writePdataHeader(head, contextId, command, last, length);
+  return head;
+}
+
+/** Writes the 12 header bytes of a one-PDV P-DATA-TF PDU into `head` (see {@link pdataHeader}). */
+export function writePdataHeader(head: Buffer, contextId: number, command: boolean, last: boolean, length: number): void {
   head[0] = PduType.PData;
+  head[1] = 0;
   head.writeUInt32BE(length + 6, 2);
   head.writeUInt32BE(length + 2, 6);
   head[10] = contextId;
   head[11] = (command ? 1 : 0) | (last ? 2 : 0);
-  return head;
 }
 
 function text(bytes: Buffer, start: number, end: number): string {
@@ -301,35 +307,4 @@ export function decodePdu(type: number, body: Buffer): Pdu {
     default:
       throw protocolError(`unknown PDU type 0x${type.toString(16)}`);
   }
-}
-
-/**
- * Cuts a byte stream into PDUs. `push` takes socket chunks and returns complete PDUs (type and body);
- * a PDU larger than `maxPduBytes` is a protocol error (a guard against a hostile length field).
- */
-export function createPduFramer(maxPduBytes: number): { push(chunk: Buffer): Array<{ type: number; body: Buffer }> } {
-  let pending: Buffer[] = [];
-  let pendingLength = 0;
-  return {
-    push(chunk) {
-      pending.push(chunk);
-      pendingLength += chunk.length;
-      const out: Array<{ type: number; body: Buffer }> = [];
-      if (pendingLength < 6) return out;
-      if (pending.length > 1 && pending[0]!.length >= 6 && pendingLength < 6 + pending[0]!.readUInt32BE(2)) return out;
-      let buffer = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLength);
-      let at = 0;
-      while (buffer.length - at >= 6) {
-        const length = buffer.readUInt32BE(at + 2);
-        if (length > maxPduBytes) throw protocolError(`PDU of ${length} bytes is larger than the ${maxPduBytes} accepted`);
-        if (buffer.length - at < 6 + length) break;
-        out.push({ type: buffer[at]!, body: buffer.subarray(at + 6, at + 6 + length) });
-        at += 6 + length;
-      }
-      buffer = buffer.subarray(at);
-      pending = buffer.length > 0 ? [buffer] : [];
-      pendingLength = buffer.length;
-      return out;
-    },
-  };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { DicomError, IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, readDicom, readDicomFile } from '@dicom-tools/core';
+import { DicomError, IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, readDicomFile } from '@dicom-tools/core';
 import { CommandField, type Command } from './_command.js';
 import { fileMetaBytes } from './_dataset-bytes.js';
 import { createFileSink, type FileSink } from './_file-sink.js';
@@ -288,12 +288,9 @@ export class ScpAssociation implements DimseEndpoint {
           sopInstanceUid: command.affectedSopInstanceUid ?? '',
           transferSyntaxUid: context.transferSyntax,
           size: sink.received,
-          save: (target) => Promise.resolve().then(() => sink.save(target)),
-          file: () => Promise.resolve().then(() => sink.materialize()),
-          dataset: async () => {
-            const held = sink.bytes;
-            return held ? readDicom(held, { stopBeforePixelData: true }).dataset : (await readDicomFile(sink.materialize(), { stopBeforePixelData: true })).dataset;
-          },
+          save: (target) => sink.save(target),
+          file: () => Promise.resolve(sink.path),
+          dataset: async () => (await readDicomFile(sink.path, { stopBeforePixelData: true })).dataset,
           ...(command.moveOriginatorAeTitle !== undefined ? { moveOriginator: { aeTitle: command.moveOriginatorAeTitle, messageId: command.moveOriginatorMessageId ?? 0 } } : {}),
         }),
       );

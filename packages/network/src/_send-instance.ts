@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { close, closeSync, createReadStream, open, openSync, read, readSync } from 'node:fs';
 import { DicomError, isDicomError, readDicomFile, transferSyntaxInfo, type DicomFile } from '@dicom-tools/core';
 import { CommandField, type Command } from './_command.js';
 import { encodeDatasetBytes } from './_dataset-bytes.js';
@@ -42,6 +41,86 @@ export interface SendOptions {
   /** For C-MOVE sub-operations: Move Originator AE Title and Message ID. */
   readonly moveOriginator?: { readonly aeTitle: string; readonly messageId: number };
   readonly priority?: number;
+  /**
+   * Buffers to read files into, reused from one instance to the next (two, taken in turn: one being sent while
+   * the next is read). Without it each file gets a new buffer.
+   */
+  readonly scratch?: ReadScratch;
+}
+
+/** Two reusable read buffers, handed out in turn (see {@link SendOptions.scratch}). */
+export interface ReadScratch {
+  take(size: number): Buffer;
+}
+
+/**
+ * Read buffers for a sender that has at most one instance in flight while it reads the next: a buffer is taken
+ * again only two instances later, once the instance it held has been handed to the kernel (the link's `send`
+ * resolves only then) and answered.
+ */
+export function createReadScratch(): ReadScratch {
+  const buffers: Buffer[] = [Buffer.alloc(0), Buffer.alloc(0)];
+  let turn = 0;
+  return {
+    take(size) {
+      turn ^= 1;
+      if (buffers[turn]!.length < size) buffers[turn] = Buffer.allocUnsafe(Math.max(size, buffers[turn]!.length * 2));
+      return buffers[turn]!.subarray(0, size);
+    },
+  };
+}
+
+const fsCall = <T>(run: (done: (error: NodeJS.ErrnoException | null, value: T) => void) => void): Promise<T> =>
+  new Promise<T>((resolve, reject) => run((error, value) => (error ? reject(error) : resolve(value))));
+
+/** Files up to this size are read with blocking calls (no thread-pool round trips: open, read, close in one go). */
+const BLOCKING_READ_BYTES = 4 * 1024 * 1024;
+
+/** {@link readRange} with blocking calls, for small files. */
+function readRangeSync(path: string, start: number, into: Buffer): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new DicomError('CORE_IO', `cannot read: ${(error as Error).message}`, { file: path, cause: error });
+  }
+  try {
+    for (let at = 0; at < into.length; ) {
+      const n = readSync(fd, into, at, into.length - at, start + at);
+      if (n === 0) throw new DicomError('CORE_TRUNCATED', 'the file became shorter while it was being sent', { file: path });
+      at += n;
+    }
+    return into;
+  } catch (error) {
+    if (error instanceof DicomError) throw error;
+    throw new DicomError('CORE_IO', `cannot read: ${(error as Error).message}`, { file: path, cause: error });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads `length` bytes of a file from `start` into `into` (open, one read, close: no stat, no new buffer). */
+async function readRange(path: string, start: number, into: Buffer): Promise<Buffer> {
+  let fd: number;
+  try {
+    fd = await fsCall<number>((cb) => open(path, 'r', cb));
+  } catch (error) {
+    throw new DicomError('CORE_IO', `cannot read: ${(error as Error).message}`, { file: path, cause: error });
+  }
+  try {
+    let at = 0;
+    while (at < into.length) {
+      const n = await fsCall<number>((cb) => read(fd, into, at, into.length - at, start + at, cb));
+      if (n === 0) throw new DicomError('CORE_TRUNCATED', 'the file became shorter while it was being sent', { file: path });
+      at += n;
+    }
+    return into;
+  } catch (error) {
+    if (error instanceof DicomError) throw error;
+    throw new DicomError('CORE_IO', `cannot read: ${(error as Error).message}`, { file: path, cause: error });
+  } finally {
+    close(fd, () => undefined);
+  }
 }
 
 /** Files up to this size are read in one call; larger ones are streamed. */
@@ -66,8 +145,9 @@ async function plan(endpoint: DimseEndpoint, source: InstanceSource | DicomFile,
   if (same && !('dataset' in source) && source.datasetOffset !== undefined) {
     // The file's own bytes: read at once when small, streamed from disk when large (memory stays flat).
     if (source.size > WHOLE_READ_BYTES) return { context: same, data: fileChunks(source.path, source.datasetOffset) };
-    const bytes = await readFile(source.path);
-    return { context: same, data: bytes.subarray(source.datasetOffset) };
+    const length = source.size - source.datasetOffset;
+    const into = options.scratch ? options.scratch.take(length) : Buffer.allocUnsafe(length);
+    return { context: same, data: length <= BLOCKING_READ_BYTES ? readRangeSync(source.path, source.datasetOffset, into) : await readRange(source.path, source.datasetOffset, into) };
   }
   const file = 'dataset' in source ? source : await readDicomFile(source.path);
   if (same) return { context: same, data: encodeDatasetBytes(file.dataset, same.transferSyntax) };
@@ -95,7 +175,11 @@ export function preparePlan(endpoint: DimseEndpoint, source: InstanceSource | Di
   return plan(endpoint, source, options).catch((failed: unknown) => ({ failed }));
 }
 
-export async function sendInstance(endpoint: DimseEndpoint, source: InstanceSource | DicomFile, options: SendOptions = {}, prepared?: PreparedPlan): Promise<StoreResult> {
+/**
+ * `afterSend` runs once the request and its data set are handed to the socket, while the peer works on them: the
+ * place to read the next instance.
+ */
+export async function sendInstance(endpoint: DimseEndpoint, source: InstanceSource | DicomFile, options: SendOptions = {}, prepared?: PreparedPlan, afterSend?: () => void): Promise<StoreResult> {
   const file = 'dataset' in source ? undefined : source.path;
   let info: { sopClassUid: string; sopInstanceUid: string };
   try {
@@ -122,6 +206,11 @@ export async function sendInstance(endpoint: DimseEndpoint, source: InstanceSour
     ...(options.moveOriginator ? { moveOriginatorAeTitle: options.moveOriginator.aeTitle, moveOriginatorMessageId: options.moveOriginator.messageId } : {}),
   };
   await endpoint.send(chosen.context.id, command, chosen.data);
-  const response = await endpoint.nextResponse(messageId);
-  return { ...base, transferSyntaxUid: chosen.context.transferSyntax, status: dimseStatus(response.command.status ?? 0xc000, response.command.errorComment) };
+  const response = endpoint.nextResponse(messageId);
+  afterSend?.();
+  return withResponse(base, chosen.context.transferSyntax, await response);
+}
+
+function withResponse(base: { file?: string; sopClassUid: string; sopInstanceUid: string }, transferSyntaxUid: string, response: DimseMessage): StoreResult {
+  return { ...base, transferSyntaxUid, status: dimseStatus(response.command.status ?? 0xc000, response.command.errorComment) };
 }

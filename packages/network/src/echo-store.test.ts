@@ -146,7 +146,7 @@ describe('SCP safety', () => {
     let release!: () => void;
     const never = new Promise<void>((r) => (release = r));
     async function* half(): AsyncIterable<Buffer> {
-      // More than the 4 MiB an SCP holds in memory: the instance is being written to its temporary file.
+      // 6 MiB, then silence: the SCP has created the temporary file and written what came.
       yield Buffer.alloc(6 * 1024 * 1024, 1);
       await never;
     }

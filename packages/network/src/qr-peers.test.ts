@@ -127,6 +127,8 @@ const QUERIES: ReadonlyArray<{ name: string; model: 'study' | 'patient'; level: 
   { name: 'images of one study', model: 'study', level: 'IMAGE', keys: { StudyInstanceUID: studyUid(3, 1), SOPInstanceUID: '', InstanceNumber: '', SOPClassUID: '' } },
   { name: 'studies of a patient (patient root)', model: 'patient', level: 'STUDY', keys: { PatientID: 'PID2', StudyInstanceUID: '', StudyDate: '', NumberOfStudyRelatedSeries: '', NumberOfStudyRelatedInstances: '' } },
   { name: 'no match', model: 'study', level: 'STUDY', keys: { PatientID: 'NOBODY', StudyInstanceUID: '' } },
+  { name: 'studies with return keys of lower levels (left out: hierarchical model)', model: 'study', level: 'STUDY', keys: { PatientID: 'PID1', StudyInstanceUID: '', SeriesInstanceUID: '', Modality: '', SOPInstanceUID: '' } },
+  { name: 'patients with study return keys (left out)', model: 'patient', level: 'PATIENT', keys: { PatientID: '', StudyInstanceUID: '', StudyDate: '' } },
 ];
 
 describe('C-FIND: our SCU and our Q/R SCP against Orthanc and DCMTK findscu, same data', () => {
@@ -140,6 +142,18 @@ describe('C-FIND: our SCU and our Q/R SCP against Orthanc and DCMTK findscu, sam
     expect(ourScuToOrthanc.final).toBe(0);
     const ourScuToOurs = await ourFind(ours.port, 'OURQR', model, level, keys);
     expect(ourScuToOurs.rows).toEqual(fromOrthanc);
+  });
+
+  it.each([
+    { model: 'study' as const, level: 'STUDY' as const, keys: { PatientID: 'PID1', StudyInstanceUID: '', Modality: 'MR' } },
+    { model: 'patient' as const, level: 'PATIENT' as const, keys: { PatientID: '', StudyDate: '20200101' } },
+    { model: 'study' as const, level: 'SERIES' as const, keys: { StudyInstanceUID: studyUid(2, 1), SeriesInstanceUID: '', InstanceNumber: '2' } },
+  ])('a condition below the $level level matches nothing, as with Orthanc; our Q/R SCP says why with 0xA900', async ({ model, level, keys }) => {
+    const flag = model === 'study' ? '-S' : '-P';
+    expect(await findscu(orthancPort, 'ORTHANC', flag, level, keys)).toEqual([]);
+    expect(await findscu(ours.port, 'OURQR', flag, level, keys)).toEqual([]);
+    const answer = await ourFind(ours.port, 'OURQR', model, level, keys);
+    expect(answer).toEqual({ rows: [], final: 0xa900 });
   });
 
   it('the query set is not trivial: it returns matches at every level', () => {

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { findDicomFiles, getString, type Dataset } from '@dicom-tools/core';
 import { createQrIndex, type QrIndex } from './_qr-index.js';
+import { keysBelowLevel } from './_query-levels.js';
 import type { Peer } from './peer.js';
 import { parseQueryLevel, type QueryLevel } from './query.js';
 import type { DicomServer, FindRequest, RetrieveRequest } from './scp-types.js';
@@ -37,7 +38,8 @@ function levelOf(identifier: Dataset): QueryLevel | DimseStatus {
 /**
  * A Query/Retrieve SCP over a folder: an index (in-memory SQLite, rebuilt from the folder on `listen()` and
  * updated on each C-STORE) answers C-FIND at patient, study, series and image level, patient and study root,
- * with wildcard, date-range and UID-list matching; C-MOVE sends to destinations of `aeTable` (unknown:
+ * with wildcard, date-range and UID-list matching (hierarchical: a key of a lower level with a value is refused
+ * with 0xA900, one without is not returned); C-MOVE sends to destinations of `aeTable` (unknown:
  * 0xA801); C-GET sends on the same association; C-STORE adds to the folder; C-ECHO answers.
  */
 export function createQueryRetrieveScp(options: QueryRetrieveScpOptions): QueryRetrieveServer {
@@ -52,7 +54,15 @@ export function createQueryRetrieveScp(options: QueryRetrieveScpOptions): QueryR
       yield level;
       return;
     }
-    for (const match of ready().find(level, request.identifier)) {
+    // Hierarchical model: a condition on a level below the query level is refused (0xA900); return keys of lower
+    // levels are left out of the answers (they have no single value at this level).
+    const below = keysBelowLevel(request.identifier, level);
+    if (below.matching.length > 0) {
+      yield dimseStatus(Status.IdentifierDoesNotMatchSopClass, `keys below the ${level} level: ${below.matching.join(', ')}`);
+      return;
+    }
+    const identifier = below.returned.length === 0 ? request.identifier : { elements: new Map([...request.identifier.elements].filter(([tag]) => !below.returned.includes(tag))) };
+    for (const match of ready().find(level, identifier)) {
       if (request.signal.aborted) return;
       yield match;
     }

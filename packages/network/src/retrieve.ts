@@ -149,7 +149,7 @@ export async function get(target: Target, query: Query, options: GetOptions): Pr
         else {
           path = join(options.outputDir, `${uid}.dcm`);
           try {
-            sink.save(path);
+            await sink.save(path);
             status = dimseStatus(Status.Success);
           } catch (error) {
             path = undefined;

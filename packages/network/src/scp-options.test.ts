@@ -92,6 +92,28 @@ describe('storage SCP limits', () => {
   });
 });
 
+describe('idle timeout', () => {
+  it('keeps an association that sends something within the idle time open, and aborts it once it stays silent longer', async () => {
+    const scp = createStorageScp({ outputDir: join(dir, 'idle'), timeouts: { idle: 400 } });
+    const { port } = await scp.listen(0);
+    const { associate } = await import('./index.js');
+    const a = await associate({ host: HOST, port }, [{ abstractSyntax: '1.2.840.10008.1.1' }]);
+    // Busy for 1.2 s (3x the idle time): a C-ECHO every 150 ms keeps it open.
+    for (let i = 0; i < 8; i++) {
+      expect((await echo(a)).status).toBe(0);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    expect(a.isOpen).toBe(true);
+    const silentSince = Date.now();
+    while (a.isOpen && Date.now() - silentSince < 3000) await new Promise((r) => setTimeout(r, 20));
+    const silent = Date.now() - silentSince;
+    await scp.close();
+    expect(a.isOpen).toBe(false);
+    expect(silent).toBeGreaterThanOrEqual(150);
+    expect(silent).toBeLessThan(1500);
+  });
+});
+
 describe('TLS', () => {
   it('runs C-ECHO and C-STORE over TLS with a CA-checked server certificate, and refuses a server it cannot verify', async () => {
     requireTool('openssl');

@@ -26,10 +26,10 @@ export interface StoreRequest {
   /** The presentation context's syntax: the syntax of the received bytes, as recorded in the file meta. */
   readonly transferSyntaxUid: string;
   /**
-   * Puts the instance at `path` as a complete Part 10 file (our file meta, then the received bytes unchanged): an
-   * instance held in memory (up to 4 MiB) is written there in one call, a larger one, already streamed to a
-   * temporary file in the incoming folder, is renamed there (same file system: atomic). Nothing is written before
-   * the last byte has arrived, so an aborted association leaves no file. Throws the I/O error (ENOSPC...).
+   * Puts the instance at `path` as a complete Part 10 file (our file meta, then the received bytes unchanged): the
+   * temporary file it was written to while it arrived (in the incoming folder) is renamed there (same file system:
+   * atomic; copied across file systems). Nothing is at `path` before the last byte has been written, so an aborted
+   * association leaves no file. Throws the I/O error (ENOSPC...).
    */
   save(path: string): Promise<void>;
   /** The instance as a temporary Part 10 file, for handlers that read it; removed when the handler returns. */
@@ -109,7 +109,7 @@ export interface ScpOptions {
   readonly storageTransferSyntaxes?: readonly string[];
   /** Where received instances are written while they arrive (default: the OS temp folder). */
   readonly incomingDir?: string;
-  /** Largest P-DATA-TF PDU we accept. Default 16,384 (as DCMTK; larger PDUs measured slower: each spans several socket reads and is copied whole). */
+  /** Largest P-DATA-TF PDU we accept (0 = no limit). Default 1 MiB (`DEFAULT_MAX_PDU`). */
   readonly maxPduLength?: number;
   /** association: waiting for A-ASSOCIATE-RQ (default 30 s); dimse: for responses to our requests; idle: default 60 s. */
   readonly timeouts?: Timeouts;

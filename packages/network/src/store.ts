@@ -1,6 +1,6 @@
 import { DicomError, isDicomError, type DicomFile } from '@dicom-tools/core';
-import { identify, scanInstance, type InstanceSource } from './_instance-source.js';
-import { preparePlan, sendInstance, type StoreResult, type TranscodeFunction } from './_send-instance.js';
+import { identify, scanInstance, scanInstanceSync, type InstanceSource } from './_instance-source.js';
+import { createReadScratch, preparePlan, sendInstance, type StoreResult, type TranscodeFunction } from './_send-instance.js';
 import { onAssociation, type Target } from './_target.js';
 import { openAssociation, ScuAssociation } from './association.js';
 import type { AssociateOptions, ContextRequest } from './peer.js';
@@ -94,14 +94,14 @@ export async function store(target: Target, files: Iterable<string | DicomFile> 
     done++;
     options.onProgress?.(result, done, inputs.length);
   };
-  // Scan the files' heads (8 at a time: each is a few small reads), keeping the input order.
+  // Scan the files' heads (a few small blocking reads each; 8 at a time when one needs the async reader), keeping the input order.
   const scanned: Array<Item | undefined> = new Array<Item | undefined>(inputs.length);
   let cursor = 0;
   const scanner = async (): Promise<void> => {
     for (let index = cursor++; index < inputs.length; index = cursor++) {
       const input = inputs[index]!;
       try {
-        if (typeof input === 'string') scanned[index] = { index, source: await scanInstance(input) };
+        if (typeof input === 'string') scanned[index] = { index, source: scanInstanceSync(input) ?? (await scanInstance(input)) };
         else {
           identify(input);
           scanned[index] = { index, source: input };
@@ -134,16 +134,24 @@ export async function store(target: Target, files: Iterable<string | DicomFile> 
             return;
           }
           try {
-            // While one instance is in flight, the next one is read (its plan prepared).
+            // While one instance is in flight, the next one is read (its plan prepared), into the other of two
+            // buffers this association reuses.
+            const sending = { ...sendOptions, scratch: createReadScratch() };
             let next = queue.shift();
-            let nextPlan = next ? preparePlan(association, next.source, sendOptions) : undefined;
+            let nextPlan = next ? preparePlan(association, next.source, sending) : undefined;
             while (next !== undefined) {
               const current = next;
               const currentPlan = nextPlan;
-              next = queue.shift();
-              nextPlan = next ? preparePlan(association, next.source, sendOptions) : undefined;
+              const following = queue.shift();
+              next = following;
+              nextPlan = undefined;
+              // Read once the current instance is handed to the socket, while the peer stores it.
+              const prefetch = (): void => {
+                if (following && !nextPlan) nextPlan = preparePlan(association, following.source, sending);
+              };
               try {
-                finish(current.index, await sendInstance(association, current.source, sendOptions, currentPlan));
+                finish(current.index, await sendInstance(association, current.source, sending, currentPlan, prefetch));
+                prefetch();
               } catch (error) {
                 if (next) queue.unshift(next);
                 if (!isDicomError(error)) throw error;

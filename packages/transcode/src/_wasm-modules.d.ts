@@ -17,3 +17,7 @@ declare module 'jpeg-lossless-decoder-js' {
     decode(buffer?: ArrayBuffer, offset?: number, length?: number, numBytes?: number): Uint8Array | Uint16Array;
   }
 }
+declare module '@cornerstonejs/codec-openjph/wasmjs' {
+  const factory: (options?: object) => Promise<unknown>;
+  export default factory;
+}

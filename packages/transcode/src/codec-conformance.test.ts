@@ -119,6 +119,9 @@ const targets: Target[] = [
   { alias: 'rle', lossy: false, holds: () => true },
   { alias: 'jpegls', lossy: false, holds: () => true },
   { alias: 'j2k', lossy: false, holds: () => true, photometric: (image) => (image.colour ? 'YBR_RCT' : 'MONOCHROME2') },
+  { alias: 'jpeg-lossless', lossy: false, holds: () => true, photometric: (image) => (image.colour ? 'RGB' : 'MONOCHROME2') },
+  { alias: 'jpeg-lossless-p14', lossy: false, holds: () => true, photometric: (image) => (image.colour ? 'RGB' : 'MONOCHROME2') },
+  { alias: 'htj2k-lossless', lossy: false, holds: () => true, photometric: (image) => (image.colour ? 'YBR_RCT' : 'MONOCHROME2') },
   {
     alias: 'jpegls-near', lossy: true, holds: () => true,
     close: (decoded, expected) => expect(Math.max(...decoded.map((v, i) => Math.abs(v - expected[i]!)))).toBeLessThanOrEqual(2),

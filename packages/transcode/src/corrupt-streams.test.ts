@@ -1,5 +1,7 @@
-import { isDicomError, type FrameDescriptor, type PixelCodec } from '@dicom-tools/core';
-import { createJpeg2000Codec, createJpegBaselineCodec, createJpegLosslessCodec, createJpegLsCodec, createRleCodec } from './index.js';
+import { readFileSync } from 'node:fs';
+import { isDicomError, readDicom, type FrameDescriptor, type PixelCodec } from '@dicom-tools/core';
+import { corpusFile } from '@dicom-tools/test-fixtures';
+import { createHtj2kCodec, createJpeg2000Codec, createJpegBaselineCodec, createJpegExtendedCodec, createJpegLosslessCodec, createJpegLsCodec, createRleCodec } from './index.js';
 
 // Damaged compressed frames must fail with a TRANSCODE_ error (or decode to a frame of the right size), never
 // crash, hang or throw something else; and a codec must keep working after a damaged frame.
@@ -37,6 +39,8 @@ const cases: [string, PixelCodec, string, FrameDescriptor][] = [
   ['charls', createJpegLsCodec(), '1.2.840.10008.1.2.4.80', grey16],
   ['openjpeg', createJpeg2000Codec(), '1.2.840.10008.1.2.4.90', grey16],
   ['libjpeg-turbo', createJpegBaselineCodec(), '1.2.840.10008.1.2.4.50', grey8],
+  ['jpeg-lossless', createJpegLosslessCodec(), '1.2.840.10008.1.2.4.70', grey16],
+  ['openjph', createHtj2kCodec(), '1.2.840.10008.1.2.4.201', grey16],
 ];
 
 describe.each(cases)('%s on damaged frames', (_name, codec, syntax, descriptor) => {
@@ -71,4 +75,23 @@ it('decodes a JPEG-LS frame that lacks its EOI marker (a tolerated encoder slip)
   const decoded = await codec.decode!(good.subarray(0, good.length - 2), grey16, '1.2.840.10008.1.2.4.80');
   expect(Buffer.from(decoded.bytes).equals(Buffer.from(input))).toBe(true);
   expect(Date.now() - started).toBeLessThan(2000);
+});
+
+it('the 12-bit JPEG decoder fails damaged frames of JPGExtended.dcm with a TRANSCODE_ code or decodes them whole', async () => {
+  const file = readDicom(readFileSync(corpusFile('JPGExtended.dcm')));
+  const pixelData = file.dataset.elements.get(0x7fe00010);
+  if (pixelData === undefined || !('encapsulated' in pixelData)) throw new Error('JPGExtended.dcm has no encapsulated pixel data');
+  const good = Uint8Array.from(pixelData.value.fragments[0]!); // a plain copy: slice() of a Buffer view would not copy
+  const descriptor: FrameDescriptor = { ...grey16, rows: 1024, columns: 256, bitsStored: 12, pixelRepresentation: 0 };
+  const codec = createJpegExtendedCodec();
+  const next = random(0x12b17);
+  for (let round = 0; round < 25; round++) {
+    try {
+      const decoded = await codec.decode!(damaged(good, next), descriptor, '1.2.840.10008.1.2.4.51');
+      expect(decoded.bytes.length).toBe(1024 * 256 * 2);
+    } catch (error) {
+      if (!isDicomError(error) || !error.code.startsWith('TRANSCODE_')) throw error;
+    }
+  }
+  expect((await codec.decode!(good, descriptor, '1.2.840.10008.1.2.4.51')).bytes.length).toBe(1024 * 256 * 2);
 });

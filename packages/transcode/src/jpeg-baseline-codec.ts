@@ -1,4 +1,5 @@
 import { DicomError, type DecodedFrame, type EncodedFrame, type EncodeOptions, type FrameDescriptor, type PixelCodec } from '@dicom-tools/core';
+import { decodeDctJpeg } from './_jpeg-dct-decoder.js';
 import { readJpegFrameHeader, withColourTransform } from './_jpeg-markers.js';
 import { fitDecoded, requireLayout } from './_pixel-layout.js';
 import { createWasmModule, withInstance, type Deletable, type WasmModule } from './_wasm.js';
@@ -41,19 +42,20 @@ function loadLibJpegTurbo(): WasmModule<LibJpegTurbo> {
   return createWasmModule<LibJpegTurbo>(() => import('@cornerstonejs/codec-libjpeg-turbo-8bit/wasmjs'));
 }
 
-/** Decodes an 8-bit DCT JPEG frame; colour comes out RGB, the components read as Photometric Interpretation says. */
+/** Decodes a DCT JPEG frame (8-bit with libjpeg-turbo, 12-bit greyscale by hand); colour comes out RGB, the components read as Photometric Interpretation says. */
 async function decodeDct(wasm: WasmModule<LibJpegTurbo>, frame: Uint8Array, descriptor: FrameDescriptor): Promise<DecodedFrame> {
   const header = readJpegFrameHeader(frame);
   if (header === undefined) throw new DicomError('TRANSCODE_DECODE_FAILED', 'libjpeg-turbo: no JPEG frame header (SOI ... SOFn) in the frame');
   if (header.marker === 0xc3 || header.marker === 0xf7) {
     throw new DicomError('TRANSCODE_DECODE_FAILED', `libjpeg-turbo: the frame is a lossless stream (SOF 0x${header.marker.toString(16)}), not the DCT JPEG its transfer syntax says`);
   }
-  if (header.precision !== 8) {
-    throw new DicomError('TRANSCODE_UNSUPPORTED', `${header.precision}-bit lossy JPEG cannot be decoded correctly: no available decoder handles it exactly, so it is refused rather than decoded wrong`);
+  if (header.precision !== 8 && header.precision !== 12) {
+    throw new DicomError('TRANSCODE_UNSUPPORTED', `${header.precision}-bit DCT JPEG is not a precision T.81 defines for sequential DCT (8 or 12)`);
   }
   if (header.rows !== descriptor.rows || header.columns !== descriptor.columns || header.components !== descriptor.samplesPerPixel) {
     throw new DicomError('TRANSCODE_DECODE_FAILED', `libjpeg-turbo: the stream is ${header.columns}x${header.rows} with ${header.components} component(s), the data set says ${descriptor.columns}x${descriptor.rows} with ${descriptor.samplesPerPixel}`);
   }
+  if (header.precision === 12) return decodeTwelveBit(frame, descriptor);
   const colour = header.components === 3;
   const stream = colour ? withColourTransform(frame, descriptor.photometricInterpretation === 'RGB' ? 0 : 1) : frame;
   const bytes = await withInstance(wasm, (m) => new m.JPEGDecoder(), (decoder) => {
@@ -62,6 +64,14 @@ async function decodeDct(wasm: WasmModule<LibJpegTurbo>, frame: Uint8Array, desc
     return decoder.getDecodedBuffer().slice();
   }, 'TRANSCODE_DECODE_FAILED', 'libjpeg-turbo could not decode the frame');
   return { bytes: fitDecoded(bytes, 1, descriptor, 'libjpeg-turbo'), photometricInterpretation: colour ? 'RGB' : descriptor.photometricInterpretation };
+}
+
+/** Decodes a 12-bit DCT JPEG frame with the hand-written decoder (greyscale; the samples equal IJG's, as in DCMTK and GDCM). */
+function decodeTwelveBit(frame: Uint8Array, descriptor: FrameDescriptor): DecodedFrame {
+  const decoded = decodeDctJpeg(frame);
+  const samples = decoded.samples;
+  const bytes = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+  return { bytes: fitDecoded(bytes, 2, descriptor, 'JPEG DCT decoder'), photometricInterpretation: descriptor.photometricInterpretation };
 }
 
 /** The frame padded to whole MCUs (8x8 grey, 16x8 for 4:2:2 colour) by repeating its last column and row. */
@@ -150,8 +160,9 @@ export function createJpegBaselineCodec(): PixelCodec {
 }
 
 /**
- * A decode-only codec for JPEG Extended (Process 2 & 4): 8-bit streams decode with libjpeg-turbo; 12-bit streams
- * are refused with TRANSCODE_UNSUPPORTED, because no decoder available to Node decodes them exactly.
+ * A decode-only codec for JPEG Extended (Process 2 & 4): 8-bit streams decode with libjpeg-turbo, 12-bit greyscale
+ * streams with a hand-written decoder whose integer IDCT gives the samples IJG-based decoders (DCMTK, GDCM) give;
+ * 12-bit colour is refused with TRANSCODE_UNSUPPORTED.
  */
 export function createJpegExtendedCodec(): PixelCodec {
   const wasm = loadLibJpegTurbo();

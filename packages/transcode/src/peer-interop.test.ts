@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCodecRegistry, getBytes, getNumber, getString, isDicomError, readDicom, transferSyntaxInfo, writeDicom, type DicomFile } from '@dicom-tools/core';
-import { enhancedMultiframe, peerScript, secondaryCapture } from '@dicom-tools/test-fixtures';
-import { createTranscodeCodecs, decompress, resolveTransferSyntax, transcode } from './index.js';
+import { createCodecRegistry, encapsulatedFrames, getBytes, getNumber, getString, isEncapsulated, readDicom, transferSyntaxInfo, writeDicom, type DicomFile, type FrameDescriptor } from '@dicom-tools/core';
+import { corpusFile, ctSeries, enhancedMultiframe, peerScript, secondaryCapture } from '@dicom-tools/test-fixtures';
+import { createHtj2kCodec, createJpeg2000Codec, createTranscodeCodecs, decompress, resolveTransferSyntax, transcode } from './index.js';
 import { PYTHON, requirePeer, runPeer, tempFolder } from './_peers.test-util.js';
 
 // Interoperability with the peers users would otherwise pick: DCMTK (dcmcjpls/dcmdjpls, dcmcrle/dcmdrle, dcmcjpeg/
@@ -46,6 +46,14 @@ function pixelsOf(file: DicomFile): Uint8Array {
 }
 
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
+/** One byte per sample widened to 16-bit little endian. */
+const widen = (bytes: Uint8Array): Uint8Array => {
+  const out = new Uint8Array(bytes.length * 2);
+  bytes.forEach((v, i) => (out[2 * i] = v));
+  return out;
+};
+/** Writes and reads back the file, so the result is checked as it would be stored. */
+const throughBytes = (file: DicomFile): DicomFile => readDicom(writeDicom(file));
 let counter = 0;
 const next = (stem: string): string => temp.path(`${stem}-${++counter}.dcm`);
 
@@ -55,6 +63,9 @@ const oursThenPeer: [string, string, (input: string, output: string) => string[]
   ['rle', 'dcmdrle', (i, o) => [i, o], 'dcmdrle'],
   ['rle', 'gdcmconv', (i, o) => ['--raw', i, o], 'gdcmconv --raw'],
   ['j2k', 'gdcmconv', (i, o) => ['--raw', i, o], 'gdcmconv --raw'],
+  ['jpeg-lossless', 'dcmdjpeg', (i, o) => [i, o], 'dcmdjpeg'],
+  ['jpeg-lossless', 'gdcmconv', (i, o) => ['--raw', i, o], 'gdcmconv --raw'],
+  ['jpeg-lossless-p14', 'dcmdjpeg', (i, o) => [i, o], 'dcmdjpeg'],
 ];
 
 describe.each(oursThenPeer)('our %s encode, decoded by %s', (alias, tool, args) => {
@@ -114,21 +125,136 @@ describe('lossy JPEG with DCMTK', () => {
     expect(same(pixelsOf(ours), pixelsOf(read(peerDecoded)))).toBe(true);
   });
 
-  it('decodes an 8-bit dcmcjpeg extended (.51) encode as dcmdjpeg does, and refuses a 12-bit one with TRANSCODE_UNSUPPORTED', async () => {
+  it('decodes an 8-bit dcmcjpeg extended (.51) encode as dcmdjpeg does', async () => {
     const eight = next('extended8');
     runPeer('dcmcjpeg', ['+ee', inputs['8-bit grey secondary capture']!, eight]);
     expect(read(eight).transferSyntaxUID).toBe('1.2.840.10008.1.2.4.51');
     const peerDecoded = next('extended8-dcmdjpeg');
     runPeer('dcmdjpeg', [eight, peerDecoded]);
     expect(same(pixelsOf(await decompress(read(eight), { codecs: registry })), pixelsOf(read(peerDecoded)))).toBe(true);
-    const twelve = next('extended12');
-    runPeer('dcmcjpeg', ['+ee', inputs['multi-frame enhanced CT (3 frames)']!, twelve]);
-    let caught: unknown;
-    try {
-      await decompress(read(twelve), { codecs: registry });
-    } catch (error) {
-      caught = error;
+  });
+});
+
+describe('12-bit lossy JPEG (extended, .51) made by dcmcjpeg +ee', () => {
+  const twelveBit: Record<string, () => string> = {
+    '12-bit CT slice (75x61, not whole 8x8 blocks)': () => {
+      const path = temp.path('ct12.dcm');
+      writeFileSync(path, writeDicom(ctSeries({ slices: 1, rows: 61, columns: 75 })[0]!));
+      return path;
+    },
+    'multi-frame enhanced CT (3 frames)': () => inputs['multi-frame enhanced CT (3 frames)']!,
+    'signed CT slice 1': () => inputs['signed CT slice 1']!,
+  };
+  it('decodes the corpus JPGExtended.dcm to exactly the pixels dcmdjpeg and gdcmconv --raw give', async () => {
+    const source = corpusFile('JPGExtended.dcm');
+    const byDcmtk = next('jpgextended-dcmdjpeg');
+    runPeer('dcmdjpeg', [source, byDcmtk]);
+    const byGdcm = next('jpgextended-gdcmconv');
+    runPeer('gdcmconv', ['--raw', source, byGdcm]);
+    const ours = pixelsOf(await decompress(read(source), { codecs: registry }));
+    expect(same(pixelsOf(read(byDcmtk)), pixelsOf(read(byGdcm)))).toBe(true);
+    expect(same(ours, pixelsOf(read(byDcmtk)))).toBe(true);
+  });
+
+  const settings: [string, string[]][] = [['quality 90', []], ['quality 100', ['+q', '100']], ['quality 40 with smoothing 50', ['+q', '40', '+sm', '50']]];
+  describe.each(Object.keys(twelveBit))('of the %s', (name) => {
+    it.each(settings)('at %s decodes to exactly the pixels dcmdjpeg and gdcmconv --raw give', async (_label, options) => {
+      const encoded = next('extended12');
+      runPeer('dcmcjpeg', ['+ee', '+bt', ...options, twelveBit[name]!(), encoded]);
+      const file = read(encoded);
+      expect(file.transferSyntaxUID).toBe('1.2.840.10008.1.2.4.51');
+      expect(getNumber(file.dataset, 0x00280101)).toBe(12);
+      const byDcmtk = next('extended12-dcmdjpeg');
+      runPeer('dcmdjpeg', [encoded, byDcmtk]);
+      const byGdcm = next('extended12-gdcmconv');
+      runPeer('gdcmconv', ['--raw', encoded, byGdcm]);
+      const ours = pixelsOf(await decompress(file, { codecs: registry }));
+      expect(same(pixelsOf(read(byDcmtk)), pixelsOf(read(byGdcm)))).toBe(true);
+      expect(same(ours, pixelsOf(read(byDcmtk)))).toBe(true);
+    });
+  });
+});
+
+// HTJ2K: DCMTK and GDCM here have no HTJ2K codec. The peers are OpenJPH's own command-line tools (ojph_compress,
+// ojph_expand from openjph-tools 0.9; its raw writer cannot write negative samples, so it checks unsigned data)
+// and OpenJPEG's independent HT decoder (through our JPEG 2000 codec) for signed and colour data.
+describe('HTJ2K lossless (.201)', () => {
+  const frameOf = (file: DicomFile, index: number): { frame: Uint8Array; descriptor: FrameDescriptor } => {
+    const pixel = file.dataset.elements.get(0x7fe00010);
+    if (pixel === undefined || !isEncapsulated(pixel)) throw new Error('no encapsulated pixel data');
+    const frames = encapsulatedFrames(pixel, getNumber(file.dataset, 0x00280008) ?? 1);
+    const descriptor: FrameDescriptor = {
+      rows: getNumber(file.dataset, 0x00280010)!, columns: getNumber(file.dataset, 0x00280011)!, samplesPerPixel: getNumber(file.dataset, 0x00280002)!,
+      bitsAllocated: getNumber(file.dataset, 0x00280100)!, bitsStored: getNumber(file.dataset, 0x00280101)!, pixelRepresentation: getNumber(file.dataset, 0x00280103)!,
+      planarConfiguration: 0, photometricInterpretation: getString(file.dataset, 0x00280004)!,
+    };
+    return { frame: frames[index]!, descriptor };
+  };
+  const frameCount = (file: DicomFile): number => getNumber(file.dataset, 0x00280008) ?? 1;
+  const nativeFrame = (file: DicomFile, index: number): Uint8Array => {
+    const bytes = pixelsOf(file);
+    const size = bytes.length / frameCount(file);
+    return bytes.subarray(index * size, (index + 1) * size);
+  };
+  const unsigned: Record<string, () => string> = {
+    '8-bit grey secondary capture': () => inputs['8-bit grey secondary capture']!,
+    'multi-frame enhanced CT (3 frames)': () => inputs['multi-frame enhanced CT (3 frames)']!,
+    '12-bit CT slice (75x61)': () => {
+      const path = temp.path('ct12-htj2k.dcm');
+      writeFileSync(path, writeDicom(ctSeries({ slices: 1, rows: 61, columns: 75 })[0]!));
+      return path;
+    },
+  };
+
+  beforeAll(() => {
+    for (const tool of ['ojph_expand', 'ojph_compress']) requirePeer(tool);
+  });
+
+  it.each(Object.keys(unsigned))('our encode of the %s decodes exactly with ojph_expand', async (name) => {
+    const input = read(unsigned[name]!());
+    const encoded = throughBytes(await transcode(input, 'htj2k-lossless', { codecs: registry }));
+    expect(encoded.transferSyntaxUID).toBe('1.2.840.10008.1.2.4.201');
+    for (let index = 0; index < frameCount(input); index++) {
+      const { frame, descriptor } = frameOf(encoded, index);
+      const stream = next('htj2k').replace(/\.dcm$/, '.j2c');
+      writeFileSync(stream, frame);
+      const raw = stream.replace(/\.j2c$/, '.raw');
+      runPeer('ojph_expand', ['-i', stream, '-o', raw]);
+      const peer = new Uint8Array(readFileSync(raw));
+      const expected = nativeFrame(input, index);
+      // ojph_expand writes one byte per sample up to 8 bits, else two (little endian).
+      expect(same(descriptor.bitsStored <= 8 && descriptor.bitsAllocated === 16 ? widen(peer) : peer, expected)).toBe(true);
     }
-    expect(isDicomError(caught, 'TRANSCODE_UNSUPPORTED')).toBe(true);
+  });
+
+  it.each(['signed CT slice 1', 'RGB secondary capture', 'multi-frame enhanced CT (3 frames)'])('our encode of the %s decodes exactly with OpenJPEG\'s HT decoder', async (name) => {
+    const input = read(inputs[name]!);
+    const encoded = throughBytes(await transcode(input, 'htj2k-lossless', { codecs: registry }));
+    const openjpeg = createJpeg2000Codec();
+    for (let index = 0; index < frameCount(input); index++) {
+      const { frame, descriptor } = frameOf(encoded, index);
+      const decoded = await openjpeg.decode!(frame, descriptor, '1.2.840.10008.1.2.4.90');
+      expect(same(decoded.bytes, nativeFrame(input, index))).toBe(true);
+    }
+  });
+
+  it.each([['8-bit grey', 8], ['12-bit grey', 12], ['16-bit grey', 16]] as const)('decodes an ojph_compress encode of %s samples exactly', async (_label, bits) => {
+    const rows = 61;
+    const columns = 75;
+    const max = 2 ** bits - 1;
+    const samples = Array.from({ length: rows * columns }, (_, i) => (i * 7919 + (i % columns) * 31) % (max + 1));
+    // A binary PGM (big-endian samples above 8 bits) is what ojph_compress reads.
+    const header = Buffer.from(`P5 ${columns} ${rows} ${max}\n`);
+    const body = Buffer.alloc(samples.length * (bits > 8 ? 2 : 1));
+    samples.forEach((v, i) => (bits > 8 ? body.writeUInt16BE(v, 2 * i) : body.writeUInt8(v, i)));
+    const pgm = next('ojph').replace(/\.dcm$/, '.pgm');
+    writeFileSync(pgm, Buffer.concat([header, body]));
+    const stream = pgm.replace(/\.pgm$/, '.j2c');
+    runPeer('ojph_compress', ['-i', pgm, '-o', stream, '-reversible', 'true']);
+    const descriptor: FrameDescriptor = { rows, columns, samplesPerPixel: 1, bitsAllocated: bits > 8 ? 16 : 8, bitsStored: bits, pixelRepresentation: 0, planarConfiguration: 0, photometricInterpretation: 'MONOCHROME2' };
+    const decoded = await createHtj2kCodec().decode!(new Uint8Array(readFileSync(stream)), descriptor, '1.2.840.10008.1.2.4.201');
+    const expected = Buffer.alloc(samples.length * (bits > 8 ? 2 : 1));
+    samples.forEach((v, i) => (bits > 8 ? expected.writeUInt16LE(v, 2 * i) : expected.writeUInt8(v, i)));
+    expect(same(decoded.bytes, expected)).toBe(true);
   });
 });

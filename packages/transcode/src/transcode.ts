@@ -8,7 +8,7 @@ import {
 } from './_image-pixel.js';
 import { flagDecodedLossy, markLossy } from './_lossy-attributes.js';
 import { normalizeStoredBits, sameBytes } from './_pixel-layout.js';
-import { resolveTransferSyntax } from './syntax-aliases.js';
+import { resolveTransferSyntax, transferSyntaxAlias } from './syntax-aliases.js';
 import { createTranscodeCodecs } from './transcode-codecs.js';
 
 /** Options for {@link transcode}. */
@@ -97,7 +97,8 @@ export async function transcode(file: DicomFile, transferSyntaxUID: string, opti
   checkAborted(options.signal);
   const target = resolveTransferSyntax(transferSyntaxUID).uid;
   const targetInfo = transferSyntaxInfo(target);
-  if (!targetInfo.known) throw new DicomError('TRANSCODE_UNSUPPORTED', `${target} is not a transfer syntax this version knows`);
+  // Known to core's UID registry, or one this package names (HTJ2K is newer than the registry's edition).
+  if (!targetInfo.known && transferSyntaxAlias(target) === undefined) throw new DicomError('TRANSCODE_UNSUPPORTED', `${target} is not a transfer syntax this version knows`);
   const sourceInfo = transferSyntaxInfo(file.transferSyntaxUID);
   const pixel = file.dataset.elements.get(PIXEL_DATA);
   const relabel = pixel === undefined || (!sourceInfo.encapsulated && !targetInfo.encapsulated);

@@ -3,7 +3,7 @@ import { correctTilt } from './_correct-tilt.js';
 import { allocateVoxels, fillFrame } from './_fill.js';
 import { affineOf, toRas, type VolumePlan } from './_plan.js';
 import type { SliceInfo } from './_slices.js';
-import type { BuildVolumeOptions, Volume, VolumeWarning, VoxelArray } from './volume.js';
+import type { BuildVolumeOptions, Volume, VolumeInfo, VolumeWarning, VoxelArray } from './volume.js';
 
 /** Where one slice goes: its header, and the index of its first voxel. */
 export interface Placement {
@@ -26,17 +26,30 @@ const PIXEL_DATA = 0x7fe00010;
 const EXPLICIT_VR_BIG_ENDIAN = '1.2.840.10008.1.2.2';
 
 /**
- * The bytes of a native frame whose stored values are its whole cells (one sample, Bits Stored = Bits Allocated,
- * 8/16/32 bits, little endian): then voxels take them as they are, with one copy. Undefined for every other layout,
- * which goes through core's decodeFrame.
+ * Whether a slice's stored values are its whole cells, so that voxels can take its native frame bytes as they are
+ * (one sample, Bits Stored = Bits Allocated, 8/16/32 bits, integer Pixel Data, little endian). Says nothing of the
+ * Pixel Data element itself (native or encapsulated): callers check that.
+ */
+export function storedAsIs(slice: SliceInfo): boolean {
+  const { samplesPerPixel, bitsAllocated, bitsStored } = slice.pixel;
+  if (samplesPerPixel !== 1 || bitsStored !== bitsAllocated || (bitsAllocated !== 8 && bitsAllocated !== 16 && bitsAllocated !== 32)) return false;
+  return slice.floatBits === undefined && slice.transferSyntaxUID !== EXPLICIT_VR_BIG_ENDIAN;
+}
+
+/** Bytes of one frame of a slice whose values are stored as they are ({@link storedAsIs}). */
+export function frameBytes(slice: SliceInfo): number {
+  return (slice.pixel.rows * slice.pixel.columns * slice.pixel.bitsAllocated) / 8;
+}
+
+/**
+ * The bytes of a native frame whose stored values are its whole cells ({@link storedAsIs}): then voxels take them
+ * as they are, with one copy. Undefined for every other layout, which goes through core's decodeFrame.
  */
 function wholeCells(slice: SliceInfo): Uint8Array | undefined {
-  const { samplesPerPixel, bitsAllocated, bitsStored, rows, columns } = slice.pixel;
-  if (samplesPerPixel !== 1 || bitsStored !== bitsAllocated || (bitsAllocated !== 8 && bitsAllocated !== 16 && bitsAllocated !== 32)) return undefined;
-  if (slice.floatBits !== undefined || slice.transferSyntaxUID === EXPLICIT_VR_BIG_ENDIAN) return undefined;
+  if (!storedAsIs(slice)) return undefined;
   const element = slice.dataset.elements.get(PIXEL_DATA);
   if (element === undefined || !(element.value instanceof Uint8Array) || isEncapsulated(element)) return undefined;
-  const size = (rows * columns * bitsAllocated) / 8;
+  const size = frameBytes(slice);
   const start = slice.frame * size;
   return start + size <= element.value.length ? element.value.subarray(start, start + size) : undefined;
 }
@@ -61,25 +74,12 @@ export async function place(voxels: VoxelArray, plan: VolumePlan, placement: Pla
   fillFrame(voxels, plan.voxelType, placement.first, await samplesOf(placement.slice, codecs), placement.slice, plan.rescaled);
 }
 
-/** The Volume of a plan whose voxels are filled: corrects tilt when asked, and works out the affines. */
-export function assemble(plan: VolumePlan, voxels: VoxelArray, options: BuildVolumeOptions): Volume {
-  let step = plan.step;
-  let tilt = plan.tilt;
-  let warnings: readonly VolumeWarning[] = plan.warnings;
-  if (tilt !== undefined && options.correctTilt === true && plan.voxelType !== 'rgb24') {
-    const fill = plan.rescaled ? (plan.paddingValue ?? 0) * plan.volumes[0]![0]!.rescaleSlope + plan.volumes[0]![0]!.rescaleIntercept : plan.paddingValue ?? 0;
-    step = correctTilt(voxels, plan.voxelType, plan, fill);
-    tilt = { ...tilt, corrected: true };
-    warnings = [
-      ...warnings.filter((w) => w.code !== 'gantry-tilt'),
-      { code: 'tilt-corrected', message: `gantry tilt of ${tilt.angleDegrees.toFixed(3)} degrees corrected: slices resampled onto a grid orthogonal to them (linear interpolation)` },
-    ];
-  }
+/** Everything of the Volume of a plan but its voxels, with the slice step and tilt as they end up. */
+export function volumeInfoOf(plan: VolumePlan, step = plan.step, tilt = plan.tilt, warnings = plan.warnings): VolumeInfo {
   const affine = affineOf({ ...plan, step });
   const dimensions = plan.volumes.length > 1 ? [plan.columns, plan.rows, plan.slices, plan.volumes.length] : [plan.columns, plan.rows, plan.slices];
   const first = plan.volumes[0]![0]!;
   return {
-    voxels,
     voxelType: plan.voxelType,
     dimensions,
     spacing: [plan.pixelSpacing[1], plan.pixelSpacing[0], plan.sliceSpacing],
@@ -96,4 +96,22 @@ export function assemble(plan: VolumePlan, voxels: VoxelArray, options: BuildVol
     metadata: first.dataset,
     warnings,
   };
+}
+
+/** Whether assembling a plan changes its voxels (an asked-for gantry tilt correction): then they must be in memory. */
+export function resamples(plan: VolumePlan, options: BuildVolumeOptions): boolean {
+  return plan.tilt !== undefined && options.correctTilt === true && plan.voxelType !== 'rgb24';
+}
+
+/** The Volume of a plan whose voxels are filled: corrects tilt when asked, and works out the affines. */
+export function assemble(plan: VolumePlan, voxels: VoxelArray, options: BuildVolumeOptions): Volume {
+  if (!resamples(plan, options)) return { voxels, ...volumeInfoOf(plan) };
+  const fill = plan.rescaled ? (plan.paddingValue ?? 0) * plan.volumes[0]![0]!.rescaleSlope + plan.volumes[0]![0]!.rescaleIntercept : plan.paddingValue ?? 0;
+  const step = correctTilt(voxels, plan.voxelType, plan, fill);
+  const tilt = { ...plan.tilt!, corrected: true };
+  const warnings: readonly VolumeWarning[] = [
+    ...plan.warnings.filter((w) => w.code !== 'gantry-tilt'),
+    { code: 'tilt-corrected', message: `gantry tilt of ${tilt.angleDegrees.toFixed(3)} degrees corrected: slices resampled onto a grid orthogonal to them (linear interpolation)` },
+  ];
+  return { voxels, ...volumeInfoOf(plan, step, tilt, warnings) };
 }

@@ -1,7 +1,7 @@
 // NIfTI-1 and NIfTI-2 headers, written field by field from the NIfTI-1 (nifti1.h, 2004) and NIfTI-2 (nifti2.h,
 // 2011) definitions: little endian, one empty extension flag after the header, voxels from vox_offset.
 import { qformOf } from './_quaternion.js';
-import type { Volume, VoxelType } from './volume.js';
+import type { VolumeInfo, VoxelType } from './volume.js';
 
 /** NIfTI datatype code and bits per voxel of each voxel type. */
 const DATATYPES: Readonly<Record<VoxelType, readonly [code: number, bitpix: number]>> = {
@@ -44,12 +44,12 @@ function ascii(view: DataView, at: number, text: string, max: number): void {
 }
 
 /** The NIfTI version a volume needs: 2 when a dimension exceeds NIfTI-1's int16 limit. */
-export function niftiVersionFor(volume: Pick<Volume, 'dimensions'>): 1 | 2 {
+export function niftiVersionFor(volume: Pick<VolumeInfo, 'dimensions'>): 1 | 2 {
   return volume.dimensions.some((d) => d > NIFTI1_MAX_DIMENSION) ? 2 : 1;
 }
 
 /** The header and extension flag (vox_offset bytes) of a volume. */
-export function encodeHeader(volume: Volume, text: HeaderText, version: 1 | 2): Uint8Array {
+export function encodeHeader(volume: VolumeInfo, text: HeaderText, version: 1 | 2): Uint8Array {
   const out = new Uint8Array(voxelOffset(version));
   const view = new DataView(out.buffer);
   const [datatype, bitpix] = DATATYPES[volume.voxelType];

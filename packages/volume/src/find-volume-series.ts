@@ -1,6 +1,8 @@
 import { findDicomFiles, isDicomError, readDicomFileSync, Tags, type DicomError, type DicomFile } from '@dicom-tools/core';
 import { checkAborted } from './_abort.js';
 import { arrange, difference } from './_arrange.js';
+import { readFlatFolder } from './_flat-folder.js';
+import { keepSlices } from './_series-slices.js';
 import { lenientNumber, lenientString } from './_lenient.js';
 import { slicesOf, type SliceInfo } from './_slices.js';
 
@@ -76,7 +78,9 @@ function partsOf(slices: readonly SliceInfo[]): { slices: readonly SliceInfo[]; 
 }
 
 /**
- * Finds the volumes in a folder (recursively by default) or a single file: reads every DICOM file's header,
+ * Finds the volumes in a folder (recursively by default) or a single file: reads every DICOM file's header (a
+ * folder holding only files is read with blocking calls, each file recognised by its header; anything else is
+ * walked with core's findDicomFiles),
  * groups images by Series Instance UID, and splits a series where its images cannot share a volume (a different
  * size, pixel spacing, bits or orientation, or echoes or acquisitions at positions that differ). Images at the
  * same positions that differ in echo or time stay together: they make a 4-D volume.
@@ -84,25 +88,34 @@ function partsOf(slices: readonly SliceInfo[]): { slices: readonly SliceInfo[]; 
 export async function findVolumeSeries(root: string, options: FindVolumeSeriesOptions = {}): Promise<FoundVolumeSeries> {
   const paths: string[] = [];
   const skipped: SkippedInput[] = [];
-  for await (const found of findDicomFiles(root, { recursive: options.recursive ?? true, ...(options.signal !== undefined ? { signal: options.signal } : {}) })) {
-    if (found.skipped) skipped.push({ path: found.path, reason: found.reason });
-    else paths.push(found.path);
+  const read: (DicomFile | DicomError)[] = [];
+  const flat = await readFlatFolder(root, options.signal);
+  if (flat !== undefined) {
+    skipped.push(...flat.skipped);
+    for (const { path, result } of flat.read) {
+      paths.push(path);
+      read.push(result);
+    }
+  } else {
+    for await (const found of findDicomFiles(root, { recursive: options.recursive ?? true, ...(options.signal !== undefined ? { signal: options.signal } : {}) })) {
+      if (found.skipped) skipped.push({ path: found.path, reason: found.reason });
+      else paths.push(found.path);
+    }
+    // Blocking header reads, one after another: for files in the page cache, several times faster than a
+    // thread-pool round trip per call. The event loop gets a turn every few files.
+    for (const [index, path] of paths.entries()) {
+      if (index % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+      checkAborted(options.signal, 'volume discovery');
+      try {
+        read.push(readDicomFileSync(path, { stopBeforePixelData: true }));
+      } catch (error) {
+        if (!isDicomError(error)) throw error;
+        read.push(error);
+      }
+    }
   }
   const headers = new Map<string, DicomFile>();
   const bySeries = new Map<string, SliceInfo[]>();
-  // Blocking header reads, one after another: for files in the page cache, several times faster than a
-  // thread-pool round trip per call. The event loop gets a turn every few files.
-  const read: (DicomFile | DicomError)[] = [];
-  for (const [index, path] of paths.entries()) {
-    if (index % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
-    checkAborted(options.signal, 'volume discovery');
-    try {
-      read.push(readDicomFileSync(path, { stopBeforePixelData: true }));
-    } catch (error) {
-      if (!isDicomError(error)) throw error;
-      read.push(error);
-    }
-  }
   read.forEach((result, input) => {
     const path = paths[input]!;
     if (!('dataset' in result)) {
@@ -133,7 +146,8 @@ export async function findVolumeSeries(root: string, options: FindVolumeSeriesOp
     parts.forEach((part, n) => {
       const dataset = part.slices[0]!.dataset;
       const files = [...new Set(part.slices.map((s) => paths[s.input]!))];
-      series.push({
+      const inputOf = new Map(files.map((f, i) => [f, i]));
+      const found: VolumeSeries = {
         id: parts.length > 1 ? `${uid}#${n + 1}` : uid,
         seriesInstanceUID: uid,
         seriesNumber: lenientNumber(dataset, Tags.SeriesNumber),
@@ -143,7 +157,8 @@ export async function findVolumeSeries(root: string, options: FindVolumeSeriesOp
         images: part.slices.map((s) => ({ path: paths[s.input]!, frame: s.frame })),
         splitBy: part.splitBy,
         headers: new Map(files.map((f) => [f, headers.get(f)!])),
-      });
+      };
+      series.push(keepSlices(found, part.slices.map((s) => ({ ...s, input: inputOf.get(paths[s.input]!)! }))));
     });
   }
   series.sort((a, b) => (a.seriesNumber ?? Infinity) - (b.seriesNumber ?? Infinity) || (a.seriesInstanceUID < b.seriesInstanceUID ? -1 : a.seriesInstanceUID > b.seriesInstanceUID ? 1 : 0) || a.id.localeCompare(b.id));

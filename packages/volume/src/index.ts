@@ -6,6 +6,8 @@ export { readVolume } from './read-volume.js';
 export type { ReadVolumeOptions } from './read-volume.js';
 export { encodeNifti, writeNifti } from './nifti.js';
 export type { NiftiOptions } from './nifti.js';
+export { convertToNifti } from './convert-nifti.js';
+export type { ConvertToNiftiOptions } from './convert-nifti.js';
 export { buildSidecar } from './sidecar.js';
 export type { Sidecar, SidecarOptions } from './sidecar.js';
 export { encodeNpy, npyAxes } from './npy.js';
@@ -14,5 +16,5 @@ export type { PreviewOptions } from './preview.js';
 export { VOLUME_VERSION } from './version.js';
 export type {
   Affine, AffineRow, BuildVolumeOptions, FourthDimension, GantryTilt, SpacingVariation, Volume, VolumeSlice, VolumeWarning,
-  VolumeWarningCode, VoxelArray, VoxelType,
+  VolumeInfo, VolumeWarningCode, VoxelArray, VoxelType,
 } from './volume.js';

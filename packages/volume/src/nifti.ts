@@ -1,10 +1,9 @@
-import { getString, Tags } from '@dicom-tools/core';
+import { getString, Tags, writeFileAtomic } from '@dicom-tools/core';
 import { checkAborted } from './_abort.js';
 import { gzipParallel } from './_gzip.js';
 import { encodeHeader, niftiVersionFor } from './_nifti-header.js';
-import { writePartsAtomic } from './_write-parts.js';
 import { VOLUME_VERSION } from './version.js';
-import type { Volume } from './volume.js';
+import type { Volume, VolumeInfo } from './volume.js';
 
 /** Options of {@link encodeNifti} and {@link writeNifti}. */
 export interface NiftiOptions {
@@ -25,10 +24,21 @@ export interface NiftiOptions {
 /** Input bytes per compressed chunk: enough that the lost window at chunk starts costs nothing measurable. */
 const GZIP_CHUNK = 2 * 1024 * 1024;
 
-function timeStep(volume: Volume): number {
+function timeStep(volume: VolumeInfo): number {
   if (volume.fourthDimension?.kind !== 'time') return 0;
   const tr = Number(getString(volume.metadata, Tags.RepetitionTime));
   return Number.isFinite(tr) && tr > 0 ? tr / 1000 : 0;
+}
+
+/** The NIfTI header and extension flag (vox_offset bytes) of a volume: what precedes its voxels in the file. */
+export function niftiHeader(volume: VolumeInfo, options: NiftiOptions): Uint8Array {
+  const version = options.version ?? niftiVersionFor(volume);
+  const modality = getString(volume.metadata, Tags.Modality);
+  return encodeHeader(volume, {
+    description: options.description ?? `dicom-tools volume ${VOLUME_VERSION}${modality !== undefined ? ` ${modality}` : ''}`,
+    intentName: volume.rescaled ? '' : getString(volume.metadata, Tags.RescaleType) ?? '',
+    timeStep: timeStep(volume),
+  }, version);
 }
 
 function voxelBytes(volume: Volume): Uint8Array {
@@ -43,14 +53,7 @@ function voxelBytes(volume: Volume): Uint8Array {
  * (code 1), both in RAS; intent_code none, intent_name the Rescale Type when there is one.
  */
 export async function encodeNifti(volume: Volume, options: NiftiOptions = {}): Promise<Uint8Array[]> {
-  const version = options.version ?? niftiVersionFor(volume);
-  const modality = getString(volume.metadata, Tags.Modality);
-  const header = encodeHeader(volume, {
-    description: options.description ?? `dicom-tools volume ${VOLUME_VERSION}${modality !== undefined ? ` ${modality}` : ''}`,
-    intentName: volume.rescaled ? '' : getString(volume.metadata, Tags.RescaleType) ?? '',
-    timeStep: timeStep(volume),
-  }, version);
-  const parts = [header, voxelBytes(volume)];
+  const parts = [niftiHeader(volume, options), voxelBytes(volume)];
   if (options.compress !== true) return parts;
   checkAborted(options.signal, 'NIfTI writing');
   return gzipParallel(parts, { level: options.level ?? 1, chunkSize: GZIP_CHUNK });
@@ -62,5 +65,5 @@ export async function encodeNifti(volume: Volume, options: NiftiOptions = {}): P
  */
 export async function writeNifti(path: string, volume: Volume, options: NiftiOptions = {}): Promise<void> {
   const parts = await encodeNifti(volume, { ...options, compress: options.compress ?? path.endsWith('.gz') });
-  await writePartsAtomic(path, parts, options.signal);
+  await writeFileAtomic(path, parts, options.signal);
 }

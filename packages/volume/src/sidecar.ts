@@ -1,7 +1,7 @@
 import { Tags } from '@dicom-tools/core';
 import { lenientNumber, lenientNumbers, lenientString, lenientStrings } from './_lenient.js';
 import { VOLUME_VERSION } from './version.js';
-import type { Affine, Volume } from './volume.js';
+import type { Affine, VolumeInfo } from './volume.js';
 
 /** Options of {@link buildSidecar}. */
 export interface SidecarOptions {
@@ -55,7 +55,7 @@ function matrix(affine: Affine): number[][] {
  * (column, row, slice) to mm, row-major), FourthDimension, GantryTilt, SpacingVariation, ConversionWarnings.
  * Keys without a value are left out. Patient, visit and site keys only with `includePhi`.
  */
-export function buildSidecar(volume: Volume, options: SidecarOptions = {}): Sidecar {
+export function buildSidecar(volume: VolumeInfo, options: SidecarOptions = {}): Sidecar {
   const d = volume.metadata;
   const echo = volume.fourthDimension?.attribute === 'echoTime' ? volume.fourthDimension.values.map((v) => Number(v) / 1000) : seconds(lenientNumber(d, Tags.EchoTime));
   const entries: [string, unknown][] = [
@@ -101,7 +101,7 @@ export function buildSidecar(volume: Volume, options: SidecarOptions = {}): Side
 }
 
 /** Image Orientation (Patient) from the affine, for enhanced images that keep it in functional groups. */
-function orientationOf(volume: Volume): number[] {
+function orientationOf(volume: VolumeInfo): number[] {
   const [x, y, z] = volume.affine;
   const sx = volume.spacing[0];
   const sy = volume.spacing[1];

@@ -118,6 +118,12 @@ export interface Volume {
   readonly warnings: readonly VolumeWarning[];
 }
 
+/**
+ * Everything a {@link Volume} holds but its voxels: what a conversion that streams the voxels from the files to
+ * the output (`convertToNifti`) returns, and what sidecars and headers are made from.
+ */
+export type VolumeInfo = Omit<Volume, 'voxels'>;
+
 /** Options of {@link buildVolume} and `readVolume`. */
 export interface BuildVolumeOptions {
   /**

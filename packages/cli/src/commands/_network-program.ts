@@ -31,7 +31,7 @@ function scu(command: Command): Command {
     .option('--association-timeout <s>', 'association negotiation timeout in seconds (default 30)')
     .option('--dimse-timeout <s>', 'timeout for each DIMSE response in seconds (default 60)')
     .option('--idle-timeout <s>', 'abort when nothing arrives for this long (default: off)')
-    .option('--max-pdu <bytes>', 'largest PDU we accept (default 16384; 0 = no limit)')
+    .option('--max-pdu <bytes>', 'largest PDU we accept (default 1048576; 0 = no limit)')
     .option('--tls', 'connect over TLS')
     .option('--cert <pem>', 'TLS client certificate')
     .option('--key <pem>', 'TLS client private key')
@@ -50,7 +50,7 @@ function scp(command: Command): Command {
     .option('--bind <host>', 'address to listen on (default 127.0.0.1)')
     .option('--aet <aet>', 'our AE title (default DICOMTOOLS)')
     .option('--allow <aet>', 'calling AE title allowed to associate (repeatable; default: any)', collect)
-    .option('--max-pdu <bytes>', 'largest PDU we accept (default 16384)')
+    .option('--max-pdu <bytes>', 'largest PDU we accept (default 1048576; 0 = no limit)')
     .option('--idle-timeout <s>', 'abort an association idle this long (default 60)')
     .option('--cert <pem>', 'TLS: our certificate (with --key)')
     .option('--key <pem>', 'TLS: our private key')
@@ -72,7 +72,8 @@ export function registerNetworkCommands(program: Command, context: CommandContex
   scu(program.command('store').argument('<inputs...>', 'DICOM files or folders (searched recursively)')
     .description('send instances (C-STORE) over one association or several (--associations N)')
     .option('--associations <n>', 'parallel associations (default 1)')
-    .option('--progress', 'show a progress line on stderr')
+    .option('--progress', 'show progress on stderr even when it is not a terminal (default: on a terminal)')
+    .option('--no-progress', 'no progress on stderr')
     .addHelpText('after', NETWORK_HELP))
     .action(async (inputs: string[], flags: StoreOptions) => {
       const { runStore } = await import('./store.js');

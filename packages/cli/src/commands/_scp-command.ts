@@ -36,7 +36,7 @@ export function scpSettings(flags: ScpFlags): { aeTitle: string; allowedCallingA
   const idle = flags.idleTimeout !== undefined ? Number(flags.idleTimeout) : undefined;
   if (idle !== undefined && (!Number.isFinite(idle) || idle < 0)) throw new UsageError(`--idle-timeout takes seconds, not "${flags.idleTimeout}"`);
   const max = flags.maxPdu !== undefined ? Number(flags.maxPdu) : undefined;
-  if (max !== undefined && (!Number.isInteger(max) || max < 4096)) throw new UsageError(`--max-pdu takes a number of bytes >= 4096, not "${flags.maxPdu}"`);
+  if (max !== undefined && (!Number.isInteger(max) || max < 0 || (max > 0 && max < 4096))) throw new UsageError(`--max-pdu takes 0 (no limit) or a number of bytes >= 4096, not "${flags.maxPdu}"`);
   return {
     aeTitle: flags.aet ?? 'DICOMTOOLS',
     ...(flags.allow !== undefined && flags.allow.length > 0 ? { allowedCallingAeTitles: flags.allow.flatMap((a) => a.split(',')) } : {}),

@@ -1,10 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { renameSync, unlinkSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { anonymize, anonymizeBytes, parseProfileOption, type AnonymizeReport, type ProfileOptionName } from '@dicom-tools/anonymize';
-import { createDataset, findDicomFiles, formatTag, isDicomError, withFile, writeFileAtomic, type DicomFile } from '@dicom-tools/core';
+import type { AnonymizeReport } from '@dicom-tools/anonymize';
+import { runBatch } from '@dicom-tools/batch';
+import { fileSystemError, formatTag, walkFiles, withFile, writeFileAtomic } from '@dicom-tools/core';
 import type { CommandContext, CommonOptions } from '../context.js';
-import { checkOutputFolder, createOutputNamer, kindOf, readInto, sameFile, uidMapCsv, writeChunksAtomic, type ReadSlot } from '../_anonymize-output.js';
+import { checkOutputFolder, createOutputPlacer, kindOf, sameFile, uidMapCsv } from '../_anonymize-output.js';
+import { anonymizeWorkerModule, createAnonymizeRunner, type AnonymizeOutcome } from '../_anonymize-runner.js';
+import { anonymizeSettingsOf } from '../_anonymize-settings.js';
+import { createAnonymizeTaskState, runAnonymizeJob, type AnonymizeSetup, type AnonymizeSummary } from '../_anonymize-task.js';
+import { numberOption } from '../_frame-option.js';
 import { printJson } from '../_print-json.js';
 import { errorLine, looksLikeDicomError } from '../_report-error.js';
 import { ExitCodes } from '../exit-codes.js';
@@ -30,90 +35,44 @@ export interface AnonymizeOptions extends CommonOptions {
   readonly uidMap?: string;
   /** Report only; write nothing. */
   readonly dryRun?: boolean;
-}
-
-/** How many files are read, anonymized and written at once (I/O overlaps with the work of the others). */
-const CONCURRENCY = 4;
-
-interface Settings {
-  readonly secret: string | Uint8Array;
-  readonly secretSource: 'given' | 'file' | 'random';
-  readonly profile: 'basic' | 'seed';
-  readonly options: ProfileOptionName[];
-  readonly patientPrefix?: string;
-  readonly dateShiftRange?: [number, number];
+  /** Threads for a folder, this one and N - 1 workers (default: the number of cores; 1 works in this thread alone). */
+  readonly jobs?: string;
 }
 
 type FileOutcome =
-  | { readonly input: string; readonly output?: string; readonly ok: true; readonly report: AnonymizeReport }
+  | { readonly input: string; readonly output?: string; readonly ok: true; readonly summary: AnonymizeSummary; readonly report?: AnonymizeReport }
   | { readonly input: string; readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
 
-async function settingsOf(options: AnonymizeOptions): Promise<Settings> {
-  if (options.secret !== undefined && options.secretFile !== undefined) throw new UsageError('give either --secret or --secret-file, not both');
-  let secret: string | Uint8Array;
-  let secretSource: Settings['secretSource'];
-  if (options.secretFile !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(options.secretFile, 'utf8');
-    } catch (error) {
-      throw new UsageError(`${options.secretFile}: cannot read the secret file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
-    }
-    secret = text.replace(/\r?\n$/, '');
-    secretSource = 'file';
-  } else if (options.secret !== undefined) {
-    secret = options.secret;
-    secretSource = 'given';
-  } else {
-    secret = randomBytes(32);
-    secretSource = 'random';
-  }
-  if (secret.length === 0) throw new UsageError('the secret is empty');
-  const profile = options.profile ?? 'basic';
-  if (profile !== 'basic' && profile !== 'seed') throw new UsageError(`unknown profile "${profile}": use basic or seed`);
-  const selected: ProfileOptionName[] = [];
-  for (const entry of options.option ?? []) {
-    for (const name of entry.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-      try {
-        selected.push(parseProfileOption(name));
-      } catch (error) {
-        throw new UsageError(isDicomError(error) ? error.message : String(error), { cause: error });
-      }
-    }
-  }
-  if (selected.includes('retainLongitudinalFullDates') && selected.includes('retainLongitudinalModifiedDates')) {
-    throw new UsageError('retainLongitudinalFullDates and retainLongitudinalModifiedDates exclude each other: choose one');
-  }
-  let dateShiftRange: [number, number] | undefined;
-  if (options.dateShiftRange !== undefined) {
-    const m = /^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$/.exec(options.dateShiftRange);
-    if (!m || Number(m[1]) > Number(m[2])) throw new UsageError(`--date-shift-range must be MIN..MAX whole days, MIN <= MAX (e.g. -3650..-365), not "${options.dateShiftRange}"`);
-    dateShiftRange = [Number(m[1]), Number(m[2])];
-  }
-  const settings: Settings = {
-    secret, secretSource, profile, options: selected,
-    ...(options.patientPrefix !== undefined ? { patientPrefix: options.patientPrefix } : {}),
-    ...(dateShiftRange !== undefined ? { dateShiftRange } : {}),
-  };
-  try {
-    anonymize(createDataset(), settings); // the library's own checks of the options, before any file is read
-  } catch (error) {
-    throw new UsageError(isDicomError(error) ? error.message : String(error), { cause: error });
-  }
-  return settings;
-}
-
-function firstText(file: DicomFile, tag: number): string | undefined {
-  const e = file.dataset.elements.get(tag);
-  const v = e !== undefined && Array.isArray(e.value) ? (e.value as readonly unknown[])[0] : undefined;
-  return typeof v === 'string' ? v : undefined;
-}
-
-function tally(report: AnonymizeReport): string {
-  const by = (code: string): number => report.actions.filter((a) => a.action === code).length;
-  const parts = [`${by('X')} removed`, `${by('Z') + by('D')} emptied or replaced`, `${by('C')} cleaned`, `${report.uidsReplaced} UIDs replaced`];
-  if (report.burnedInRisk.length > 0) parts.push(`burned-in text possible: ${report.burnedInRisk.join(', ')}`);
+function tally(summary: AnonymizeSummary): string {
+  const parts = [`${summary.removed} removed`, `${summary.emptiedOrReplaced} emptied or replaced`, `${summary.cleaned} cleaned`, `${summary.uidsReplaced} UIDs replaced`];
+  if (summary.burnedInRisk.length > 0) parts.push(`burned-in text possible: ${summary.burnedInRisk.join(', ')}`);
   return parts.join(', ');
+}
+
+/** Anonymizes the single file `input` in this thread into `output` (a file, or a folder: then named by its new SOP Instance UID). */
+function anonymizeOneFile(input: string, output: string | undefined, outputIsFolder: boolean, setup: AnonymizeSetup, uidMap: Map<string, string>): FileOutcome {
+  try {
+    const folder = output === undefined ? undefined : outputIsFolder ? output : dirname(resolve(output));
+    const result = runAnonymizeJob({ path: input, ...(folder !== undefined ? { folder } : {}) }, createAnonymizeTaskState(setup));
+    for (const [original, replacement] of result.uids ?? []) uidMap.set(original, replacement);
+    const details = { summary: result.summary, ...(result.report !== undefined ? { report: result.report } : {}) };
+    if (output === undefined || result.temp === undefined) return { input, ok: true, ...details };
+    const target = outputIsFolder ? join(output, `${result.stem ?? 'anonymized'}.dcm`) : output;
+    try {
+      renameSync(result.temp, target);
+    } catch (error) {
+      try {
+        unlinkSync(result.temp);
+      } catch {
+        // already gone
+      }
+      throw fileSystemError(error, target, 'cannot write');
+    }
+    return { input, output: target, ok: true, ...details };
+  } catch (error) {
+    if (!looksLikeDicomError(error)) throw error;
+    return { input, ok: false, error: { code: error.code, message: error.message } };
+  }
 }
 
 /**
@@ -123,7 +82,7 @@ function tally(report: AnonymizeReport): string {
  * files of a folder failed).
  */
 export async function runAnonymize(input: string, options: AnonymizeOptions, context: CommandContext): Promise<number> {
-  const settings = await settingsOf(options);
+  const settings = await anonymizeSettingsOf(options);
   const dryRun = options.dryRun === true;
   if (!dryRun && options.output === undefined) throw new UsageError(`${input}: give -o OUT for the anonymized copy, or --dry-run to see what would be done`);
   const kind = await kindOf(input);
@@ -131,71 +90,68 @@ export async function runAnonymize(input: string, options: AnonymizeOptions, con
   if (options.uidMap !== undefined && (resolve(options.uidMap) === resolve(input) || (await sameFile(options.uidMap, input)))) {
     throw new UsageError(`${options.uidMap}: --uid-map names the input`);
   }
+  // Default: one thread per core but one. Anonymizing a folder is as much the kernel's work (every byte read and
+  // written again) as ours; on 2 cores one thread beat two in every quiet run of bench/anonymize.mjs.
+  const jobs = numberOption(options.jobs, '--jobs', (n) => Number.isInteger(n) && n >= 1) ?? Math.max(1, availableParallelism() - 1);
   const uidMap = new Map<string, string>();
-  const anonymizeOptions = {
-    secret: settings.secret, profile: settings.profile, options: settings.options, uidMap,
+  const setup: AnonymizeSetup = {
+    secret: settings.secret, profile: settings.profile, options: settings.options,
     ...(settings.patientPrefix !== undefined ? { patientPrefix: settings.patientPrefix } : {}),
     ...(settings.dateShiftRange !== undefined ? { dateShiftRange: settings.dateShiftRange } : {}),
+    collectUids: options.uidMap !== undefined, fullReports: options.json === true, dryRun,
   };
   const outcomes: FileOutcome[] = [];
   const skipped: { path: string; reason: string }[] = [];
-  const madeFolders = new Map<string, Promise<unknown>>();
-  const folderFor = (path: string): Promise<unknown> => {
-    const folder = dirname(path);
-    let made = madeFolders.get(folder);
-    if (made === undefined) madeFolders.set(folder, (made = mkdir(folder, { recursive: true })));
-    return made;
-  };
-
-  const one = async (path: string, slot: ReadSlot, target: (file: DicomFile) => Promise<string | undefined>): Promise<FileOutcome> => {
-    try {
-      const bytes = await readInto(path, slot, context.signal);
-      const result = anonymizeBytes(bytes, { ...anonymizeOptions, fileName: path });
-      const output = await target(result.file);
-      if (output !== undefined) {
-        await folderFor(output);
-        await writeChunksAtomic(output, result.chunks, context.signal);
-      }
-      return { input: path, ...(output !== undefined ? { output } : {}), ok: true, report: result.report };
-    } catch (error) {
-      if (context.signal.aborted || !looksLikeDicomError(error)) throw error;
-      return { input: path, ok: false, error: { code: error.code, message: error.message } };
-    }
-  };
 
   if (kind === 'file') {
-    let target: (file: DicomFile) => Promise<string | undefined> = () => Promise.resolve(undefined);
+    let outputIsFolder = false;
     if (!dryRun) {
       const out = options.output!;
-      const outKind = await kindOf(out);
       if (resolve(out) === resolve(input) || (await sameFile(out, input))) throw new UsageError(`${input}: -o names the input file itself: anonymize never writes over its input`);
-      target = (file) => Promise.resolve(outKind === 'directory' ? join(out, `${firstText(file, 0x00080018) ?? 'anonymized'}.dcm`) : out);
+      outputIsFolder = (await kindOf(out)) === 'directory';
     }
-    outcomes.push(await one(input, { buffer: Buffer.alloc(0) }, target));
+    outcomes.push(anonymizeOneFile(input, dryRun ? undefined : options.output, outputIsFolder, setup, uidMap));
   } else {
     if (!dryRun) {
       if ((await kindOf(options.output!)) === 'file') throw new UsageError(`${options.output!}: the input is a folder, so -o must be a folder, not a file`);
       checkOutputFolder(input, options.output!);
     }
-    const name = createOutputNamer(input, options.output ?? input, settings.secret);
-    const paths: string[] = [];
-    for await (const found of findDicomFiles(input, { signal: context.signal })) {
-      if (found.skipped) skipped.push({ path: found.path, reason: found.reason });
-      else paths.push(found.path);
-    }
-    paths.sort();
-    const results = new Array<FileOutcome>(paths.length);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      const slot: ReadSlot = { buffer: Buffer.alloc(0) };
-      while (next < paths.length) {
-        const i = next++;
-        const path = paths[i]!;
-        results[i] = await one(path, slot, (file) => Promise.resolve(dryRun ? undefined : name(path, firstText(file, 0x00080018))));
+    const place = createOutputPlacer(input, options.output ?? input, settings.secret);
+    // The workers start while the folder is walked; files are handed out as they are found.
+    const runner = createAnonymizeRunner({ setup, jobs, uidMap, ...(jobs > 1 ? { workerModule: await anonymizeWorkerModule() } : {}) });
+    // Listed with blocking calls and no read (core's walkFiles); the task, which reads each file whole anyway, tells
+    // DICOM from the rest (`sniff`) and skips the rest with findDicomFiles' reasons. Skips keep the walk's order.
+    const results: (FileOutcome | undefined)[] = [];
+    const skips: { order: number; path: string; reason: string }[] = [];
+    async function* found(): AsyncGenerator<{ index: number; path: string }> {
+      let index = 0;
+      for (const entry of walkFiles(input, { signal: context.signal })) {
+        if (entry.skipped) skips.push({ order: index, path: entry.path, reason: entry.reason });
+        else yield { index: index++, path: entry.path };
       }
+    }
+    const task = (file: { path: string }): Promise<AnonymizeOutcome> => {
+      const where = place(file.path);
+      return runner.run({ path: file.path, sniff: true, ...(dryRun ? {} : { folder: where.folder }) }, { fallbackStem: where.fallbackStem });
     };
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, paths.length) }, worker));
-    outcomes.push(...results);
+    try {
+      for await (const result of runBatch(found(), task, { concurrency: runner.concurrency, signal: context.signal })) {
+        const { index, path } = result.input;
+        if (result.ok && result.value.skipped !== undefined) {
+          skips.push({ order: index + 0.5, path, reason: result.value.skipped });
+          continue;
+        }
+        results[index] = result.ok
+          ? { input: path, ...(result.value.output !== undefined ? { output: result.value.output } : {}), ok: true, summary: result.value.summary, ...(result.value.report !== undefined ? { report: result.value.report } : {}) }
+          : { input: path, ok: false, error: { code: result.error.code, message: result.error.message } };
+      }
+    } finally {
+      await runner.close();
+    }
+    skips.sort((a, b) => a.order - b.order);
+    for (const { path, reason } of skips) skipped.push({ path, reason });
+    if (context.signal.aborted) return ExitCodes.interrupted;
+    for (const result of results) if (result !== undefined) outcomes.push(result);
   }
 
   if (!dryRun && options.uidMap !== undefined) await writeFileAtomic(options.uidMap, new TextEncoder().encode(uidMapCsv(uidMap)), context.signal);
@@ -210,7 +166,11 @@ export async function runAnonymize(input: string, options: AnonymizeOptions, con
       options: settings.options,
       secret: settings.secretSource,
       dryRun,
-      files: outcomes.map((o) => (o.ok ? { ...o, report: { ...o.report, actions: o.report.actions.map((a) => ({ ...a, tag: formatTag(a.tag) })) } } : o)),
+      files: outcomes.map((o) => {
+        if (!o.ok) return o;
+        const { summary: _summary, report, ...rest } = o;
+        return { ...rest, report: report === undefined ? undefined : { ...report, actions: report.actions.map((a) => ({ ...a, tag: formatTag(a.tag) })) } };
+      }),
       skipped,
       uidsMapped: uidMap.size,
       ...(options.uidMap !== undefined && !dryRun ? { uidMap: options.uidMap } : {}),
@@ -223,8 +183,8 @@ export async function runAnonymize(input: string, options: AnonymizeOptions, con
       }
       if (options.quiet === true) continue;
       const where = outcome.output !== undefined ? ` -> ${outcome.output}` : dryRun ? ' (dry run: nothing written)' : '';
-      context.io.stdout(`${outcome.input}${where}: ${tally(outcome.report)}\n`);
-      for (const warning of outcome.report.warnings) context.io.stdout(`  note: ${warning}\n`);
+      context.io.stdout(`${outcome.input}${where}: ${tally(outcome.summary)}\n`);
+      for (const warning of outcome.summary.warnings) context.io.stdout(`  note: ${warning}\n`);
     }
     if (options.quiet !== true) {
       const done = outcomes.length - failed;
@@ -232,7 +192,7 @@ export async function runAnonymize(input: string, options: AnonymizeOptions, con
         `${failed > 0 ? `, ${failed} failed` : ''}${skipped.length > 0 ? `, ${skipped.length} skipped (not DICOM)` : ''}; ` +
         `profile ${settings.profile}${settings.options.length > 0 ? ` with ${settings.options.join(', ')}` : ''}; secret ${secretNote}\n`);
       if (options.uidMap !== undefined) context.io.stdout(dryRun ? 'UID map not written (dry run)\n' : `UID map (${uidMap.size} UIDs) written to ${options.uidMap}\n`);
-      const risky = outcomes.filter((o) => o.ok && o.report.burnedInRisk.length > 0).length;
+      const risky = outcomes.filter((o) => o.ok && o.summary.burnedInRisk.length > 0).length;
       if (risky > 0) context.io.stdout(`${risky} file${risky === 1 ? '' : 's'} may show identifying text burned into the pixels: check the images (pixel data is never changed)\n`);
     }
   }

@@ -1,7 +1,10 @@
+import { realpath } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createBatchReport, createWorkerPool, expandInputs, runBatch, type BatchInput, type BatchProgress, type WorkerPool } from '@dicom-tools/batch';
+import { createProgressPrinter } from '../_batch-progress.js';
+import { prefetch } from '../_prefetch.js';
 import { writeFileAtomic } from '@dicom-tools/core';
 import type { CommandContext, CommonOptions } from '../context.js';
 import { checkOutputFolder, kindOf } from '../_anonymize-output.js';
@@ -18,23 +21,37 @@ export interface BatchOptions extends CommonOptions, BatchTaskFlags {
   readonly jobs?: string;
   /** Write the JSON report here. */
   readonly report?: string;
-  /** Run the files in --jobs worker threads instead of concurrently in this thread. */
+  /**
+   * Run the files in --jobs worker threads (true) or as concurrent promises in this thread (false, --no-workers).
+   * Default: worker threads when --jobs is above 1 (anonymize runs its own, see _anonymize-runner.ts).
+   */
   readonly workers?: boolean;
-}
-
-function progressLine(p: BatchProgress): string {
-  const rate = p.elapsedMs > 0 ? (p.done * 1000) / p.elapsedMs : 0;
-  const total = p.inputsExhausted ? p.started : undefined;
-  const eta = total !== undefined && rate > 0 ? `, ETA ${Math.ceil((total - p.done) / rate)} s` : '';
-  return `\r${p.done}${total !== undefined ? `/${total}` : ''} files, ${p.failed} failed, ${rate.toFixed(1)} files/s${eta}   `;
+  /** Show the progress bar on stderr (true: even when stderr is not a terminal; false: never). Default: on a terminal. */
+  readonly progress?: boolean;
 }
 
 /**
- * `dicom-tools batch OP IN... [-o OUT]`: runs anonymize, convert (PNG of the first frame), decompress, transcode
+ * The worker module (`_batch-worker.js`) beside the running program (bin.js, symlinks resolved), or undefined when
+ * this is not the built program (another host calling run()).
+ */
+async function workerModule(): Promise<string | undefined> {
+  const main = process.argv[1];
+  if (main === undefined) return undefined;
+  try {
+    const entry = join(dirname(await realpath(main)), '_batch-worker.js');
+    return (await kindOf(entry)) === 'file' ? pathToFileURL(entry).href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `dicom-tools batch OP IN... [-o OUT]`: runs anonymize, convert (a PNG per frame), decompress, transcode
  * or validate over every DICOM file of the inputs (folders walked recursively, files recognised by content),
  * mirroring each input tree into OUT (anonymize: PHI-free names). Non-DICOM files are reported as skipped; one
  * failing file never stops the batch. Exit 0 all ok, 3 some failed (validate: or were invalid), 130 interrupted
- * (in-flight files finish; the report marks the run cancelled).
+ * (in-flight files finish; the report marks the run cancelled and lists the files not started as cancelled).
+ * A progress bar (rate, ETA) goes to stderr on a terminal, or with --progress.
  */
 export async function runBatchCommand(operation: string, inputs: readonly string[], options: BatchOptions, context: CommandContext): Promise<number> {
   if (!(BATCH_OPERATIONS as readonly string[]).includes(operation)) {
@@ -49,31 +66,39 @@ export async function runBatchCommand(operation: string, inputs: readonly string
   if (options.report !== undefined && inputs.some((i) => resolve(i) === resolve(options.report!))) throw new UsageError(`${options.report}: --report names an input`);
   // Several inputs: each is mirrored into OUT/<its folder name>, so that two trees cannot collide.
   const prefixOf = (root: string): string | undefined => (inputs.length > 1 ? basename(resolve(root)) : undefined);
-  const task = await prepareTask(op, options, prefixOf); // also checks the flags before any file is read
+  // anonymize runs its own worker threads (threads), naming the outputs in input order whatever the thread count.
+  const task = await prepareTask(op, { ...options, threads: options.workers === false ? 1 : concurrency }, prefixOf); // also checks the flags before any file is read
   let pool: WorkerPool<BatchInput, BatchOutcome> | undefined;
-  if (options.workers === true) {
-    if (op === 'anonymize') throw new UsageError('--workers is not available for anonymize (its collision-free naming needs one thread)');
-    const entry = process.argv[1] !== undefined ? join(dirname(process.argv[1]), '_batch-worker.js') : undefined;
-    if (entry === undefined || !(await kindOf(entry))) throw new UsageError('--workers: the worker module was not found beside the dicom-tools program');
+  // CPU-bound operations run in worker threads by default (one per job); --jobs 1 runs in this thread.
+  if (op !== 'anonymize' && (options.workers ?? concurrency > 1)) {
+    const entry = await workerModule();
+    if (entry === undefined && options.workers === true) throw new UsageError('--workers: the worker module was not found beside the dicom-tools program');
     const flags: BatchTaskFlags = {
       ...(options.output !== undefined ? { output: options.output } : {}), ...(options.syntax !== undefined ? { syntax: options.syntax } : {}),
       ...(options.dryRun === true ? { dryRun: true } : {}), ...(options.resume === true ? { resume: true } : {}),
     };
     const prefixes = Object.fromEntries(inputs.flatMap((i) => [i, dirname(i)]).map((root) => [root, prefixOf(root)]).filter((e): e is [string, string] => e[1] !== undefined));
-    pool = createWorkerPool<BatchInput, BatchOutcome>({ module: pathToFileURL(entry).href, exportName: 'batchTask', size: concurrency, taskOptions: { operation: op, flags, prefixes } });
+    if (entry !== undefined) {
+      pool = createWorkerPool<BatchInput, BatchOutcome>({ module: entry, exportName: 'batchTask', size: concurrency, taskOptions: { operation: op, flags, prefixes, several: inputs.length > 1 } });
+    }
   }
   const run = pool !== undefined ? pool.run : (input: BatchInput): Promise<BatchOutcome> => task.run(input);
 
   const report = createBatchReport(op);
-  const showProgress = process.stderr.isTTY && options.quiet !== true && options.json !== true;
-  const found = expandInputs(inputs, { onSkipped: (s) => report.skip(s.path, s.reason) });
+  const tty = process.stderr.isTTY === true;
+  const progress = (options.progress ?? (tty && options.quiet !== true && options.json !== true))
+    ? createProgressPrinter({ write: context.io.stderr, tty })
+    : undefined;
+  // With a progress bar the inputs are found ahead (for the total and ETA). runBatch does not close them, so after
+  // Ctrl-C the inputs never started can still be listed in the report as not done.
+  const found = prefetch(expandInputs(inputs, { onSkipped: (s) => report.skip(s.path, s.reason) })[Symbol.asyncIterator](), { eager: progress !== undefined });
   let failed = 0;
   let invalid = 0;
   try {
-    for await (const result of runBatch(found, run, {
-      concurrency,
+    for await (const result of runBatch(found.items, run, {
+      concurrency: task.concurrency ?? concurrency,
       signal: context.signal,
-      ...(showProgress ? { onProgress: (p: BatchProgress) => context.io.stderr(progressLine(p)) } : {}),
+      ...(progress !== undefined ? { onProgress: (p: BatchProgress) => progress.update(p, found.counted().complete ? found.counted().count : undefined) } : {}),
     })) {
       report.add(result, (value: BatchOutcome) => {
         const { output, ...detail } = value;
@@ -82,7 +107,7 @@ export async function runBatchCommand(operation: string, inputs: readonly string
       if (!result.ok) {
         failed++;
         if (options.json !== true) {
-          if (showProgress) context.io.stderr('\n');
+          progress?.interrupt();
           context.io.stderr(`${errorLine({ name: 'DicomError', code: result.error.code, message: result.error.message, file: result.input.path })}\n`);
         }
       } else if (result.value.valid === false) {
@@ -91,8 +116,12 @@ export async function runBatchCommand(operation: string, inputs: readonly string
     }
   } finally {
     await pool?.close();
+    await task.close?.();
   }
-  if (showProgress) context.io.stderr('\n');
+  progress?.end(context.signal.aborted ? undefined : found.counted().count);
+  if (context.signal.aborted) {
+    for await (const input of found.rest()) report.cancel(input.path);
+  }
   const built = report.build({ cancelled: context.signal.aborted });
   if (options.report !== undefined) await writeFileAtomic(options.report, new TextEncoder().encode(`${JSON.stringify(built, null, 2)}\n`));
 
@@ -100,10 +129,11 @@ export async function runBatchCommand(operation: string, inputs: readonly string
     printJson(context.io, built);
   } else if (options.quiet !== true) {
     for (const entry of built.files) if (entry.status === 'skipped') context.io.stdout(`skipped ${entry.input}: ${entry.reason}\n`);
+    const notDone = built.counts.cancelled ?? 0;
     const { ok, skipped } = built.counts;
     const verb = options.dryRun === true ? 'would process' : op === 'validate' ? 'checked' : 'processed';
     context.io.stdout(`${verb} ${ok} file${ok === 1 ? '' : 's'}${failed > 0 ? `, ${failed} failed` : ''}${invalid > 0 ? `, ${invalid} invalid` : ''}` +
-      `${skipped > 0 ? `, ${skipped} skipped` : ''}${built.cancelled ? ' (interrupted: in-flight files finished, the rest not started)' : ''}` +
+      `${skipped > 0 ? `, ${skipped} skipped` : ''}${built.cancelled ? ` (interrupted: in-flight files finished, ${notDone} not started)` : ''}` +
       `${options.report !== undefined ? `; report in ${options.report}` : ''}\n`);
   }
   if (context.signal.aborted) return ExitCodes.interrupted;

@@ -1,10 +1,10 @@
 import { writeFileAtomic } from '@dicom-tools/core';
-import { buildSidecar, writeNifti, type Volume, type VolumeSeries } from '@dicom-tools/volume';
+import { buildSidecar, convertToNifti, type VolumeInfo, type VolumeSeries } from '@dicom-tools/volume';
 import type { CommandContext, CommonOptions } from '../context.js';
 import { ExitCodes } from '../exit-codes.js';
 import { printJson } from '../_print-json.js';
 import { UsageError } from '../_usage-error.js';
-import { ensureParent, outputPath, printWarnings, readSeriesVolume, selectSeries, seriesJson, stemOf, volumeJson, volumeSummary, type VolumeInputOptions } from '../_volume-command.js';
+import { ensureParent, outputPath, printWarnings, readOptionsFor, selectSeries, seriesJson, stemOf, volumeJson, volumeSummary, type VolumeInputOptions } from '../_volume-command.js';
 
 /** Flags of `dicom-tools nifti`. */
 export interface NiftiOptions extends CommonOptions, VolumeInputOptions {
@@ -22,7 +22,7 @@ interface Converted {
   readonly series: VolumeSeries;
   readonly output: string;
   readonly sidecar: string | undefined;
-  readonly volume: Volume;
+  readonly volume: VolumeInfo;
 }
 
 function extensionFor(options: NiftiOptions): string {
@@ -45,10 +45,10 @@ export async function runNifti(input: string, options: NiftiOptions, context: Co
   const converted: Converted[] = [];
   for (const [n, series] of chosen.entries()) {
     context.signal.throwIfAborted();
-    const volume = await readSeriesVolume(series, options, context);
     const output = outputPath(input, options.output, extension, n, chosen.length);
     await ensureParent(output);
-    await writeNifti(output, volume, { compress: extension === '.nii.gz', signal: context.signal });
+    // Uncompressed output of native slices streams from the files to the .nii without holding the volume.
+    const volume = await convertToNifti(series, output, { ...(await readOptionsFor(series, options, context)), compress: extension === '.nii.gz' });
     let sidecar: string | undefined;
     if (options.sidecar !== false) {
       sidecar = typeof options.sidecar === 'string' ? outputPath(input, options.sidecar, '.json', n, chosen.length) : `${stemOf(output)}.json`;

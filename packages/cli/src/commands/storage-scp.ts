@@ -2,6 +2,7 @@ import { createStorageScp } from '@dicom-tools/network';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../_usage-error.js';
 import { scpSettings, serve, type ScpFlags } from './_scp-command.js';
+import { storageScpInThread } from './_network-scp-thread.js';
 
 /** Flags of `dicom-tools storage-scp`. */
 export interface StorageScpCommandOptions extends ScpFlags {
@@ -12,6 +13,8 @@ export interface StorageScpCommandOptions extends ScpFlags {
 /** `dicom-tools storage-scp --port P --output-dir DIR`: receives instances until Ctrl-C / SIGTERM. */
 export async function runStorageScp(flags: StorageScpCommandOptions, context: CommandContext): Promise<number> {
   if (flags.outputDir === undefined) throw new UsageError('--output-dir DIR is required');
-  const server = createStorageScp({ ...scpSettings(flags), outputDir: flags.outputDir, ...(flags.layout !== undefined ? { layout: flags.layout } : {}) });
+  const options = { ...scpSettings(flags), outputDir: flags.outputDir, ...(flags.layout !== undefined ? { layout: flags.layout } : {}) };
+  // In a worker thread with a small young generation when the built program runs (see _network-scp-thread.ts).
+  const server = (await storageScpInThread(options)) ?? createStorageScp(options);
   return serve(server, flags, context, 'storage SCP');
 }

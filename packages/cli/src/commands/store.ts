@@ -7,13 +7,14 @@ import { ExitCodes } from '../exit-codes.js';
 import { printJson } from '../_print-json.js';
 import { UsageError } from '../_usage-error.js';
 import { scuSettings, type ScuFlags } from './_network-flags.js';
+import { createStoreProgress, wantsProgress } from './_network-progress.js';
 import { statusText } from './_network-output.js';
 
 /** Flags of `dicom-tools store`. */
 export interface StoreOptions extends ScuFlags {
   /** Parallel associations. */
   readonly associations?: string;
-  /** Show a progress line on stderr. */
+  /** Progress on stderr: true (--progress) shows it anywhere, false (--no-progress) never; default: on a terminal. */
   readonly progress?: boolean;
 }
 
@@ -75,19 +76,26 @@ export async function runStore(inputs: readonly string[], flags: StoreOptions, c
   const { files, fromFolders } = await expand(inputs);
   if (files.length === 0) throw new UsageError('no DICOM files to send');
   const skipped = (r: StoreResult): boolean => r.file !== undefined && fromFolders.has(r.file) && r.error?.code === 'CORE_NOT_DICOM';
+  const tty = process.stderr.isTTY === true;
+  const progress = wantsProgress(flags.progress, tty, flags.quiet === true, flags.json === true) ? createStoreProgress({ write: context.io.stderr, tty }) : undefined;
+  let failures = 0;
   const report = await store(peer, files, {
     ...options,
     associations,
     transcode: lazyTranscode(context.signal),
     onProgress: (r, done, total) => {
-      if (flags.progress === true) context.io.stderr(`\rstored ${done}/${total}${done === total ? '\n' : ''}`);
+      const failedOne = r.status?.category !== 'success' && r.status?.category !== 'warning' && !skipped(r);
+      if (failedOne) failures++;
       if (flags.json !== true && flags.quiet !== true && r.status?.category !== 'success' && !skipped(r)) {
         const name = r.file ?? r.sopInstanceUid;
         const why = r.status ? statusText(r.status) : `${(r.error?.message ?? 'not sent').replace(`${name}: `, '')} [${r.error?.code ?? ''}]`;
+        progress?.interrupt();
         context.io.stderr(`${name}: ${why}\n`);
       }
+      progress?.update(done, total, failures);
     },
   });
+  progress?.end();
   // Files of a folder that are not DICOM are skipped, not failures.
   const results = report.results.filter((r) => !skipped(r));
   const failed = report.failed - (report.results.length - results.length);

@@ -1,14 +1,14 @@
-import { access, mkdir, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join, relative, resolve } from 'node:path';
-import {
-  createCodecRegistry, findDicomFiles, getString, isDicomError, readDicomFile, transferSyntaxInfo, writeDicom, writeFileAtomic,
-  type CodecRegistry,
-} from '@dicom-tools/core';
-import { createTranscodeCodecs, resolveTransferSyntax, transcode, type ResolvedTransferSyntax, type TranscodeOptions } from '@dicom-tools/transcode';
+import { access, realpath, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { basename, dirname, extname, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createWorkerPool, type WorkerPool } from '@dicom-tools/batch';
+import { createCodecRegistry, findDicomFiles, isDicomError, transferSyntaxInfo } from '@dicom-tools/core';
+import { createTranscodeCodecs, resolveTransferSyntax, type ResolvedTransferSyntax } from '@dicom-tools/transcode';
 import type { CommandContext, CommonOptions } from '../context.js';
 import { numberOption } from '../_frame-option.js';
 import { printJson } from '../_print-json.js';
-import { looksLikeDicomError, oneLine } from '../_report-error.js';
+import { transcodeFile, type TranscodeFileResult, type TranscodeJob, type TranscodeSetup } from '../_transcode-worker.js';
 import { ExitCodes } from '../exit-codes.js';
 import { UsageError } from '../_usage-error.js';
 
@@ -27,10 +27,7 @@ export interface TranscodeCommandOptions extends CommonOptions {
   readonly force?: boolean;
 }
 
-/** One input's outcome, as `--json` prints it. */
-type FileResult =
-  | { readonly input: string; readonly ok: true; readonly output: string; readonly transferSyntaxUID: string; readonly bytesIn: number; readonly bytesOut: number; readonly lossy: boolean; readonly sopInstanceUID: string | undefined }
-  | { readonly input: string; readonly ok: false; readonly output?: string; readonly error: { readonly code: string; readonly message: string } };
+type FileResult = TranscodeFileResult;
 
 /** `<stem>_<alias>.dcm`: the input's name without a `.dcm` extension (never `x.dcm.dcm`). */
 export function defaultOutputName(input: string, alias: string): string {
@@ -39,12 +36,12 @@ export function defaultOutputName(input: string, alias: string): string {
   return `${stem}_${alias.replace(/[^A-Za-z0-9.-]+/g, '-')}.dcm`;
 }
 
-function encodeOptions(options: TranscodeCommandOptions, context: CommandContext, codecs: CodecRegistry): TranscodeOptions {
+function setupOf(options: TranscodeCommandOptions, uid: string): TranscodeSetup {
   const quality = numberOption(options.quality, '--quality', (n) => Number.isInteger(n) && n >= 1 && n <= 100);
   const ratio = numberOption(options.ratio, '--ratio', (n) => Number.isFinite(n) && n >= 1);
   const near = numberOption(options.near, '--near', (n) => Number.isInteger(n) && n >= 0 && n <= 255);
   return {
-    codecs, signal: context.signal, verify: options.verify !== false,
+    uid, verify: options.verify !== false, force: options.force === true,
     ...(quality !== undefined ? { quality } : {}), ...(ratio !== undefined ? { ratio } : {}), ...(near !== undefined ? { near } : {}),
   };
 }
@@ -57,24 +54,18 @@ async function isFolder(path: string): Promise<boolean> {
   return stat(path).then((s) => s.isDirectory(), () => false);
 }
 
-async function transcodeOne(input: string, output: string, target: ResolvedTransferSyntax, options: TranscodeCommandOptions, settings: TranscodeOptions): Promise<FileResult> {
+/**
+ * The worker module (`_transcode-worker.js`) beside the running program (bin.js, symlinks resolved), or undefined
+ * when this is not the built program (another host calling runTranscode): the files then run in this thread.
+ */
+async function workerModule(): Promise<string | undefined> {
+  const main = process.argv[1];
+  if (main === undefined) return undefined;
   try {
-    if (resolve(output) === resolve(input)) throw new UsageError(`${input}: the output would overwrite the input; choose another -o`);
-    if (options.force !== true && (await exists(output))) throw new UsageError(`${output} exists: pass --force to overwrite it`);
-    const file = await readDicomFile(input, settings.signal !== undefined ? { signal: settings.signal } : {});
-    const out = await transcode(file, target.uid, settings);
-    const bytes = writeDicom(out);
-    await mkdir(dirname(output), { recursive: true });
-    await writeFileAtomic(output, bytes, settings.signal);
-    const bytesIn = (await stat(input)).size;
-    // A lossy encode is a new instance (transcode gives it a new SOP Instance UID); nothing else changes the UID.
-    const lossy = getString(out.dataset, 0x00080018) !== getString(file.dataset, 0x00080018);
-    return { input, ok: true, output, transferSyntaxUID: target.uid, bytesIn, bytesOut: bytes.length, lossy, sopInstanceUID: getString(out.dataset, 0x00080018) };
-  } catch (error) {
-    if (isDicomError(error, 'CORE_ABORTED')) throw error;
-    if (error instanceof UsageError) return { input, ok: false, output, error: { code: 'USAGE', message: error.message } };
-    if (!looksLikeDicomError(error)) throw error;
-    return { input, ok: false, output, error: { code: error.code, message: oneLine(error.file !== undefined ? error.message : `${input}: ${error.message}`) } };
+    const entry = join(dirname(await realpath(main)), '_transcode-worker.js');
+    return (await stat(entry)).isFile() ? pathToFileURL(entry).href : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -112,22 +103,54 @@ export async function runTranscode(input: string, options: TranscodeCommandOptio
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error), { code: 'TRANSCODE_UNSUPPORTED', cause: error });
   }
-  const codecs = createCodecRegistry(createTranscodeCodecs());
-  const settings = encodeOptions(options, context, codecs);
+  const setup = setupOf(options, target.uid);
   if (!(await exists(input))) throw new UsageError(`${input}: no such file or folder`);
   const { folder, pairs } = await plan(input, target, options, context);
-  const results: FileResult[] = [];
-  for (const [from, to] of pairs) {
-    context.signal.throwIfAborted();
-    const result = await transcodeOne(from, to, target, options, settings);
-    results.push(result);
-    if (!result.ok) context.io.stderr(`dicom-tools: ${result.error.message}${result.error.code === 'USAGE' ? '' : ` [${result.error.code}]`}\n`);
-    else if (options.json !== true && options.quiet !== true) {
-      context.io.stdout(`${result.input} -> ${result.output} (${transferSyntaxInfo(target.uid).name}, ${ratioText(result)}${result.lossy ? ', lossy: new SOP Instance UID' : ''})\n`);
+  // A folder runs on every core: one worker thread per core, each loading the codecs once; a file, one core, or a
+  // host without the built worker module runs in this thread.
+  const threads = Math.min(pairs.length, availableParallelism());
+  const module = threads > 1 ? await workerModule() : undefined;
+  const pool: WorkerPool<TranscodeJob, FileResult> | undefined = module !== undefined ? createWorkerPool({ module, exportName: 'transcodeTask', size: threads, taskOptions: setup }) : undefined;
+  const codecs = pool === undefined ? createCodecRegistry(createTranscodeCodecs()) : undefined;
+  const one = async (job: TranscodeJob): Promise<FileResult> => {
+    if (codecs !== undefined) return transcodeFile(job, setup, codecs, context.signal);
+    try {
+      return await pool!.run(job, { signal: context.signal });
+    } catch (error) {
+      // A worker that died (or an error that is not the file's) fails this file only.
+      const code = isDicomError(error) ? error.code : 'BATCH_TASK_FAILED';
+      return { input: job.input, ok: false, output: job.output, error: { code, message: `${job.input}: ${error instanceof Error ? error.message : String(error)}` } };
     }
+  };
+  const results: (FileResult | undefined)[] = new Array<FileResult | undefined>(pairs.length);
+  let printed = 0;
+  // Lines come out in input order, whichever file finishes first.
+  const report = (): void => {
+    for (let result = results[printed]; result !== undefined; result = results[++printed]) {
+      if (!result.ok) context.io.stderr(`dicom-tools: ${result.error.message}${result.error.code === 'USAGE' ? '' : ` [${result.error.code}]`}\n`);
+      else if (options.json !== true && options.quiet !== true) {
+        context.io.stdout(`${result.input} -> ${result.output} (${transferSyntaxInfo(target.uid).name}, ${ratioText(result)}${result.lossy ? ', lossy: new SOP Instance UID' : ''})\n`);
+      }
+    }
+  };
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < pairs.length) {
+      context.signal.throwIfAborted();
+      const index = next++;
+      const [from, to] = pairs[index]!;
+      results[index] = await one({ input: from, output: to });
+      report();
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, pool === undefined ? 1 : threads) }, lane));
+  } finally {
+    await pool?.close();
   }
-  const failed = results.filter((r) => !r.ok).length;
-  if (options.json === true) printJson(context.io, { transferSyntaxUID: target.uid, alias: target.alias, ok: results.length - failed, failed, files: results });
+  const done = results.filter((r): r is FileResult => r !== undefined);
+  const failed = done.filter((r) => !r.ok).length;
+  if (options.json === true) printJson(context.io, { transferSyntaxUID: target.uid, alias: target.alias, ok: done.length - failed, failed, files: done });
   if (failed === 0) return ExitCodes.ok;
   return folder ? ExitCodes.batchFailures : ExitCodes.failed;
 }

@@ -1,0 +1,88 @@
+// expandInputs streams .tar and .tar.gz archives (our tar reader): checked on archives written by real peers,
+// Python's tarfile in its three formats (PAX, GNU, USTAR) and GNU tar(1), member bytes against the files put in.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { corpusFile } from '@dicom-tools/test-fixtures';
+import { expandInputs, type BatchInput, type SkippedInput } from './index.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'batch-tar-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function expand(path: string): Promise<{ found: BatchInput[]; skipped: SkippedInput[] }> {
+  const skipped: SkippedInput[] = [];
+  const found: BatchInput[] = [];
+  for await (const input of expandInputs([path], { onSkipped: (s) => skipped.push(s) })) found.push(input);
+  return { found, skipped };
+}
+
+function python(script: string, ...args: string[]): void {
+  const py = '/usr/bin/python3';
+  if (!existsSync(py)) throw new Error(`${py} is missing`);
+  const run = spawnSync(py, ['-c', script, ...args], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(run.stderr);
+}
+
+// A 120-character folder name needs a long-name record (PAX path or GNU ././@LongLink) or the USTAR prefix.
+const LONG = `${'d'.repeat(60)}/${'e'.repeat(59)}`;
+const MEMBERS: Record<string, string> = { 'ct.dcm': 'CT_small.dcm', [`${LONG}/mr.dcm`]: 'MR_small.dcm', 'rle/x.dcm': 'MR_small_RLE.dcm' };
+
+describe('streamed tar archives', () => {
+  it.each([['PAX_FORMAT', 'w:gz', 'tar.gz'], ['GNU_FORMAT', 'w:gz', 'tgz'], ['USTAR_FORMAT', 'w', 'tar']])(
+    'reads every member of a Python tarfile %s archive (%s) with its bytes and name',
+    async (format, mode, extension) => {
+      const archive = join(dir, `${format}.${extension}`);
+      const script = [
+        'import sys, tarfile, json',
+        'members = json.loads(sys.argv[3])',
+        `with tarfile.open(sys.argv[1], "${mode}", format=tarfile.${format}) as t:`,
+        '    for name, source in members.items(): t.add(sys.argv[2] + "/" + source, name)',
+        '    t.addfile(tarfile.TarInfo("notes/"), None)', // a folder entry: not a member
+      ].join('\n');
+      python(script, archive, join(corpusFile('CT_small.dcm'), '..'), JSON.stringify(MEMBERS));
+      const { found, skipped } = await expand(archive);
+      expect(skipped).toEqual([]);
+      expect(found.map((f) => f.relativePath)).toEqual(Object.keys(MEMBERS).map((n) => `${extension === 'tar' ? 'USTAR_FORMAT.tar' : `${format}.${extension}`}/${n}`));
+      for (const f of found) {
+        const source = MEMBERS[f.relativePath.slice(f.relativePath.indexOf('/') + 1)]!;
+        expect(Buffer.from(f.bytes!).equals(readFileSync(corpusFile(source)))).toBe(true);
+      }
+    },
+  );
+
+  it('reads a GNU tar(1) .tar.gz, skips its non-DICOM member, and reports a truncated archive after the members before the cut', async () => {
+    const src = join(dir, 'src');
+    mkdirSync(join(src, 'a'), { recursive: true });
+    writeFileSync(join(src, 'a', 'ct.dcm'), readFileSync(corpusFile('CT_small.dcm')));
+    writeFileSync(join(src, 'a', 'readme.txt'), 'not DICOM\n'.repeat(100));
+    writeFileSync(join(src, 'b.dcm'), readFileSync(corpusFile('MR_small.dcm')));
+    const archive = join(dir, 'gnu.tar.gz');
+    const tar = spawnSync('tar', ['-czf', archive, '-C', src, 'a/ct.dcm', 'a/readme.txt', 'b.dcm']);
+    if (tar.status !== 0) throw new Error(`tar failed: ${String(tar.stderr)}`);
+    const { found, skipped } = await expand(archive);
+    expect(found.map((f) => f.relativePath)).toEqual(['gnu.tar.gz/a/ct.dcm', 'gnu.tar.gz/b.dcm']);
+    expect(skipped).toEqual([{ path: join(archive, 'a', 'readme.txt'), reason: 'not DICOM' }]);
+
+    // Cut the uncompressed tar inside its last member: the members before the cut, then the archive as unreadable.
+    const plain = join(dir, 'cut.tar');
+    spawnSync('tar', ['-cf', plain, '-C', src, 'a/ct.dcm', 'b.dcm']);
+    const ctBlocks = Math.ceil(statSync(corpusFile('CT_small.dcm')).size / 512) * 512;
+    truncateSync(plain, 512 + ctBlocks + 512 + 1000); // header, ct.dcm, header, 1,000 bytes of b.dcm
+    const cut = await expand(plain);
+    expect(cut.found.map((f) => f.relativePath)).toEqual(['cut.tar/a/ct.dcm']);
+    expect(cut.skipped).toEqual([{ path: plain, reason: expect.stringMatching(/^unreadable archive: tar stream ends inside a member/) }]);
+  });
+
+  it('reports a damaged header (bad checksum) as an unreadable archive', async () => {
+    const archive = join(dir, 'bad.tar');
+    spawnSync('tar', ['-cf', archive, '-C', join(corpusFile('CT_small.dcm'), '..'), 'CT_small.dcm']);
+    const bytes = readFileSync(archive);
+    bytes[0] = bytes[0]! ^ 0xff; // the name's first byte: the checksum no longer matches
+    writeFileSync(archive, bytes);
+    expect((await expand(archive)).skipped).toEqual([{ path: archive, reason: 'unreadable archive: bad tar header: checksum mismatch' }]);
+  });
+});

@@ -1,0 +1,202 @@
+// Runs the anonymize task (_anonymize-task.ts) for `anonymize DIR` and `batch anonymize`: in this thread, and for
+// N jobs also in a pool of N - 1 worker threads (@dicom-tools/batch's createWorkerPool, loading _anonymize-worker.js
+// from beside the running program). Workers only write temporary files; names are given here, in the order the files
+// were handed in, so that the outputs are the same, byte for byte and name for name, whatever the number of jobs.
+import { realpath, stat } from 'node:fs/promises';
+import { renameSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { AnonymizeReport } from '@dicom-tools/anonymize';
+import { createWorkerPool, type WorkerPool } from '@dicom-tools/batch';
+import { DicomError, ErrorCodes, fileSystemError, type ErrorCode } from '@dicom-tools/core';
+import {
+  createAnonymizeTaskState, runAnonymizeJob, type AnonymizeJob, type AnonymizeJobOutcome, type AnonymizeJobResult, type AnonymizeSetup,
+  type AnonymizeSummary,
+} from './_anonymize-task.js';
+
+/** Files per message to a worker thread, at most: a thread works through them without waiting for the main thread. */
+const CHUNK = 8;
+
+/** Options of {@link createAnonymizeRunner}. */
+export interface AnonymizeRunnerOptions {
+  readonly setup: AnonymizeSetup;
+  /** Threads: this one and `jobs - 1` worker threads (1 runs in this thread alone). */
+  readonly jobs: number;
+  /** The worker module's file URL (see {@link anonymizeWorkerModule}); without it everything runs in this thread. */
+  readonly workerModule?: string | undefined;
+  /** Filled with the UID pairs of every file, in the order the files were handed in (with `setup.collectUids`). */
+  readonly uidMap?: Map<string, string>;
+  /** `batch --resume`: true when an output already there is complete; it is then kept and the new one dropped. */
+  readonly keepExisting?: (path: string) => boolean;
+}
+
+/** Where one file's output went. */
+export interface AnonymizeOutcome {
+  /** The output path (also with a dry run: where it would go); absent without a folder. */
+  readonly output?: string;
+  /**
+   * `written`; `dry-run` (nothing written); `resumed` (kept the complete output already there); `skipped` (a job
+   * with `sniff` that is not DICOM: see `skipped`).
+   */
+  readonly action: 'written' | 'dry-run' | 'resumed' | 'skipped';
+  /** Why a `sniff` job was passed over. */
+  readonly skipped?: string;
+  readonly summary: AnonymizeSummary;
+  readonly report?: AnonymizeReport;
+}
+
+/** How a file is named when its new SOP Instance UID cannot name it, and what must happen before it starts. */
+export interface AnonymizeRunHooks {
+  /** The stem to use when the file has no usable SOP Instance UID (a keyed hash of its path). */
+  readonly fallbackStem: () => string;
+  /** Awaited before the file is handed to a worker (e.g. the sweep of a killed run's temporary files). */
+  readonly before?: Promise<unknown>;
+}
+
+/** Runs anonymize jobs; each resolves once its output has its final name. */
+export interface AnonymizeRunner {
+  /** How many files to keep handed in at once so that every thread stays busy. */
+  readonly concurrency: number;
+  run(job: AnonymizeJob, hooks: AnonymizeRunHooks): Promise<AnonymizeOutcome>;
+  /** Ends the worker threads (after the jobs in flight). */
+  close(): Promise<void>;
+}
+
+/** The file URL of `_anonymize-worker.js` beside the running program (bin.js, symlinks resolved), if it is there. */
+export async function anonymizeWorkerModule(): Promise<string | undefined> {
+  const main = process.argv[1];
+  if (main === undefined) return undefined;
+  try {
+    const entry = join(dirname(await realpath(main)), '_anonymize-worker.js');
+    return (await stat(entry)).isFile() ? pathToFileURL(entry).href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The DicomError a worker reported (its message already names the file). */
+function errorOf(error: Extract<AnonymizeJobOutcome, { ok: false }>['error']): DicomError {
+  const file = error.file;
+  const message = file !== undefined && error.message.startsWith(`${file}: `) ? error.message.slice(file.length + 2) : error.message;
+  const code: ErrorCode = error.code !== undefined && error.code in ErrorCodes ? (error.code as ErrorCode) : 'BATCH_TASK_FAILED';
+  return new DicomError(code, code === 'BATCH_TASK_FAILED' ? `task failed: ${message}` : message, file !== undefined ? { file } : {});
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Starts a runner. Files handed to `run` are anonymized in parallel, but named and renamed into place one after
+ * the other in the order of the `run` calls: two files with one new SOP Instance UID in one folder get `UID.dcm`
+ * and `UID-2.dcm` in that order, however the threads finish.
+ */
+export function createAnonymizeRunner(options: AnonymizeRunnerOptions): AnonymizeRunner {
+  const { setup } = options;
+  let pool: WorkerPool<readonly AnonymizeJob[], AnonymizeJobOutcome[]> | undefined;
+  // This thread is one of the `jobs`: it has its modules loaded and warm already, so N jobs start N - 1 workers.
+  if (options.jobs > 1 && options.workerModule !== undefined) {
+    pool = createWorkerPool({ module: options.workerModule, exportName: 'anonymizeTasks', size: options.jobs - 1, taskOptions: setup });
+  }
+  const state = createAnonymizeTaskState(setup);
+
+  // The files go out in chunks of at most CHUNK: to this thread whenever it is free; to the workers while this one
+  // is busy, up to two chunks per worker (one running, one queued, so that a worker that finishes finds its next
+  // chunk waiting). The rest waits here for the first thread free, this one included.
+  interface Waiting { readonly job: AnonymizeJob; readonly resolve: (r: AnonymizeJobResult) => void; readonly reject: (e: unknown) => void }
+  const workers = options.jobs - 1;
+  let waiting: Waiting[] = [];
+  let hereBusy = false;
+  let chunksAtWorkers = 0;
+  const take = (): Waiting[] => {
+    const chunk = waiting.slice(0, CHUNK);
+    waiting = waiting.slice(chunk.length);
+    return chunk;
+  };
+  const runHere = (chunk: readonly Waiting[]): void => {
+    hereBusy = true;
+    // Let the event loop turn first (Ctrl-C, results from the workers, renames), then work with blocking calls.
+    setImmediate(() => {
+      for (const w of chunk) {
+        try {
+          w.resolve(runAnonymizeJob(w.job, state));
+        } catch (error) {
+          w.reject(error);
+        }
+      }
+      hereBusy = false;
+      dispatch();
+    });
+  };
+  const sendToWorkers = (chunk: readonly Waiting[]): void => {
+    chunksAtWorkers++;
+    pool!.run(chunk.map((w) => w.job), { signal: new AbortController().signal }).then(
+      (outcomes) => chunk.forEach((w, i) => {
+        const outcome = outcomes[i];
+        if (outcome?.ok === true) w.resolve(outcome.value);
+        else w.reject(outcome === undefined ? new DicomError('BATCH_TASK_FAILED', 'task failed: no result') : errorOf(outcome.error));
+      }),
+      (error: unknown) => chunk.forEach((w) => w.reject(error)),
+    ).finally(() => {
+      chunksAtWorkers--;
+      dispatch();
+    });
+  };
+  function dispatch(): void {
+    if (!hereBusy && waiting.length > 0) runHere(take());
+    while (pool !== undefined && waiting.length > 0 && (chunksAtWorkers < workers || (chunksAtWorkers < 2 * workers && waiting.length >= CHUNK))) sendToWorkers(take());
+  }
+  const work = (job: AnonymizeJob): Promise<AnonymizeJobResult> => new Promise((resolve, reject) => {
+    waiting.push({ job, resolve, reject });
+    dispatch();
+  });
+
+  const taken = new Set<string>();
+  const claim = (folder: string, stem: string): string => {
+    let candidate = join(folder, `${stem}.dcm`);
+    for (let n = 2; taken.has(candidate); n++) candidate = join(folder, `${stem}-${n}.dcm`);
+    taken.add(candidate);
+    return candidate;
+  };
+
+  const commit = (job: AnonymizeJob, hooks: AnonymizeRunHooks, result: AnonymizeJobResult): AnonymizeOutcome => {
+    if (result.uids !== undefined && options.uidMap !== undefined) for (const [original, replacement] of result.uids) if (!options.uidMap.has(original)) options.uidMap.set(original, replacement);
+    if (result.skipped !== undefined) return { action: 'skipped', skipped: result.skipped, summary: result.summary };
+    const details = { summary: result.summary, ...(result.report !== undefined ? { report: result.report } : {}) };
+    if (job.folder === undefined) return { action: 'dry-run', ...details };
+    const output = claim(job.folder, result.stem ?? hooks.fallbackStem());
+    if (result.temp === undefined) return { output, action: 'dry-run', ...details };
+    if (options.keepExisting?.(output) === true) {
+      removeQuietly(result.temp);
+      return { output, action: 'resumed', ...details };
+    }
+    try {
+      renameSync(result.temp, output);
+    } catch (error) {
+      removeQuietly(result.temp);
+      throw fileSystemError(error, output, 'cannot write');
+    }
+    return { output, action: 'written', ...details };
+  };
+
+  // The commits, chained in the order of the run calls.
+  let previous: Promise<unknown> = Promise.resolve();
+  return {
+    concurrency: pool !== undefined ? options.jobs * CHUNK * 2 : CHUNK,
+    run(job, hooks) {
+      const produced = (hooks.before ?? Promise.resolve()).then(() => work(job));
+      produced.catch(() => undefined); // its failure is reported through `committed`, in turn
+      const committed = previous.then(() => produced).then((result) => commit(job, hooks, result));
+      previous = committed.catch(() => undefined);
+      return committed;
+    },
+    async close() {
+      await previous;
+      await pool?.close();
+    },
+  };
+}
