@@ -8,6 +8,7 @@ import {
 import { createTranscodeCodecs, resolveTransferSyntax, transcode } from '@dicom-tools/transcode';
 import { writeChunksAtomic } from './_anonymize-output.js';
 import { prepareBatchAnonymize } from './_anonymize-batch.js';
+import type { AnonymizeFlags } from './_anonymize-settings.js';
 import { UsageError } from './_usage-error.js';
 
 /** The operations of `dicom-tools batch`. */
@@ -30,19 +31,11 @@ export interface BatchOutcome {
 }
 
 /** Flags the tasks use. */
-export interface BatchTaskFlags {
+export interface BatchTaskFlags extends AnonymizeFlags {
   readonly output?: string;
   readonly dryRun?: boolean;
   readonly resume?: boolean;
   readonly syntax?: string;
-  readonly secret?: string;
-  readonly secretFile?: string;
-  readonly profile?: string;
-  readonly option?: readonly string[];
-  /** anonymize: prefix of the patient pseudonym. */
-  readonly patientPrefix?: string;
-  /** anonymize: `MIN..MAX` days of the date shift with retainLongitudinalModifiedDates. */
-  readonly dateShiftRange?: string;
   /** anonymize: write the original,replacement UID pairs as CSV here. */
   readonly uidMap?: string;
   /** anonymize: worker threads (1: this thread). */

@@ -7,7 +7,7 @@ import { fileSystemError, formatTag, walkFiles, withFile, writeFileAtomic } from
 import type { CommandContext, CommonOptions } from '../context.js';
 import { checkOutputFolder, createOutputPlacer, kindOf, sameFile, uidMapCsv } from '../_anonymize-output.js';
 import { anonymizeWorkerModule, createAnonymizeRunner, type AnonymizeOutcome } from '../_anonymize-runner.js';
-import { anonymizeSettingsOf } from '../_anonymize-settings.js';
+import { anonymizeSettingsOf, type AnonymizeFlags } from '../_anonymize-settings.js';
 import { createAnonymizeTaskState, runAnonymizeJob, type AnonymizeSetup, type AnonymizeSummary } from '../_anonymize-task.js';
 import { numberOption } from '../_frame-option.js';
 import { printJson } from '../_print-json.js';
@@ -16,26 +16,14 @@ import { ExitCodes } from '../exit-codes.js';
 import { UsageError } from '../_usage-error.js';
 
 /** Flags of `dicom-tools anonymize`. */
-export interface AnonymizeOptions extends CommonOptions {
+export interface AnonymizeOptions extends CommonOptions, AnonymizeFlags {
   /** Output file (for a file) or folder (for a folder). */
   readonly output?: string;
-  /** The secret keying UIDs, pseudonyms and date shifts. */
-  readonly secret?: string;
-  /** A file holding the secret (one trailing newline is ignored). */
-  readonly secretFile?: string;
-  /** `basic` or `seed`. */
-  readonly profile?: string;
-  /** PS3.15 options by name (repeatable; each entry may hold several, comma-separated). */
-  readonly option?: readonly string[];
-  /** Prefix of the patient pseudonym. */
-  readonly patientPrefix?: string;
-  /** `MIN..MAX` days for retainLongitudinalModifiedDates. */
-  readonly dateShiftRange?: string;
   /** Write the UID map (original,replacement) as CSV here. */
   readonly uidMap?: string;
   /** Report only; write nothing. */
   readonly dryRun?: boolean;
-  /** Threads for a folder, this one and N - 1 workers (default: the number of cores; 1 works in this thread alone). */
+  /** Threads for a folder, this one and N - 1 workers (default: the number of cores minus one; 1 works in this thread alone). */
   readonly jobs?: string;
 }
 
