@@ -76,6 +76,45 @@ describe('dicom-tools transcode', () => {
     expect(pixelBytes(join(dir, 'CT_small_htj2k-lossless_explicit.dcm'), dir).equals(pixelBytes(join(dir, 'CT_small.dcm'), dir))).toBe(true);
   });
 
+  it('writes HTJ2K lossless RPCL (.202) with --syntax htj2k-rpcl and decompresses it back to the pixels DCMTK reads from the input', () => {
+    expect(cli(['transcode', 'CT_small.dcm', '--syntax', 'htj2k-rpcl'], dir).status).toBe(0);
+    const out = join(dir, 'CT_small_htj2k-lossless-rpcl.dcm');
+    expect(dumpValue(out, '0002,0010')).toBe('[1.2.840.10008.1.2.4.202]');
+    expect(cli(['decompress', out], dir).status).toBe(0);
+    expect(pixelBytes(join(dir, 'CT_small_htj2k-lossless-rpcl_explicit.dcm'), dir).equals(pixelBytes(join(dir, 'CT_small.dcm'), dir))).toBe(true);
+  });
+
+  it('writes lossy HTJ2K (.203) with --syntax htj2k-lossy --quality 80: lossy attributes as dcmdump reads them, pixels within the quantization bound', () => {
+    const run = cli(['transcode', 'CT_small.dcm', '--syntax', 'htj2k-lossy', '--quality', '80', '--json'], dir);
+    expect(run.status).toBe(0);
+    const json = JSON.parse(run.stdout) as { files: { lossy: boolean; output: string }[] };
+    expect(json.files[0]!.lossy).toBe(true);
+    const out = join(dir, 'CT_small_htj2k.dcm');
+    expect(dumpValue(out, '0002,0010')).toBe('[1.2.840.10008.1.2.4.203]');
+    expect(dumpValue(out, '0028,2110')).toBe('[01]');
+    expect(dumpValue(out, '0028,2114')).toBe('[ISO_15444_15]');
+    expect(dumpValue(out, '0008,0018')).not.toBe(dumpValue(join(dir, 'CT_small.dcm'), '0008,0018'));
+    expect(cli(['decompress', out], dir).status).toBe(0);
+    // Quality 80 quantizes with a step of 2^((100 - 80) / 10) = 4 least significant bits: RMS error <= 4 + 1/2
+    // (see htj2kPsnrBound in packages/transcode). CT_small holds signed 16-bit samples, as dcmdump says.
+    expect(dumpValue(join(dir, 'CT_small.dcm'), '0028,0100')).toBe('16');
+    expect(dumpValue(join(dir, 'CT_small.dcm'), '0028,0103')).toBe('1');
+    const back = pixelBytes(join(dir, 'CT_small_htj2k_explicit.dcm'), dir);
+    const input = pixelBytes(join(dir, 'CT_small.dcm'), dir);
+    expect(back.length).toBe(input.length);
+    let sum = 0;
+    for (let at = 0; at < input.length; at += 2) sum += (back.readInt16LE(at) - input.readInt16LE(at)) ** 2;
+    expect(Math.sqrt(sum / (input.length / 2))).toBeLessThanOrEqual(4.5);
+    expect(back.equals(input)).toBe(false);
+  });
+
+  it('refuses --ratio for HTJ2K lossy (OpenJPH has no rate control) and writes nothing', () => {
+    const run = cli(['transcode', 'CT_small.dcm', '--syntax', 'htj2k', '--ratio', '10'], dir);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('rate control');
+    expect(existsSync(join(dir, 'CT_small_htj2k.dcm'))).toBe(false);
+  });
+
   it('accepts the seed names (jpeg2000-lossless) and never names an output x.dcm.dcm', () => {
     const run = cli(['transcode', 'CT_small.dcm', '--syntax', 'jpeg2000-lossless'], dir);
     expect(run.status).toBe(0);

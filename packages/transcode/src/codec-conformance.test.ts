@@ -1,5 +1,6 @@
 import { createCodecRegistry, getBytes, getNumber, getString, getStrings, isDicomError, isEncapsulated, readDicom, writeDicom, type DataElement, type DicomFile } from '@dicom-tools/core';
 import { ctSlice, enhancedMultiframe, secondaryCapture } from '@dicom-tools/test-fixtures';
+import { htj2kPsnrBound, parseCodestream } from './_j2k-codestream.test-util.js';
 import { createTranscodeCodecs, decompress, transcode } from './index.js';
 
 // One suite for every codec that encodes: each layout goes to the syntax and back. Lossless codecs must give the
@@ -122,6 +123,11 @@ const targets: Target[] = [
   { alias: 'jpeg-lossless', lossy: false, holds: () => true, photometric: (image) => (image.colour ? 'RGB' : 'MONOCHROME2') },
   { alias: 'jpeg-lossless-p14', lossy: false, holds: () => true, photometric: (image) => (image.colour ? 'RGB' : 'MONOCHROME2') },
   { alias: 'htj2k-lossless', lossy: false, holds: () => true, photometric: (image) => (image.colour ? 'YBR_RCT' : 'MONOCHROME2') },
+  { alias: 'htj2k-lossless-rpcl', lossy: false, holds: () => true, photometric: (image) => (image.colour ? 'YBR_RCT' : 'MONOCHROME2') },
+  {
+    alias: 'htj2k', lossy: true, holds: () => true, photometric: (image) => (image.colour ? 'YBR_ICT' : 'MONOCHROME2'),
+    close: (decoded, expected, image) => expect(psnr(decoded, expected, image.bits)).toBeGreaterThanOrEqual(htj2kPsnrBound(90, image.bits, image.colour)),
+  },
   {
     alias: 'jpegls-near', lossy: true, holds: () => true,
     close: (decoded, expected) => expect(Math.max(...decoded.map((v, i) => Math.abs(v - expected[i]!)))).toBeLessThanOrEqual(2),
@@ -181,4 +187,105 @@ describe.each(targets)('codec conformance: $alias', (target) => {
       expect(isDicomError(caught, 'TRANSCODE_UNSUPPORTED')).toBe(true);
     });
   }
+});
+
+// PS3.5 10.18 sets what an HTJ2K Lossless RPCL (.202) codestream must be: RPCL progression, enough decompositions for
+// a base resolution of 64 or less, TLM marker segments; and lossless, i.e. the reversible 5-3 wavelet without
+// quantization (A.4.4). HTJ2K (.203) encodes here use the irreversible 9-7 wavelet with quantization. Both are Part 15
+// streams: Rsiz bit 14 and a CAP marker segment, HT code-blocks (code-block style bit 6). Read from the marker bytes.
+describe('HTJ2K codestream structure', () => {
+  const strip = ctSlice({ rows: 4, columns: 2000 });
+  const layouts: [string, DicomFile][] = [
+    ['64x64 CT', images[0]!.file],
+    ['a 4x2000 strip (needs 5 decompositions for a base width of 63)', strip],
+    ['3x3 grey', images[7]!.file],
+    ['1x1 grey', images[9]!.file],
+    ['32x48 RGB', images[4]!.file],
+  ];
+  const streamOf = (file: DicomFile): Uint8Array => {
+    const pixel = file.dataset.elements.get(0x7fe00010)!;
+    if (!isEncapsulated(pixel)) throw new Error('not encapsulated');
+    return pixel.value.fragments[0]!;
+  };
+  const commonPart15 = (layout: ReturnType<typeof parseCodestream>, file: DicomFile): void => {
+    expect(layout.rsiz & 0x4000).toBe(0x4000);
+    expect(layout.markers).toContain(0xff50);
+    expect(layout.cod.blockStyle & 0x40).toBe(0x40);
+    expect(layout.width).toBe(getNumber(file.dataset, 0x00280011));
+    expect(layout.height).toBe(getNumber(file.dataset, 0x00280010));
+    expect(layout.endsWithEoc).toBe(true);
+  };
+
+  it.each(layouts)('a .202 encode of %s is reversible, RPCL, with a base resolution of 64 or less and TLM lengths matching the tile-parts', async (_name, file) => {
+    const encoded = await transcode(file, 'htj2k-rpcl', { codecs: registry });
+    expect(encoded.transferSyntaxUID).toBe('1.2.840.10008.1.2.4.202');
+    const layout = parseCodestream(streamOf(encoded));
+    commonPart15(layout, file);
+    expect(layout.cod.progression).toBe(2);
+    expect(layout.cod.transform).toBe(1);
+    expect(layout.quantizationStyle).toBe(0);
+    const base = 2 ** layout.cod.decompositions;
+    expect(Math.ceil(layout.width / base)).toBeLessThanOrEqual(64);
+    expect(Math.ceil(layout.height / base)).toBeLessThanOrEqual(64);
+    expect(layout.tlm).toEqual(layout.tileParts.map((part) => part.length));
+    // One tile-part per resolution level, so the TLM lists where each resolution ends.
+    expect(layout.tileParts).toHaveLength(layout.cod.decompositions + 1);
+    const back = await decompress(encoded, { codecs: registry });
+    expect(Buffer.from(getBytes(back.dataset, 0x7fe00010)!).equals(Buffer.from(expectedPixels(file)))).toBe(true);
+  });
+
+  it.each(layouts)('a .203 encode of %s uses the irreversible wavelet with quantization', async (_name, file) => {
+    const encoded = await transcode(file, 'htj2k-lossy', { codecs: registry, quality: 80 });
+    expect(encoded.transferSyntaxUID).toBe('1.2.840.10008.1.2.4.203');
+    const layout = parseCodestream(streamOf(encoded));
+    commonPart15(layout, file);
+    expect(layout.cod.transform).toBe(0);
+    expect(layout.quantizationStyle).not.toBe(0);
+    expect(getStrings(encoded.dataset, 0x00282114)).toEqual(['ISO_15444_15']);
+  });
+
+  it('a lower quality gives a smaller .203 stream and a PSNR still within its bound', async () => {
+    const file = images[1]!.file;
+    const sizes: number[] = [];
+    for (const quality of [95, 70, 40]) {
+      const encoded = await transcode(file, 'htj2k', { codecs: registry, quality });
+      sizes.push(streamOf(encoded).length);
+      const back = getBytes((await decompress(encoded, { codecs: registry })).dataset, 0x7fe00010)!;
+      expect(psnr(samples(back, file), samples(expectedPixels(file), file), 16)).toBeGreaterThanOrEqual(htj2kPsnrBound(quality, 16, false));
+    }
+    expect(sizes[1]!).toBeLessThan(sizes[0]!);
+    expect(sizes[2]!).toBeLessThan(sizes[1]!);
+  });
+
+  it('refuses a compression ratio for .203 (OpenJPH has no rate control) and a quality outside 1-100', async () => {
+    for (const options of [{ ratio: 10 }, { quality: 0 }, { quality: 101 }, { quality: 2.5 }]) {
+      let caught: unknown;
+      try {
+        await transcode(images[0]!.file, 'htj2k', { codecs: registry, ...options });
+      } catch (error) {
+        caught = error;
+      }
+      expect(isDicomError(caught, 'TRANSCODE_UNSUPPORTED')).toBe(true);
+    }
+  });
+});
+
+describe('HTJ2K and signed samples of 8 bits or fewer', () => {
+  const registry = createCodecRegistry(createTranscodeCodecs());
+  const file = signedCt(16, 16, 8, (c, r) => ((c * 37 + r * 11) % 256) - 128);
+
+  it.each(['htj2k-lossless', 'htj2k-lossless-rpcl', 'htj2k'])('%s: round-trips them exactly or refuses them, never writes them wrong', async (alias) => {
+    let encoded: DicomFile | undefined;
+    try {
+      encoded = await transcode(file, alias, { codecs: registry });
+    } catch (error) {
+      expect(isDicomError(error, 'TRANSCODE_UNSUPPORTED') || isDicomError(error, 'TRANSCODE_VERIFY_FAILED')).toBe(true);
+      return;
+    }
+    const back = getBytes((await decompress(encoded, { codecs: registry })).dataset, 0x7fe00010)!;
+    const decoded = samples(back, file);
+    const expected = samples(expectedPixels(file), file);
+    if (alias === 'htj2k') expect(psnr(decoded, expected, 8)).toBeGreaterThanOrEqual(htj2kPsnrBound(90, 8, false));
+    else expect(decoded).toEqual(expected);
+  });
 });

@@ -6,6 +6,6 @@ export { createJpegLsCodec, JPEG_LS_LOSSLESS, JPEG_LS_NEAR_LOSSLESS } from './jp
 export { createJpeg2000Codec, JPEG_2000_LOSSLESS, JPEG_2000, j2kTargetRatio } from './jpeg-2000-codec.js';
 export { createJpegBaselineCodec, createJpegExtendedCodec, JPEG_BASELINE, JPEG_EXTENDED } from './jpeg-baseline-codec.js';
 export { createJpegLosslessCodec, JPEG_LOSSLESS_P14, JPEG_LOSSLESS_SV1 } from './jpeg-lossless-codec.js';
-export { createHtj2kCodec, HTJ2K, HTJ2K_LOSSLESS, HTJ2K_LOSSLESS_RPCL } from './htj2k-codec.js';
+export { createHtj2kCodec, HTJ2K, HTJ2K_LOSSLESS, HTJ2K_LOSSLESS_RPCL, htj2kQuantizationStep } from './htj2k-codec.js';
 export { resolveTransferSyntax, transferSyntaxAlias, TRANSFER_SYNTAX_ALIASES } from './syntax-aliases.js';
 export type { ResolvedTransferSyntax, TransferSyntaxAlias } from './syntax-aliases.js';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createCodecRegistry, encapsulatedFrames, getBytes, getNumber, getString, isEncapsulated, readDicom, transferSyntaxInfo, writeDicom, type DicomFile, type FrameDescriptor } from '@dicom-tools/core';
 import { corpusFile, ctSeries, enhancedMultiframe, peerScript, secondaryCapture } from '@dicom-tools/test-fixtures';
 import { createHtj2kCodec, createJpeg2000Codec, createTranscodeCodecs, decompress, resolveTransferSyntax, transcode } from './index.js';
+import { htj2kPsnrBound } from './_j2k-codestream.test-util.js';
 import { PYTHON, requirePeer, runPeer, tempFolder } from './_peers.test-util.js';
 
 // Interoperability with the peers users would otherwise pick: DCMTK (dcmcjpls/dcmdjpls, dcmcrle/dcmdrle, dcmcjpeg/
@@ -178,7 +179,7 @@ describe('12-bit lossy JPEG (extended, .51) made by dcmcjpeg +ee', () => {
 // HTJ2K: DCMTK and GDCM here have no HTJ2K codec. The peers are OpenJPH's own command-line tools (ojph_compress,
 // ojph_expand from openjph-tools 0.9; its raw writer cannot write negative samples, so it checks unsigned data)
 // and OpenJPEG's independent HT decoder (through our JPEG 2000 codec) for signed and colour data.
-describe('HTJ2K lossless (.201)', () => {
+describe('HTJ2K lossless (.201, .202) and lossy (.203)', () => {
   const frameOf = (file: DicomFile, index: number): { frame: Uint8Array; descriptor: FrameDescriptor } => {
     const pixel = file.dataset.elements.get(0x7fe00010);
     if (pixel === undefined || !isEncapsulated(pixel)) throw new Error('no encapsulated pixel data');
@@ -210,10 +211,11 @@ describe('HTJ2K lossless (.201)', () => {
     for (const tool of ['ojph_expand', 'ojph_compress']) requirePeer(tool);
   });
 
-  it.each(Object.keys(unsigned))('our encode of the %s decodes exactly with ojph_expand', async (name) => {
+  const lossless = [['htj2k-lossless', '1.2.840.10008.1.2.4.201'], ['htj2k-lossless-rpcl', '1.2.840.10008.1.2.4.202']] as const;
+  it.each(lossless.flatMap(([alias, uid]) => Object.keys(unsigned).map((name) => [alias, name, uid] as const)))('our %s encode of the %s decodes exactly with ojph_expand', async (alias, name, uid) => {
     const input = read(unsigned[name]!());
-    const encoded = throughBytes(await transcode(input, 'htj2k-lossless', { codecs: registry }));
-    expect(encoded.transferSyntaxUID).toBe('1.2.840.10008.1.2.4.201');
+    const encoded = throughBytes(await transcode(input, alias, { codecs: registry }));
+    expect(encoded.transferSyntaxUID).toBe(uid);
     for (let index = 0; index < frameCount(input); index++) {
       const { frame, descriptor } = frameOf(encoded, index);
       const stream = next('htj2k').replace(/\.dcm$/, '.j2c');
@@ -227,15 +229,66 @@ describe('HTJ2K lossless (.201)', () => {
     }
   });
 
-  it.each(['signed CT slice 1', 'RGB secondary capture', 'multi-frame enhanced CT (3 frames)'])('our encode of the %s decodes exactly with OpenJPEG\'s HT decoder', async (name) => {
+  it.each(lossless.flatMap(([alias]) => ['signed CT slice 1', 'RGB secondary capture', 'multi-frame enhanced CT (3 frames)'].map((name) => [alias, name] as const)))('our %s encode of the %s decodes exactly with OpenJPEG\'s HT decoder', async (alias, name) => {
     const input = read(inputs[name]!);
-    const encoded = throughBytes(await transcode(input, 'htj2k-lossless', { codecs: registry }));
+    const encoded = throughBytes(await transcode(input, alias, { codecs: registry }));
     const openjpeg = createJpeg2000Codec();
     for (let index = 0; index < frameCount(input); index++) {
       const { frame, descriptor } = frameOf(encoded, index);
       const decoded = await openjpeg.decode!(frame, descriptor, '1.2.840.10008.1.2.4.90');
       expect(same(decoded.bytes, nativeFrame(input, index))).toBe(true);
     }
+  });
+
+  // Lossy (.203): the bound on the error comes from the quantization step (htj2kPsnrBound); two decoders of the same
+  // stream may round a sample differently, by one at most.
+  const psnrOf = (decoded: number[], expected: number[], bits: number): number => {
+    let sum = 0;
+    for (let i = 0; i < expected.length; i++) sum += (decoded[i]! - expected[i]!) ** 2;
+    return sum === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10((2 ** bits - 1) ** 2 / (sum / expected.length));
+  };
+  const sampleValues = (bytes: Uint8Array, descriptor: FrameDescriptor): number[] => {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const wide = descriptor.bitsAllocated === 16;
+    const signed = descriptor.pixelRepresentation === 1;
+    return Array.from({ length: bytes.length / (wide ? 2 : 1) }, (_, i) => (wide ? (signed ? view.getInt16(2 * i, true) : view.getUint16(2 * i, true)) : view.getUint8(i)));
+  };
+  const maxDifference = (a: number[], b: number[]): number => a.reduce((max, v, i) => Math.max(max, Math.abs(v - b[i]!)), 0);
+
+  it.each(Object.keys(unsigned))('our lossy .203 encode of the %s decodes with ojph_expand within the quantization bound, as with ours', async (name) => {
+    const input = read(unsigned[name]!());
+    const encoded = throughBytes(await transcode(input, 'htj2k-lossy', { codecs: registry, quality: 70 }));
+    expect(encoded.transferSyntaxUID).toBe('1.2.840.10008.1.2.4.203');
+    expect(getString(encoded.dataset, 0x00282110)).toBe('01');
+    const ours = pixelsOf(await decompress(encoded, { codecs: registry }));
+    for (let index = 0; index < frameCount(input); index++) {
+      const { frame, descriptor } = frameOf(encoded, index);
+      const stream = next('htj2k-lossy').replace(/\.dcm$/, '.j2c');
+      writeFileSync(stream, frame);
+      const raw = stream.replace(/\.j2c$/, '.raw');
+      runPeer('ojph_expand', ['-i', stream, '-o', raw]);
+      const peerBytes = new Uint8Array(readFileSync(raw));
+      const peer = sampleValues(descriptor.bitsStored <= 8 && descriptor.bitsAllocated === 16 ? widen(peerBytes) : peerBytes, descriptor);
+      const expected = sampleValues(nativeFrame(input, index), descriptor);
+      const size = ours.length / frameCount(input);
+      const mine = sampleValues(ours.subarray(index * size, (index + 1) * size), descriptor);
+      expect(psnrOf(peer, expected, descriptor.bitsStored)).toBeGreaterThanOrEqual(htj2kPsnrBound(70, descriptor.bitsStored, false));
+      expect(maxDifference(mine, peer)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it.each(['signed CT slice 1', 'RGB secondary capture'])('our lossy .203 encode of the %s decodes with OpenJPEG\'s HT decoder within the quantization bound, as with ours', async (name) => {
+    const input = read(inputs[name]!);
+    const encoded = throughBytes(await transcode(input, 'htj2k', { codecs: registry, quality: 70 }));
+    const { frame, descriptor } = frameOf(encoded, 0);
+    const colour = descriptor.samplesPerPixel === 3;
+    expect(descriptor.photometricInterpretation).toBe(colour ? 'YBR_ICT' : 'MONOCHROME2');
+    const decoded = await createJpeg2000Codec().decode!(frame, descriptor, '1.2.840.10008.1.2.4.91');
+    const peer = sampleValues(decoded.bytes, descriptor);
+    const expected = sampleValues(nativeFrame(input, 0), descriptor);
+    const mine = sampleValues(pixelsOf(await decompress(encoded, { codecs: registry })), descriptor);
+    expect(psnrOf(peer, expected, descriptor.bitsStored)).toBeGreaterThanOrEqual(htj2kPsnrBound(70, descriptor.bitsStored, colour));
+    expect(maxDifference(mine, peer)).toBeLessThanOrEqual(1);
   });
 
   it.each([['8-bit grey', 8], ['12-bit grey', 12], ['16-bit grey', 16]] as const)('decodes an ojph_compress encode of %s samples exactly', async (_label, bits) => {

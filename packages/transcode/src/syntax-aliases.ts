@@ -38,6 +38,8 @@ const SYNONYMS: Readonly<Record<string, TransferSyntaxAlias>> = {
   deflate: 'deflated',
   'explicit-little-endian': 'explicit',
   'implicit-little-endian': 'implicit',
+  'htj2k-rpcl': 'htj2k-lossless-rpcl',
+  'htj2k-lossy': 'htj2k',
 };
 
 /** A resolved transfer syntax: its UID and the alias used in output file names. */
