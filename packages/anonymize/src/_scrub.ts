@@ -25,19 +25,99 @@ function dateSpellings(value: string): string[] {
   return [value, `${y}-${mo}-${d}`, `${d}.${mo}.${y}`, `${mo}/${d}/${y}`, `${d}/${mo}/${y}`, `${y}/${mo}/${d}`];
 }
 
-/** Patterns kept in a caller's cache at most; past that the cache is emptied and starts again. */
-const MAX_CACHED_PATTERNS = 64;
+/** A letter or digit, by the test the boundaries of short identifiers use (the class `[\p{L}\p{N}]` with the `iu` flags). */
+const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/iu;
 
 /**
- * Makes an empty {@link Scrubber}. With `patterns`, a map the caller owns, the pattern compiled for a set of
- * identifiers is kept there and reused by the next scrubber given the same identifiers (the files of one patient).
+ * Classes a code point can equal (ignoring case, by the `iu` flags) a member of only if it matches them with those
+ * flags: an ASCII letter, another ASCII character, a character with case mappings. Testing a value's code point
+ * against these three once spares comparing it with each identifier (CJK text against Latin names, say).
  */
-export function createScrubber(patterns?: Map<string, RegExp>): Scrubber {
+const LIKE_ASCII_LETTER = /^[a-z]$/iu;
+const LIKE_ASCII_OTHER = /^[\0-@[-`{-\x7f]$/iu;
+const LIKE_CASED = /^\p{Changes_When_Casemapped}$/iu;
+const CASED = /^\p{Changes_When_Casemapped}$/u;
+
+/** What {@link LIKE_ASCII_LETTER}, {@link LIKE_ASCII_OTHER} and {@link LIKE_CASED} say of one code point. */
+export interface Likeness {
+  readonly asciiLetter: boolean;
+  readonly asciiOther: boolean;
+  readonly cased: boolean;
+}
+
+/** {@link Likeness} of `codePoint`; for ASCII by arithmetic (scrub.test.ts checks it against the expressions). */
+export function likenessOf(codePoint: number): Likeness {
+  if (codePoint < 0x80) {
+    const lower = codePoint | 0x20;
+    const letter = lower >= 0x61 && lower <= 0x7a;
+    return { asciiLetter: letter, asciiOther: !letter, cased: letter };
+  }
+  const c = String.fromCodePoint(codePoint);
+  return { asciiLetter: LIKE_ASCII_LETTER.test(c), asciiOther: LIKE_ASCII_OTHER.test(c), cased: LIKE_CASED.test(c) };
+}
+
+/** An identifier to look for: its UTF-16 length and code points; short ones only match as whole words. */
+interface Token {
+  readonly length: number;
+  readonly codePoints: readonly number[];
+  readonly whole: boolean;
+  /** Which {@link Likeness} a code point needs to equal the first code point ignoring case, if one says. */
+  readonly start: keyof Likeness | undefined;
+}
+
+function startClass(codePoint: number): keyof Likeness | undefined {
+  if (codePoint < 0x80) return likenessOf(codePoint).asciiLetter ? 'asciiLetter' : 'asciiOther';
+  return CASED.test(String.fromCodePoint(codePoint)) ? 'cased' : undefined;
+}
+
+/** The code point of `text` that ends at `end`, read as a regular expression with the `u` flag reads backwards. */
+function codePointBefore(text: string, end: number): number | undefined {
+  if (end === 0) return undefined;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xdc00 && last <= 0xdfff && end >= 2) {
+    const first = text.charCodeAt(end - 2);
+    if (first >= 0xd800 && first <= 0xdbff) return (first - 0xd800) * 0x400 + (last - 0xdc00) + 0x10000;
+  }
+  return last;
+}
+
+function isLetterOrDigit(codePoint: number | undefined): boolean {
+  return codePoint !== undefined && LETTER_OR_DIGIT.test(String.fromCodePoint(codePoint));
+}
+
+/**
+ * Makes an empty {@link Scrubber}. It compiles nothing per data set: each value is scanned once, and at each code
+ * point the identifiers that can start there are compared code point by code point, with the rules of a regular
+ * expression with the `iu` flags (simple case folding) and, for short identifiers, a letter or digit on neither side.
+ */
+export function createScrubber(): Scrubber {
   const tokens = new Set<string>();
   // The tokens by their first two UTF-16 code units (every token has at least two): a value holds a token only
   // where it has that token's first pair, so each position of a value is checked against a few tokens, not all.
   const byStart = new Map<number, string[]>();
-  let pattern: RegExp | undefined;
+  // Built when a value first needs them, dropped when a token is added: the tokens longest first (the order the
+  // matches are tried in at one position), and for each code point met in a value, the tokens that can start there.
+  let ordered: Token[] | undefined;
+  let startingWith = new Map<number, Token[]>();
+  let asciiStartingWith: (Token[] | undefined)[] = [];
+  let asciiPairs: (Token[] | undefined)[] = [];
+  // For each code point of a token other than ASCII, whether another code point equals it ignoring case; both
+  // tested by the regular expression of that one code point with the `iu` flags, the test the matching must equal.
+  const folds = new Map<number, RegExp>();
+  const sameIgnoringCase = (tokenPoint: number, textPoint: number): boolean => {
+    if (tokenPoint === textPoint) return true;
+    if (tokenPoint < 0x80 && textPoint < 0x80) {
+      const lower = tokenPoint | 0x20;
+      return lower >= 0x61 && lower <= 0x7a && lower === (textPoint | 0x20);
+    }
+    let fold = folds.get(tokenPoint);
+    if (fold === undefined) {
+      const source = String.fromCodePoint(tokenPoint).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      fold = new RegExp(`^${source}$`, 'iu');
+      folds.set(tokenPoint, fold);
+    }
+    return fold.test(String.fromCodePoint(textPoint));
+  };
   const keep = (lower: string): void => {
     if (tokens.has(lower)) return;
     tokens.add(lower);
@@ -45,11 +125,60 @@ export function createScrubber(patterns?: Map<string, RegExp>): Scrubber {
     const list = byStart.get(start);
     if (list === undefined) byStart.set(start, [lower]);
     else list.push(lower);
-    pattern = undefined;
+    ordered = undefined;
   };
   const addToken = (token: string): void => {
     const t = token.trim();
     if (t.length >= MIN_TOKEN && /[\p{L}\p{N}]/u.test(t)) keep(t.toLowerCase());
+  };
+  const candidates = (codePoint: number): Token[] => {
+    if (ordered === undefined) {
+      // Short tokens (initials, two-letter names) only as whole words; longer ones wherever they occur.
+      ordered = [...tokens].sort((a, b) => b.length - a.length).map((t) => {
+        const codePoints = Array.from(t, (c) => c.codePointAt(0)!);
+        return { length: t.length, codePoints, whole: t.length < MIN_WORD, start: startClass(codePoints[0]!) };
+      });
+      startingWith = new Map();
+      asciiStartingWith = [];
+      asciiPairs = [];
+    }
+    let list = codePoint < 0x80 ? asciiStartingWith[codePoint] : startingWith.get(codePoint);
+    if (list === undefined) {
+      const likeness = likenessOf(codePoint);
+      list = ordered.filter((t) => (t.start === undefined || likeness[t.start]) && sameIgnoringCase(t.codePoints[0]!, codePoint));
+      if (codePoint < 0x80) asciiStartingWith[codePoint] = list;
+      else startingWith.set(codePoint, list);
+    }
+    return list;
+  };
+  /** The tokens, in {@link candidates} order, whose first two code points can be those of `text` at `at` (pairs of ASCII). */
+  const candidatesAt = (text: string, at: number, codePoint: number): Token[] => {
+    const first = candidates(codePoint);
+    if (first.length === 0 || codePoint >= 0x80) return first;
+    const second = at + 1 < text.length ? text.charCodeAt(at + 1) : -1;
+    if (second >= 0x80) return first;
+    const key = codePoint * 0x81 + second + 1;
+    let list = asciiPairs[key];
+    if (list === undefined) {
+      list = first.filter((t) => t.codePoints.length === 1 || (second >= 0 && sameIgnoringCase(t.codePoints[1]!, second)));
+      asciiPairs[key] = list;
+    }
+    return list;
+  };
+  /** The end of the first token (in {@link candidates} order) found at `at` in `text`, or -1. */
+  const matchAt = (text: string, at: number, list: readonly Token[]): number => {
+    next: for (const token of list) {
+      let end = at;
+      for (const point of token.codePoints) {
+        if (end >= text.length) continue next;
+        const found = text.codePointAt(end)!;
+        if (!sameIgnoringCase(point, found)) continue next;
+        end += found > 0xffff ? 2 : 1;
+      }
+      if (token.whole && (isLetterOrDigit(codePointBefore(text, at)) || isLetterOrDigit(text.codePointAt(end)))) continue;
+      return end;
+    }
+    return -1;
   };
   return {
     add(vr, values, words) {
@@ -68,7 +197,7 @@ export function createScrubber(patterns?: Map<string, RegExp>): Scrubber {
     },
     scrub(text) {
       if (tokens.size === 0 || text === '') return text;
-      // Most values hold no identifier: a plain substring test first, the pattern only when one may be there.
+      // Most values hold no identifier: a plain substring test first, the scan only when one may be there.
       const lower = text.toLowerCase();
       let candidate = false;
       for (let i = 0; i + 1 < lower.length && !candidate; i++) {
@@ -76,21 +205,19 @@ export function createScrubber(patterns?: Map<string, RegExp>): Scrubber {
         if (list !== undefined) for (const token of list) if (lower.startsWith(token, i)) candidate = true;
       }
       if (!candidate) return text;
-      const key = patterns !== undefined && pattern === undefined ? [...tokens].join('\0') : undefined;
-      if (key !== undefined) pattern = patterns!.get(key);
-      if (pattern === undefined) {
-        // Short tokens (initials, two-letter names) only as whole words; longer ones wherever they occur.
-        const alternatives = [...tokens].sort((a, b) => b.length - a.length).map((t) => {
-          const escaped = t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-          return t.length < MIN_WORD ? `(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])` : escaped;
-        });
-        pattern = new RegExp(alternatives.join('|'), 'giu');
-        if (key !== undefined) {
-          if (patterns!.size >= MAX_CACHED_PATTERNS) patterns!.clear();
-          patterns!.set(key, pattern);
+      let out = '';
+      let copied = 0;
+      for (let at = 0; at < text.length;) {
+        const codePoint = text.codePointAt(at)!;
+        const end = matchAt(text, at, candidatesAt(text, at, codePoint));
+        if (end < 0) {
+          at += codePoint > 0xffff ? 2 : 1;
+          continue;
         }
+        out += text.slice(copied, at) + '*'.repeat(end - at);
+        copied = at = end;
       }
-      return text.replace(pattern, (match) => '*'.repeat(match.length));
+      return copied === 0 ? text : out + text.slice(copied);
     },
   };
 }

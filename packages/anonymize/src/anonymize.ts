@@ -36,13 +36,6 @@ export interface AnonymizeOptions {
   readonly uidMap?: Map<string, string>;
   /** Put original and new values (and the date shift) in the report. Default false: the report then holds no PHI. */
   readonly reportValues?: boolean;
-  /**
-   * A map the caller owns (start with an empty one) where the cleaning of free text keeps the patterns it builds
-   * from a data set's identifying values, for the next data set with the same values (the files of one patient)
-   * to reuse: reuse it across a batch, in one thread. It holds those values: keep it in memory only. The result is
-   * the same with or without it.
-   */
-  readonly patternCache?: Map<string, RegExp>;
 }
 
 /** The result of {@link anonymize}. */
@@ -127,7 +120,7 @@ export function anonymize(dataset: Dataset, options: AnonymizeOptions): Anonymiz
     secret: options.secret,
     patientPrefix: prefix,
     dateShiftDays: shift,
-    scrubber: createScrubber(options.patternCache),
+    scrubber: createScrubber(),
     uidMap: options.uidMap ?? new Map(),
     reportValues: options.reportValues === true,
   };

@@ -88,14 +88,13 @@ export interface AnonymizeTaskState {
   readonly uidMap: RecordingMap;
   readonly madeFolders: Set<string>;
   /** The free-text patterns anonymize builds, reused by the next files of one patient. */
-  readonly patternCache: Map<string, RegExp>;
   /** The RANDOM part of the next temporary file's name: random once per thread, then counted up (48 bits, 12 hex digits). */
   tempSerial: number;
 }
 
 /** A fresh state for one thread. */
 export function createAnonymizeTaskState(setup: AnonymizeSetup): AnonymizeTaskState {
-  return { setup, buffer: Buffer.allocUnsafeSlow(1 << 20), uidMap: new RecordingMap(), madeFolders: new Set(), patternCache: new Map(), tempSerial: randomInt(2 ** 47) };
+  return { setup, buffer: Buffer.allocUnsafeSlow(1 << 20), uidMap: new RecordingMap(), madeFolders: new Set(), tempSerial: randomInt(2 ** 47) };
 }
 
 /** The whole file at `path`, read into the state's buffer (grown when needed): a view valid until the next read. */
@@ -191,7 +190,7 @@ export function runAnonymizeJob(job: AnonymizeJob, state: AnonymizeTaskState): A
   }
   state.uidMap.added = [];
   const result = anonymizeBytes(bytes, {
-    secret: setup.secret, profile: setup.profile, options: setup.options, uidMap: state.uidMap, patternCache: state.patternCache, fileName: job.path,
+    secret: setup.secret, profile: setup.profile, options: setup.options, uidMap: state.uidMap, fileName: job.path,
     ...(setup.patientPrefix !== undefined ? { patientPrefix: setup.patientPrefix } : {}),
     ...(setup.dateShiftRange !== undefined ? { dateShiftRange: setup.dateShiftRange } : {}),
   });

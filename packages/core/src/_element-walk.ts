@@ -107,6 +107,8 @@ export interface Walked {
   readonly stoppedAtPixelData: boolean;
   /** Where the pixel data element the walk stopped at begins (its tag), when it stopped there. */
   readonly pixelDataAt?: number;
+  /** Which pixel data element it stopped at: (7FE0,0010), (7FE0,0008) or (7FE0,0009). */
+  readonly pixelDataTag?: number;
 }
 
 /**
@@ -125,7 +127,7 @@ export function walkDataSet(bytes: Uint8Array, start: number, end: number, optio
       at = cursor.position;
       if (options.stopBeforePixelData && at + 4 <= end && u16(bytes, at, little) === 0x7fe0) {
         const element = u16(bytes, at + 2, little);
-        if (element === 0x0010 || element === 0x0008 || element === 0x0009) return { elements, stoppedAtPixelData: true, pixelDataAt: at };
+        if (element === 0x0010 || element === 0x0008 || element === 0x0009) return { elements, stoppedAtPixelData: true, pixelDataAt: at, pixelDataTag: (0x7fe00000 | element) >>> 0 };
       }
       elements.push(readElement(bytes, cursor, enc, 0));
     }

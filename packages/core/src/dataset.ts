@@ -74,6 +74,12 @@ export interface DicomFile {
    * element's tag in the bytes read. Lets a caller pass the pixel data through without decoding it.
    */
   readonly pixelDataOffset?: number;
+  /**
+   * After a read with `stopBeforePixelData` that stopped at a top-level pixel data element (deflated or not): its
+   * tag, 0x7FE00010 (Pixel Data), 0x7FE00008 (Float Pixel Data) or 0x7FE00009 (Double Float Pixel Data). The
+   * element itself is not in `dataset`, so this is how a header-only reader tells integer from float pixels.
+   */
+  readonly pixelDataTag?: number;
 }
 
 /** Makes an empty data set, or one holding `elements`. */

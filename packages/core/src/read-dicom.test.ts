@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { corpusFile, corpusFiles, CORPUS_REJECTS, fixtureFiles } from '@dicom-tools/test-fixtures';
 import {
-  isDicomError, isEncapsulated, readDicom, readDicomFile, Tags, TransferSyntax, writeDicom, type DataElement, type Dataset,
+  deleteElement, isDicomError, isEncapsulated, readDicom, readDicomFile, setValue, Tags, TransferSyntax, writeDicom, type DataElement, type Dataset,
+  type DicomFile,
 } from './index.js';
 
 describe('readDicom on the corpus', () => {
@@ -426,6 +427,38 @@ describe('pixelDataOffset of a header-only read', () => {
   it('is absent on a full read and on a deflated data set (its offsets are in the inflated body)', () => {
     expect(readDicom(readFileSync(corpusFile('CT_small.dcm'))).pixelDataOffset).toBeUndefined();
     expect(readDicom(readFileSync(corpusFile('image_dfl.dcm')), { stopBeforePixelData: true }).pixelDataOffset).toBeUndefined();
+  });
+});
+
+describe('pixelDataTag of a header-only read', () => {
+  /** The ctSlice fixture with its pixels as Float (32) or Double Float (64) Pixel Data. */
+  function floatSlice(bits: 32 | 64): DicomFile {
+    const file = fixtureFiles('ctSlice')[0]!;
+    for (const tag of [Tags.PixelData, Tags.BitsStored, Tags.HighBit, Tags.PixelRepresentation]) deleteElement(file.dataset, tag);
+    setValue(file.dataset, Tags.BitsAllocated, bits);
+    setValue(file.dataset, bits === 32 ? Tags.FloatPixelData : Tags.DoubleFloatPixelData, new Uint8Array(64 * 64 * (bits / 8)));
+    return file;
+  }
+
+  it.each([
+    [TransferSyntax.ExplicitVRLittleEndian, 32, 0x08],
+    [TransferSyntax.ImplicitVRLittleEndian, 32, 0x08],
+    [TransferSyntax.ExplicitVRLittleEndian, 64, 0x09],
+  ] as const)('in %s names the %i-bit float pixel data element the read stopped at, whose tag is at pixelDataOffset', (transferSyntaxUID, bits, element) => {
+    const bytes = writeDicom(floatSlice(bits), { transferSyntaxUID });
+    const head = readDicom(bytes, { stopBeforePixelData: true });
+    expect(head.pixelDataTag).toBe((0x7fe00000 | element) >>> 0);
+    expect(head.dataset.elements.has(head.pixelDataTag!)).toBe(false);
+    const at = head.pixelDataOffset!;
+    expect([...bytes.subarray(at, at + 4)]).toEqual([0xe0, 0x7f, element, 0x00]);
+  });
+
+  it('is (7FE0,0010) for Pixel Data, is given for a deflated data set too, and is absent on a full read', () => {
+    expect(readDicom(readFileSync(corpusFile('CT_small.dcm')), { stopBeforePixelData: true }).pixelDataTag).toBe(0x7fe00010);
+    expect(readDicom(readFileSync(corpusFile('image_dfl.dcm')), { stopBeforePixelData: true }).pixelDataTag).toBe(0x7fe00010);
+    const deflated = writeDicom(floatSlice(32), { transferSyntaxUID: TransferSyntax.DeflatedExplicitVRLittleEndian });
+    expect(readDicom(deflated, { stopBeforePixelData: true }).pixelDataTag).toBe(0x7fe00008);
+    expect(readDicom(readFileSync(corpusFile('CT_small.dcm'))).pixelDataTag).toBeUndefined();
   });
 });
 

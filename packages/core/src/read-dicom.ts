@@ -143,8 +143,11 @@ function readUnnamed(bytes: Uint8Array, options: ReadOptions): DicomFile {
   }
   const dataset = decodeDataset(ctx, walked.elements, [''], info.explicitVR, info.littleEndian);
   const file = { meta, dataset, transferSyntaxUID: syntax, hadPreamble: located.preamble };
-  // Where the header-only read stopped, in the caller's bytes (not meaningful inside an inflated body).
-  return walked.pixelDataAt !== undefined && body === bytes ? { ...file, pixelDataOffset: walked.pixelDataAt } : file;
+  const { pixelDataAt, pixelDataTag } = walked;
+  if (pixelDataAt === undefined || pixelDataTag === undefined) return file;
+  // Which pixel data element the header-only read stopped at (always), and where, in the caller's bytes (not
+  // meaningful inside an inflated body).
+  return body === bytes ? { ...file, pixelDataTag, pixelDataOffset: pixelDataAt } : { ...file, pixelDataTag };
 }
 
 function checkAborted(signal: AbortSignal | undefined, file: string | undefined): void {

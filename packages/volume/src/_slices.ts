@@ -102,6 +102,17 @@ function paddingOf(dataset: Dataset, pixel: FrameDescriptor): number | undefined
 }
 
 /**
+ * 32 or 64 when the pixels are Float / Double Float Pixel Data: from the element, or, after a header-only read
+ * (which stops before it, so the data set lacks it), from the tag core says the read stopped at.
+ */
+function floatBitsOf(file: DicomFile): 32 | 64 | undefined {
+  const elements = file.dataset.elements;
+  if (elements.has(Tags.FloatPixelData) || file.pixelDataTag === Tags.FloatPixelData) return 32;
+  if (elements.has(Tags.DoubleFloatPixelData) || file.pixelDataTag === Tags.DoubleFloatPixelData) return 64;
+  return undefined;
+}
+
+/**
  * The slices of one input: one per frame. Classic images take their geometry from the top level; enhanced
  * multi-frame images (Shared / Per-frame Functional Groups) from Plane Position, Plane Orientation, Pixel
  * Measures, Pixel Value Transformation, Frame Content and MR Echo of each frame.
@@ -110,7 +121,7 @@ export function slicesOf(file: DicomFile, source: SliceSource): SliceInfo[] {
   const dataset = file.dataset;
   const name = source.name;
   const pixel = descriptorOf(dataset);
-  const floatBits = dataset.elements.has(Tags.FloatPixelData) ? 32 : dataset.elements.has(Tags.DoubleFloatPixelData) ? 64 : undefined;
+  const floatBits = floatBitsOf(file);
   const frames = Math.max(1, lenientNumber(dataset, Tags.NumberOfFrames) ?? 1);
   const sharedGroups = first(getSequence(dataset, Tags.SharedFunctionalGroupsSequence));
   const perFrameGroups = getSequence(dataset, Tags.PerFrameFunctionalGroupsSequence);
