@@ -2,10 +2,8 @@
 // N jobs also in a pool of N - 1 worker threads (@dicom-tools/batch's createWorkerPool, loading _anonymize-worker.js
 // from beside the running program). Workers only write temporary files; names are given here, in the order the files
 // were handed in, so that the outputs are the same, byte for byte and name for name, whatever the number of jobs.
-import { realpath, stat } from 'node:fs/promises';
 import { renameSync, unlinkSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import type { AnonymizeReport } from '@dicom-tools/anonymize';
 import { createWorkerPool, type WorkerPool } from '@dicom-tools/batch';
 import { DicomError, ErrorCodes, fileSystemError, type ErrorCode } from '@dicom-tools/core';
@@ -13,6 +11,7 @@ import {
   createAnonymizeTaskState, runAnonymizeJob, type AnonymizeJob, type AnonymizeJobOutcome, type AnonymizeJobResult, type AnonymizeSetup,
   type AnonymizeSummary,
 } from './_anonymize-task.js';
+import { workerModuleBesideProgram } from './_worker-module.js';
 
 /** Files per message to a worker thread, at most: a thread works through them without waiting for the main thread. */
 const CHUNK = 8;
@@ -64,14 +63,7 @@ export interface AnonymizeRunner {
 
 /** The file URL of `_anonymize-worker.js` beside the running program (bin.js, symlinks resolved), if it is there. */
 export async function anonymizeWorkerModule(): Promise<string | undefined> {
-  const main = process.argv[1];
-  if (main === undefined) return undefined;
-  try {
-    const entry = join(dirname(await realpath(main)), '_anonymize-worker.js');
-    return (await stat(entry)).isFile() ? pathToFileURL(entry).href : undefined;
-  } catch {
-    return undefined;
-  }
+  return (await workerModuleBesideProgram('_anonymize-worker.js'))?.href;
 }
 
 /** The DicomError a worker reported (its message already names the file). */

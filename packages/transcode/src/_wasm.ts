@@ -40,6 +40,15 @@ export function createWasmModule<T>(load: () => Promise<{ default: Factory }>): 
   };
 }
 
+/** The frame description the cornerstone codecs' embind classes take and return (getFrameInfo / getDecodedBuffer). */
+export interface WasmFrameInfo {
+  width: number;
+  height: number;
+  bitsPerSample: number;
+  componentCount: number;
+  isSigned: boolean;
+}
+
 /** An object Emscripten's embind made, which must be deleted to free its WASM memory. */
 export interface Deletable {
   delete(): void;

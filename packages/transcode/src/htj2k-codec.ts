@@ -1,6 +1,6 @@
 import { DicomError, type DecodedFrame, type EncodedFrame, type EncodeOptions, type FrameDescriptor, type PixelCodec } from '@dicom-tools/core';
 import { fitDecoded, lowBytes, normalizeStoredBits, requireLayout } from './_pixel-layout.js';
-import { createWasmModule, withInstance, type Deletable, type WasmModule } from './_wasm.js';
+import { createWasmModule, withInstance, type Deletable, type WasmFrameInfo, type WasmModule } from './_wasm.js';
 
 /** High-Throughput JPEG 2000 Image Compression (Lossless Only). */
 export const HTJ2K_LOSSLESS = '1.2.840.10008.1.2.4.201';
@@ -9,12 +9,7 @@ export const HTJ2K_LOSSLESS_RPCL = '1.2.840.10008.1.2.4.202';
 /** High-Throughput JPEG 2000 Image Compression (lossless or lossy). */
 export const HTJ2K = '1.2.840.10008.1.2.4.203';
 
-interface FrameInfo {
-  width: number;
-  height: number;
-  bitsPerSample: number;
-  componentCount: number;
-  isSigned: boolean;
+interface FrameInfo extends WasmFrameInfo {
   isUsingColorTransform: boolean;
 }
 interface Htj2kDecoder extends Deletable {

@@ -1,19 +1,13 @@
 import { DicomError, type DecodedFrame, type EncodedFrame, type EncodeOptions, type FrameDescriptor, type PixelCodec } from '@dicom-tools/core';
 import { fitDecoded, lowBytes, normalizeStoredBits, requireLayout } from './_pixel-layout.js';
-import { createWasmModule, withInstance, type Deletable, type WasmModule } from './_wasm.js';
+import { createWasmModule, withInstance, type Deletable, type WasmFrameInfo, type WasmModule } from './_wasm.js';
 
 /** JPEG 2000 Image Compression (Lossless Only). */
 export const JPEG_2000_LOSSLESS = '1.2.840.10008.1.2.4.90';
 /** JPEG 2000 Image Compression (lossy). */
 export const JPEG_2000 = '1.2.840.10008.1.2.4.91';
 
-interface FrameInfo {
-  width: number;
-  height: number;
-  bitsPerSample: number;
-  componentCount: number;
-  isSigned: boolean;
-}
+type FrameInfo = WasmFrameInfo;
 interface J2kDecoder extends Deletable {
   getEncodedBuffer(length: number): Uint8Array;
   decode(): void;

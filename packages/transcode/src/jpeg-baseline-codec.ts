@@ -2,20 +2,14 @@ import { DicomError, type DecodedFrame, type EncodedFrame, type EncodeOptions, t
 import { decodeDctJpeg } from './_jpeg-dct-decoder.js';
 import { readJpegFrameHeader, withColourTransform } from './_jpeg-markers.js';
 import { fitDecoded, requireLayout } from './_pixel-layout.js';
-import { createWasmModule, withInstance, type Deletable, type WasmModule } from './_wasm.js';
+import { createWasmModule, withInstance, type Deletable, type WasmFrameInfo, type WasmModule } from './_wasm.js';
 
 /** JPEG Baseline (Process 1). */
 export const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
 /** JPEG Extended (Process 2 & 4). */
 export const JPEG_EXTENDED = '1.2.840.10008.1.2.4.51';
 
-interface FrameInfo {
-  width: number;
-  height: number;
-  bitsPerSample: number;
-  componentCount: number;
-  isSigned: boolean;
-}
+type FrameInfo = WasmFrameInfo;
 interface JpegDecoder extends Deletable {
   getEncodedBuffer(length: number): Uint8Array;
   decode(): void;

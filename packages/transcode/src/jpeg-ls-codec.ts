@@ -1,20 +1,15 @@
 import { DicomError, type DecodedFrame, type EncodedFrame, type EncodeOptions, type FrameDescriptor, type PixelCodec } from '@dicom-tools/core';
 import { readJpegFrameHeader } from './_jpeg-markers.js';
 import { fitDecoded, lowBytes, normalizeStoredBits, planarToInterleaved, requireLayout } from './_pixel-layout.js';
-import { createWasmModule, withInstance, type Deletable, type WasmModule } from './_wasm.js';
+import { createWasmModule, withInstance, type Deletable, type WasmFrameInfo, type WasmModule } from './_wasm.js';
 
 /** JPEG-LS Lossless Image Compression. */
 export const JPEG_LS_LOSSLESS = '1.2.840.10008.1.2.4.80';
 /** JPEG-LS Lossy (Near-Lossless) Image Compression. */
 export const JPEG_LS_NEAR_LOSSLESS = '1.2.840.10008.1.2.4.81';
 
-interface FrameInfo {
-  width: number;
-  height: number;
-  bitsPerSample: number;
-  componentCount: number;
-  isSigned?: boolean;
-}
+/** charls may leave isSigned out. */
+type FrameInfo = Omit<WasmFrameInfo, 'isSigned'> & { isSigned?: boolean };
 interface JpegLsDecoder extends Deletable {
   getEncodedBuffer(length: number): Uint8Array;
   decode(): void;

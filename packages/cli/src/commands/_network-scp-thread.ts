@@ -4,27 +4,19 @@
 // (measured: the SCP's user CPU about halved, 0.8x -> 0.9x storescp's rate). The main thread keeps the signals
 // and the printing; this module gives it a DicomServer that forwards to the thread.
 import { EventEmitter } from 'node:events';
-import { realpath, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DicomError, ErrorCodes, type ErrorCode } from '@dicom-tools/core';
 import type { DicomServer, ScpEvents, StorageScpOptions } from '@dicom-tools/network';
 import type { ScpThreadData, ScpThreadReply, ScpThreadRequest } from './_network-scp-worker.js';
+import { workerModuleBesideProgram } from '../_worker-module.js';
 
 /** Young generation of the server thread, in MiB. */
 const YOUNG_GENERATION_MB = 2;
 
 /** The file URL of the worker entry beside the running program (bin.js, symlinks resolved), if it is there. */
-async function workerEntry(): Promise<URL | undefined> {
-  const main = process.argv[1];
-  if (main === undefined) return undefined;
-  try {
-    const entry = join(dirname(await realpath(main)), 'commands', '_network-scp-worker.js');
-    return (await stat(entry)).isFile() ? pathToFileURL(entry) : undefined;
-  } catch {
-    return undefined;
-  }
+function workerEntry(): Promise<URL | undefined> {
+  return workerModuleBesideProgram(join('commands', '_network-scp-worker.js'));
 }
 
 function errorOf(code: string | undefined, message: string): DicomError {

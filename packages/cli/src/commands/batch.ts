@@ -1,7 +1,5 @@
-import { realpath } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { basename, dirname, resolve } from 'node:path';
 import { createBatchReport, createWorkerPool, expandInputs, runBatch, type BatchInput, type BatchProgress, type WorkerPool } from '@dicom-tools/batch';
 import { createProgressPrinter } from '../_batch-progress.js';
 import { prefetch } from '../_prefetch.js';
@@ -14,6 +12,7 @@ import { printJson } from '../_print-json.js';
 import { errorLine } from '../_report-error.js';
 import { ExitCodes } from '../exit-codes.js';
 import { UsageError } from '../_usage-error.js';
+import { workerModuleBesideProgram } from '../_worker-module.js';
 
 /** Flags of `dicom-tools batch OP IN...`. */
 export interface BatchOptions extends CommonOptions, BatchTaskFlags {
@@ -30,19 +29,9 @@ export interface BatchOptions extends CommonOptions, BatchTaskFlags {
   readonly progress?: boolean;
 }
 
-/**
- * The worker module (`_batch-worker.js`) beside the running program (bin.js, symlinks resolved), or undefined when
- * this is not the built program (another host calling run()).
- */
+/** The worker module (`_batch-worker.js`) beside the running program; undefined: the files run in this thread. */
 async function workerModule(): Promise<string | undefined> {
-  const main = process.argv[1];
-  if (main === undefined) return undefined;
-  try {
-    const entry = join(dirname(await realpath(main)), '_batch-worker.js');
-    return (await kindOf(entry)) === 'file' ? pathToFileURL(entry).href : undefined;
-  } catch {
-    return undefined;
-  }
+  return (await workerModuleBesideProgram('_batch-worker.js'))?.href;
 }
 
 /**

@@ -1,7 +1,6 @@
-import { access, realpath, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, extname, join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createWorkerPool, type WorkerPool } from '@dicom-tools/batch';
 import { createCodecRegistry, findDicomFiles, isDicomError, transferSyntaxInfo } from '@dicom-tools/core';
 import { createTranscodeCodecs, resolveTransferSyntax, type ResolvedTransferSyntax } from '@dicom-tools/transcode';
@@ -11,6 +10,7 @@ import { printJson } from '../_print-json.js';
 import { transcodeFile, type TranscodeFileResult, type TranscodeJob, type TranscodeSetup } from '../_transcode-worker.js';
 import { ExitCodes } from '../exit-codes.js';
 import { UsageError } from '../_usage-error.js';
+import { workerModuleBesideProgram } from '../_worker-module.js';
 
 /** Flags of `dicom-tools transcode`. */
 export interface TranscodeCommandOptions extends CommonOptions {
@@ -54,19 +54,9 @@ async function isFolder(path: string): Promise<boolean> {
   return stat(path).then((s) => s.isDirectory(), () => false);
 }
 
-/**
- * The worker module (`_transcode-worker.js`) beside the running program (bin.js, symlinks resolved), or undefined
- * when this is not the built program (another host calling runTranscode): the files then run in this thread.
- */
+/** The worker module (`_transcode-worker.js`) beside the running program; undefined: the files run in this thread. */
 async function workerModule(): Promise<string | undefined> {
-  const main = process.argv[1];
-  if (main === undefined) return undefined;
-  try {
-    const entry = join(dirname(await realpath(main)), '_transcode-worker.js');
-    return (await stat(entry)).isFile() ? pathToFileURL(entry).href : undefined;
-  } catch {
-    return undefined;
-  }
+  return (await workerModuleBesideProgram('_transcode-worker.js'))?.href;
 }
 
 /** The (input, output) pairs: one file, or every DICOM file under a folder (listed before anything is written). */
