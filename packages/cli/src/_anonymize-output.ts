@@ -1,7 +1,6 @@
-import { createHmac, randomBytes } from 'node:crypto';
-import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { fileSystemError } from '@dicom-tools/core';
+import { createHmac } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from './_usage-error.js';
 
 /** True when `a` and `b` name the same existing file (same device and inode). */
@@ -70,35 +69,3 @@ export function uidMapCsv(map: ReadonlyMap<string, string>): string {
   return out;
 }
 
-/**
- * Writes `chunks` one after the other to `path` atomically: into a temporary file beside it (created exclusively),
- * renamed over `path` once complete; on any failure the temporary file is removed and `path` is untouched. Like
- * core's writeFileAtomic, but for several chunks, so that passed-through Pixel Data is never copied in memory.
- */
-export async function writeChunksAtomic(path: string, chunks: readonly Uint8Array[], signal: AbortSignal): Promise<void> {
-  signal.throwIfAborted();
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(temp, 'wx');
-    const total = chunks.reduce((n, c) => n + c.length, 0);
-    let written = (await handle.writev([...chunks])).bytesWritten;
-    // writev may write less than asked: finish chunk by chunk from where it stopped.
-    for (let offset = 0, i = 0; written < total && i < chunks.length; i++) {
-      const chunk = chunks[i]!;
-      if (written < offset + chunk.length) {
-        let at = written - offset;
-        while (at < chunk.length) at += (await handle.write(chunk, at, chunk.length - at, offset + at)).bytesWritten;
-        written = offset + chunk.length;
-      }
-      offset += chunk.length;
-    }
-    await handle.close();
-    handle = undefined;
-    await rename(temp, path);
-  } catch (error) {
-    await handle?.close().catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
-    throw fileSystemError(error, path, 'cannot write');
-  }
-}

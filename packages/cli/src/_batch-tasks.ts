@@ -2,11 +2,10 @@ import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import type { BatchInput } from '@dicom-tools/batch';
 import {
-  createCodecRegistry, decodeFrame, encodePng, frameCount, getString, isDicomError, readDicom, readDicomFileSync, renderFrame, validate, writeDicom,
+  createCodecRegistry, decodeFrame, encodePng, frameCount, getString, isDicomError, readDicom, readDicomFileSync, renderFrame, validate, writeDicom, writeFileAtomic,
   type CodecRegistry, type DicomFile,
 } from '@dicom-tools/core';
 import { createTranscodeCodecs, resolveTransferSyntax, transcode } from '@dicom-tools/transcode';
-import { writeChunksAtomic } from './_anonymize-output.js';
 import { prepareBatchAnonymize } from './_anonymize-batch.js';
 import type { AnonymizeFlags } from './_anonymize-settings.js';
 import { UsageError } from './_usage-error.js';
@@ -79,7 +78,7 @@ async function verifiesAsPng(path: string): Promise<boolean> {
 }
 
 /**
- * Removes the temporary files a killed run left in `folder` (writeChunksAtomic's `.NAME.PID.RANDOM.tmp`): their
+ * Removes the temporary files a killed run left in `folder` (core writeFileAtomic's `.NAME.PID.RANDOM.tmp`): their
  * writer is gone, and they are never outputs. Only for --resume, which assumes no other run writes to OUT.
  */
 async function removeStaleTemporaries(folder: string): Promise<void> {
@@ -124,7 +123,7 @@ export async function prepareTask(operation: BatchOperation, flags: BatchTaskFla
     const chunks = await produce();
     if (dryRun) return { output, action: 'dry-run' };
     await mkdir(dirname(output), { recursive: true });
-    await writeChunksAtomic(output, chunks, new AbortController().signal);
+    await writeFileAtomic(output, chunks);
     return { output, action: 'written' };
   };
 
