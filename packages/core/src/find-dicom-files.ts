@@ -1,10 +1,10 @@
-import { constants, type Stats } from 'node:fs';
-import { lstat, open, readdir, stat, type FileHandle } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { DicomFile } from './dataset.js';
 import { isDicomError } from './errors.js';
 import { readDicom } from './read-dicom.js';
-import { byCodeUnits as byName, checkDiscoveryAborted as checkAborted, fileIdentity as identity, unreadableReason as ioReason, unreadableRoot } from './walk-files.js';
+import { checkDiscoveryAborted as checkAborted, unreadableReason as ioReason, walkFiles, type WalkedFile } from './walk-files.js';
 
 /** Options for {@link findDicomFiles}. */
 export interface FindDicomFilesOptions {
@@ -52,16 +52,6 @@ const FIRST_READ = 4096;
 const BARE_READ = 64 * 1024;
 /** A file meta group declaring more than this is not looked into for the DICOMDIR SOP class. */
 const MAX_META = 1024 * 1024;
-
-interface Walk {
-  readonly recursive: boolean;
-  readonly includeDicomdir: boolean;
-  readonly signal: AbortSignal | undefined;
-  /** dev:ino of every regular file reported, to the first path it was reached by. */
-  readonly files: Map<string, string>;
-  /** dev:ino of every folder entered. */
-  readonly folders: Set<string>;
-}
 
 async function readAt(handle: FileHandle, length: number): Promise<Uint8Array> {
   const buffer = Buffer.alloc(length);
@@ -173,10 +163,12 @@ async function readBare(handle: FileHandle, head: Uint8Array, size: number, sign
   }
 }
 
-/** Classifies one regular file by its content. */
-async function classify(path: string, walk: Walk): Promise<FoundFile> {
-  const namedDicomdir = basename(path).toUpperCase() === 'DICOMDIR';
-  if (namedDicomdir && !walk.includeDicomdir) return { path, skipped: true, reason: 'DICOMDIR' };
+/**
+ * Classifies one file the walk listed by reading its start. (The walk already applied the name, identity and
+ * size rules; the file is opened without blocking and checked again, as it may have changed since it was listed.)
+ */
+async function classify(found: WalkedFile, includeDicomdir: boolean, signal: AbortSignal | undefined): Promise<FoundFile> {
+  const { path, namedDicomdir } = found;
   let handle: FileHandle;
   try {
     // O_NONBLOCK: should the path have become a FIFO since it was listed, opening it must not hang.
@@ -187,10 +179,6 @@ async function classify(path: string, walk: Walk): Promise<FoundFile> {
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) return { path, skipped: true, reason: 'not a regular file' };
-    const id = identity(stats);
-    const first = walk.files.get(id);
-    if (first !== undefined) return { path, skipped: true, reason: `same file as ${first}` };
-    walk.files.set(id, path);
     if (stats.size === 0) return { path, skipped: true, reason: 'empty' };
     const head = await readAt(handle, Math.min(FIRST_READ, stats.size));
     let kind: 'part10' | 'bare';
@@ -199,13 +187,13 @@ async function classify(path: string, walk: Walk): Promise<FoundFile> {
       kind = 'part10';
       sopClass = await part10SopClass(handle, head, stats.size);
     } else {
-      const bare = await readBare(handle, head, stats.size, walk.signal);
+      const bare = await readBare(handle, head, stats.size, signal);
       if (bare === undefined) return { path, skipped: true, reason: 'not DICOM' };
       kind = 'bare';
       sopClass = mediaStorageSopClass(bare);
     }
     const dicomdir = namedDicomdir || sopClass === DICOMDIR_SOP_CLASS;
-    if (dicomdir && !walk.includeDicomdir) return { path, skipped: true, reason: 'DICOMDIR' };
+    if (dicomdir && !includeDicomdir) return { path, skipped: true, reason: 'DICOMDIR' };
     return { path, skipped: false, kind, dicomdir };
   } catch (error) {
     if (isDicomError(error, 'CORE_ABORTED')) throw error;
@@ -242,50 +230,6 @@ export function classifyDicomBytes(path: string, bytes: Uint8Array, options: { r
   return { path, skipped: false, kind, dicomdir };
 }
 
-/** Yields a result for each entry of `folder`, in name order, descending into sub-folders when recursive. */
-async function* walkFolder(folder: string, ancestors: ReadonlySet<string>, walk: Walk): AsyncGenerator<FoundFile> {
-  let names: string[];
-  try {
-    names = (await readdir(folder)).sort(byName);
-  } catch (error) {
-    yield { path: folder, skipped: true, reason: ioReason(error) };
-    return;
-  }
-  for (const name of names) {
-    checkAborted(walk.signal);
-    const path = join(folder, name);
-    let stats: Stats;
-    try {
-      stats = await stat(path); // follows symbolic links: a link is taken for what it points to
-    } catch (error) {
-      const broken = (error as { code?: string }).code === 'ENOENT' && (await lstat(path).then((s) => s.isSymbolicLink(), () => false));
-      yield { path, skipped: true, reason: broken ? 'unreadable: broken symbolic link' : ioReason(error) };
-      continue;
-    }
-    if (stats.isDirectory()) {
-      if (walk.recursive) yield* enterFolder(path, stats, ancestors, walk);
-    } else if (stats.isFile()) {
-      yield await classify(path, walk);
-    } else {
-      yield { path, skipped: true, reason: 'not a regular file' };
-    }
-  }
-}
-
-async function* enterFolder(path: string, stats: Stats, ancestors: ReadonlySet<string>, walk: Walk): AsyncGenerator<FoundFile> {
-  const id = identity(stats);
-  if (ancestors.has(id)) {
-    yield { path, skipped: true, reason: 'symbolic link loop' };
-    return;
-  }
-  if (walk.folders.has(id)) {
-    yield { path, skipped: true, reason: 'already visited' };
-    return;
-  }
-  walk.folders.add(id);
-  yield* walkFolder(path, new Set([...ancestors, id]), walk);
-}
-
 /**
  * Walks `root` (a folder, or a single file) and yields every regular file in it, recognised as DICOM by its
  * content, or skipped with a reason. A file is DICOM when it has `DICM` at byte 128 (`kind: 'part10'`; only
@@ -301,26 +245,8 @@ async function* enterFolder(path: string, stats: Stats, ancestors: ReadonlySet<s
  *   throws (DicomError CORE_IO), and an aborted `signal` (CORE_ABORTED).
  */
 export async function* findDicomFiles(root: string, options: FindDicomFilesOptions = {}): AsyncGenerator<FoundFile, void, undefined> {
-  const walk: Walk = {
-    recursive: options.recursive ?? true,
-    includeDicomdir: options.includeDicomdir ?? false,
-    signal: options.signal,
-    files: new Map(),
-    folders: new Set(),
-  };
-  checkAborted(walk.signal);
-  let stats: Stats;
-  try {
-    stats = await stat(root);
-  } catch (error) {
-    throw unreadableRoot(root, error);
-  }
-  if (stats.isDirectory()) {
-    walk.folders.add(identity(stats));
-    yield* walkFolder(root, new Set([identity(stats)]), walk);
-  } else if (stats.isFile()) {
-    yield await classify(root, walk);
-  } else {
-    yield { path: root, skipped: true, reason: 'not a regular file' };
-  }
+  const includeDicomdir = options.includeDicomdir ?? false;
+  // The listing is walkFiles' (blocking calls of microseconds each: one event-loop turn per entry cost more than
+  // the calls); the content is read asynchronously.
+  for (const found of walkFiles(root, options)) yield found.skipped ? found : await classify(found, includeDicomdir, options.signal);
 }
