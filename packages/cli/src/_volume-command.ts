@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { DicomError, transferSyntaxInfo, type CodecRegistry } from '@dicom-tools/core';
+import { DicomError, fileSystemError, transferSyntaxInfo, type CodecRegistry } from '@dicom-tools/core';
 import { findVolumeSeries, readVolume, type ReadVolumeOptions, type Volume, type VolumeInfo, type VolumeSeries } from '@dicom-tools/volume';
 import type { CommandContext } from './context.js';
 import { oneLine } from './_report-error.js';
@@ -110,7 +110,7 @@ export async function ensureParent(path: string): Promise<void> {
   try {
     await mkdir(dirname(resolve(path)), { recursive: true });
   } catch (error) {
-    throw new DicomError('CORE_IO', `cannot create the folder: ${(error as { code?: string }).code ?? (error as Error).message}`, { file: dirname(resolve(path)), cause: error });
+    throw fileSystemError(error, dirname(resolve(path)), 'cannot create the folder');
   }
 }
 

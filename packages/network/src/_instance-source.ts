@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { DicomError, readDicomFile, type DicomFile } from '@dicom-tools/core';
+import { DicomError, fileSystemError, readDicomFile, type DicomFile } from '@dicom-tools/core';
 
 /** What a sender needs to know of a file before choosing a presentation context. */
 export interface InstanceSource {
@@ -37,7 +37,7 @@ function parseMeta(head: Buffer): { values: Map<number, string>; end: number } |
 }
 
 function cannotRead(path: string, error: unknown): DicomError {
-  return new DicomError('CORE_IO', `cannot read: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { file: path, cause: error });
+  return fileSystemError(error, path, 'cannot read');
 }
 
 /**

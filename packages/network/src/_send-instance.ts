@@ -1,5 +1,5 @@
 import { close, closeSync, createReadStream, open, openSync, read, readSync } from 'node:fs';
-import { DicomError, isDicomError, readDicomFile, transferSyntaxInfo, type DicomFile } from '@dicom-tools/core';
+import { DicomError, fileSystemError, isDicomError, readDicomFile, transferSyntaxInfo, type DicomFile } from '@dicom-tools/core';
 import { CommandField, type Command } from './_command.js';
 import { encodeDatasetBytes } from './_dataset-bytes.js';
 import type { DimseMessage } from './_link.js';
@@ -82,7 +82,7 @@ function readRangeSync(path: string, start: number, into: Buffer): Buffer {
   try {
     fd = openSync(path, 'r');
   } catch (error) {
-    throw new DicomError('CORE_IO', `cannot read: ${(error as Error).message}`, { file: path, cause: error });
+    throw fileSystemError(error, path, 'cannot read');
   }
   try {
     for (let at = 0; at < into.length; ) {
@@ -92,8 +92,7 @@ function readRangeSync(path: string, start: number, into: Buffer): Buffer {
     }
     return into;
   } catch (error) {
-    if (error instanceof DicomError) throw error;
-    throw new DicomError('CORE_IO', `cannot read: ${(error as Error).message}`, { file: path, cause: error });
+    throw fileSystemError(error, path, 'cannot read');
   } finally {
     closeSync(fd);
   }
@@ -105,7 +104,7 @@ async function readRange(path: string, start: number, into: Buffer): Promise<Buf
   try {
     fd = await fsCall<number>((cb) => open(path, 'r', cb));
   } catch (error) {
-    throw new DicomError('CORE_IO', `cannot read: ${(error as Error).message}`, { file: path, cause: error });
+    throw fileSystemError(error, path, 'cannot read');
   }
   try {
     let at = 0;
@@ -116,8 +115,7 @@ async function readRange(path: string, start: number, into: Buffer): Promise<Buf
     }
     return into;
   } catch (error) {
-    if (error instanceof DicomError) throw error;
-    throw new DicomError('CORE_IO', `cannot read: ${(error as Error).message}`, { file: path, cause: error });
+    throw fileSystemError(error, path, 'cannot read');
   } finally {
     close(fd, () => undefined);
   }
