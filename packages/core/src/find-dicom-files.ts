@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import type { DicomFile } from './dataset.js';
 import { isDicomError } from './errors.js';
 import { readDicom } from './read-dicom.js';
+import { scanFileMeta } from './scan-file-meta.js';
 import { checkDiscoveryAborted as checkAborted, unreadableReason as ioReason, walkFiles, type WalkedFile } from './walk-files.js';
 
 /** Options for {@link findDicomFiles}. */
@@ -82,48 +83,14 @@ function metaEnd(head: Uint8Array, size: number): number | undefined {
   return groupLength > MAX_META ? undefined : Math.min(144 + groupLength, size);
 }
 
-/** VRs with a reserved field and a 32-bit length in explicit VR (PS3.5 7.1.2). */
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
-
-/**
- * Media Storage SOP Class UID (0002,0002) found by stepping over the explicit VR little endian elements of the
- * file meta group after its group length; undefined when it is not there, null when the group is not plain enough
- * to step over (the reader then decides).
- */
-function scanMetaSopClass(bytes: Uint8Array): string | undefined | null {
-  let at = 144;
-  while (at + 8 <= bytes.length) {
-    const group = bytes[at]! | (bytes[at + 1]! << 8);
-    const element = bytes[at + 2]! | (bytes[at + 3]! << 8);
-    if (group !== 0x0002) return null;
-    const vr = String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!);
-    let length: number;
-    let value: number;
-    if (LONG_VRS.has(vr)) {
-      if (at + 12 > bytes.length) return null;
-      length = (bytes[at + 8]! | (bytes[at + 9]! << 8) | (bytes[at + 10]! << 16) | (bytes[at + 11]! << 24)) >>> 0;
-      value = at + 12;
-    } else {
-      length = bytes[at + 6]! | (bytes[at + 7]! << 8);
-      value = at + 8;
-    }
-    if (value + length > bytes.length) return null;
-    if (element === 0x0002) {
-      if (vr !== 'UI') return null;
-      let end = value + length;
-      while (end > value && (bytes[end - 1] === 0 || bytes[end - 1] === 0x20)) end--;
-      const uid = String.fromCharCode(...bytes.subarray(value, end));
-      return uid.includes('\\') ? null : uid;
-    }
-    at = value + length;
-  }
-  return at === bytes.length ? undefined : null;
-}
-
 /** The Media Storage SOP Class read from `bytes`, the preamble and file meta group; undefined when they cannot be read. */
 function metaSopClass(bytes: Uint8Array): string | undefined {
-  const scanned = scanMetaSopClass(bytes);
-  if (scanned !== null) return scanned;
+  // Stepped over when the group is plain (it ends where its group length says, one UI value); else the reader.
+  const scanned = scanFileMeta(bytes);
+  if (typeof scanned === 'object' && scanned.end === bytes.length) {
+    const uid = scanned.values.get(0x00020002);
+    if (uid !== undefined && !uid.includes('\\')) return uid;
+  }
   try {
     return mediaStorageSopClass(readDicom(bytes, { stopBeforePixelData: true }));
   } catch {

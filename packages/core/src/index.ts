@@ -74,3 +74,4 @@ export type { ReadBuffer, ReadSyncOptions } from './read-dicom.js';
 export { classifyDicomBytes } from './find-dicom-files.js';
 export { walkFiles } from './walk-files.js';
 export type { WalkedFile } from './walk-files.js';
+export { scanFileMeta, type ScannedFileMeta } from './scan-file-meta.js';

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { DicomError, fileSystemError, readDicomFile, type DicomFile } from '@dicom-tools/core';
+import { DicomError, fileSystemError, readDicomFile, scanFileMeta, type DicomFile } from '@dicom-tools/core';
 
 /** What a sender needs to know of a file before choosing a presentation context. */
 export interface InstanceSource {
@@ -14,27 +14,6 @@ export interface InstanceSource {
 }
 
 const META_READ = 8192;
-
-/** Reads the file meta group of Part 10 bytes: the meta values and where the data set starts, or undefined. */
-function parseMeta(head: Buffer): { values: Map<number, string>; end: number } | 'short' | undefined {
-  if (head.length < 132 || head.toString('latin1', 128, 132) !== 'DICM') return head.length < 132 ? 'short' : undefined;
-  const values = new Map<number, string>();
-  let at = 132;
-  for (;;) {
-    if (at + 8 > head.length) return 'short';
-    if (head.readUInt16LE(at) !== 0x0002) return { values, end: at };
-    const tag = ((head.readUInt16LE(at) << 16) | head.readUInt16LE(at + 2)) >>> 0;
-    const vr = head.toString('latin1', at + 4, at + 6);
-    const long = vr === 'OB' || vr === 'OW' || vr === 'UN' || vr === 'SQ' || vr === 'UT' || vr === 'UC' || vr === 'UR';
-    if (long && at + 12 > head.length) return 'short';
-    const length = long ? head.readUInt32LE(at + 8) : head.readUInt16LE(at + 6);
-    const start = at + (long ? 12 : 8);
-    if (length === 0xffffffff) return undefined;
-    if (start + length > head.length) return 'short';
-    if (vr === 'UI') values.set(tag, head.toString('latin1', start, start + length).replace(/[\0 ]+$/, ''));
-    at = start + length;
-  }
-}
 
 function cannotRead(path: string, error: unknown): DicomError {
   return fileSystemError(error, path, 'cannot read');
@@ -57,7 +36,7 @@ export function scanInstanceSync(path: string): InstanceSource | undefined {
     for (let length = META_READ; ; length *= 4) {
       const buffer = Buffer.allocUnsafe(Math.min(length, size));
       const bytesRead = readSync(fd, buffer, 0, buffer.length, 0);
-      const meta = parseMeta(buffer.subarray(0, bytesRead));
+      const meta = scanFileMeta(buffer.subarray(0, bytesRead));
       if (meta === 'short' && bytesRead < size) continue;
       if (meta === undefined || meta === 'short') return undefined;
       const sopClassUid = meta.values.get(0x00020002);
@@ -89,7 +68,7 @@ export async function scanInstance(path: string): Promise<InstanceSource> {
     for (let length = META_READ; ; length *= 4) {
       const buffer = Buffer.allocUnsafe(Math.min(length, size));
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-      const meta = parseMeta(buffer.subarray(0, bytesRead));
+      const meta = scanFileMeta(buffer.subarray(0, bytesRead));
       if (meta === 'short' && bytesRead < size) continue;
       if (meta !== undefined && meta !== 'short') {
         const sopClassUid = meta.values.get(0x00020002);
