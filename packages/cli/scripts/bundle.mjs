@@ -34,6 +34,10 @@ const result = await build({
   chunkNames: '_chunks/[name]-[hash]',
   logLevel: 'warning',
   legalComments: 'none',
+  // One resolution for every file: our packages' built dist through node_modules. (The packages' own tsconfig.json
+  // map @dicom-tools/core to its sources for type-checking; applied to their dist files, that put a second copy of
+  // core into the bundle, with its own DicomError class and a second 700 KB dictionary to compile at start-up.)
+  tsconfigRaw: '{}',
   plugins: [
     {
       name: 'third-party-external',

@@ -8,13 +8,18 @@ import type { AnonymizeReport } from '@dicom-tools/anonymize';
 import { createWorkerPool, type WorkerPool } from '@dicom-tools/batch';
 import { DicomError, ErrorCodes, fileSystemError, type ErrorCode } from '@dicom-tools/core';
 import {
-  createAnonymizeTaskState, runAnonymizeJob, type AnonymizeJob, type AnonymizeJobOutcome, type AnonymizeJobResult, type AnonymizeSetup,
+  createAnonymizeTaskState, createAnonymizer, type AnonymizeJob, type AnonymizeJobOutcome, type AnonymizeJobResult, type AnonymizeSetup,
   type AnonymizeSummary,
 } from './_anonymize-task.js';
 import { workerModuleBesideProgram } from './_worker-module.js';
 
 /** Files per message to a worker thread, at most: a thread works through them without waiting for the main thread. */
 const CHUNK = 8;
+/**
+ * Files in flight in this thread: read ahead and written behind on libuv's thread pool while this thread anonymizes
+ * one (createAnonymizer), so the next file's bytes are there when this thread is free.
+ */
+const HERE = 4;
 
 /** Options of {@link createAnonymizeRunner}. */
 export interface AnonymizeRunnerOptions {
@@ -94,33 +99,25 @@ export function createAnonymizeRunner(options: AnonymizeRunnerOptions): Anonymiz
   if (options.jobs > 1 && options.workerModule !== undefined) {
     pool = createWorkerPool({ module: options.workerModule, exportName: 'anonymizeTasks', size: options.jobs - 1, taskOptions: setup });
   }
-  const state = createAnonymizeTaskState(setup);
+  const anonymizeHere = createAnonymizer(createAnonymizeTaskState(setup));
 
-  // The files go out in chunks of at most CHUNK: to this thread whenever it is free; to the workers while this one
-  // is busy, up to two chunks per worker (one running, one queued, so that a worker that finishes finds its next
-  // chunk waiting). The rest waits here for the first thread free, this one included.
+  // The files go out one by one to this thread, up to HERE at once; to the workers, while this one is full, in chunks
+  // of at most CHUNK, up to two chunks per worker (one running, one queued, so that a worker that finishes finds its
+  // next chunk waiting). The rest waits here for the first thread free, this one included.
   interface Waiting { readonly job: AnonymizeJob; readonly resolve: (r: AnonymizeJobResult) => void; readonly reject: (e: unknown) => void }
   const workers = options.jobs - 1;
   let waiting: Waiting[] = [];
-  let hereBusy = false;
+  let here = 0;
   let chunksAtWorkers = 0;
   const take = (): Waiting[] => {
     const chunk = waiting.slice(0, CHUNK);
     waiting = waiting.slice(chunk.length);
     return chunk;
   };
-  const runHere = (chunk: readonly Waiting[]): void => {
-    hereBusy = true;
-    // Let the event loop turn first (Ctrl-C, results from the workers, renames), then work with blocking calls.
-    setImmediate(() => {
-      for (const w of chunk) {
-        try {
-          w.resolve(runAnonymizeJob(w.job, state));
-        } catch (error) {
-          w.reject(error);
-        }
-      }
-      hereBusy = false;
+  const runHere = (w: Waiting): void => {
+    here++;
+    anonymizeHere(w.job).then(w.resolve, w.reject).finally(() => {
+      here--;
       dispatch();
     });
   };
@@ -139,7 +136,7 @@ export function createAnonymizeRunner(options: AnonymizeRunnerOptions): Anonymiz
     });
   };
   function dispatch(): void {
-    if (!hereBusy && waiting.length > 0) runHere(take());
+    while (here < HERE && waiting.length > 0) runHere(waiting.shift()!);
     while (pool !== undefined && waiting.length > 0 && (chunksAtWorkers < workers || (chunksAtWorkers < 2 * workers && waiting.length >= CHUNK))) sendToWorkers(take());
   }
   const work = (job: AnonymizeJob): Promise<AnonymizeJobResult> => new Promise((resolve, reject) => {
@@ -178,7 +175,7 @@ export function createAnonymizeRunner(options: AnonymizeRunnerOptions): Anonymiz
   // The commits, chained in the order of the run calls.
   let previous: Promise<unknown> = Promise.resolve();
   return {
-    concurrency: pool !== undefined ? options.jobs * CHUNK * 2 : CHUNK,
+    concurrency: pool !== undefined ? HERE + workers * CHUNK * 2 : HERE * 2,
     run(job, hooks) {
       const produced = (hooks.before ?? Promise.resolve()).then(() => work(job));
       produced.catch(() => undefined); // its failure is reported through `committed`, in turn

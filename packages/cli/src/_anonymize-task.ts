@@ -1,10 +1,11 @@
-// The per-file work of `anonymize DIR` and `batch anonymize`, the one implementation both run, in this thread
-// (--jobs 1) or in worker threads (_anonymize-worker.ts): read the file with blocking calls into a reused buffer,
-// anonymize its header (Pixel Data passed through as a view of that buffer, never decoded or copied), write header
-// and Pixel Data with one writev into a temporary file in the output folder. The final, collision-free name is
-// given by the main thread (_anonymize-runner.ts), which renames the temporary file in input order.
+// The per-file work of `anonymize` and `batch anonymize`, the one implementation both run, in the main thread and in
+// worker threads (_anonymize-worker.ts): read the file into a pooled buffer, anonymize its header (Pixel Data passed
+// through as a view of that buffer, never decoded or copied), write header and Pixel Data with one writev into a
+// temporary file in the output folder; reads and writes on libuv's thread pool, overlapping the next file's work. The
+// final, collision-free name is given by the main thread (_anonymize-runner.ts), which renames the temporary file in
+// input order.
 import { randomInt } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, unlinkSync, writevSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, read, unlinkSync, writev } from 'node:fs';
 import { basename, join } from 'node:path';
 import { anonymizeBytes, type AnonymizeReport, type BurnedInReason, type ProfileOptionName } from '@dicom-tools/anonymize';
 import { classifyDicomBytes, fileSystemError } from '@dicom-tools/core';
@@ -81,86 +82,65 @@ export type AnonymizeJobOutcome =
   | { readonly ok: true; readonly value: AnonymizeJobResult }
   | { readonly ok: false; readonly error: { readonly code?: string; readonly message: string; readonly file?: string } };
 
-/** What one thread keeps between files: the read buffer, the UID cache, the folders it made. */
+/** What one thread keeps between files: the UID cache, the folders it made. */
 export interface AnonymizeTaskState {
   readonly setup: AnonymizeSetup;
-  buffer: Buffer;
   readonly uidMap: RecordingMap;
   readonly madeFolders: Set<string>;
-  /** The free-text patterns anonymize builds, reused by the next files of one patient. */
   /** The RANDOM part of the next temporary file's name: random once per thread, then counted up (48 bits, 12 hex digits). */
   tempSerial: number;
 }
 
 /** A fresh state for one thread. */
 export function createAnonymizeTaskState(setup: AnonymizeSetup): AnonymizeTaskState {
-  return { setup, buffer: Buffer.allocUnsafeSlow(1 << 20), uidMap: new RecordingMap(), madeFolders: new Set(), tempSerial: randomInt(2 ** 47) };
+  return { setup, uidMap: new RecordingMap(), madeFolders: new Set(), tempSerial: randomInt(2 ** 47) };
 }
 
-/** The whole file at `path`, read into the state's buffer (grown when needed): a view valid until the next read. */
-function readWhole(path: string, state: AnonymizeTaskState): Uint8Array {
-  let fd: number | undefined;
+/** Creates `folder` once per thread (and says which folder it could not create). */
+function ensureFolder(folder: string, state: AnonymizeTaskState): void {
+  if (state.madeFolders.has(folder)) return;
   try {
-    fd = openSync(path, 'r');
-    const size = fstatSync(fd).size;
-    if (size > state.buffer.length) state.buffer = Buffer.allocUnsafeSlow(Math.max(size, state.buffer.length * 2));
-    let got = 0;
-    while (got < size) {
-      const n = readSync(fd, state.buffer, got, size - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return state.buffer.subarray(0, got);
+    mkdirSync(folder, { recursive: true });
   } catch (error) {
-    throw fileSystemError(error, path, 'cannot read');
-  } finally {
-    if (fd !== undefined) closeSync(fd);
+    throw fileSystemError(error, folder, 'cannot create the folder');
   }
+  state.madeFolders.add(folder);
 }
 
-/** Writes `chunks` one after the other into a new temporary file in `folder` and returns its path. */
-function writeTemporary(folder: string, stem: string, chunks: readonly Uint8Array[], state: AnonymizeTaskState): string {
-  if (!state.madeFolders.has(folder)) {
-    try {
-      mkdirSync(folder, { recursive: true });
-    } catch (error) {
-      throw fileSystemError(error, folder, 'cannot create the folder');
-    }
-    state.madeFolders.add(folder);
-  }
-  // `.NAME.PID.RANDOM.tmp`, the pattern `batch --resume` sweeps after a killed run.
+/** The next temporary file's path in `folder`: `.NAME.PID.RANDOM.tmp`, the pattern `batch --resume` sweeps after a killed run. */
+function temporaryPath(folder: string, stem: string, state: AnonymizeTaskState): string {
   const serial = state.tempSerial;
   state.tempSerial = (serial + 1) % 2 ** 48;
-  const temp = join(folder, `.${basename(stem)}.dcm.${process.pid}.${serial.toString(16).padStart(12, '0')}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(temp, 'wx');
-    const total = chunks.reduce((n, c) => n + c.length, 0);
-    let written = writevSync(fd, chunks as Uint8Array[]);
-    // writev may write less than asked: go on from where it stopped.
-    while (written < total) {
-      let skip = written;
-      const rest: Uint8Array[] = [];
-      for (const chunk of chunks) {
-        if (skip >= chunk.length) skip -= chunk.length;
-        else {
-          rest.push(chunk.subarray(skip));
-          skip = 0;
-        }
-      }
-      written += writevSync(fd, rest);
+  return join(folder, `.${basename(stem)}.dcm.${process.pid}.${serial.toString(16).padStart(12, '0')}.tmp`);
+}
+
+/** What is left of `chunks` after the first `written` bytes (writev may write less than asked). */
+function unwritten(chunks: readonly Uint8Array[], written: number): Uint8Array[] {
+  let skip = written;
+  const rest: Uint8Array[] = [];
+  for (const chunk of chunks) {
+    if (skip >= chunk.length) skip -= chunk.length;
+    else {
+      rest.push(skip === 0 ? chunk : chunk.subarray(skip));
+      skip = 0;
     }
-    closeSync(fd);
-    fd = undefined;
-    return temp;
-  } catch (error) {
-    if (fd !== undefined) closeSync(fd);
+  }
+  return rest;
+}
+
+/** Closes `fd` if open and removes the temporary file `temp`, after a failed write. */
+function discard(fd: number | undefined, temp: string): void {
+  if (fd !== undefined) {
     try {
-      unlinkSync(temp);
+      closeSync(fd);
     } catch {
-      // it was never created
+      // the write error is the one to report
     }
-    throw fileSystemError(error, join(folder, `${stem}.dcm`), 'cannot write');
+  }
+  try {
+    unlinkSync(temp);
+  } catch {
+    // it was never created
   }
 }
 
@@ -177,33 +157,124 @@ export function summarize(report: AnonymizeReport): AnonymizeSummary {
   return { removed, emptiedOrReplaced, cleaned, uidsReplaced: report.uidsReplaced, burnedInRisk: report.burnedInRisk, warnings: report.warnings };
 }
 
-/**
- * Anonymizes one file: reads it, anonymizes it, and (with a folder, unless a dry run) writes it to a temporary file
- * there. Throws a DicomError naming the file when it cannot be read, is not DICOM, or cannot be written.
- */
-export function runAnonymizeJob(job: AnonymizeJob, state: AnonymizeTaskState): AnonymizeJobResult {
+/** A file anonymized but not yet written: its result, and what to write where (absent when nothing is written). */
+interface PreparedJob {
+  readonly result: AnonymizeJobResult;
+  readonly write?: { readonly folder: string; readonly stem: string; readonly chunks: readonly Uint8Array[] };
+}
+
+/** The work between reading a file and writing it: tell DICOM from the rest (with `sniff`), anonymize, name. */
+function prepareJob(job: AnonymizeJob, bytes: Uint8Array, state: AnonymizeTaskState): PreparedJob {
   const { setup } = state;
-  const bytes = job.bytes ?? readWhole(job.path, state);
   if (job.sniff === true) {
     const found = classifyDicomBytes(job.path, bytes);
-    if (found.skipped) return { stem: undefined, summary: NOTHING, skipped: found.reason };
+    if (found.skipped) return { result: { stem: undefined, summary: NOTHING, skipped: found.reason } };
   }
   state.uidMap.added = [];
-  const result = anonymizeBytes(bytes, {
+  const anonymized = anonymizeBytes(bytes, {
     secret: setup.secret, profile: setup.profile, options: setup.options, uidMap: state.uidMap, fileName: job.path,
     ...(setup.patientPrefix !== undefined ? { patientPrefix: setup.patientPrefix } : {}),
     ...(setup.dateShiftRange !== undefined ? { dateShiftRange: setup.dateShiftRange } : {}),
   });
-  const sop = result.file.dataset.elements.get(0x00080018);
+  const sop = anonymized.file.dataset.elements.get(0x00080018);
   const first = sop !== undefined && Array.isArray(sop.value) ? (sop.value as readonly unknown[])[0] : undefined;
   const stem = typeof first === 'string' && /^[0-9.]{1,64}$/.test(first) ? first : undefined;
-  const temp = job.folder !== undefined && !setup.dryRun ? writeTemporary(job.folder, stem ?? 'anonymized', result.chunks, state) : undefined;
   const uids = setup.collectUids && state.uidMap.added.length > 0 ? state.uidMap.added : undefined;
-  return {
+  const result: AnonymizeJobResult = {
     stem,
-    ...(temp !== undefined ? { temp } : {}),
-    summary: summarize(result.report),
-    ...(setup.fullReports ? { report: result.report } : {}),
+    summary: summarize(anonymized.report),
+    ...(setup.fullReports ? { report: anonymized.report } : {}),
     ...(uids !== undefined ? { uids } : {}),
+  };
+  if (job.folder === undefined || setup.dryRun) return { result };
+  return { result, write: { folder: job.folder, stem: stem ?? 'anonymized', chunks: anonymized.chunks } };
+}
+
+/** `fs.read` as a promise of the number of bytes read. */
+function readAt(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => read(fd, buffer, offset, length, position, (error, n) => (error ? reject(error) : resolve(n))));
+}
+
+/** `fs.writev` as a promise of the number of bytes written. */
+function writeAll(fd: number, chunks: readonly Uint8Array[]): Promise<number> {
+  return new Promise((resolve, reject) => writev(fd, chunks as Uint8Array[], (error, n) => (error ? reject(error) : resolve(n))));
+}
+
+/** A file's bytes, and the pooled buffer holding them when they were read here. */
+interface ReadBytes {
+  readonly bytes: Uint8Array;
+  readonly buffer?: Buffer;
+}
+
+/** Reusable read buffers for files in flight (a buffer is busy until its file's output is written). */
+class BufferPool {
+  private readonly free: Buffer[] = [];
+
+  take(size: number): Buffer {
+    const buffer = this.free.pop();
+    return buffer !== undefined && buffer.length >= size ? buffer : Buffer.allocUnsafeSlow(Math.max(size, 1 << 20));
+  }
+
+  give(buffer: Buffer): void {
+    this.free.push(buffer);
+  }
+}
+
+/**
+ * Makes the function that runs one file's job in this thread: reads the file, anonymizes it, and (with a folder,
+ * unless a dry run) writes it to a temporary file there. The file's bytes are read and its output written on libuv's
+ * thread pool, so with several files in flight the kernel's copying runs on another core while this thread anonymizes;
+ * only the cheap calls (open, fstat, close, mkdir) block. Files are anonymized one at a time, in the order they were
+ * handed in, so the UID pairs each reports as new do not depend on how many are in flight. A job's promise rejects
+ * with a DicomError naming the file when it cannot be read, is not DICOM, or cannot be written.
+ */
+export function createAnonymizer(state: AnonymizeTaskState): (job: AnonymizeJob) => Promise<AnonymizeJobResult> {
+  const buffers = new BufferPool();
+  let previous: Promise<unknown> = Promise.resolve();
+  const readFile = async (path: string): Promise<ReadBytes> => {
+    let fd: number | undefined;
+    let buffer: Buffer | undefined;
+    try {
+      fd = openSync(path, 'r');
+      const size = fstatSync(fd).size;
+      buffer = buffers.take(size);
+      let got = 0;
+      while (got < size) {
+        const n = await readAt(fd, buffer, got, size - got, got);
+        if (n === 0) break;
+        got += n;
+      }
+      return { bytes: buffer.subarray(0, got), buffer };
+    } catch (error) {
+      if (buffer !== undefined) buffers.give(buffer);
+      throw fileSystemError(error, path, 'cannot read');
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  };
+  const writeFile = async (folder: string, stem: string, chunks: readonly Uint8Array[]): Promise<string> => {
+    ensureFolder(folder, state);
+    const temp = temporaryPath(folder, stem, state);
+    let fd: number | undefined;
+    try {
+      fd = openSync(temp, 'wx');
+      const total = chunks.reduce((n, c) => n + c.length, 0);
+      for (let written = await writeAll(fd, chunks); written < total;) written += await writeAll(fd, unwritten(chunks, written));
+      closeSync(fd);
+      return temp;
+    } catch (error) {
+      discard(fd, temp);
+      throw fileSystemError(error, join(folder, `${stem}.dcm`), 'cannot write');
+    }
+  };
+  return (job) => {
+    const reading: Promise<ReadBytes> = job.bytes !== undefined ? Promise.resolve({ bytes: job.bytes }) : readFile(job.path);
+    reading.catch(() => undefined); // its failure is reported through `done`, once the files before it are done
+    const prepared = previous.then(() => reading).then(({ bytes }) => prepareJob(job, bytes, state));
+    previous = prepared.catch(() => undefined);
+    const done = prepared.then(({ result, write }) => (write === undefined ? result : writeFile(write.folder, write.stem, write.chunks).then((temp) => ({ ...result, temp }))));
+    // The buffer is free once the output no longer needs it (the Pixel Data is a view of it), whatever happened.
+    void done.finally(() => reading.then(({ buffer }) => buffer !== undefined && buffers.give(buffer), () => undefined)).catch(() => undefined);
+    return done;
   };
 }

@@ -8,7 +8,7 @@ import type { CommandContext, CommonOptions } from '../context.js';
 import { checkOutputFolder, createOutputPlacer, kindOf, sameFile, uidMapCsv } from '../_anonymize-output.js';
 import { anonymizeWorkerModule, createAnonymizeRunner, type AnonymizeOutcome } from '../_anonymize-runner.js';
 import { anonymizeSettingsOf, type AnonymizeFlags } from '../_anonymize-settings.js';
-import { createAnonymizeTaskState, runAnonymizeJob, type AnonymizeSetup, type AnonymizeSummary } from '../_anonymize-task.js';
+import { createAnonymizeTaskState, createAnonymizer, type AnonymizeSetup, type AnonymizeSummary } from '../_anonymize-task.js';
 import { numberOption } from '../_frame-option.js';
 import { printJson } from '../_print-json.js';
 import { errorLine, looksLikeDicomError } from '../_report-error.js';
@@ -38,10 +38,10 @@ function tally(summary: AnonymizeSummary): string {
 }
 
 /** Anonymizes the single file `input` in this thread into `output` (a file, or a folder: then named by its new SOP Instance UID). */
-function anonymizeOneFile(input: string, output: string | undefined, outputIsFolder: boolean, setup: AnonymizeSetup, uidMap: Map<string, string>): FileOutcome {
+async function anonymizeOneFile(input: string, output: string | undefined, outputIsFolder: boolean, setup: AnonymizeSetup, uidMap: Map<string, string>): Promise<FileOutcome> {
   try {
     const folder = output === undefined ? undefined : outputIsFolder ? output : dirname(resolve(output));
-    const result = runAnonymizeJob({ path: input, ...(folder !== undefined ? { folder } : {}) }, createAnonymizeTaskState(setup));
+    const result = await createAnonymizer(createAnonymizeTaskState(setup))({ path: input, ...(folder !== undefined ? { folder } : {}) });
     for (const [original, replacement] of result.uids ?? []) uidMap.set(original, replacement);
     const details = { summary: result.summary, ...(result.report !== undefined ? { report: result.report } : {}) };
     if (output === undefined || result.temp === undefined) return { input, ok: true, ...details };
@@ -98,7 +98,7 @@ export async function runAnonymize(input: string, options: AnonymizeOptions, con
       if (resolve(out) === resolve(input) || (await sameFile(out, input))) throw new UsageError(`${input}: -o names the input file itself: anonymize never writes over its input`);
       outputIsFolder = (await kindOf(out)) === 'directory';
     }
-    outcomes.push(anonymizeOneFile(input, dryRun ? undefined : options.output, outputIsFolder, setup, uidMap));
+    outcomes.push(await anonymizeOneFile(input, dryRun ? undefined : options.output, outputIsFolder, setup, uidMap));
   } else {
     if (!dryRun) {
       if ((await kindOf(options.output!)) === 'file') throw new UsageError(`${options.output!}: the input is a folder, so -o must be a folder, not a file`);
