@@ -39,6 +39,23 @@ export const INSTITUTION_NAME = 0x00080080;
 
 const DATE_VRS: ReadonlySet<string> = new Set(['DA', 'DT', 'TM']);
 
+// The decisions that are the same for every element they apply to (decisions are never changed once made).
+const GROUP_LENGTH: Decision = { action: 'X', rule: 'group-length' };
+const PSEUDONYM: Decision = { action: 'D', rule: 'pseudonym' };
+const SEED: Decision = { action: 'D', rule: 'seed' };
+const UID: Decision = { action: 'U', rule: 'uid' };
+const PERSON_NAME: Decision = { action: 'X', rule: 'person-name' };
+const DATE_SHIFT: Decision = { action: 'C', rule: 'date-shift' };
+const IN_DUMMY_SEQUENCE: Decision = { action: 'D', rule: 'in-dummy-sequence' };
+const DATE: Decision = { action: 'Z', rule: 'date' };
+const SCRUB: Decision = { action: 'C', rule: 'scrub' };
+const SAFE_PRIVATE: Decision = { action: 'K', rule: 'retainSafePrivate' };
+const PRIVATE: Decision = { action: PRIVATE_RULE.basic as ActionCode, rule: 'private' };
+const BASIC: Readonly<Record<ActionCode, Decision>> = {
+  D: { action: 'D', rule: 'basic' }, Z: { action: 'Z', rule: 'basic' }, X: { action: 'X', rule: 'basic' },
+  K: { action: 'K', rule: 'basic' }, C: { action: 'C', rule: 'basic' }, U: { action: 'U', rule: 'basic' },
+};
+
 /** The private creator of each block of `dataset`, keyed `group << 8 | block`. */
 export function privateCreators(dataset: Dataset): Map<number, string> {
   const creators = new Map<number, string>();
@@ -69,8 +86,8 @@ export function isSafePrivate(tag: number, creators: ReadonlyMap<number, string>
  * safe-private list under its block's creator. Creators themselves are decided by the caller, after their blocks.
  */
 export function decidePrivate(tag: number, context: DecideContext, creators: () => ReadonlyMap<number, string>): Decision {
-  if (context.retainSafePrivate && isPrivateTag(tag) && isSafePrivate(tag, creators())) return { action: 'K', rule: 'retainSafePrivate' };
-  return { action: PRIVATE_RULE.basic as ActionCode, rule: 'private' };
+  if (context.retainSafePrivate && isPrivateTag(tag) && isSafePrivate(tag, creators())) return SAFE_PRIVATE;
+  return PRIVATE;
 }
 
 /**
@@ -79,28 +96,28 @@ export function decidePrivate(tag: number, context: DecideContext, creators: () 
  */
 export function decideStandard(element: DataElement, depth: number, mode: Mode, context: DecideContext): Decision | undefined {
   const tag = element.tag;
-  if ((tag & 0xffff) === 0) return { action: 'X', rule: 'group-length' };
-  if (tag === PATIENT_NAME || tag === PATIENT_ID) return { action: 'D', rule: context.seed ? 'seed' : 'pseudonym' };
+  if ((tag & 0xffff) === 0) return GROUP_LENGTH;
+  if (tag === PATIENT_NAME || tag === PATIENT_ID) return context.seed ? SEED : PSEUDONYM;
   const rule = profileRuleFor(tag);
   if (rule !== undefined) {
     const option = optionAction(rule, context.options);
     if (option !== undefined) return { action: option.action, rule: option.option };
-    if (context.seed && tag === INSTITUTION_NAME) return { action: 'D', rule: 'seed' };
-    if (!rule.basic.includes('/')) return { action: rule.basic as ActionCode, rule: 'basic' };
+    if (context.seed && tag === INSTITUTION_NAME) return SEED;
+    if (!rule.basic.includes('/')) return BASIC[rule.basic as ActionCode];
     const type = depth > 0 ? 'unknown' : (context.topTypes?.[tag] ?? (context.topComplete ? '3' : 'unknown'));
     return { action: resolveCell(rule.basic, type), rule: 'basic', cell: rule.basic, type };
   }
   const vr = element.vr;
   if (vr === 'SQ') return undefined;
-  if (vr === 'UI') return CLASS_UID_TAGS[tag] !== undefined || context.retainUIDs ? undefined : { action: 'U', rule: 'uid' };
-  if (vr === 'PN') return { action: 'X', rule: 'person-name' };
+  if (vr === 'UI') return CLASS_UID_TAGS[tag] !== undefined || context.retainUIDs ? undefined : UID;
+  if (vr === 'PN') return PERSON_NAME;
   if (DATE_VRS.has(vr)) {
-    if (context.shiftDates) return { action: 'C', rule: 'date-shift' };
+    if (context.shiftDates) return DATE_SHIFT;
     if (context.keepDates) return undefined;
-    if (mode === 'dummy') return { action: 'D', rule: 'in-dummy-sequence' };
-    return vr === 'TM' ? undefined : { action: 'Z', rule: 'date' };
+    if (mode === 'dummy') return IN_DUMMY_SEQUENCE;
+    return vr === 'TM' ? undefined : DATE;
   }
-  if (mode === 'dummy' && (FREE_TEXT_VRS.has(vr) || vr === 'AS')) return { action: 'D', rule: 'in-dummy-sequence' };
-  if (FREE_TEXT_VRS.has(vr)) return { action: 'C', rule: 'scrub' };
+  if (mode === 'dummy' && (FREE_TEXT_VRS.has(vr) || vr === 'AS')) return IN_DUMMY_SEQUENCE;
+  if (FREE_TEXT_VRS.has(vr)) return SCRUB;
   return undefined;
 }

@@ -30,14 +30,26 @@ function codeOf(item: Dataset): string | undefined {
  * (0012,0062) YES; De-identification Method (0012,0063) naming this tool and version, the profile and each option
  * (added to the values already there, as when a data set is de-identified twice); De-identification Method Code
  * Sequence (0012,0064) with 113100 and one CID 7050 code per option (codes already there are kept, none twice);
- * Longitudinal Temporal Information Modified (0028,0303).
+ * Longitudinal Temporal Information Modified (0028,0303). For a data set without (0012,0063) and (0012,0064) they
+ * depend only on `input`: with `cache`, they are made once per input and shared (elements are never changed).
  */
-export function deidentificationMarkers(dataset: Dataset, input: MarkerInput): DataElement[] {
+export function deidentificationMarkers(dataset: Dataset, input: MarkerInput, cache?: Map<string, readonly DataElement[]>): readonly DataElement[] {
   const method = dataset.elements.get(0x00120063);
+  const sequence = dataset.elements.get(0x00120064);
+  if (cache === undefined || method !== undefined || sequence !== undefined) return markers(method, sequence, input);
+  const key = `${input.profile} ${input.longitudinal} ${input.options.join(' ')}`;
+  let made = cache.get(key);
+  if (made === undefined) {
+    made = markers(undefined, undefined, input);
+    cache.set(key, made);
+  }
+  return made;
+}
+
+function markers(method: DataElement | undefined, sequence: DataElement | undefined, input: MarkerInput): DataElement[] {
   const previous = method !== undefined && Array.isArray(method.value) ? (method.value as readonly unknown[]).filter((v): v is string => typeof v === 'string' && v !== '') : [];
   const ours = [`dicom-tools anonymize ${ANONYMIZE_VERSION}`, BASIC_PROFILE_CODE.meaning, ...(input.profile === 'seed' ? ['seed compatibility preset'] : [])];
   for (const option of input.options) ours.push(PROFILE_OPTIONS[option].meaning);
-  const sequence = dataset.elements.get(0x00120064);
   const items: Dataset[] = sequence !== undefined && sequence.vr === 'SQ' ? [...sequence.value] : [];
   const codes = [BASIC_PROFILE_CODE, ...input.options.map((o) => PROFILE_OPTIONS[o])];
   for (const { code, meaning } of codes) if (!items.some((item) => codeOf(item) === code)) items.push(codeItem(code, meaning));

@@ -56,10 +56,16 @@ export function likenessOf(codePoint: number): Likeness {
   return { asciiLetter: LIKE_ASCII_LETTER.test(c), asciiOther: LIKE_ASCII_OTHER.test(c), cased: LIKE_CASED.test(c) };
 }
 
-/** An identifier to look for: its UTF-16 length and code points; short ones only match as whole words. */
+/**
+ * An identifier to look for: its text (lower case), UTF-16 length and first two code points; short ones only
+ * match as whole words.
+ */
 interface Token {
+  readonly text: string;
   readonly length: number;
-  readonly codePoints: readonly number[];
+  readonly first: number;
+  /** The second code point, or undefined for an identifier of one code point. */
+  readonly second: number | undefined;
   readonly whole: boolean;
   /** Which {@link Likeness} a code point needs to equal the first code point ignoring case, if one says. */
   readonly start: keyof Likeness | undefined;
@@ -85,22 +91,67 @@ function isLetterOrDigit(codePoint: number | undefined): boolean {
   return codePoint !== undefined && LETTER_OR_DIGIT.test(String.fromCodePoint(codePoint));
 }
 
-/**
- * Makes an empty {@link Scrubber}. It compiles nothing per data set: each value is scanned once, and at each code
- * point the identifiers that can start there are compared code point by code point, with the rules of a regular
- * expression with the `iu` flags (simple case folding) and, for short identifiers, a letter or digit on neither side.
- */
-export function createScrubber(): Scrubber {
+/** The tokens (lower case, each once, in the order first met) that the identifying values of `inputs` give. */
+function tokensOf(inputs: readonly ScrubInput[]): Set<string> {
   const tokens = new Set<string>();
+  const addToken = (token: string): void => {
+    const t = token.trim();
+    if (t.length >= MIN_TOKEN && /[\p{L}\p{N}]/u.test(t)) tokens.add(t.toLowerCase());
+  };
+  for (const { vr, values, words } of inputs) {
+    for (const value of values) {
+      if (vr === 'DA') {
+        for (const spelling of dateSpellings(value.trim())) addToken(spelling);
+        continue;
+      }
+      addToken(value);
+      if (vr === 'PN') {
+        for (const part of value.split(/[\^=]/)) if (part.trim().length >= 2) tokens.add(part.trim().toLowerCase());
+      } else if (words) {
+        for (const word of value.split(/[^\p{L}\p{N}]+/u)) if (word.length >= MIN_WORD) addToken(word);
+      }
+    }
+  }
+  return tokens;
+}
+
+/** Arguments of one {@link Scrubber.add} call. */
+interface ScrubInput {
+  readonly vr: string;
+  readonly values: readonly string[];
+  readonly words: boolean;
+}
+
+/** Scrubbed texts remembered per compiled scrubber (values such as code meanings recur from file to file). */
+const MAX_REMEMBERED_TEXTS = 256;
+
+/**
+ * {@link Scrubber.scrub} for one fixed set of identifiers. It compiles nothing: each value is scanned once, and at
+ * each code point the identifiers that can start there are compared code point by code point, with the rules of a
+ * regular expression with the `iu` flags (simple case folding) and, for short identifiers, a letter or digit on
+ * neither side. What it learns as values come (the identifiers that can start at a code point) it keeps.
+ */
+export interface CompiledScrubber {
+  scrub(text: string): string;
+}
+
+function compileScrubber(tokens: ReadonlySet<string>): CompiledScrubber {
   // The tokens by their first two UTF-16 code units (every token has at least two): a value holds a token only
   // where it has that token's first pair, so each position of a value is checked against a few tokens, not all.
   const byStart = new Map<number, string[]>();
-  // Built when a value first needs them, dropped when a token is added: the tokens longest first (the order the
-  // matches are tried in at one position), and for each code point met in a value, the tokens that can start there.
+  for (const lower of tokens) {
+    const start = lower.charCodeAt(0) * 0x10000 + lower.charCodeAt(1);
+    const list = byStart.get(start);
+    if (list === undefined) byStart.set(start, [lower]);
+    else list.push(lower);
+  }
+  // Built when a value first needs them: the tokens longest first (the order the matches are tried in at one
+  // position), and for each code point met in a value, the tokens that can start there.
   let ordered: Token[] | undefined;
-  let startingWith = new Map<number, Token[]>();
-  let asciiStartingWith: (Token[] | undefined)[] = [];
-  let asciiPairs: (Token[] | undefined)[] = [];
+  const startingWith = new Map<number, Token[]>();
+  const asciiStartingWith: (Token[] | undefined)[] = [];
+  const asciiPairs: (Token[] | undefined)[] = [];
+  const remembered = new Map<string, string>();
   // For each code point of a token other than ASCII, whether another code point equals it ignoring case; both
   // tested by the regular expression of that one code point with the `iu` flags, the test the matching must equal.
   const folds = new Map<number, RegExp>();
@@ -118,34 +169,17 @@ export function createScrubber(): Scrubber {
     }
     return fold.test(String.fromCodePoint(textPoint));
   };
-  const keep = (lower: string): void => {
-    if (tokens.has(lower)) return;
-    tokens.add(lower);
-    const start = lower.charCodeAt(0) * 0x10000 + lower.charCodeAt(1);
-    const list = byStart.get(start);
-    if (list === undefined) byStart.set(start, [lower]);
-    else list.push(lower);
-    ordered = undefined;
-  };
-  const addToken = (token: string): void => {
-    const t = token.trim();
-    if (t.length >= MIN_TOKEN && /[\p{L}\p{N}]/u.test(t)) keep(t.toLowerCase());
-  };
   const candidates = (codePoint: number): Token[] => {
-    if (ordered === undefined) {
-      // Short tokens (initials, two-letter names) only as whole words; longer ones wherever they occur.
-      ordered = [...tokens].sort((a, b) => b.length - a.length).map((t) => {
-        const codePoints = Array.from(t, (c) => c.codePointAt(0)!);
-        return { length: t.length, codePoints, whole: t.length < MIN_WORD, start: startClass(codePoints[0]!) };
-      });
-      startingWith = new Map();
-      asciiStartingWith = [];
-      asciiPairs = [];
-    }
+    // Short tokens (initials, two-letter names) only as whole words; longer ones wherever they occur.
+    ordered ??= [...tokens].sort((a, b) => b.length - a.length).map((text) => {
+      const first = text.codePointAt(0)!;
+      const next = first > 0xffff ? 2 : 1;
+      return { text, length: text.length, first, second: text.codePointAt(next), whole: text.length < MIN_WORD, start: startClass(first) };
+    });
     let list = codePoint < 0x80 ? asciiStartingWith[codePoint] : startingWith.get(codePoint);
     if (list === undefined) {
       const likeness = likenessOf(codePoint);
-      list = ordered.filter((t) => (t.start === undefined || likeness[t.start]) && sameIgnoringCase(t.codePoints[0]!, codePoint));
+      list = ordered.filter((t) => (t.start === undefined || likeness[t.start]) && sameIgnoringCase(t.first, codePoint));
       if (codePoint < 0x80) asciiStartingWith[codePoint] = list;
       else startingWith.set(codePoint, list);
     }
@@ -160,7 +194,7 @@ export function createScrubber(): Scrubber {
     const key = codePoint * 0x81 + second + 1;
     let list = asciiPairs[key];
     if (list === undefined) {
-      list = first.filter((t) => t.codePoints.length === 1 || (second >= 0 && sameIgnoringCase(t.codePoints[1]!, second)));
+      list = first.filter((t) => t.second === undefined || (second >= 0 && sameIgnoringCase(t.second, second)));
       asciiPairs[key] = list;
     }
     return list;
@@ -169,7 +203,9 @@ export function createScrubber(): Scrubber {
   const matchAt = (text: string, at: number, list: readonly Token[]): number => {
     next: for (const token of list) {
       let end = at;
-      for (const point of token.codePoints) {
+      for (let i = 0; i < token.length;) {
+        const point = token.text.codePointAt(i)!;
+        i += point > 0xffff ? 2 : 1;
         if (end >= text.length) continue next;
         const found = text.codePointAt(end)!;
         if (!sameIgnoringCase(point, found)) continue next;
@@ -180,44 +216,82 @@ export function createScrubber(): Scrubber {
     }
     return -1;
   };
-  return {
-    add(vr, values, words) {
-      for (const value of values) {
-        if (vr === 'DA') {
-          for (const spelling of dateSpellings(value.trim())) addToken(spelling);
-          continue;
-        }
-        addToken(value);
-        if (vr === 'PN') {
-          for (const part of value.split(/[\^=]/)) if (part.trim().length >= 2) keep(part.trim().toLowerCase());
-        } else if (words) {
-          for (const word of value.split(/[^\p{L}\p{N}]+/u)) if (word.length >= MIN_WORD) addToken(word);
-        }
+  const scan = (text: string): string => {
+    // Most values hold no identifier: a plain substring test first, the scan only when one may be there.
+    const lower = text.toLowerCase();
+    let candidate = false;
+    for (let i = 0; i + 1 < lower.length && !candidate; i++) {
+      const list = byStart.get(lower.charCodeAt(i) * 0x10000 + lower.charCodeAt(i + 1));
+      if (list !== undefined) for (const token of list) if (lower.startsWith(token, i)) candidate = true;
+    }
+    if (!candidate) return text;
+    let out = '';
+    let copied = 0;
+    for (let at = 0; at < text.length;) {
+      const codePoint = text.codePointAt(at)!;
+      const end = matchAt(text, at, candidatesAt(text, at, codePoint));
+      if (end < 0) {
+        at += codePoint > 0xffff ? 2 : 1;
+        continue;
       }
-    },
+      out += text.slice(copied, at) + '*'.repeat(end - at);
+      copied = at = end;
+    }
+    return copied === 0 ? text : out + text.slice(copied);
+  };
+  return {
     scrub(text) {
       if (tokens.size === 0 || text === '') return text;
-      // Most values hold no identifier: a plain substring test first, the scan only when one may be there.
-      const lower = text.toLowerCase();
-      let candidate = false;
-      for (let i = 0; i + 1 < lower.length && !candidate; i++) {
-        const list = byStart.get(lower.charCodeAt(i) * 0x10000 + lower.charCodeAt(i + 1));
-        if (list !== undefined) for (const token of list) if (lower.startsWith(token, i)) candidate = true;
+      let scrubbed = remembered.get(text);
+      if (scrubbed === undefined) {
+        scrubbed = scan(text);
+        if (remembered.size < MAX_REMEMBERED_TEXTS) remembered.set(text, scrubbed);
       }
-      if (!candidate) return text;
-      let out = '';
-      let copied = 0;
-      for (let at = 0; at < text.length;) {
-        const codePoint = text.codePointAt(at)!;
-        const end = matchAt(text, at, candidatesAt(text, at, codePoint));
-        if (end < 0) {
-          at += codePoint > 0xffff ? 2 : 1;
-          continue;
+      return scrubbed;
+    },
+  };
+}
+
+/**
+ * Compiled scrubbers by the identifying values they were made from, for a caller that anonymizes many data sets
+ * that repeat them (the files of one series): the caller owns it (see `createAnonymizeCache`). It holds those
+ * values (PHI) as long as the caller keeps it.
+ */
+export type ScrubberCache = Map<string, CompiledScrubber>;
+
+/** Compiled scrubbers a {@link ScrubberCache} keeps (the oldest is dropped first). */
+const MAX_CACHED_SCRUBBERS = 64;
+
+/**
+ * Makes an empty {@link Scrubber}. The identifiers are only worked out when the first value is scrubbed, and with
+ * `cache`, a data set that adds the same values as one before it reuses that one's compiled scrubber.
+ */
+export function createScrubber(cache?: ScrubberCache): Scrubber {
+  const inputs: ScrubInput[] = [];
+  // The inputs written out unambiguously (every length given), the key of the compiled scrubber in `cache`.
+  let key = '';
+  let compiled: CompiledScrubber | undefined;
+  return {
+    add(vr, values, words) {
+      inputs.push({ vr, values, words });
+      if (cache !== undefined) {
+        key += `${vr}${words ? '+' : '-'}${values.length}:`;
+        for (const value of values) key += `${value.length}:${value}`;
+      }
+      compiled = undefined;
+    },
+    scrub(text) {
+      if (compiled === undefined) {
+        compiled = cache?.get(key);
+        if (compiled === undefined) {
+          compiled = compileScrubber(tokensOf(inputs));
+          if (cache !== undefined) {
+            if (cache.size >= MAX_CACHED_SCRUBBERS) cache.delete(cache.keys().next().value!);
+            cache.set(key, compiled);
+          }
         }
-        out += text.slice(copied, at) + '*'.repeat(end - at);
-        copied = at = end;
       }
-      return copied === 0 ? text : out + text.slice(copied);
+      return compiled.scrub(text);
     },
   };
 }

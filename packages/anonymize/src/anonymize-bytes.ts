@@ -56,17 +56,17 @@ function pixelDataIsLast(bytes: Uint8Array, at: number, explicitVR: boolean): bo
  * Throws what readDicom throws for bytes that are not DICOM, and CORE_INVALID_VALUE for bad options.
  */
 export function anonymizeBytes(bytes: Uint8Array, options: AnonymizeOptions & { readonly fileName?: string }): AnonymizeBytesResult {
-  const { fileName, ...anonymizeOptions } = options;
-  const read = fileName !== undefined ? { fileName } : {};
+  // anonymizeFile reads only the options it knows: `options` goes to it as it is (fileName included).
+  const read = options.fileName !== undefined ? { fileName: options.fileName } : {};
   const head = readDicom(bytes, { ...read, stopBeforePixelData: true });
   const syntax = transferSyntaxInfo(head.transferSyntaxUID);
   const passable = syntax.littleEndian && !syntax.deflated && head.transferSyntaxUID !== TransferSyntax.ExplicitVRBigEndian;
   const start = head.pixelDataOffset;
   if (passable && start !== undefined && pixelDataIsLast(bytes, start, syntax.explicitVR)) {
     // The header-only read is exactly the data set before Pixel Data: anonymize it, then append Pixel Data as is.
-    const { file, report } = anonymizeFile(head, anonymizeOptions);
+    const { file, report } = anonymizeFile(head, options);
     return { chunks: [writeDicom(file), bytes.subarray(start)], report, file, pixelDataPassedThrough: true };
   }
-  const { file, report } = anonymizeFile(readDicom(bytes, read), anonymizeOptions);
+  const { file, report } = anonymizeFile(readDicom(bytes, read), options);
   return { chunks: [writeDicom(file)], report, file, pixelDataPassedThrough: false };
 }

@@ -305,6 +305,23 @@ describe('anonymize', () => {
     expect(str(other.dataset, 0x00081030)).toBe('**** ***** for Müller');
   });
 
+  it('cleans kept text of identifiers removed after it, deeper in the data set, and reports only the text it changed, in place', () => {
+    const input = ds(
+      text(0x00080016, 'UI', CT),
+      text(0x00281054, 'LO', 'HU'),
+      text(0x00281055, 'LO', 'Window for Jürgen Smith'),
+      // Removed (X), with the name inside it: it is not walked into, but its identifiers count.
+      seq(0x00400275, ds(text(0x00321032, 'PN', 'Smith^Jürgen'))),
+    );
+    const { dataset, report } = anonymize(input, { secret: SECRET });
+    expect(str(dataset, 0x00281055)).toBe('Window for ****** *****');
+    expect(str(dataset, 0x00281054)).toBe('HU');
+    const actions = report.actions.map((a) => `${a.path} ${a.action} ${a.rule}`);
+    expect(actions.filter((a) => a.startsWith('RescaleType'))).toEqual([]);
+    expect(actions.indexOf('WindowCenterWidthExplanation C scrub')).toBeGreaterThanOrEqual(0);
+    expect(actions.indexOf('WindowCenterWidthExplanation C scrub')).toBeLessThan(actions.indexOf('RequestAttributesSequence X basic'));
+  });
+
   it('rebuilds the file meta: Media Storage SOP Instance UID follows the new SOP Instance UID, source AE removed', () => {
     const file = readDicom(readFileSync(join(TEST_DATA, 'phi-ct-1.dcm')));
     const withAe = { ...file, meta: { elements: new Map([...file.meta.elements, [0x00020016, text(0x00020016, 'AE', 'HOSPITAL_PACS')]]) } };

@@ -1,5 +1,7 @@
 export { anonymize, anonymizeFile } from './anonymize.js';
 export type { AnonymizeFileResult, AnonymizeOptions, AnonymizeResult } from './anonymize.js';
+export { createAnonymizeCache } from './anonymize-cache.js';
+export type { AnonymizeCache } from './anonymize-cache.js';
 export { anonymizeBytes } from './anonymize-bytes.js';
 export type { AnonymizeBytesResult } from './anonymize-bytes.js';
 export type { ActionRule, AnonymizeAction, AnonymizeReport, BurnedInReason } from './report.js';

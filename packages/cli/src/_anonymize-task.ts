@@ -7,7 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, read, unlinkSync, writev } from 'node:fs';
 import { basename, join } from 'node:path';
-import { anonymizeBytes, type AnonymizeReport, type BurnedInReason, type ProfileOptionName } from '@dicom-tools/anonymize';
+import { anonymizeBytes, createAnonymizeCache, type AnonymizeCache, type AnonymizeReport, type BurnedInReason, type ProfileOptionName } from '@dicom-tools/anonymize';
 import { classifyDicomBytes, fileSystemError } from '@dicom-tools/core';
 
 /** The settings every file of a run is anonymized with (structured-cloned once into each worker). */
@@ -82,10 +82,12 @@ export type AnonymizeJobOutcome =
   | { readonly ok: true; readonly value: AnonymizeJobResult }
   | { readonly ok: false; readonly error: { readonly code?: string; readonly message: string; readonly file?: string } };
 
-/** What one thread keeps between files: the UID cache, the folders it made. */
+/** What one thread keeps between files: the UID cache, anonymize's cache, the folders it made. */
 export interface AnonymizeTaskState {
   readonly setup: AnonymizeSetup;
   readonly uidMap: RecordingMap;
+  /** What the files of a series share (compiled free-text scrubber, pseudonyms, markers); identifying values, in memory only. */
+  readonly cache: AnonymizeCache;
   readonly madeFolders: Set<string>;
   /** The RANDOM part of the next temporary file's name: random once per thread, then counted up (48 bits, 12 hex digits). */
   tempSerial: number;
@@ -93,7 +95,7 @@ export interface AnonymizeTaskState {
 
 /** A fresh state for one thread. */
 export function createAnonymizeTaskState(setup: AnonymizeSetup): AnonymizeTaskState {
-  return { setup, uidMap: new RecordingMap(), madeFolders: new Set(), tempSerial: randomInt(2 ** 47) };
+  return { setup, uidMap: new RecordingMap(), cache: createAnonymizeCache(), madeFolders: new Set(), tempSerial: randomInt(2 ** 47) };
 }
 
 /** Creates `folder` once per thread (and says which folder it could not create). */
@@ -172,7 +174,7 @@ function prepareJob(job: AnonymizeJob, bytes: Uint8Array, state: AnonymizeTaskSt
   }
   state.uidMap.added = [];
   const anonymized = anonymizeBytes(bytes, {
-    secret: setup.secret, profile: setup.profile, options: setup.options, uidMap: state.uidMap, fileName: job.path,
+    secret: setup.secret, profile: setup.profile, options: setup.options, uidMap: state.uidMap, cache: state.cache, fileName: job.path,
     ...(setup.patientPrefix !== undefined ? { patientPrefix: setup.patientPrefix } : {}),
     ...(setup.dateShiftRange !== undefined ? { dateShiftRange: setup.dateShiftRange } : {}),
   });
