@@ -2,8 +2,9 @@
 // memory, in a fresh process each round (so the first pass runs on cold, not yet optimised code, as the first files
 // of `dicom-tools anonymize DIR` do), then a second pass over the same files (warm). Reports medians over the rounds
 // of: importing @dicom-tools/anonymize, the cold pass (wall and the process's CPU, which includes V8's background
-// compiler and GC threads), the warm pass, and per file.
-// usage: node bench/anonymize-js.mjs [--data DIR] [--runs N] [--files N]
+// compiler and GC threads), the warm pass, and per file. Each pass shares one createAnonymizeCache() between its
+// files, as `dicom-tools anonymize` does (--no-cache: none, as a caller that does not pass one).
+// usage: node bench/anonymize-js.mjs [--data DIR] [--runs N] [--files N] [--no-cache]
 //   --data   a folder of DICOM files (default bench/.data/anonymize, which bench/anonymize.mjs makes: 1,000 CT slices)
 // Needs packages/core and packages/anonymize built.
 import { execFileSync } from 'node:child_process';
@@ -25,11 +26,13 @@ if (args.includes('--child')) {
   const names = readdirSync(dataDir).sort().slice(0, files);
   const inputs = names.map((n) => readFileSync(join(dataDir, n)));
   const t0 = performance.now();
-  const { anonymizeBytes } = await import(join(HERE, '../packages/anonymize/dist/index.js'));
+  const { anonymizeBytes, createAnonymizeCache } = await import(join(HERE, '../packages/anonymize/dist/index.js'));
+  const withCache = !args.includes('--no-cache');
   const t1 = performance.now();
   const cpu = process.cpuUsage();
   const pass = (uidMap) => {
-    for (let i = 0; i < inputs.length; i++) anonymizeBytes(inputs[i], { secret: 'bench', profile: 'basic', options: [], uidMap, fileName: names[i] });
+    const cache = withCache ? { cache: createAnonymizeCache() } : {};
+    for (let i = 0; i < inputs.length; i++) anonymizeBytes(inputs[i], { secret: 'bench', profile: 'basic', options: [], uidMap, fileName: names[i], ...cache });
   };
   pass(new Map());
   const t2 = performance.now();
@@ -40,11 +43,11 @@ if (args.includes('--child')) {
 } else {
   const runs = Number(opt('--runs', '9'));
   const rows = [];
-  for (let i = 0; i < runs; i++) rows.push(JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', '--data', dataDir, '--files', String(files)], { encoding: 'utf8' })));
+  for (let i = 0; i < runs; i++) rows.push(JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', '--data', dataDir, '--files', String(files), ...(args.includes('--no-cache') ? ['--no-cache'] : [])], { encoding: 'utf8' })));
   const m = (key) => median(rows.map((r) => r[key]));
   const n = rows[0].files;
   const machine = machineInfo();
-  console.log(`${machine.cores} cores, load ${machine.loadAverage1m.toFixed(2)}, Node ${machine.node}; ${n} files from ${dataDir}; median of ${runs} fresh processes`);
+  console.log(`${machine.cores} cores, load ${machine.loadAverage1m.toFixed(2)}, Node ${machine.node}; ${n} files from ${dataDir}; median of ${runs} fresh processes; ${args.includes('--no-cache') ? 'no cache' : 'one cache per pass'}`);
   console.log(`import @dicom-tools/anonymize  ${m('importMs').toFixed(1)} ms`);
   console.log(`cold pass                      ${m('coldMs').toFixed(1)} ms (${((m('coldMs') * 1000) / n).toFixed(0)} us/file), process CPU ${m('coldCpuMs').toFixed(1)} ms`);
   console.log(`warm pass                      ${m('warmMs').toFixed(1)} ms (${((m('warmMs') * 1000) / n).toFixed(0)} us/file)`);
