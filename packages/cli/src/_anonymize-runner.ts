@@ -2,7 +2,7 @@
 // N jobs also in a pool of N - 1 worker threads (@dicom-tools/batch's createWorkerPool, loading _anonymize-worker.js
 // from beside the running program). Workers only write temporary files; names are given here, in the order the files
 // were handed in, so that the outputs are the same, byte for byte and name for name, whatever the number of jobs.
-import { renameSync, unlinkSync } from 'node:fs';
+import { rename, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnonymizeReport } from '@dicom-tools/anonymize';
 import { createWorkerPool, type WorkerPool } from '@dicom-tools/batch';
@@ -152,7 +152,8 @@ export function createAnonymizeRunner(options: AnonymizeRunnerOptions): Anonymiz
     return candidate;
   };
 
-  const commit = (job: AnonymizeJob, hooks: AnonymizeRunHooks, result: AnonymizeJobResult): AnonymizeOutcome => {
+  /** Gives a file's output its name, in the order of the run calls; returns the outcome, or the rename still to do. */
+  const claimOutput = (job: AnonymizeJob, hooks: AnonymizeRunHooks, result: AnonymizeJobResult): AnonymizeOutcome | { readonly temp: string; readonly outcome: AnonymizeOutcome } => {
     if (result.uids !== undefined && options.uidMap !== undefined) for (const [original, replacement] of result.uids) if (!options.uidMap.has(original)) options.uidMap.set(original, replacement);
     if (result.skipped !== undefined) return { action: 'skipped', skipped: result.skipped, summary: result.summary };
     const details = { summary: result.summary, ...(result.report !== undefined ? { report: result.report } : {}) };
@@ -163,28 +164,38 @@ export function createAnonymizeRunner(options: AnonymizeRunnerOptions): Anonymiz
       removeQuietly(result.temp);
       return { output, action: 'resumed', ...details };
     }
-    try {
-      renameSync(result.temp, output);
-    } catch (error) {
-      removeQuietly(result.temp);
-      throw fileSystemError(error, output, 'cannot write');
-    }
-    return { output, action: 'written', ...details };
+    return { temp: result.temp, outcome: { output, action: 'written', ...details } };
   };
+  /** Renames a temporary file into place on libuv's thread pool (names are claimed already: renames may overlap). */
+  const moveIntoPlace = (temp: string, outcome: AnonymizeOutcome): Promise<AnonymizeOutcome> => new Promise((resolve, reject) => {
+    rename(temp, outcome.output!, (error) => {
+      if (error === null) resolve(outcome);
+      else {
+        removeQuietly(temp);
+        reject(fileSystemError(error, outcome.output!, 'cannot write'));
+      }
+    });
+  });
 
-  // The commits, chained in the order of the run calls.
+  // The names, claimed in the order of the run calls; the renames that follow, in flight until close.
   let previous: Promise<unknown> = Promise.resolve();
+  const renaming = new Set<Promise<unknown>>();
   return {
     concurrency: pool !== undefined ? HERE + workers * CHUNK * 2 : HERE * 2,
     run(job, hooks) {
       const produced = (hooks.before ?? Promise.resolve()).then(() => work(job));
-      produced.catch(() => undefined); // its failure is reported through `committed`, in turn
-      const committed = previous.then(() => produced).then((result) => commit(job, hooks, result));
-      previous = committed.catch(() => undefined);
+      produced.catch(() => undefined); // its failure is reported through `claimed`, in turn
+      const claimed = previous.then(() => produced).then((result) => claimOutput(job, hooks, result));
+      previous = claimed.catch(() => undefined);
+      const committed = claimed.then((c) => ('temp' in c ? moveIntoPlace(c.temp, c.outcome) : c));
+      const settled = committed.catch(() => undefined);
+      renaming.add(settled);
+      void settled.then(() => renaming.delete(settled));
       return committed;
     },
     async close() {
       await previous;
+      await Promise.all(renaming);
       await pool?.close();
     },
   };

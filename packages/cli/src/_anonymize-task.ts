@@ -5,7 +5,7 @@
 // final, collision-free name is given by the main thread (_anonymize-runner.ts), which renames the temporary file in
 // input order.
 import { randomInt } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, read, unlinkSync, writev } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, open, openSync, read, unlinkSync, writev } from 'node:fs';
 import { basename, join } from 'node:path';
 import { anonymizeBytes, createAnonymizeCache, type AnonymizeCache, type AnonymizeReport, type BurnedInReason, type ProfileOptionName } from '@dicom-tools/anonymize';
 import { classifyDicomBytes, fileSystemError } from '@dicom-tools/core';
@@ -197,6 +197,11 @@ function readAt(fd: number, buffer: Buffer, offset: number, length: number, posi
   return new Promise((resolve, reject) => read(fd, buffer, offset, length, position, (error, n) => (error ? reject(error) : resolve(n))));
 }
 
+/** `fs.open` as a promise of the file descriptor. */
+function openFile(path: string, flags: string): Promise<number> {
+  return new Promise((resolve, reject) => open(path, flags, (error, fd) => (error ? reject(error) : resolve(fd))));
+}
+
 /** `fs.writev` as a promise of the number of bytes written. */
 function writeAll(fd: number, chunks: readonly Uint8Array[]): Promise<number> {
   return new Promise((resolve, reject) => writev(fd, chunks as Uint8Array[], (error, n) => (error ? reject(error) : resolve(n))));
@@ -224,11 +229,12 @@ class BufferPool {
 
 /**
  * Makes the function that runs one file's job in this thread: reads the file, anonymizes it, and (with a folder,
- * unless a dry run) writes it to a temporary file there. The file's bytes are read and its output written on libuv's
- * thread pool, so with several files in flight the kernel's copying runs on another core while this thread anonymizes;
- * only the cheap calls (open, fstat, close, mkdir) block. Files are anonymized one at a time, in the order they were
- * handed in, so the UID pairs each reports as new do not depend on how many are in flight. A job's promise rejects
- * with a DicomError naming the file when it cannot be read, is not DICOM, or cannot be written.
+ * unless a dry run) writes it to a temporary file there. The file's bytes are read, its output file created and
+ * written on libuv's thread pool, so with several files in flight the kernel's work runs on another core while this
+ * thread anonymizes; only the cheap calls (opening to read, fstat, close, mkdir) block. Files are anonymized one at a
+ * time, in the order they were handed in, so the UID pairs each reports as new do not depend on how many are in
+ * flight. A job's promise rejects with a DicomError naming the file when it cannot be read, is not DICOM, or cannot be
+ * written.
  */
 export function createAnonymizer(state: AnonymizeTaskState): (job: AnonymizeJob) => Promise<AnonymizeJobResult> {
   const buffers = new BufferPool();
@@ -259,7 +265,7 @@ export function createAnonymizer(state: AnonymizeTaskState): (job: AnonymizeJob)
     const temp = temporaryPath(folder, stem, state);
     let fd: number | undefined;
     try {
-      fd = openSync(temp, 'wx');
+      fd = await openFile(temp, 'wx'); // creating a file costs more than opening one: off this thread too
       const total = chunks.reduce((n, c) => n + c.length, 0);
       for (let written = await writeAll(fd, chunks); written < total;) written += await writeAll(fd, unwritten(chunks, written));
       closeSync(fd);

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { anonymizeBytes } from '@dicom-tools/anonymize';
 import { corpusFile } from '@dicom-tools/test-fixtures';
 import { runCli } from './_run-cli.test-util.js';
 
@@ -225,6 +226,27 @@ describe('dicom-tools anonymize', () => {
     expect(m.status).toBe(3);
     expect(m.stderr).toMatch(/broken\.dcm.*CORE_TRUNCATED/);
     expect(listFiles(out).length).toBe(1);
+  });
+
+  it('reports a file whose output cannot be put in place, goes on with the rest, and leaves no temporary file', () => {
+    const folder = join(dir, 'blocked-in');
+    mkdirSync(folder);
+    const names = ['CT_small.dcm', 'MR_small.dcm', 'rtstruct.dcm'];
+    for (const f of names) copyFileSync(corpusFile(f), join(folder, f));
+    // The output name of MR_small.dcm (its new SOP Instance UID under this secret, from the library) is taken by a folder.
+    const { file } = anonymizeBytes(readFileSync(corpusFile('MR_small.dcm')), { secret: 'blocked', profile: 'basic', options: [] });
+    const sop = file.dataset.elements.get(0x00080018);
+    const stem = sop !== undefined && Array.isArray(sop.value) ? String(sop.value[0]) : '';
+    expect(stem).toMatch(/^2\.25\.\d+$/);
+    const out = join(dir, 'blocked-out');
+    mkdirSync(join(out, `${stem}.dcm`, 'occupied'), { recursive: true });
+    const r = cli(['anonymize', folder, '-o', out, '--secret', 'blocked']);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain(join(out, `${stem}.dcm`));
+    expect(r.stderr).toMatch(/CORE_IO/);
+    const left = readdirSync(out);
+    expect(left.filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(left.filter((n) => n.endsWith('.dcm') && n !== `${stem}.dcm`)).toHaveLength(names.length - 1);
   });
 
   /**
