@@ -4,14 +4,17 @@
 import { TextDecoder } from 'node:util';
 import { DicomError } from './errors.js';
 
-/** Per-read cache of decoders and encoding tables; owned by the caller, never module-level. */
+/**
+ * Per-read cache of decoders and encoding tables; owned by the caller, never module-level. The maps are made on
+ * first use: most reads and writes (ASCII text) never need them.
+ */
 export interface CharsetContext {
-  readonly decoders: Map<string, TextDecoder>;
-  readonly encoders: Map<string, Map<string, number>>;
+  decoders: Map<string, TextDecoder> | undefined;
+  encoders: Map<string, Map<string, number>> | undefined;
 }
 
 export function createCharsetContext(): CharsetContext {
-  return { decoders: new Map(), encoders: new Map() };
+  return { decoders: undefined, encoders: undefined };
 }
 
 interface Term {
@@ -60,10 +63,11 @@ export function isKnownCharacterSet(values: readonly string[]): boolean {
 }
 
 function decoderFor(ctx: CharsetContext, label: string): TextDecoder {
-  let d = ctx.decoders.get(label);
+  const decoders = (ctx.decoders ??= new Map());
+  let d = decoders.get(label);
   if (!d) {
     d = new TextDecoder(label, { fatal: false });
-    ctx.decoders.set(label, d);
+    decoders.set(label, d);
   }
   return d;
 }
@@ -233,13 +237,14 @@ export function encodeText(ctx: CharsetContext, text: string, charsets: readonly
 }
 
 function reverseTable(ctx: CharsetContext, label: string): Map<string, number> {
-  const cached = ctx.encoders.get(label);
+  const encoders = (ctx.encoders ??= new Map());
+  const cached = encoders.get(label);
   if (cached) return cached;
   const table = new Map<string, number>();
   for (let b = 0xa0; b <= 0xff; b++) {
     const ch = decodeWith(ctx, label, Uint8Array.of(b));
     if (ch !== '\ufffd' && !table.has(ch)) table.set(ch, b);
   }
-  ctx.encoders.set(label, table);
+  encoders.set(label, table);
   return table;
 }

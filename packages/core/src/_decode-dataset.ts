@@ -6,7 +6,8 @@ import type { DataElement, Dataset } from './dataset.js';
 import { lookupTag } from './dictionary.js';
 import { DicomError } from './errors.js';
 import { describeTag } from './tag.js';
-import { isBigIntVr, isNumberVr, isTextVr, VRS, vrWordSize, type BigIntVr, type BytesVr, type NumberVr, type Vr } from './vr.js';
+import { BIGINT, BYTES, KIND_OF_VR, NUMBER, SEQUENCE, TEXT } from './_vr-kind.js';
+import { vrWordSize, type BigIntVr, type BytesVr, type NumberVr, type Vr } from './vr.js';
 
 const PIXEL_DATA = 0x7fe00010;
 const SPECIFIC_CHARACTER_SET = 0x00080005;
@@ -34,6 +35,14 @@ export interface DecodeContext {
   readonly view: DataView;
   readonly charset: CharsetContext;
   readonly isSequenceTag: IsSequenceTag;
+  /**
+   * Text values are sliced out of one latin-1 string of the bytes around them, `window`, which starts at byte
+   * `windowStart`: one decoding call per few kilobytes instead of one per value.
+   */
+  window: string;
+  windowStart: number;
+  /** Where windows end at the latest: the end of the bytes, or where a header-only read stopped. */
+  textLimit: number;
 }
 
 export function createDecodeContext(bytes: Uint8Array): DecodeContext {
@@ -43,18 +52,29 @@ export function createDecodeContext(bytes: Uint8Array): DecodeContext {
     view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     charset: createCharsetContext(),
     isSequenceTag,
+    window: '',
+    windowStart: 0,
+    textLimit: bytes.length,
   };
 }
 
-/** How values of a VR are stored (dataset.ts): one lookup instead of a test per kind. */
-const TEXT = 1;
-const NUMBER = 2;
-const BIGINT = 3;
-const BYTES = 4;
-const SEQUENCE = 5;
-const KIND_OF_VR: ReadonlyMap<string, number> = new Map(
-  VRS.map((vr) => [vr, vr === 'SQ' ? SEQUENCE : isTextVr(vr) ? TEXT : isNumberVr(vr) ? NUMBER : isBigIntVr(vr) ? BIGINT : BYTES]),
-);
+/**
+ * Bytes decoded at once into a text window: a whole header, for most files. A value sliced out of a window keeps
+ * the window alive (up to this size, never past where a header-only read stopped), as long as the data set lives.
+ */
+const WINDOW_BYTES = 8 * 1024;
+
+/** The bytes `[start, end)` as latin-1 text, sliced out of the context's window (a new window when outside it). */
+function latin1Text(ctx: DecodeContext, start: number, end: number): string {
+  const from = start - ctx.windowStart;
+  if (from < 0 || end - ctx.windowStart > ctx.window.length) {
+    const windowEnd = Math.max(end, Math.min(ctx.textLimit, start + WINDOW_BYTES));
+    ctx.window = latin1(ctx.buffer, start, windowEnd);
+    ctx.windowStart = start;
+    return ctx.window.slice(0, end - start);
+  }
+  return ctx.window.slice(from, end - ctx.windowStart);
+}
 
 /** For the walk of implicit VR data: whether the dictionary gives the tag VR SQ. */
 function isSequenceTag(tag: number): boolean {
@@ -164,7 +184,7 @@ function decodeTextElement(ctx: DecodeContext, tag: number, vr: Vr & string, sta
   // Trailing padding (spaces and NULs) is dropped from the bytes: in ASCII, the same as from the decoded text.
   let textEnd = end;
   while (textEnd > start && (bytes[textEnd - 1] === 0x20 || bytes[textEnd - 1] === 0x00)) textEnd--;
-  let text = textEnd === start ? '' : latin1(ctx.buffer, start, textEnd);
+  let text = textEnd === start ? '' : latin1Text(ctx, start, textEnd);
   const textVr = vr as Extract<DataElement, { value: readonly string[] }>['vr'];
   if (!SPECIAL.test(text)) return { tag, vr: textVr, value: text === '' ? [] : [text] };
   let raw: Uint8Array | undefined;

@@ -6,7 +6,8 @@ import { isEncapsulated, type DataElement, type Dataset } from './dataset.js';
 import { lookupTag } from './dictionary.js';
 import { DicomError } from './errors.js';
 import { formatTag } from './tag.js';
-import { hasLongHeader, isBigIntVr, isBytesVr, isNumberVr, isTextVr, usesDefaultRepertoire, vrWordSize } from './vr.js';
+import { BIGINT, BYTES, KIND_OF_VR, NUMBER, SEQUENCE, TEXT } from './_vr-kind.js';
+import { hasLongHeader, usesDefaultRepertoire, vrWordSize } from './vr.js';
 
 /** How to encode: the transfer syntax's properties, and the caller-owned charset caches. */
 export interface Encoding {
@@ -38,19 +39,37 @@ function reserve(out: Sink, n: number): void {
 const SPECIFIC_CHARACTER_SET = 0x00080005;
 const UNDEFINED = 0xffffffff;
 
-function put16(out: Sink, value: number, little: boolean): void {
-  if (little) out.buffer.writeUInt16LE(value, out.at);
-  else out.buffer.writeUInt16BE(value, out.at);
-  out.at += 2;
+// Header fields are stored byte by byte (a Uint8Array keeps the low 8 bits of what is stored): Buffer's
+// writeUInt16LE and friends check their arguments on every call, which costs more than the store itself.
+function store16(b: Buffer, at: number, value: number, little: boolean): void {
+  if (little) {
+    b[at] = value;
+    b[at + 1] = value >>> 8;
+  } else {
+    b[at] = value >>> 8;
+    b[at + 1] = value;
+  }
 }
-function put32(out: Sink, value: number, little: boolean): void {
-  if (little) out.buffer.writeUInt32LE(value, out.at);
-  else out.buffer.writeUInt32BE(value, out.at);
-  out.at += 4;
+function store32(b: Buffer, at: number, value: number, little: boolean): void {
+  if (little) {
+    b[at] = value;
+    b[at + 1] = value >>> 8;
+    b[at + 2] = value >>> 16;
+    b[at + 3] = value >>> 24;
+  } else {
+    b[at] = value >>> 24;
+    b[at + 1] = value >>> 16;
+    b[at + 2] = value >>> 8;
+    b[at + 3] = value;
+  }
 }
 function patch32(out: Sink, at: number, value: number, little: boolean): void {
-  if (little) out.buffer.writeUInt32LE(value, at);
-  else out.buffer.writeUInt32BE(value, at);
+  store32(out.buffer, at, value, little);
+}
+
+/** The size of the header {@link header} writes: in explicit VR, 12 bytes for a 32-bit length. */
+function headerSize(vr: string, length: number, enc: Encoding): number {
+  return !enc.explicitVR || !(hasLongHeader(vr) || length > 0xfffe) ? 8 : 12;
 }
 
 /**
@@ -60,30 +79,40 @@ function patch32(out: Sink, at: number, value: number, little: boolean): void {
 function header(out: Sink, tag: number, vr: string, length: number, enc: Encoding): number {
   const little = enc.littleEndian;
   reserve(out, 12);
-  put16(out, tag >>> 16, little);
-  put16(out, tag & 0xffff, little);
+  const b = out.buffer;
+  const at = out.at;
+  store16(b, at, tag >>> 16, little);
+  store16(b, at + 2, tag & 0xffff, little);
   if (!enc.explicitVR) {
-    put32(out, length, little);
-    return out.at - 4;
+    store32(b, at + 4, length, little);
+    out.at = at + 8;
+    return at + 4;
   }
-  const written = !hasLongHeader(vr) && length > 0xfffe ? 'UN' : vr;
-  out.buffer[out.at++] = written.charCodeAt(0);
-  out.buffer[out.at++] = written.charCodeAt(1);
-  if (hasLongHeader(written)) {
-    put16(out, 0, little);
-    put32(out, length, little);
-    return out.at - 4;
+  const long = hasLongHeader(vr);
+  const written = !long && length > 0xfffe ? 'UN' : vr;
+  b[at + 4] = written.charCodeAt(0);
+  b[at + 5] = written.charCodeAt(1);
+  if (long || written === 'UN') {
+    b[at + 6] = 0;
+    b[at + 7] = 0;
+    store32(b, at + 8, length, little);
+    out.at = at + 12;
+    return at + 8;
   }
-  put16(out, length, little);
-  return out.at - 2;
+  store16(b, at + 6, length, little);
+  out.at = at + 8;
+  return at + 6;
 }
 
 function itemHeader(out: Sink, element: number, length: number, little: boolean): number {
   reserve(out, 8);
-  put16(out, 0xfffe, little);
-  put16(out, element, little);
-  put32(out, length, little);
-  return out.at - 4;
+  const b = out.buffer;
+  const at = out.at;
+  store16(b, at, 0xfffe, little);
+  store16(b, at + 2, element, little);
+  store32(b, at + 4, length, little);
+  out.at = at + 8;
+  return at + 4;
 }
 
 function putBytes(out: Sink, bytes: Uint8Array, padTo: number): void {
@@ -127,19 +156,31 @@ function textBytes(element: Extract<DataElement, { value: readonly string[] }>, 
   }
 }
 
-/** Writes a text element whose values are all 7-bit ASCII (header, value, padding) and returns true; else writes nothing and returns false. */
+/**
+ * Writes a text element whose values are all 7-bit ASCII (header, value, padding) and returns true; else writes
+ * nothing and returns false. One pass over the characters: the value is copied to where it goes after the header
+ * while it is checked, and the header is written only once it is known to be ASCII.
+ */
 function putAsciiText(out: Sink, element: Extract<DataElement, { value: readonly string[] }>, enc: Encoding): boolean {
-  const text: unknown = element.value.length === 1 ? element.value[0] : element.value.join('\\');
+  const values = element.value;
+  const text: unknown = values.length === 1 ? values[0] : values.join('\\');
   if (typeof text !== 'string') return false;
+  const vr = element.vr;
   const length = text.length;
-  for (let i = 0; i < length; i++) if (text.charCodeAt(i) > 0x7f) return false;
   const padded = length + (length & 1);
-  header(out, element.tag, element.vr, padded, enc);
-  reserve(out, padded);
+  // Room for the largest header (which header() reserves) and the value after it: nothing moves the buffer
+  // between the value's copy and the header's.
+  reserve(out, 12 + padded);
+  const size = headerSize(vr, padded, enc);
   const b = out.buffer;
-  let o = out.at;
-  for (let i = 0; i < length; i++) b[o++] = text.charCodeAt(i);
-  if (padded !== length) b[o++] = element.vr === 'UI' ? 0 : 0x20;
+  let o = out.at + size;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return false;
+    b[o++] = c;
+  }
+  if (padded !== length) b[o++] = vr === 'UI' ? 0 : 0x20;
+  header(out, element.tag, vr, padded, enc);
   out.at = o;
   return true;
 }
@@ -163,14 +204,14 @@ function putNumbers(out: Sink, element: DataElement, enc: Encoding): void {
     }
     const at = out.at;
     switch (vr) {
-      case 'US': if (little) b.writeUInt16LE(n, at); else b.writeUInt16BE(n, at); break;
-      case 'SS': if (little) b.writeInt16LE(n, at); else b.writeInt16BE(n, at); break;
-      case 'UL': if (little) b.writeUInt32LE(n, at); else b.writeUInt32BE(n, at); break;
-      case 'SL': if (little) b.writeInt32LE(n, at); else b.writeInt32BE(n, at); break;
+      // Integers in range (checked above): the low bytes of a negative number are its two's complement.
+      case 'US': case 'SS': store16(b, at, n, little); break;
+      case 'UL': case 'SL': store32(b, at, n, little); break;
       case 'FL': if (little) b.writeFloatLE(n, at); else b.writeFloatBE(n, at); break;
       case 'FD': if (little) b.writeDoubleLE(n, at); else b.writeDoubleBE(n, at); break;
       default: // AT: group then element, each in the syntax's byte order
-        if (little) { b.writeUInt16LE(n >>> 16, at); b.writeUInt16LE(n & 0xffff, at + 2); } else { b.writeUInt16BE(n >>> 16, at); b.writeUInt16BE(n & 0xffff, at + 2); }
+        store16(b, at, n >>> 16, little);
+        store16(b, at + 2, n & 0xffff, little);
     }
     out.at += size;
   }
@@ -192,16 +233,38 @@ function putBigInts(out: Sink, element: DataElement, enc: Encoding): void {
 
 /** Writes the elements of `dataset` (sorted by tag), recomputing any group length it has. */
 export function encodeDataset(out: Sink, dataset: Dataset, enc: Encoding, inherited: readonly string[], depth: number): void {
+  encodeItem(out, dataset, enc, inherited, inherited.join('\\'), depth);
+}
+
+function byTag(a: DataElement, b: DataElement): number {
+  return a.tag - b.tag;
+}
+
+/** The elements of `dataset` in tag order: a data set read from a file already has them so, and is not sorted again. */
+function inTagOrder(dataset: Dataset): DataElement[] {
+  const elements = [...dataset.elements.values()];
+  for (let i = 1; i < elements.length; i++) {
+    if (elements[i]!.tag < elements[i - 1]!.tag) return elements.sort(byTag);
+  }
+  return elements;
+}
+
+/** {@link encodeDataset} with the key of the inherited character sets (`charsets.join('\\')`) already made. */
+function encodeItem(out: Sink, dataset: Dataset, enc: Encoding, inherited: readonly string[], inheritedKey: string, depth: number): void {
   if (depth > MAX_NESTING) throw new DicomError('CORE_INVALID_VALUE', `sequences are nested more than ${MAX_NESTING} levels deep`);
   let charsets = inherited;
+  let charsetKey = inheritedKey;
   const cs = dataset.elements.get(SPECIFIC_CHARACTER_SET);
-  if (cs !== undefined && cs.vr === 'CS') charsets = cs.value.length > 0 ? cs.value.map((v) => v.trim()) : [''];
-  const charsetKey = charsets.join('\\');
-  const elements = [...dataset.elements.values()].sort((a, b) => a.tag - b.tag);
+  if (cs !== undefined && cs.vr === 'CS') {
+    charsets = cs.value.length > 0 ? cs.value.map((v) => v.trim()) : [''];
+    charsetKey = charsets.join('\\');
+  }
+  const elements = inTagOrder(dataset);
   let group = -1;
   let groupLengthAt = -1;
   let groupStart = 0;
-  for (const element of elements) {
+  for (let i = 0; i < elements.length; i++) {
+    const element = elements[i]!;
     const g = element.tag >>> 16;
     if (g === 0xfffe) continue; // items and delimiters are structure, written by their sequences
     if (g !== group) {
@@ -225,6 +288,18 @@ export function encodeDataset(out: Sink, dataset: Dataset, enc: Encoding, inheri
 
 function encodeElement(out: Sink, element: DataElement, enc: Encoding, charsets: readonly string[], charsetKey: string, depth: number): void {
   const vr = element.vr;
+  const kind = KIND_OF_VR.get(vr);
+  if (kind === TEXT) {
+    const textElement = element as Extract<DataElement, { value: readonly string[] }>;
+    // Plain ASCII without original bytes, nearly every value: written straight into the sink (what encodeText
+    // gives for ASCII under any character set), without a Buffer per value.
+    if (textElement.raw === undefined && putAsciiText(out, textElement, enc)) return;
+    const bytes = textBytes(textElement, enc, charsets, charsetKey);
+    header(out, element.tag, vr, bytes.length + (bytes.length & 1), enc);
+    putBytes(out, bytes, vr === 'UI' ? 0 : 0x20);
+    return;
+  }
+  if (kind === NUMBER) return putNumbers(out, element, enc);
   const little = enc.littleEndian;
   if (isEncapsulated(element)) {
     if (!enc.encapsulated) {
@@ -241,16 +316,17 @@ function encodeElement(out: Sink, element: DataElement, enc: Encoding, charsets:
     itemHeader(out, 0xe0dd, 0, little);
     return;
   }
-  if (vr === 'SQ') {
+  if (kind === SEQUENCE) {
     // In implicit VR a reader knows a sequence only from its dictionary: one it cannot know (private or
     // unknown tags) is written with undefined lengths, so it is still parsed as a sequence (PS3.5 7.5).
     const open = !enc.explicitVR && lookupTag(element.tag)?.vr !== 'SQ';
     const lengthAt = header(out, element.tag, 'SQ', open ? UNDEFINED : 0, enc);
     const start = out.at;
-    for (const item of element.value as readonly Dataset[]) {
+    const items = element.value as readonly Dataset[];
+    for (let i = 0; i < items.length; i++) {
       const itemLengthAt = itemHeader(out, 0xe000, open ? UNDEFINED : 0, little);
       const itemStart = out.at;
-      encodeDataset(out, item, enc, charsets, depth + 1);
+      encodeItem(out, items[i]!, enc, charsets, charsetKey, depth + 1);
       if (open) itemHeader(out, 0xe00d, 0, little);
       else patch32(out, itemLengthAt, out.at - itemStart, little);
     }
@@ -258,19 +334,8 @@ function encodeElement(out: Sink, element: DataElement, enc: Encoding, charsets:
     else patch32(out, lengthAt, out.at - start, little);
     return;
   }
-  if (isTextVr(vr)) {
-    const textElement = element as Extract<DataElement, { value: readonly string[] }>;
-    // Plain ASCII without original bytes, nearly every value: written straight into the sink (what encodeText
-    // gives for ASCII under any character set), without a Buffer per value.
-    if (textElement.raw === undefined && putAsciiText(out, textElement, enc)) return;
-    const bytes = textBytes(textElement, enc, charsets, charsetKey);
-    header(out, element.tag, vr, bytes.length + (bytes.length & 1), enc);
-    putBytes(out, bytes, vr === 'UI' ? 0 : 0x20);
-    return;
-  }
-  if (isNumberVr(vr)) return putNumbers(out, element, enc);
-  if (isBigIntVr(vr)) return putBigInts(out, element, enc);
-  if (isBytesVr(vr)) {
+  if (kind === BIGINT) return putBigInts(out, element, enc);
+  if (kind === BYTES) {
     const data = element.value as Uint8Array;
     if (!(data instanceof Uint8Array)) throw invalid(element, 'the value is not a Uint8Array');
     header(out, element.tag, vr, data.length + (data.length & 1), enc);

@@ -20,29 +20,52 @@ export interface TagInfo {
 }
 
 /**
- * The fixed-tag rows by tag, parsed from their text on the first lookup rather than when the module loads (a
- * process that reads explicit VR files may never look a tag up). A memo of a constant: built once, never changed
- * after, and nothing outside this module can tell whether it has been built.
+ * What the dictionary says about each fixed tag, parsed from the rows' text on the first lookup rather than when the
+ * module loads (a process that reads explicit VR files may never look a tag up), once: every lookup of a tag then
+ * answers the same object instead of building one. A memo of a constant: built once, never changed after, and
+ * nothing outside this module can tell whether it has been built.
  */
-let rowsByTag: ReadonlyMap<number, DictionaryRow> | undefined;
+let infoByTag: ReadonlyMap<number, TagInfo> | undefined;
 
-function exactRows(): ReadonlyMap<number, DictionaryRow> {
-  if (rowsByTag !== undefined) return rowsByTag;
-  const rows = new Map<number, DictionaryRow>();
-  let start = DICTIONARY_ROWS.indexOf('\n') + 1;
-  while (start < DICTIONARY_ROWS.length) {
-    let end = DICTIONARY_ROWS.indexOf('\n', start);
-    if (end < 0) end = DICTIONARY_ROWS.length;
-    const [hex, keyword, vr, vm, name, retired] = DICTIONARY_ROWS.slice(start, end).split('\t');
-    if (name !== undefined) rows.set(parseInt(hex!, 16), [keyword!, vr!, vm!, name, retired === '1' ? 1 : 0]);
+function exactTags(): ReadonlyMap<number, TagInfo> {
+  if (infoByTag !== undefined) return infoByTag;
+  const infos = new Map<number, TagInfo>();
+  // The VR lists repeat (a few dozen distinct ones for 5,000 rows): one frozen array each.
+  const vrLists = new Map<string, readonly Vr[]>();
+  const text = DICTIONARY_ROWS;
+  let start = text.indexOf('\n') + 1;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    // Six tab-separated fields: tag, keyword, VR, VM, name, retired.
+    const t1 = text.indexOf('\t', start);
+    const t2 = text.indexOf('\t', t1 + 1);
+    const t3 = text.indexOf('\t', t2 + 1);
+    const t4 = text.indexOf('\t', t3 + 1);
+    const t5 = text.indexOf('\t', t4 + 1);
+    if (t1 > 0 && t5 > 0 && t5 < end) {
+      const vr = text.slice(t2 + 1, t3);
+      let vrs = vrLists.get(vr);
+      if (vrs === undefined) {
+        vrs = vrListOf(vr);
+        vrLists.set(vr, vrs);
+      }
+      const tag = parseInt(text.slice(start, t1), 16);
+      const retired = text.charCodeAt(t5 + 1) === 0x31; // '1'
+      infos.set(tag, { tag, keyword: text.slice(t1 + 1, t2), name: text.slice(t4 + 1, t5), vr: vrs[0] ?? 'NONE', vrs, vm: text.slice(t3 + 1, t4), retired, private: false });
+    }
     start = end + 1;
   }
-  rowsByTag = rows;
-  return rows;
+  infoByTag = infos;
+  return infos;
+}
+
+function vrListOf(vr: string): readonly Vr[] {
+  return Object.freeze(vr === 'NONE' ? [] : (vr.split('|') as Vr[]));
 }
 
 function fromRow(tag: number, row: DictionaryRow): TagInfo {
-  const vrs = row[1] === 'NONE' ? [] : (row[1].split('|') as Vr[]);
+  const vrs = vrListOf(row[1]);
   return { tag, keyword: row[0], name: row[3], vr: vrs[0] ?? 'NONE', vrs, vm: row[2], retired: row[4] === 1, private: false };
 }
 
@@ -60,11 +83,12 @@ export function isPrivateCreatorTag(tag: number): boolean {
 
 /**
  * Looks a tag up in the PS3.6 data dictionary (including wildcard rows such as (60xx,3000)). Group lengths
- * and private creators get their fixed VRs; other private and unknown tags answer `undefined`.
+ * and private creators get their fixed VRs; other private and unknown tags answer `undefined`. The answer for a
+ * fixed tag is one object shared by every caller: read it, do not change it.
  */
 export function lookupTag(tag: number): TagInfo | undefined {
-  const row = exactRows().get(tag);
-  if (row !== undefined) return fromRow(tag, row);
+  const info = exactTags().get(tag);
+  if (info !== undefined) return info;
   if ((tag & 0xffff) === 0 && tag >>> 16 !== 0xfffe) {
     return { tag, keyword: '', name: 'Group Length', vr: 'UL', vrs: ['UL'], vm: '1', retired: true, private: isPrivateTag(tag) };
   }

@@ -120,6 +120,7 @@ function readUnnamed(bytes: Uint8Array, options: ReadOptions): DicomFile {
     bodyStart = at;
     const ts = walked.elements.find((e) => e.tag === 0x00020010);
     if (ts) syntax = textOf(bytes, ts.dataOffset, ts.length);
+    decodeMeta.textLimit = bodyStart; // text windows (see DecodeContext) end with the group
     meta = decodeDataset(decodeMeta, walked.elements, [''], true, true);
     if (syntax === undefined || syntax === '') syntax = detectSyntax(bytes, bodyStart) ?? TransferSyntax.ExplicitVRLittleEndian;
   } else {
@@ -141,6 +142,8 @@ function readUnnamed(bytes: Uint8Array, options: ReadOptions): DicomFile {
   if (partial && stop && !walked.stoppedAtPixelData) {
     throw new DicomError('CORE_TRUNCATED', `truncated: the ${body.length} bytes given end before pixel data (partial read)`, { offset: body.length });
   }
+  // A header-only read decodes no text past where it stopped.
+  ctx.textLimit = walked.pixelDataAt ?? body.length;
   const dataset = decodeDataset(ctx, walked.elements, [''], info.explicitVR, info.littleEndian);
   const file = { meta, dataset, transferSyntaxUID: syntax, hadPreamble: located.preamble };
   const { pixelDataAt, pixelDataTag } = walked;

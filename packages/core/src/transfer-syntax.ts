@@ -1,4 +1,4 @@
-import { UID_REGISTRY } from './_generated/uids.js';
+import { UID_REGISTRY, type UidEntry } from './_generated/uids.js';
 
 /** The transfer syntaxes without pixel compression, which this package reads and writes. */
 export const TransferSyntax = {
@@ -24,9 +24,42 @@ export interface TransferSyntaxInfo {
   readonly retired: boolean;
 }
 
+/**
+ * The registry as a Map, made on the first look-up: a UID read from a file is a fresh string, which a property
+ * look-up in a 350-key object must first find in the engine's string table (about 1 µs cold, and most UIDs are not
+ * in it), where a Map hashes it once. Also, only registered UIDs are found (not `toString`). A memo of a
+ * constant: built once, never changed after, and nothing outside this module can tell whether it has been built.
+ */
+let registry: ReadonlyMap<string, UidEntry> | undefined;
+
+function registryMap(): ReadonlyMap<string, UidEntry> {
+  registry ??= new Map(Object.entries(UID_REGISTRY));
+  return registry;
+}
+
+function registryEntry(uid: string): UidEntry | undefined {
+  return registryMap().get(uid);
+}
+
+/**
+ * The descriptions of the registry's transfer syntaxes, made with the registry's Map: the reader and the writer ask
+ * for one per file. Frozen, as every caller gets the same object. A memo of a constant, as {@link registry} is.
+ */
+let registered: ReadonlyMap<string, TransferSyntaxInfo> | undefined;
+
 /** Describes a transfer syntax UID. Unknown UIDs are taken as encapsulated explicit VR little endian, as PS3.5 10 requires of new syntaxes. */
 export function transferSyntaxInfo(uid: string): TransferSyntaxInfo {
-  const entry = UID_REGISTRY[uid];
+  if (registered === undefined) {
+    const infos = new Map<string, TransferSyntaxInfo>();
+    for (const [registeredUid, entry] of registryMap()) {
+      if (entry.type === 'Transfer Syntax') infos.set(registeredUid, Object.freeze(describeSyntax(registeredUid, entry)));
+    }
+    registered = infos;
+  }
+  return registered.get(uid) ?? describeSyntax(uid, registryEntry(uid));
+}
+
+function describeSyntax(uid: string, entry: UidEntry | undefined): TransferSyntaxInfo {
   const known = entry?.type === 'Transfer Syntax';
   const name = known ? entry.name.replace(/: Default Transfer Syntax.*$/, '') : uid;
   const retired = known ? entry.retired : false;
@@ -46,10 +79,10 @@ export function transferSyntaxInfo(uid: string): TransferSyntaxInfo {
 
 /** The registry name of any UID (SOP class, transfer syntax, well-known instance), if registered. */
 export function uidName(uid: string): string | undefined {
-  return UID_REGISTRY[uid]?.name;
+  return registryEntry(uid)?.name;
 }
 
 /** The IOD a storage SOP class UID belongs to (`CT Image`), if registered. */
 export function iodOfSopClass(uid: string): string | undefined {
-  return UID_REGISTRY[uid]?.iod;
+  return registryEntry(uid)?.iod;
 }

@@ -171,6 +171,33 @@ describe('read -> write -> read keeps every element value', () => {
   });
 });
 
+describe('text values where the output buffer grows', () => {
+  // The writer starts small for a header-only data set and grows its buffer as it goes: whichever element that
+  // happens at, its value must be written whole.
+  it('writes every value of headers of 1 to 160 text elements, long and short (0 to 3 characters) in turn', () => {
+    for (let n = 1; n <= 160; n++) {
+      const elements = new Map<number, DataElement>();
+      const expected: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const tag = (0x00111000 + i) >>> 0;
+        const value = i % 2 === 0 ? 'L'.repeat(50 + ((n + i) % 17)) : 'ABC'.slice(0, (n + i) % 4);
+        elements.set(tag, { tag, vr: 'SH', value: value === '' ? [] : [value] });
+        expected.push(value);
+      }
+      const bytes = writeDicom({ meta: { elements: new Map() }, dataset: { elements }, transferSyntaxUID: TransferSyntax.ExplicitVRLittleEndian, hadPreamble: true });
+      // The data set read by hand (PS3.5 7.1.2: tag, VR, 16-bit length, value padded with a space to even length).
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const found: string[] = [];
+      for (let at = rawMeta(bytes).end; at + 8 <= bytes.length; ) {
+        const length = view.getUint16(at + 6, true);
+        found.push(ascii(bytes.subarray(at + 8, at + 8 + length)));
+        at += 8 + length;
+      }
+      expect({ n, found }).toEqual({ n, found: expected });
+    }
+  });
+});
+
 /** Reads the file meta group of Part 10 bytes by hand (PS3.10 7.1: explicit VR little endian after `DICM`). */
 function rawMeta(bytes: Uint8Array): { elements: Map<number, Uint8Array>; end: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

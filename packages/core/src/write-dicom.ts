@@ -83,12 +83,17 @@ function checkSyntax(file: DicomFile, syntax: string): ReturnType<typeof transfe
 
 const PIXEL_DATA = 0x7fe00010;
 
-/** Bytes to reserve up front: the pixel data (the bulk of most files) plus room for the rest. */
+/**
+ * Bytes to reserve up front (the buffer doubles when they run out): the pixel data (the bulk of most files) plus
+ * room for the rest. Without pixel data (a header-only read), about 32 bytes per top-level element, what headers
+ * take on average: most then fit Node's shared allocation pool instead of a fresh allocation per file.
+ */
 function capacityFor(dataset: Dataset): number {
   const pixel = dataset.elements.get(PIXEL_DATA);
   let bulk = 0;
   if (pixel !== undefined && isEncapsulated(pixel)) bulk = pixel.value.fragments.reduce((sum, f) => sum + f.length + 9, pixel.value.basicOffsetTable.length + 32);
   else if (pixel !== undefined && pixel.value instanceof Uint8Array) bulk = pixel.value.length + 1;
+  if (bulk === 0) return 132 + 256 + 32 * dataset.elements.size;
   return 132 + 1024 + bulk + 32 * 1024;
 }
 
@@ -100,7 +105,8 @@ function capacityFor(dataset: Dataset): number {
  * reader can still find their items). Text read from a file and left unchanged is written back byte for byte;
  * other text is encoded in the data set's Specific Character Set, or throws CORE_CHARSET_UNENCODABLE.
  * Throws CORE_UNSUPPORTED_TRANSFER_SYNTAX for pixel data the syntax cannot carry, CORE_INVALID_VALUE for a value
- * its VR cannot hold.
+ * its VR cannot hold. The bytes are a view into a larger buffer, which for a small file is Node's shared Buffer pool
+ * (as with `Buffer.from(string)`): use the view itself, and copy it (`slice()`) before transferring its ArrayBuffer.
  */
 export function writeDicom(file: DicomFile, options: WriteOptions = {}): Uint8Array {
   const syntax = options.transferSyntaxUID ?? file.transferSyntaxUID ?? TransferSyntax.ExplicitVRLittleEndian;
