@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { unzipSync } from 'fflate';
 import { readTarStream } from './_tar-stream.js';
 
 /** One regular file of an archive. */
@@ -25,10 +24,11 @@ function safeName(name: string): string {
  * (gunzip by node:zlib, our tar reader): one member at a time is in memory, in archive order, so an archive bigger
  * than memory works. A .zip (whose directory is at its end) is read whole into memory (fflate) and its members come
  * sorted by name. Throws (an Error with a plain message) on a corrupt archive; a .tar may first have yielded the
- * members before the damage.
+ * members before the damage. fflate loads on the first .zip, not with this package: most batches never meet one.
  */
 export async function* readArchive(path: string): AsyncGenerator<ArchiveMember, void, undefined> {
   if (/\.zip$/i.test(path)) {
+    const { unzipSync } = await import('fflate');
     const members = Object.entries(unzipSync(new Uint8Array(await readFile(path))))
       .filter(([name]) => !name.endsWith('/'))
       .map(([name, bytes]) => ({ name: safeName(name), bytes }))

@@ -2,7 +2,8 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { DicomError, findDicomFiles, readDicom } from '@dicom-tools/core';
 import { isArchiveName, readArchive } from './_archive.js';
-import { glob, isDynamicPattern } from 'tinyglobby';
+// Types only: tinyglobby (with fdir and picomatch) is imported on first use, for a path that does not exist.
+import type * as Tinyglobby from 'tinyglobby';
 
 /** A DICOM file found among the inputs, with where it sits relative to the input it came from. */
 export interface BatchInput {
@@ -53,8 +54,9 @@ export async function* expandInputs(paths: readonly string[], options: ExpandInp
     try {
       isFolder = (await stat(given)).isDirectory();
     } catch {
-      if (isDynamicPattern(given)) {
-        yield* expandPattern(given, options);
+      const tinyglobby = await import('tinyglobby');
+      if (tinyglobby.isDynamicPattern(given)) {
+        yield* expandPattern(given, tinyglobby, options);
         continue;
       }
       options.onSkipped?.({ path: given, reason: 'no such file or folder' });
@@ -83,11 +85,11 @@ export async function* expandInputs(paths: readonly string[], options: ExpandInp
 }
 
 /** The folders of a pattern before its first dynamic part (`study/a/**\/*.dcm` -> `study/a`), or `.`. */
-function staticBase(pattern: string): string {
+function staticBase(pattern: string, tinyglobby: typeof Tinyglobby): string {
   const parts = pattern.split('/');
   const fixed: string[] = [];
   for (const part of parts.slice(0, -1)) {
-    if (isDynamicPattern(part)) break;
+    if (tinyglobby.isDynamicPattern(part)) break;
     fixed.push(part);
   }
   return fixed.length === 0 ? '.' : fixed.join('/') || '/';
@@ -97,9 +99,13 @@ function staticBase(pattern: string): string {
  * The DICOM files matched by a glob pattern (tinyglobby: `*`, `?`, `**`, `[...]`, `{a,b}`; hidden files only when
  * named), in sorted order, each relative to the pattern's static base folder. Matched folders are not walked.
  */
-async function* expandPattern(pattern: string, options: ExpandInputsOptions): AsyncGenerator<BatchInput, void, undefined> {
-  const base = staticBase(pattern);
-  const matches = (await glob(pattern, { absolute: true, onlyFiles: true, expandDirectories: false })).sort();
+async function* expandPattern(
+  pattern: string,
+  tinyglobby: typeof Tinyglobby,
+  options: ExpandInputsOptions,
+): AsyncGenerator<BatchInput, void, undefined> {
+  const base = staticBase(pattern, tinyglobby);
+  const matches = (await tinyglobby.glob(pattern, { absolute: true, onlyFiles: true, expandDirectories: false })).sort();
   if (matches.length === 0) options.onSkipped?.({ path: pattern, reason: 'no file matches the pattern' });
   for (const match of matches) {
     options.signal?.throwIfAborted();

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { DicomError, ErrorCodes, type ErrorCode } from '@dicom-tools/core';
 import type { BatchTask } from './run-batch.js';
 
@@ -74,6 +74,9 @@ export function createWorkerPool<I, V>(options: WorkerPoolOptions): WorkerPool<I
   const size = options.size ?? 2;
   if (!Number.isInteger(size) || size < 1) throw new DicomError('CORE_INVALID_VALUE', `size must be a whole number >= 1, not ${size}`);
   const workerData = { module: options.module, exportName: options.exportName ?? 'task', taskOptions: options.taskOptions };
+  // Loaded here rather than imported at the top: a process that never starts a pool (a one-thread run of the
+  // CLI) does not pay for node:worker_threads at start-up.
+  const workerThreads = process.getBuiltinModule('node:worker_threads');
   interface Slot { worker: Worker; busy: { id: number; resolve: (v: V) => void; reject: (e: unknown) => void } | undefined }
   const slots: Slot[] = [];
   const queue: { input: I; resolve: (v: V) => void; reject: (e: unknown) => void }[] = [];
@@ -81,7 +84,7 @@ export function createWorkerPool<I, V>(options: WorkerPoolOptions): WorkerPool<I
   let closed = false;
 
   const spawn = (): Slot => {
-    const slot: Slot = { worker: new Worker(WORKER_SOURCE, { eval: true, workerData }), busy: undefined };
+    const slot: Slot = { worker: new workerThreads.Worker(WORKER_SOURCE, { eval: true, workerData }), busy: undefined };
     slot.worker.on('message', (reply: Reply) => {
       const busy = slot.busy;
       if (busy === undefined || busy.id !== reply.id) return;
