@@ -257,10 +257,58 @@ function compileScrubber(tokens: ReadonlySet<string>): CompiledScrubber {
  * that repeat them (the files of one series): the caller owns it (see `createAnonymizeCache`). It holds those
  * values (PHI) as long as the caller keeps it.
  */
-export type ScrubberCache = Map<string, CompiledScrubber>;
+export interface ScrubberCache {
+  /** By {@link keyOf} the values; the oldest is dropped first. */
+  readonly byKey: Map<string, CompiledScrubber>;
+  /** The one used last and its values: the next data set of a series most often adds the same ones. */
+  last: { readonly inputs: readonly ScrubInput[]; readonly compiled: CompiledScrubber } | undefined;
+}
+
+/** An empty {@link ScrubberCache}. */
+export function createScrubberCache(): ScrubberCache {
+  return { byKey: new Map(), last: undefined };
+}
 
 /** Compiled scrubbers a {@link ScrubberCache} keeps (the oldest is dropped first). */
 const MAX_CACHED_SCRUBBERS = 64;
+
+/** The values of `inputs` written out unambiguously (every length given): the key of their compiled scrubber. */
+function keyOf(inputs: readonly ScrubInput[]): string {
+  let key = '';
+  for (const { vr, values, words } of inputs) {
+    key += `${vr}${words ? '+' : '-'}${values.length}:`;
+    for (const value of values) key += `${value.length}:${value}`;
+  }
+  return key;
+}
+
+/** True when `a` and `b` add the same values in the same order (what {@link keyOf} would say, without the key). */
+function sameInputs(a: readonly ScrubInput[], b: readonly ScrubInput[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.vr !== y.vr || x.words !== y.words || x.values.length !== y.values.length) return false;
+    for (let k = 0; k < x.values.length; k++) if (x.values[k] !== y.values[k]) return false;
+  }
+  return true;
+}
+
+/** The compiled scrubber for `inputs`: the last one when they are the same values, else by key, else a new one. */
+function compiledFor(inputs: readonly ScrubInput[], cache: ScrubberCache | undefined): CompiledScrubber {
+  if (cache === undefined) return compileScrubber(tokensOf(inputs));
+  const last = cache.last;
+  if (last !== undefined && sameInputs(last.inputs, inputs)) return last.compiled;
+  const key = keyOf(inputs);
+  let compiled = cache.byKey.get(key);
+  if (compiled === undefined) {
+    compiled = compileScrubber(tokensOf(inputs));
+    if (cache.byKey.size >= MAX_CACHED_SCRUBBERS) cache.byKey.delete(cache.byKey.keys().next().value!);
+    cache.byKey.set(key, compiled);
+  }
+  cache.last = { inputs: [...inputs], compiled };
+  return compiled;
+}
 
 /**
  * Makes an empty {@link Scrubber}. The identifiers are only worked out when the first value is scrubbed, and with
@@ -268,29 +316,14 @@ const MAX_CACHED_SCRUBBERS = 64;
  */
 export function createScrubber(cache?: ScrubberCache): Scrubber {
   const inputs: ScrubInput[] = [];
-  // The inputs written out unambiguously (every length given), the key of the compiled scrubber in `cache`.
-  let key = '';
   let compiled: CompiledScrubber | undefined;
   return {
     add(vr, values, words) {
       inputs.push({ vr, values, words });
-      if (cache !== undefined) {
-        key += `${vr}${words ? '+' : '-'}${values.length}:`;
-        for (const value of values) key += `${value.length}:${value}`;
-      }
       compiled = undefined;
     },
     scrub(text) {
-      if (compiled === undefined) {
-        compiled = cache?.get(key);
-        if (compiled === undefined) {
-          compiled = compileScrubber(tokensOf(inputs));
-          if (cache !== undefined) {
-            if (cache.size >= MAX_CACHED_SCRUBBERS) cache.delete(cache.keys().next().value!);
-            cache.set(key, compiled);
-          }
-        }
-      }
+      compiled ??= compiledFor(inputs, cache);
       return compiled.scrub(text);
     },
   };

@@ -105,15 +105,14 @@ function mapUid(uid: string, settings: WalkSettings): string {
 
 /** The element with every instance UID replaced (well-known UIDs and empty values are kept). */
 function remapElement(element: TextElement, settings: WalkSettings, state: WalkState): TextElement {
-  let changed = false;
-  const values = element.value.map((value) => {
-    const uid = value.trim();
-    if (uid === '' || isWellKnownUid(uid)) return value;
-    changed = true;
+  let values: string[] | undefined;
+  for (let i = 0; i < element.value.length; i++) {
+    const uid = element.value[i]!.trim();
+    if (uid === '' || isWellKnownUid(uid)) continue;
     state.uidsReplaced++;
-    return mapUid(uid, settings);
-  });
-  return changed ? withText(element, values) : element;
+    (values ??= [...element.value])[i] = mapUid(uid, settings);
+  }
+  return values !== undefined ? withText(element, values) : element;
 }
 
 /** Walks the items of a sequence of the data set at `depth` whose path is `prefix`. */
@@ -160,8 +159,13 @@ function clean(element: DataElement, settings: WalkSettings, state: WalkState, p
 
 /** Free text cleaned of every identifier the scrubber knows. */
 function scrubText(element: TextElement, scrubber: Scrubber): TextElement {
-  const values = element.value.map((v) => scrubber.scrub(v));
-  return values.every((v, i) => v === element.value[i]) ? element : withText(element, values);
+  let values: string[] | undefined;
+  for (let i = 0; i < element.value.length; i++) {
+    const value = element.value[i]!;
+    const scrubbed = scrubber.scrub(value);
+    if (scrubbed !== value) (values ??= [...element.value])[i] = scrubbed;
+  }
+  return values !== undefined ? withText(element, values) : element;
 }
 
 /** Applies `decision` to a standard element; undefined when the element is removed. */

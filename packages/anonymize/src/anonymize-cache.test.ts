@@ -48,7 +48,7 @@ describe('createAnonymizeCache', () => {
     const cache = createAnonymizeCache();
     const slices = ctSeries({ slices: 4, rows: 8, columns: 8 });
     for (const slice of slices) anonymizeFile(slice, { secret: 's', cache });
-    expect(cache.scrubbers.size).toBe(1);
+    expect(cache.scrubbers.byKey.size).toBe(1);
     // The pseudonym, keyed once for the series' one patient, is kept for the next file.
     expect(cache.keyed.values.size).toBe(1);
   });
@@ -61,7 +61,7 @@ describe('createAnonymizeCache', () => {
       // The (unlisted, kept) window explanation repeats a component of the removed name: it is blanked in every file.
       expect(out.dataset.elements.get(0x00281055)?.value).toEqual([`Window of ${'*'.repeat(`Number${i}`.length)}`]);
     }
-    expect(cache.scrubbers.size).toBeLessThanOrEqual(64);
+    expect(cache.scrubbers.byKey.size).toBeLessThanOrEqual(64);
   });
 
   it('forgets keyed values made under another secret', () => {

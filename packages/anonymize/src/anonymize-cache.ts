@@ -1,6 +1,6 @@
 import type { DataElement } from '@dicom-tools/core';
 import type { KeyedMemo } from './_keyed.js';
-import type { ScrubberCache } from './_scrub.js';
+import { createScrubberCache, type ScrubberCache } from './_scrub.js';
 
 /**
  * Work that {@link anonymize} can reuse from one data set to the next, for a caller that anonymizes many (a
@@ -22,5 +22,5 @@ export interface AnonymizeCache {
 
 /** An empty {@link AnonymizeCache}. */
 export function createAnonymizeCache(): AnonymizeCache {
-  return { scrubbers: new Map(), keyed: { secret: undefined, values: new Map() }, markers: new Map() };
+  return { scrubbers: createScrubberCache(), keyed: { secret: undefined, values: new Map() }, markers: new Map() };
 }

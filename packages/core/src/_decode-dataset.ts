@@ -48,7 +48,7 @@ export interface DecodeContext {
 export function createDecodeContext(bytes: Uint8Array): DecodeContext {
   return {
     bytes,
-    buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    buffer: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     charset: createCharsetContext(),
     isSequenceTag,

@@ -240,13 +240,24 @@ function byTag(a: DataElement, b: DataElement): number {
   return a.tag - b.tag;
 }
 
-/** The elements of `dataset` in tag order: a data set read from a file already has them so, and is not sorted again. */
+/**
+ * The elements of `dataset` in tag order (as a stable sort by tag gives them). A data set read from a file already has
+ * them so and is not sorted again; one read and then added to (an anonymizer's markers, new attributes) is sorted up to
+ * the first element added: only the elements from there on are sorted, then merged with the ones before.
+ */
 function inTagOrder(dataset: Dataset): DataElement[] {
   const elements = [...dataset.elements.values()];
-  for (let i = 1; i < elements.length; i++) {
-    if (elements[i]!.tag < elements[i - 1]!.tag) return elements.sort(byTag);
-  }
-  return elements;
+  let sorted = 1;
+  while (sorted < elements.length && elements[sorted]!.tag >= elements[sorted - 1]!.tag) sorted++;
+  if (sorted >= elements.length) return elements;
+  const rest = elements.slice(sorted).sort(byTag);
+  const merged: DataElement[] = [];
+  let i = 0;
+  let k = 0;
+  while (i < sorted && k < rest.length) merged.push(elements[i]!.tag <= rest[k]!.tag ? elements[i++]! : rest[k++]!);
+  while (i < sorted) merged.push(elements[i++]!);
+  while (k < rest.length) merged.push(rest[k++]!);
+  return merged;
 }
 
 /** {@link encodeDataset} with the key of the inherited character sets (`charsets.join('\\')`) already made. */

@@ -1,3 +1,4 @@
+import { DICTIONARY_ROWS } from './_generated/dictionary.js';
 import { isPrivateCreatorTag, isPrivateTag, keywordOf, lookupTag } from './index.js';
 
 // Expected rows are from PS3.6 Table 6-1 (tag, name, keyword, VR, VM, retired), and private-tag rules from
@@ -55,6 +56,21 @@ describe('lookupTag', () => {
     expect(lookupTag(0x000900ff)).toMatchObject({ vr: 'LO', private: true });
     expect(lookupTag(0x00091001)).toBeUndefined();
     expect(lookupTag(0x60013000)).toBeUndefined(); // odd group: private, not overlay data
+  });
+
+  it('finds every row of the generated dictionary text (in ascending tag order, even groups only) as the same object each time', () => {
+    const rows = DICTIONARY_ROWS.split('\n').filter((line) => line !== '').map((line) => line.split('\t'));
+    expect(rows.length).toBeGreaterThan(5000);
+    let previous = -1;
+    for (const [hex, keyword, vr, vm, name, retired] of rows) {
+      const tag = parseInt(hex!, 16);
+      expect(tag).toBeGreaterThan(previous);
+      expect((tag >>> 16) % 2).toBe(0);
+      previous = tag;
+      const info = lookupTag(tag);
+      expect(info).toEqual({ tag, keyword, name, vr: vr === 'NONE' ? 'NONE' : vr!.split('|')[0], vrs: vr === 'NONE' ? [] : vr!.split('|'), vm, retired: retired === '1', private: false });
+      expect(lookupTag(tag)).toBe(info);
+    }
   });
 
   it('answers undefined for an unknown standard tag', () => {

@@ -20,44 +20,72 @@ export interface TagInfo {
 }
 
 /**
- * What the dictionary says about each fixed tag, parsed from the rows' text on the first lookup rather than when the
- * module loads (a process that reads explicit VR files may never look a tag up), once: every lookup of a tag then
- * answers the same object instead of building one. A memo of a constant: built once, never changed after, and
- * nothing outside this module can tell whether it has been built.
+ * The TagInfo of each fixed tag looked up so far, parsed from its row on its first lookup: every lookup of a tag then
+ * answers the same object instead of building one (a process looks up a few hundred of the 5,000 tags, and parsing
+ * all of them took milliseconds), rather than when the module loads (a process that reads explicit VR files may never
+ * look a tag up). A memo of constants: an entry, once made, never changes; at most one per row; nothing outside this
+ * module can tell whether one has been made.
  */
-let infoByTag: ReadonlyMap<number, TagInfo> | undefined;
+let infoByTag: Map<number, TagInfo> | undefined;
 
-function exactTags(): ReadonlyMap<number, TagInfo> {
-  if (infoByTag !== undefined) return infoByTag;
-  const infos = new Map<number, TagInfo>();
-  // The VR lists repeat (a few dozen distinct ones for 5,000 rows): one frozen array each.
-  const vrLists = new Map<string, readonly Vr[]>();
+/** The value of the 8 hexadecimal digits of `text` at `at` (the generated text has upper-case digits only). */
+function hex8(text: string, at: number): number {
+  let value = 0;
+  for (let i = at; i < at + 8; i++) {
+    const c = text.charCodeAt(i);
+    value = value * 16 + (c <= 0x39 ? c - 0x30 : c - 0x37);
+  }
+  return value;
+}
+
+/**
+ * The TagInfo of the row of `tag` in the dictionary text, or undefined when it has no row: a binary search of the
+ * text itself, whose rows are in tag order (the generator writes them so), halving the characters between two rows
+ * at each step.
+ */
+function parseRow(tag: number): TagInfo | undefined {
   const text = DICTIONARY_ROWS;
-  let start = text.indexOf('\n') + 1;
-  while (start < text.length) {
+  // The rows still in question are those that start in [low, high).
+  let low = text.indexOf('\n') + 1;
+  let high = text.length;
+  while (low < high) {
+    const start = text.lastIndexOf('\n', (low + high) >>> 1) + 1;
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    // Six tab-separated fields: tag, keyword, VR, VM, name, retired.
-    const t1 = text.indexOf('\t', start);
-    const t2 = text.indexOf('\t', t1 + 1);
-    const t3 = text.indexOf('\t', t2 + 1);
-    const t4 = text.indexOf('\t', t3 + 1);
-    const t5 = text.indexOf('\t', t4 + 1);
-    if (t1 > 0 && t5 > 0 && t5 < end) {
-      const vr = text.slice(t2 + 1, t3);
-      let vrs = vrLists.get(vr);
-      if (vrs === undefined) {
-        vrs = vrListOf(vr);
-        vrLists.set(vr, vrs);
-      }
-      const tag = parseInt(text.slice(start, t1), 16);
-      const retired = text.charCodeAt(t5 + 1) === 0x31; // '1'
-      infos.set(tag, { tag, keyword: text.slice(t1 + 1, t2), name: text.slice(t4 + 1, t5), vr: vrs[0] ?? 'NONE', vrs, vm: text.slice(t3 + 1, t4), retired, private: false });
-    }
-    start = end + 1;
+    const found = end - start > 9 ? hex8(text, start) : Infinity;
+    if (found === tag) return rowInfo(tag, start, end);
+    if (found < tag) low = end + 1;
+    else high = start;
   }
-  infoByTag = infos;
-  return infos;
+  return undefined;
+}
+
+/** The row in [start, end): six tab-separated fields, tag, keyword, VR, VM, name, retired; undefined when not whole. */
+function rowInfo(tag: number, start: number, end: number): TagInfo | undefined {
+  const text = DICTIONARY_ROWS;
+  const t1 = text.indexOf('\t', start);
+  const t2 = text.indexOf('\t', t1 + 1);
+  const t3 = text.indexOf('\t', t2 + 1);
+  const t4 = text.indexOf('\t', t3 + 1);
+  const t5 = text.indexOf('\t', t4 + 1);
+  if (!(t1 > 0 && t5 > 0 && t5 < end)) return undefined;
+  const vrs = vrListOf(text.slice(t2 + 1, t3));
+  const retired = text.charCodeAt(t5 + 1) === 0x31; // '1'
+  return { tag, keyword: text.slice(t1 + 1, t2), name: text.slice(t4 + 1, t5), vr: vrs[0] ?? 'NONE', vrs, vm: text.slice(t3 + 1, t4), retired, private: false };
+}
+
+/**
+ * The dictionary's TagInfo of the fixed tag `tag` (the same object on every call), or undefined. PS3.6 defines no
+ * element of an odd group (those are private, PS3.5 7.8): their tags are not searched for.
+ */
+function exactTag(tag: number): TagInfo | undefined {
+  if (((tag >>> 16) & 1) === 1) return undefined;
+  infoByTag ??= new Map();
+  const known = infoByTag.get(tag);
+  if (known !== undefined) return known;
+  const info = parseRow(tag);
+  if (info !== undefined) infoByTag.set(tag, info);
+  return info;
 }
 
 function vrListOf(vr: string): readonly Vr[] {
@@ -87,7 +115,7 @@ export function isPrivateCreatorTag(tag: number): boolean {
  * fixed tag is one object shared by every caller: read it, do not change it.
  */
 export function lookupTag(tag: number): TagInfo | undefined {
-  const info = exactTags().get(tag);
+  const info = exactTag(tag);
   if (info !== undefined) return info;
   if ((tag & 0xffff) === 0 && tag >>> 16 !== 0xfffe) {
     return { tag, keyword: '', name: 'Group Length', vr: 'UL', vrs: ['UL'], vm: '1', retired: true, private: isPrivateTag(tag) };

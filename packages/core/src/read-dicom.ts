@@ -94,8 +94,8 @@ function unexpected(error: unknown): DicomError {
   return new DicomError('CORE_MALFORMED', `malformed data set: ${message}`, { cause: error });
 }
 
-function textOf(bytes: Uint8Array, start: number, length: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, length).toString('latin1').replace(/^ +|[\0 ]+$/g, '');
+function textOf(buffer: Buffer, start: number, length: number): string {
+  return buffer.toString('latin1', start, start + length).replace(/^ +|[\0 ]+$/g, '');
 }
 
 function readUnnamed(bytes: Uint8Array, options: ReadOptions): DicomFile {
@@ -119,7 +119,7 @@ function readUnnamed(bytes: Uint8Array, options: ReadOptions): DicomFile {
     }
     bodyStart = at;
     const ts = walked.elements.find((e) => e.tag === 0x00020010);
-    if (ts) syntax = textOf(bytes, ts.dataOffset, ts.length);
+    if (ts) syntax = textOf(decodeMeta.buffer, ts.dataOffset, ts.length);
     decodeMeta.textLimit = bodyStart; // text windows (see DecodeContext) end with the group
     meta = decodeDataset(decodeMeta, walked.elements, [''], true, true);
     if (syntax === undefined || syntax === '') syntax = detectSyntax(bytes, bodyStart) ?? TransferSyntax.ExplicitVRLittleEndian;
