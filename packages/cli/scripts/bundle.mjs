@@ -32,6 +32,7 @@ const STANDALONE = [
   { entry: 'commands/anonymize.ts', out: '_commands/anonymize.js', importedBy: 'program.ts' },
   { entry: '_anonymize-worker.ts', out: '_anonymize-worker.js' },
   { entry: 'commands/info.ts', out: '_commands/info.js', importedBy: 'program.ts' },
+  { entry: 'commands/nifti.ts', out: '_commands/nifti.js', importedBy: 'program.ts' },
 ];
 
 // Bare specifiers other than our packages (commander, the codecs, sql.js, node: built-ins...) stay imports.
