@@ -1,7 +1,7 @@
 // De-identification of one folder of DICOM files, ours against the peers, side by side in one run: every tool is
 // one process over the whole folder, timed from spawn to exit (start-up included), the rounds interleaved (order
 // rotating), outputs deleted and the page cache flushed to disk (`sync`) before each timed run. Ours runs twice:
-// as a user runs it (the default: one thread per core, the main one and cores - 1 workers) and with --jobs 1 (no worker thread). Each
+// as a user runs it (the default: cores - 1 threads, the main one and cores - 2 workers) and with --jobs 1 (no worker thread). Each
 // tool's output is then put through the same PHI checks:
 //   - ours, from the inputs alone: every text value of an attribute PS3.15 Table E.1-1 lists, of a private
 //     element, and every Person Name (at least 4 characters; all-digit values at least 8), searched as bytes in
@@ -80,7 +80,7 @@ execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyo
 const outDir = (id) => join(work, id);
 const BIN = join(ROOT, 'packages/cli/dist/bin.js');
 const MEASUREMENTS = [
-  { id: 'ours', tool: 'dicom-tools anonymize DIR -o OUT --secret S (PS3.15 Basic Profile, every depth; one thread per core: the main one and cores - 1 workers)', argv: ['node', BIN, 'anonymize', dataDir, '-o', outDir('ours'), '--secret', 'bench', '--quiet'] },
+  { id: 'ours', tool: 'dicom-tools anonymize DIR -o OUT --secret S (PS3.15 Basic Profile, every depth; cores - 1 threads: the main one and cores - 2 workers)', argv: ['node', BIN, 'anonymize', dataDir, '-o', outDir('ours'), '--secret', 'bench', '--quiet'] },
   { id: 'ours-jobs1', tool: 'the same with --jobs 1 (no worker thread)', argv: ['node', BIN, 'anonymize', dataDir, '-o', outDir('ours-jobs1'), '--secret', 'bench', '--quiet', '--jobs', '1'] },
   { id: 'gdcmanon', tool: 'gdcmanon -e -c cert.pem -r -i DIR -o OUT (PS3.15 Basic Profile, with encryption)', argv: ['gdcmanon', '-e', '-c', cert, '-r', '-i', dataDir, '-o', outDir('gdcmanon')] },
   { id: 'gdcmanon-dumb', tool: 'gdcmanon --dumb, 14 top-level tags (as bench_peers.sh)', argv: ['gdcmanon', '--dumb', '--empty', '10,10', '--empty', '10,20', '--empty', '10,30', '--empty', '8,90', '--empty', '8,50', '--remove', '10,1040', '--remove', '10,1010', '--remove', '8,80', '--remove', '8,81', '--remove', '8,1070', '--remove', '8,1050', '--remove', '8,1048', '--remove', '32,1032', '--remove', '10,1002', '-r', '-i', dataDir, '-o', outDir('gdcmanon-dumb')] },
