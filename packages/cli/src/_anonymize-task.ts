@@ -234,9 +234,10 @@ class BufferPool {
  * thread anonymizes; only the cheap calls (opening to read, fstat, close, mkdir) block. Files are anonymized one at a
  * time, in the order they were handed in, so the UID pairs each reports as new do not depend on how many are in
  * flight. A job's promise rejects with a DicomError naming the file when it cannot be read, is not DICOM, or cannot be
- * written.
+ * written; `onAnonymized` is called when the job no longer waits to be anonymized (done, skipped or failed), before
+ * its output is written.
  */
-export function createAnonymizer(state: AnonymizeTaskState): (job: AnonymizeJob) => Promise<AnonymizeJobResult> {
+export function createAnonymizer(state: AnonymizeTaskState): (job: AnonymizeJob, onAnonymized?: () => void) => Promise<AnonymizeJobResult> {
   const buffers = new BufferPool();
   let previous: Promise<unknown> = Promise.resolve();
   const readFile = async (path: string): Promise<ReadBytes> => {
@@ -275,11 +276,12 @@ export function createAnonymizer(state: AnonymizeTaskState): (job: AnonymizeJob)
       throw fileSystemError(error, join(folder, `${stem}.dcm`), 'cannot write');
     }
   };
-  return (job) => {
+  return (job, onAnonymized) => {
     const reading: Promise<ReadBytes> = job.bytes !== undefined ? Promise.resolve({ bytes: job.bytes }) : readFile(job.path);
     reading.catch(() => undefined); // its failure is reported through `done`, once the files before it are done
     const prepared = previous.then(() => reading).then(({ bytes }) => prepareJob(job, bytes, state));
     previous = prepared.catch(() => undefined);
+    if (onAnonymized !== undefined) void previous.then(onAnonymized);
     const done = prepared.then(({ result, write }) => (write === undefined ? result : writeFile(write.folder, write.stem, write.chunks).then((temp) => ({ ...result, temp }))));
     // The buffer is free once the output no longer needs it (the Pixel Data is a view of it), whatever happened.
     void done.finally(() => reading.then(({ buffer }) => buffer !== undefined && buffers.give(buffer), () => undefined)).catch(() => undefined);

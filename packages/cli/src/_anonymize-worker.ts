@@ -14,7 +14,7 @@ const anonymizers = new WeakMap<AnonymizeSetup, (job: AnonymizeJob) => Promise<A
 export async function anonymizeTasks(jobs: readonly AnonymizeJob[], setup: AnonymizeSetup): Promise<AnonymizeJobOutcome[]> {
   let run = anonymizers.get(setup);
   if (run === undefined) anonymizers.set(setup, (run = createAnonymizer(createAnonymizeTaskState(setup))));
-  const settled = await Promise.allSettled(jobs.map(run));
+  const settled = await Promise.allSettled(jobs.map((job) => run(job)));
   return settled.map((outcome): AnonymizeJobOutcome => {
     if (outcome.status === 'fulfilled') return { ok: true, value: outcome.value };
     const error: unknown = outcome.reason;

@@ -55,6 +55,23 @@ describe('the anonymize task of one thread', () => {
     }
   });
 
+  test('says when each file is anonymized, before its output is written, failed files included', async () => {
+    const run = createAnonymizer(createAnonymizeTaskState(setup));
+    const events: string[] = [];
+    const paths = [inputs[0]!, join(dir, 'not-there.dcm'), inputs[1]!];
+    const jobs = paths.map((path, i) => run({ path, folder: join(dir, 'events') }, () => events.push(`anonymized ${i}`)).then(
+      () => events.push(`written ${i}`),
+      () => events.push(`failed ${i}`),
+    ));
+    await Promise.all(jobs);
+    for (const i of [0, 1, 2]) expect(events).toContain(`anonymized ${i}`);
+    expect(events.indexOf('anonymized 0')).toBeLessThan(events.indexOf('written 0'));
+    expect(events.indexOf('anonymized 2')).toBeLessThan(events.indexOf('written 2'));
+    expect(events).toContain('failed 1');
+    // One at a time, in order.
+    expect(events.filter((e) => e.startsWith('anonymized'))).toEqual(['anonymized 0', 'anonymized 1', 'anonymized 2']);
+  });
+
   test('reports a file it cannot read by name and goes on with the others', async () => {
     const run = createAnonymizer(createAnonymizeTaskState(setup));
     const missing = join(dir, 'gone.dcm');
