@@ -37,6 +37,12 @@ export async function timeProcess(argv, { capture = false, env } = {}) {
   return { wallS, userS, sysS, maxRssKb, rc, stdout };
 }
 
+/** The value after `name` on the command line (`--runs 5`), or `fallback` when the option or its value is missing. */
+export function optionValue(name, fallback, argv = process.argv.slice(2)) {
+  const i = argv.indexOf(name);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
+}
+
 /** Median of numbers (mean of the middle two for an even count); null for an empty list. */
 export function median(values) {
   const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);

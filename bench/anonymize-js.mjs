@@ -11,16 +11,12 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machineInfo, median } from './_measure.mjs';
+import { machineInfo, median, optionValue } from './_measure.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-};
-const dataDir = resolve(opt('--data', join(HERE, '.data/anonymize')));
-const files = Number(opt('--files', '1000'));
+const dataDir = resolve(optionValue('--data', join(HERE, '.data/anonymize')));
+const files = Number(optionValue('--files', '1000'));
 
 if (args.includes('--child')) {
   const names = readdirSync(dataDir).sort().slice(0, files);
@@ -41,7 +37,7 @@ if (args.includes('--child')) {
   const t3 = performance.now();
   process.stdout.write(JSON.stringify({ files: inputs.length, importMs: t1 - t0, coldMs: t2 - t1, coldCpuMs: (used.user + used.system) / 1000, warmMs: t3 - t2 }));
 } else {
-  const runs = Number(opt('--runs', '9'));
+  const runs = Number(optionValue('--runs', '9'));
   const rows = [];
   for (let i = 0; i < runs; i++) rows.push(JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', '--data', dataDir, '--files', String(files), ...(args.includes('--no-cache') ? ['--no-cache'] : [])], { encoding: 'utf8' })));
   const m = (key) => median(rows.map((r) => r[key]));

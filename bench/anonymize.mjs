@@ -22,7 +22,7 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { codeVersion, machineInfo, median, timeProcess } from './_measure.mjs';
+import { codeVersion, machineInfo, median, optionValue, timeProcess } from './_measure.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -31,15 +31,10 @@ const PEERS = process.env.PEERS ?? (existsSync(join(VENDORED_PEERS, 'peer_py.py'
 const { readDicom, keywordOf, uidName } = await import(join(ROOT, 'packages/core/dist/index.js'));
 const { PROFILE_RULES, PROFILE_PATTERNS } = await import(join(ROOT, 'packages/anonymize/dist/index.js'));
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-};
-const wanted = Number(opt('--files', '1000'));
-const dataDir = resolve(opt('--data', join(HERE, '.data/anonymize')));
-const runs = Number(opt('--runs', '3'));
-const outFile = resolve(opt('--out', join(HERE, '.out/anonymize.json')));
+const wanted = Number(optionValue('--files', '1000'));
+const dataDir = resolve(optionValue('--data', join(HERE, '.data/anonymize')));
+const runs = Number(optionValue('--runs', '3'));
+const outFile = resolve(optionValue('--out', join(HERE, '.out/anonymize.json')));
 const work = join(tmpdir(), `dicom-tools-bench-anon-${process.pid}`);
 
 /** The default data: a folder holding only the CT slices (the tools walk it recursively). */
@@ -66,7 +61,7 @@ function makeData() {
   }
   if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
 }
-if (!opt('--data', undefined)) makeData();
+if (!optionValue('--data', undefined)) makeData();
 
 const names = readdirSync(dataDir).filter((n) => statSync(join(dataDir, n)).isFile()).sort();
 const fileCount = names.length;

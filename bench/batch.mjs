@@ -12,22 +12,18 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { codeVersion, machineInfo, median, timeProcess } from './_measure.mjs';
+import { codeVersion, machineInfo, median, optionValue, timeProcess } from './_measure.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
 const BIN = join(ROOT, 'packages/cli/dist/bin.js');
 const PEERS = join(ROOT, 'packages/test-fixtures/peers');
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : fallback;
-}
-const runs = Number(arg('--runs', '3'));
-const files = Number(arg('--files', '1000'));
-const size = Number(arg('--size', '256'));
-const patients = Number(arg('--organize-patients', '10')); // x 10 studies x 10 series x 10 files = 10,000 at 10
-const only = new RegExp(arg('--only', '.'));
+const runs = Number(optionValue('--runs', '3'));
+const files = Number(optionValue('--files', '1000'));
+const size = Number(optionValue('--size', '256'));
+const patients = Number(optionValue('--organize-patients', '10')); // x 10 studies x 10 series x 10 files = 10,000 at 10
+const only = new RegExp(optionValue('--only', '.'));
 const data = join(ROOT, 'bench/.data/batch');
 const out = join(ROOT, 'bench/.out/batch');
 

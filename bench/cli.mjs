@@ -11,17 +11,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { codeVersion, machineInfo, median, timeProcess } from './_measure.mjs';
+import { codeVersion, machineInfo, median, optionValue, timeProcess } from './_measure.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-};
-const file = resolve(opt('--file', join(HERE, '.data/batch/B000001.dcm')));
-const runs = Number(opt('--runs', '30'));
-const outFile = resolve(opt('--out', join(HERE, '.out/cli.json')));
+const file = resolve(optionValue('--file', join(HERE, '.data/batch/B000001.dcm')));
+const runs = Number(optionValue('--runs', '30'));
+const outFile = resolve(optionValue('--out', join(HERE, '.out/cli.json')));
 const bin = resolve(HERE, '../packages/cli/dist/bin.js');
 const node = process.execPath;
 

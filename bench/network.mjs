@@ -23,18 +23,13 @@ import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { codeVersion, machineInfo, median, timeProcess } from './_measure.mjs';
+import { codeVersion, machineInfo, median, optionValue, timeProcess } from './_measure.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-};
-const runs = Math.max(3, Number(opt('--runs', '3')));
-const sections = opt('--sections', 'store,scp,rss,find').split(',');
-const outFile = resolve(opt('--out', join(HERE, '.out/network.json')));
+const runs = Math.max(3, Number(optionValue('--runs', '3')));
+const sections = optionValue('--sections', 'store,scp,rss,find').split(',');
+const outFile = resolve(optionValue('--out', join(HERE, '.out/network.json')));
 const bin = join(ROOT, 'packages/cli/dist/bin.js');
 const peers = process.env.PEERS ?? join(ROOT, '..', 'shared', 'peers');
 const data = join(HERE, '.data');

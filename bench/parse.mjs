@@ -13,19 +13,15 @@
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { codeVersion, machineInfo, median, timeProcess } from './_measure.mjs';
+import { codeVersion, machineInfo, median, optionValue, timeProcess } from './_measure.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PEERS = process.env.PEERS ?? resolve(HERE, '../../shared/peers');
 
 const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-};
-const dataDir = resolve(opt('--data', join(HERE, '.data/batch')));
-const runs = Number(opt('--runs', '5'));
-const outFile = resolve(opt('--out', join(HERE, '.out/parse.json')));
+const dataDir = resolve(optionValue('--data', join(HERE, '.data/batch')));
+const runs = Number(optionValue('--runs', '5'));
+const outFile = resolve(optionValue('--out', join(HERE, '.out/parse.json')));
 const extra = !args.includes('--no-extra');
 
 const names = readdirSync(dataDir).filter((n) => statSync(join(dataDir, n)).isFile());

@@ -9,16 +9,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { codeVersion, machineInfo, median, timeProcess } from './_measure.mjs';
+import { codeVersion, machineInfo, median, optionValue, timeProcess } from './_measure.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-};
-const runs = Number(opt('--runs', '3'));
-const outFile = resolve(opt('--out', join(HERE, '.out/pixels.json')));
+const runs = Number(optionValue('--runs', '3'));
+const outFile = resolve(optionValue('--out', join(HERE, '.out/pixels.json')));
 const data = join(HERE, '.data/pixels');
 const ct = join(data, 'ct');
 const peers = process.env.PEERS ?? join(HERE, '../../shared/peers');

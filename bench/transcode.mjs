@@ -17,19 +17,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { codeVersion, machineInfo, median, timeProcess } from './_measure.mjs';
+import { codeVersion, machineInfo, median, optionValue, timeProcess } from './_measure.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-};
-const slices = Number(opt('--slices', '200'));
-const runs = Number(opt('--runs', '3'));
-const ops = opt('--ops', 'jpegls-encode,jpegls-decode,rle-encode,rle-decode,j2k-encode,j2k-decode').split(',');
-const outFile = resolve(opt('--out', join(HERE, '.out/transcode.json')));
+const slices = Number(optionValue('--slices', '200'));
+const runs = Number(optionValue('--runs', '3'));
+const ops = optionValue('--ops', 'jpegls-encode,jpegls-decode,rle-encode,rle-decode,j2k-encode,j2k-decode').split(',');
+const outFile = resolve(optionValue('--out', join(HERE, '.out/transcode.json')));
 const bin = join(ROOT, 'packages/cli/dist/bin.js');
 const peers = process.env.PEERS ?? join(ROOT, '..', 'shared', 'peers');
 const data = join(HERE, '.data', 'transcode');

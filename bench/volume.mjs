@@ -14,21 +14,17 @@ import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { codeVersion, machineInfo, median, timeProcess } from './_measure.mjs';
+import { codeVersion, machineInfo, median, optionValue, timeProcess } from './_measure.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
 const BIN = join(ROOT, 'packages/cli/dist/bin.js');
 const PEERS = process.env.PEERS ?? join(ROOT, 'packages/test-fixtures/peers');
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : fallback;
-}
-const runs = Number(arg('--runs', '7'));
+const runs = Number(optionValue('--runs', '7'));
 if (!(runs >= 5)) throw new Error('--runs must be at least 5');
-const slices = Number(arg('--slices', '200'));
-const data = resolve(arg('--data', join(ROOT, 'bench/.data/volume')));
+const slices = Number(optionValue('--slices', '200'));
+const data = resolve(optionValue('--data', join(ROOT, 'bench/.data/volume')));
 const series = join(data, 'ct');
 const out = join(ROOT, 'bench/.out/volume');
 
