@@ -3,6 +3,7 @@
 // from beside the running program). Workers only write temporary files; names are given here, in the order the files
 // were handed in, so that the outputs are the same, byte for byte and name for name, whatever the number of jobs.
 import { rename, unlinkSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { AnonymizeReport } from '@dicom-tools/anonymize';
 import { createWorkerPool, type WorkerPool } from '@dicom-tools/batch';
@@ -12,6 +13,8 @@ import {
   type AnonymizeSummary,
 } from './_anonymize-task.js';
 import { workerModuleBesideProgram } from './_worker-module.js';
+
+const renameFile = promisify(rename);
 
 /** Files per message to a worker thread, at most: a thread works through them without waiting for the main thread. */
 const CHUNK = 8;
@@ -176,15 +179,15 @@ export function createAnonymizeRunner(options: AnonymizeRunnerOptions): Anonymiz
     return { temp: result.temp, outcome: { output, action: 'written', ...details } };
   };
   /** Renames a temporary file into place on libuv's thread pool (names are claimed already: renames may overlap). */
-  const moveIntoPlace = (temp: string, outcome: AnonymizeOutcome): Promise<AnonymizeOutcome> => new Promise((resolve, reject) => {
-    rename(temp, outcome.output!, (error) => {
-      if (error === null) resolve(outcome);
-      else {
-        removeQuietly(temp);
-        reject(fileSystemError(error, outcome.output!, 'cannot write'));
-      }
-    });
-  });
+  const moveIntoPlace = async (temp: string, outcome: AnonymizeOutcome): Promise<AnonymizeOutcome> => {
+    try {
+      await renameFile(temp, outcome.output!);
+      return outcome;
+    } catch (error) {
+      removeQuietly(temp);
+      throw fileSystemError(error, outcome.output!, 'cannot write');
+    }
+  };
 
   // The names, claimed in the order of the run calls; the renames that follow, in flight until close.
   let previous: Promise<unknown> = Promise.resolve();

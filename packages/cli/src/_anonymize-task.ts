@@ -7,6 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, open, openSync, read, unlinkSync, writev } from 'node:fs';
 import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
 import { anonymizeBytes, createAnonymizeCache, type AnonymizeCache, type AnonymizeReport, type BurnedInReason, type ProfileOptionName } from '@dicom-tools/anonymize';
 import { classifyDicomBytes, fileSystemError } from '@dicom-tools/core';
 
@@ -192,20 +193,10 @@ function prepareJob(job: AnonymizeJob, bytes: Uint8Array, state: AnonymizeTaskSt
   return { result, write: { folder: job.folder, stem: stem ?? 'anonymized', chunks: anonymized.chunks } };
 }
 
-/** `fs.read` as a promise of the number of bytes read. */
-function readAt(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
-  return new Promise((resolve, reject) => read(fd, buffer, offset, length, position, (error, n) => (error ? reject(error) : resolve(n))));
-}
-
-/** `fs.open` as a promise of the file descriptor. */
-function openFile(path: string, flags: string): Promise<number> {
-  return new Promise((resolve, reject) => open(path, flags, (error, fd) => (error ? reject(error) : resolve(fd))));
-}
-
-/** `fs.writev` as a promise of the number of bytes written. */
-function writeAll(fd: number, chunks: readonly Uint8Array[]): Promise<number> {
-  return new Promise((resolve, reject) => writev(fd, chunks as Uint8Array[], (error, n) => (error ? reject(error) : resolve(n))));
-}
+// The callback forms, as promises (fs/promises' FileHandle objects cost more per call than these).
+const readAt = promisify(read);
+const openFile = promisify(open);
+const writeAll = promisify(writev);
 
 /** A file's bytes, and the pooled buffer holding them when they were read here. */
 interface ReadBytes {
@@ -249,7 +240,7 @@ export function createAnonymizer(state: AnonymizeTaskState): (job: AnonymizeJob,
       buffer = buffers.take(size);
       let got = 0;
       while (got < size) {
-        const n = await readAt(fd, buffer, got, size - got, got);
+        const { bytesRead: n } = await readAt(fd, buffer, got, size - got, got);
         if (n === 0) break;
         got += n;
       }
@@ -268,7 +259,9 @@ export function createAnonymizer(state: AnonymizeTaskState): (job: AnonymizeJob,
     try {
       fd = await openFile(temp, 'wx'); // creating a file costs more than opening one: off this thread too
       const total = chunks.reduce((n, c) => n + c.length, 0);
-      for (let written = await writeAll(fd, chunks); written < total;) written += await writeAll(fd, unwritten(chunks, written));
+      // writev may write less than asked: go on from where it stopped.
+      let { bytesWritten: written } = await writeAll(fd, chunks as Uint8Array[]);
+      while (written < total) written += (await writeAll(fd, unwritten(chunks, written))).bytesWritten;
       closeSync(fd);
       return temp;
     } catch (error) {
