@@ -204,17 +204,46 @@ interface ReadBytes {
   readonly buffer?: Buffer;
 }
 
-/** Reusable read buffers for files in flight (a buffer is busy until its file's output is written). */
+/** Read buffers up to this size go back to the pool for the next files; larger ones are left to the GC. */
+const POOLED_BUFFER_BYTES = 16 * 1024 * 1024;
+/** Bytes of files read ahead and not yet written that one thread holds at most (one file larger than this alone). */
+const READ_BUDGET_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The read buffers of the files in flight: reused (up to {@link POOLED_BUFFER_BYTES} each), and handed out only
+ * while the bytes already held leave room for the next file, in the order asked for, so that a folder of large
+ * multi-frame files is not read into memory twelve at a time.
+ */
 class BufferPool {
   private readonly free: Buffer[] = [];
+  private readonly queue: { readonly size: number; readonly resolve: (buffer: Buffer) => void }[] = [];
+  private held = 0;
 
-  take(size: number): Buffer {
-    const buffer = this.free.pop();
-    return buffer !== undefined && buffer.length >= size ? buffer : Buffer.allocUnsafeSlow(Math.max(size, 1 << 20));
+  constructor(private readonly budget: number) {}
+
+  /** A buffer of at least `size` bytes, once there is room for it. */
+  take(size: number): Promise<Buffer> {
+    return new Promise((resolve) => {
+      this.queue.push({ size, resolve });
+      this.grant();
+    });
   }
 
   give(buffer: Buffer): void {
-    this.free.push(buffer);
+    this.held -= buffer.length;
+    if (buffer.length <= POOLED_BUFFER_BYTES) this.free.push(buffer);
+    this.grant();
+  }
+
+  private grant(): void {
+    for (let next = this.queue[0]; next !== undefined; next = this.queue[0]) {
+      if (this.held > 0 && this.held + next.size > this.budget) return;
+      this.queue.shift();
+      const pooled = this.free.pop();
+      const buffer = pooled !== undefined && pooled.length >= next.size ? pooled : Buffer.allocUnsafeSlow(Math.max(next.size, 1 << 20));
+      this.held += buffer.length;
+      next.resolve(buffer);
+    }
   }
 }
 
@@ -226,10 +255,14 @@ class BufferPool {
  * time, in the order they were handed in, so the UID pairs each reports as new do not depend on how many are in
  * flight. A job's promise rejects with a DicomError naming the file when it cannot be read, is not DICOM, or cannot be
  * written; `onAnonymized` is called when the job no longer waits to be anonymized (done, skipped or failed), before
- * its output is written.
+ * its output is written. A file is read only while the files read and not yet written leave `readBudgetBytes` room
+ * (or none is held).
  */
-export function createAnonymizer(state: AnonymizeTaskState): (job: AnonymizeJob, onAnonymized?: () => void) => Promise<AnonymizeJobResult> {
-  const buffers = new BufferPool();
+export function createAnonymizer(
+  state: AnonymizeTaskState,
+  readBudgetBytes = READ_BUDGET_BYTES,
+): (job: AnonymizeJob, onAnonymized?: () => void) => Promise<AnonymizeJobResult> {
+  const buffers = new BufferPool(readBudgetBytes);
   let previous: Promise<unknown> = Promise.resolve();
   const readFile = async (path: string): Promise<ReadBytes> => {
     let fd: number | undefined;
@@ -237,7 +270,7 @@ export function createAnonymizer(state: AnonymizeTaskState): (job: AnonymizeJob,
     try {
       fd = openSync(path, 'r');
       const size = fstatSync(fd).size;
-      buffer = buffers.take(size);
+      buffer = await buffers.take(size);
       let got = 0;
       while (got < size) {
         const { bytesRead: n } = await readAt(fd, buffer, got, size - got, got);

@@ -37,15 +37,21 @@ function expected(paths: readonly string[]): { bytes: Buffer; pairs: [string, st
 }
 
 describe('the anonymize task of one thread', () => {
-  test.each([1, 2, 3, 100])('writes what the library makes of each file, with %i files in flight', async (depth) => {
+  test.each([
+    [1, undefined],
+    [2, undefined],
+    [3, undefined],
+    [100, undefined],
+    [100, 1], // a read budget of one byte: one file held at a time, the others wait their turn
+  ])('writes what the library makes of each file, with %i files in flight (read budget %p)', async (depth, budget) => {
     const order = [...inputs, ...inputs.slice().reverse()];
     const want = expected(order);
-    const run = createAnonymizer(createAnonymizeTaskState(setup));
+    const run = createAnonymizer(createAnonymizeTaskState(setup), budget);
     // As the runner does: the next file starts when an earlier one is done, so read buffers get reused.
     const started: Promise<AnonymizeJobResult>[] = [];
     for (const path of order) {
       if (started.length >= depth) await started[started.length - depth];
-      started.push(run({ path, folder: join(dir, `out-${depth}`) }));
+      started.push(run({ path, folder: join(dir, `out-${depth}-${budget ?? 'default'}`) }));
     }
     const results = await Promise.all(started);
     for (const [i, result] of results.entries()) {
@@ -70,6 +76,13 @@ describe('the anonymize task of one thread', () => {
     expect(events).toContain('failed 1');
     // One at a time, in order.
     expect(events.filter((e) => e.startsWith('anonymized'))).toEqual(['anonymized 0', 'anonymized 1', 'anonymized 2']);
+  });
+
+  test('holds no more read bytes than its budget: with room for one file, each is read only once the one before is written', async () => {
+    const run = createAnonymizer(createAnonymizeTaskState(setup), 1);
+    const events: string[] = [];
+    await Promise.all(inputs.slice(0, 4).map((path, i) => run({ path, folder: join(dir, 'budget') }, () => events.push(`anonymized ${i}`)).then(() => events.push(`written ${i}`))));
+    expect(events).toEqual(['anonymized 0', 'written 0', 'anonymized 1', 'written 1', 'anonymized 2', 'written 2', 'anonymized 3', 'written 3']);
   });
 
   test('reports a file it cannot read by name and goes on with the others', async () => {
