@@ -5,6 +5,7 @@ import type { BatchInput } from '@dicom-tools/batch';
 import { writeFileAtomic } from '@dicom-tools/core';
 import { createOutputPlacer, uidMapCsv, type OutputPlace } from './_anonymize-output.js';
 import { anonymizeWorkerModule, createAnonymizeRunner } from './_anonymize-runner.js';
+import { inlineLess } from './_compiler-tuning.js';
 import { anonymizeSettingsOf, type AnonymizeFlags } from './_anonymize-settings.js';
 import type { AnonymizeSetup } from './_anonymize-task.js';
 import type { BatchOutcome, PreparedTask } from './_batch-tasks.js';
@@ -49,6 +50,7 @@ export async function prepareBatchAnonymize(flags: BatchAnonymizeFlags, prefixOf
     ...(settings.dateShiftRange !== undefined ? { dateShiftRange: settings.dateShiftRange } : {}),
     collectUids: flags.uidMap !== undefined, fullReports: false, dryRun,
   };
+  inlineLess(); // many files through one hot path: see _compiler-tuning.ts
   const runner = createAnonymizeRunner({
     setup, jobs: threads, uidMap,
     ...(threads > 1 ? { workerModule: await anonymizeWorkerModule() } : {}),

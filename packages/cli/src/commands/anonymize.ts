@@ -9,6 +9,7 @@ import { checkOutputFolder, createOutputPlacer, kindOf, sameFile, uidMapCsv } fr
 import { anonymizeWorkerModule, createAnonymizeRunner, type AnonymizeOutcome } from '../_anonymize-runner.js';
 import { anonymizeSettingsOf, type AnonymizeFlags } from '../_anonymize-settings.js';
 import { createAnonymizeTaskState, createAnonymizer, type AnonymizeSetup, type AnonymizeSummary } from '../_anonymize-task.js';
+import { inlineLess } from '../_compiler-tuning.js';
 import { numberOption } from '../_frame-option.js';
 import { printJson } from '../_print-json.js';
 import { errorLine, looksLikeDicomError } from '../_report-error.js';
@@ -104,6 +105,7 @@ export async function runAnonymize(input: string, options: AnonymizeOptions, con
       if ((await kindOf(options.output!)) === 'file') throw new UsageError(`${options.output!}: the input is a folder, so -o must be a folder, not a file`);
       checkOutputFolder(input, options.output!);
     }
+    inlineLess(); // many files through one hot path: see _compiler-tuning.ts
     const place = createOutputPlacer(input, options.output ?? input, settings.secret);
     // The workers start while the folder is walked; files are handed out as they are found.
     const runner = createAnonymizeRunner({ setup, jobs, uidMap, ...(jobs > 1 ? { workerModule: await anonymizeWorkerModule() } : {}) });
