@@ -245,6 +245,28 @@ describe('dicom-tools batch', () => {
     for (const rel of outputs) expect(dumpValue(join(out, rel), '0002,0010')).toBe('[1.2.840.10008.1.2.1]'); // complete files
   });
 
+  it('a second SIGINT exits 130 at once, and what it leaves under a final name is complete', async () => {
+    const many = join(dir, 'many');
+    mkdirSync(many);
+    for (let i = 0; i < 200; i++) copyFileSync(corpusFile('MR_small_RLE.dcm'), join(many, `f${String(i).padStart(3, '0')}.dcm`));
+    const full = join(dir, 'full');
+    expect(cli(['batch', 'decompress', many, '-o', full, '--jobs', '1']).status).toBe(0);
+    const out = join(dir, 'out');
+    const reportPath = join(dir, 'report.json');
+    const child = spawn(process.execPath, [BIN, 'batch', 'decompress', many, '-o', out, '--jobs', '2', '--report', reportPath], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    for (let tries = 0; tries < 2000 && tree(out).length < 5; tries++) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 1)); // the first one handled, then the second
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const visible = tree(out).filter((f) => !f.split('/').at(-1)!.startsWith('.'));
+    expect(visible.length).toBeLessThan(200);
+    for (const rel of visible) expect(readFileSync(join(out, rel)).equals(readFileSync(join(full, rel)))).toBe(true);
+    // It did not wait for the files in flight and the report, as after one SIGINT (the test above).
+    expect(existsSync(reportPath)).toBe(false);
+  });
+
   it('--progress draws a bar with rate and ETA on stderr (not a terminal) and nothing of it on stdout', () => {
     const run = cli(['batch', 'decompress', input, '-o', join(dir, 'p'), '--jobs', '2', '--progress']);
     expect(run.status).toBe(3);
