@@ -34,6 +34,14 @@ function dumpValue(file: string, tag: string): string | undefined {
   return line?.replace(/^\s*\([0-9a-f,]+\)\s+\S\S\s+/, '').replace(/\s+#.*$/, '');
 }
 
+/** A new folder `name` in `parent` holding `count` copies of corpus files, f000.dcm..., the i-th a copy of `source(i)`. */
+function copies(parent: string, name: string, count: number, source: (i: number) => string): string {
+  const folder = join(parent, name);
+  mkdirSync(folder);
+  for (let i = 0; i < count; i++) copyFileSync(corpusFile(source(i)), join(folder, `f${String(i).padStart(3, '0')}.dcm`));
+  return folder;
+}
+
 /** Every regular file under `root`, relative, `/`-separated, sorted. */
 function tree(root: string): string[] {
   if (!existsSync(root)) return [];
@@ -197,9 +205,7 @@ describe('dicom-tools batch', () => {
   });
 
   it('a run killed with SIGKILL leaves no partial output, and --resume then gives the outputs of an uninterrupted run', async () => {
-    const many = join(dir, 'many');
-    mkdirSync(many);
-    for (let i = 0; i < 120; i++) copyFileSync(corpusFile(i % 2 === 0 ? 'MR_small_RLE.dcm' : 'CT_small.dcm'), join(many, `f${String(i).padStart(3, '0')}.dcm`));
+    const many = copies(dir, 'many', 120, (i) => (i % 2 === 0 ? 'MR_small_RLE.dcm' : 'CT_small.dcm'));
     const full = join(dir, 'full');
     expect(cli(['batch', 'decompress', many, '-o', full]).status).toBe(0);
     const out = join(dir, 'out');
@@ -221,9 +227,7 @@ describe('dicom-tools batch', () => {
   });
 
   it.each(['SIGINT', 'SIGTERM'] as const)('%s finishes the files in flight (worker threads), reports the rest as not done, leaves no partial or temporary file, exits 130', async (signal) => {
-    const many = join(dir, 'many');
-    mkdirSync(many);
-    for (let i = 0; i < 300; i++) copyFileSync(corpusFile('MR_small_RLE.dcm'), join(many, `f${String(i).padStart(3, '0')}.dcm`));
+    const many = copies(dir, 'many', 300, () => 'MR_small_RLE.dcm');
     const out = join(dir, 'out');
     const reportPath = join(dir, 'report.json');
     const child = spawn(process.execPath, [BIN, 'batch', 'decompress', many, '-o', out, '--jobs', '2', '--report', reportPath], { stdio: 'ignore' });
@@ -246,9 +250,7 @@ describe('dicom-tools batch', () => {
   });
 
   it('a second SIGINT exits 130 at once, and what it leaves under a final name is complete', async () => {
-    const many = join(dir, 'many');
-    mkdirSync(many);
-    for (let i = 0; i < 200; i++) copyFileSync(corpusFile('MR_small_RLE.dcm'), join(many, `f${String(i).padStart(3, '0')}.dcm`));
+    const many = copies(dir, 'many', 200, () => 'MR_small_RLE.dcm');
     const full = join(dir, 'full');
     expect(cli(['batch', 'decompress', many, '-o', full, '--jobs', '1']).status).toBe(0);
     const out = join(dir, 'out');
