@@ -10,16 +10,19 @@ const controller = new AbortController();
 // batch and organize finish the files in flight and write their report however long that takes; other commands
 // get 2 s to notice.
 const graceful = /^(batch|organize)(_|$)/.test(process.argv[2] ?? '');
-const interrupt = (signal: 'SIGINT' | 'SIGTERM'): void => {
+// One listener for both signals, for the whole run: the second signal, whichever it is (Ctrl-C, then a service
+// manager's SIGTERM), ends the process.
+let signals = 0;
+const interrupt = (): void => {
   // First Ctrl-C (or SIGTERM, as a service manager sends): abort the work in progress (writes are atomic, so
   // nothing is left half-written) and exit 130 as soon as the command notices; a second signal exits at once.
+  if (++signals > 1) process.exit(130);
   controller.abort();
   process.exitCode = 130;
-  process.once(signal, () => process.exit(130));
   if (!graceful) setTimeout(() => process.exit(130), 2000).unref();
 };
-process.once('SIGINT', () => interrupt('SIGINT'));
-process.once('SIGTERM', () => interrupt('SIGTERM'));
+process.on('SIGINT', interrupt);
+process.on('SIGTERM', interrupt);
 
 // `dicom-tools dump x.dcm | head`: a closed pipe is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
