@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
+import { crc32, createGunzip, inflateRawSync } from 'node:zlib';
 import { readTarStream } from './_tar-stream.js';
 
 /** One regular file of an archive. */
@@ -20,21 +19,16 @@ function safeName(name: string): string {
 }
 
 /**
- * The regular files of a .zip, .tar or .tar.gz/.tgz archive, never extracted to disk. A .tar or .tar.gz is streamed
- * (gunzip by node:zlib, our tar reader): one member at a time is in memory, in archive order, so an archive bigger
- * than memory works. A .zip (whose directory is at its end) is read whole into memory (fflate) and its members come
- * sorted by name. Throws (an Error with a plain message) on a corrupt archive; a .tar may first have yielded the
- * members before the damage. fflate loads on the first .zip, not with this package: most batches never meet one.
+ * The regular files of a .zip, .tar or .tar.gz/.tgz archive, never extracted to disk, one member at a time in memory,
+ * so an archive bigger than memory works. A .tar or .tar.gz is streamed in archive order (gunzip by node:zlib, our
+ * tar reader). A .zip is read where its members are (yauzl: its central directory first, at the end of the file,
+ * then each member's bytes, inflated), in the order of their names. Throws (an Error with a plain message) on a
+ * corrupt archive, possibly after the members before the damage. yauzl loads on the first .zip, not with this
+ * package: most batches never meet one.
  */
 export async function* readArchive(path: string): AsyncGenerator<ArchiveMember, void, undefined> {
   if (/\.zip$/i.test(path)) {
-    const { unzipSync } = await import('fflate');
-    const members = Object.entries(unzipSync(new Uint8Array(await readFile(path))))
-      .filter(([name]) => !name.endsWith('/'))
-      .map(([name, bytes]) => ({ name: safeName(name), bytes }))
-      .filter((m) => m.name !== '')
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    yield* members;
+    yield* readZip(path);
     return;
   }
   const file = createReadStream(path);
@@ -51,5 +45,38 @@ export async function* readArchive(path: string): AsyncGenerator<ArchiveMember, 
   } finally {
     file.destroy();
     gunzip?.destroy();
+  }
+}
+
+/** The members of the .zip at `path`, in the order of their names, each read (and inflated) when its turn comes. */
+async function* readZip(path: string): AsyncGenerator<ArchiveMember, void, undefined> {
+  const loaded = (await import('yauzl')) as typeof import('yauzl') & { default?: typeof import('yauzl') };
+  const yauzl = loaded.default ?? loaded;
+  // Names decoded here (CP437 or UTF-8, or the Info-ZIP Unicode path) and made safe by safeName, as a tar's are:
+  // yauzl's own decoding refuses the whole archive for one absolute or `..` name.
+  const zip = await yauzl.openPromise(path, { decodeStrings: false, autoClose: false, validateEntrySizes: true });
+  try {
+    const members: { readonly name: string; readonly entry: import('yauzl').Entry }[] = [];
+    for await (const entry of zip.eachEntry()) {
+      const raw = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
+      const name = safeName(raw);
+      if (name !== '' && !raw.endsWith('/')) members.push({ name, entry });
+    }
+    members.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const { name, entry } of members) {
+      if (entry.isEncrypted()) throw new Error(`${name}: encrypted member`);
+      if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) throw new Error(`${name}: compression method ${entry.compressionMethod} (only stored and deflated members are read)`);
+      // The member's bytes as stored, inflated in one call (quicker than through a stream), then checked against the
+      // sizes and CRC-32 of the central directory.
+      const parts: Buffer[] = [];
+      for await (const part of await zip.openReadStreamPromise(entry, { decodeFileData: false })) parts.push(part as Buffer);
+      const stored = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      const bytes = entry.compressionMethod === 8 ? inflateRawSync(stored, { maxOutputLength: Math.max(entry.uncompressedSize, 1) }) : stored;
+      if (bytes.length !== entry.uncompressedSize) throw new Error(`${name}: ${bytes.length} bytes where the directory says ${entry.uncompressedSize}`);
+      if (crc32(bytes) !== entry.crc32) throw new Error(`${name}: CRC-32 mismatch`);
+      yield { name, bytes };
+    }
+  } finally {
+    zip.close();
   }
 }

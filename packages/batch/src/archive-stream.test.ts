@@ -1,5 +1,6 @@
-// expandInputs streams .tar and .tar.gz archives (our tar reader): checked on archives written by real peers,
-// Python's tarfile in its three formats (PAX, GNU, USTAR) and GNU tar(1), member bytes against the files put in.
+// expandInputs streams .tar and .tar.gz archives (our tar reader) and reads .zip archives member by member (yauzl):
+// checked on archives written by real peers, Python's tarfile in its three formats (PAX, GNU, USTAR), GNU tar(1) and
+// Python's zipfile, member bytes against the files put in.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,3 +87,69 @@ describe('streamed tar archives', () => {
     expect((await expand(archive)).skipped).toEqual([{ path: archive, reason: 'unreadable archive: bad tar header: checksum mismatch' }]);
   });
 });
+
+describe('zip archives, read member by member', () => {
+  it('reads stored, deflated and zip64 members of a Python zipfile archive, by name, with unsafe name parts dropped', async () => {
+    const archive = join(dir, 'py.zip');
+    const script = [
+      'import sys, zipfile',
+      'src = sys.argv[2]',
+      'with zipfile.ZipFile(sys.argv[1], "w") as z:',
+      '    z.write(src + "/MR_small.dcm", "s1/mr.dcm", zipfile.ZIP_STORED)',
+      '    z.write(src + "/CT_small.dcm", "s1/ct.dcm", zipfile.ZIP_DEFLATED)',
+      '    z.writestr(zipfile.ZipInfo("s2/"), b"")', // a folder entry: not a member
+      '    z.writestr("../../evil/x.dcm", open(src + "/MR_small_RLE.dcm", "rb").read(), zipfile.ZIP_DEFLATED)',
+      '    z.writestr("/abs/\u00fc.dcm", open(src + "/CT_small.dcm", "rb").read(), zipfile.ZIP_DEFLATED)', // UTF-8 name
+      '    with z.open("big/ct64.dcm", "w", force_zip64=True) as f: f.write(open(src + "/CT_small.dcm", "rb").read())',
+    ].join('\n');
+    python(script, archive, join(corpusFile('CT_small.dcm'), '..'));
+    const { found, skipped } = await expand(archive);
+    expect(skipped).toEqual([]);
+    expect(found.map((f) => f.relativePath)).toEqual(['py.zip/abs/\u00fc.dcm', 'py.zip/big/ct64.dcm', 'py.zip/evil/x.dcm', 'py.zip/s1/ct.dcm', 'py.zip/s1/mr.dcm']);
+    const source: Record<string, string> = { 'abs/\u00fc.dcm': 'CT_small.dcm', 'big/ct64.dcm': 'CT_small.dcm', 'evil/x.dcm': 'MR_small_RLE.dcm', 's1/ct.dcm': 'CT_small.dcm', 's1/mr.dcm': 'MR_small.dcm' };
+    for (const f of found) expect(Buffer.from(f.bytes!).equals(readFileSync(corpusFile(source[f.relativePath.slice('py.zip/'.length)]!)))).toBe(true);
+  });
+
+  it('gives the members before a damaged one, then reports the archive as unreadable (members are read one at a time)', async () => {
+    const archive = join(dir, 'damaged.zip');
+    python([
+      'import sys, zipfile',
+      'src = sys.argv[2]',
+      'with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:',
+      '    for name in ("a.dcm", "b.dcm", "z.dcm"): z.write(src + "/CT_small.dcm", name)',
+    ].join('\n'), archive, join(corpusFile('CT_small.dcm'), '..'));
+    // Break the deflate stream of z.dcm (the last one): its first byte says a reserved block type.
+    const bytes = readFileSync(archive);
+    const header = bytes.lastIndexOf(Buffer.from('PK\x03\x04', 'latin1'));
+    const dataStart = header + 30 + bytes.readUInt16LE(header + 26) + bytes.readUInt16LE(header + 28);
+    bytes[dataStart] = 0xff;
+    writeFileSync(archive, bytes);
+    const { found, skipped } = await expand(archive);
+    expect(found.map((f) => f.relativePath)).toEqual(['damaged.zip/a.dcm', 'damaged.zip/b.dcm']);
+    expect(skipped).toEqual([{ path: archive, reason: expect.stringMatching(/^unreadable archive: /) }]);
+  });
+
+  it('checks each member against its CRC-32 and size: a flipped byte in a stored member makes the archive unreadable there', async () => {
+    const archive = join(dir, 'crc.zip');
+    python([
+      'import sys, zipfile',
+      'with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_STORED) as z:',
+      '    for name in ("a.dcm", "b.dcm"): z.write(sys.argv[2] + "/CT_small.dcm", name)',
+    ].join('\n'), archive, join(corpusFile('CT_small.dcm'), '..'));
+    const bytes = readFileSync(archive);
+    const header = bytes.lastIndexOf(Buffer.from('PK\x03\x04', 'latin1'));
+    const dataStart = header + 30 + bytes.readUInt16LE(header + 26) + bytes.readUInt16LE(header + 28);
+    bytes[dataStart + 1000] = bytes[dataStart + 1000]! ^ 0x01; // one bit of b.dcm's Pixel Data: still "valid" DICOM
+    writeFileSync(archive, bytes);
+    const { found, skipped } = await expand(archive);
+    expect(found.map((f) => f.relativePath)).toEqual(['crc.zip/a.dcm']);
+    expect(skipped).toEqual([{ path: archive, reason: 'unreadable archive: b.dcm: CRC-32 mismatch' }]);
+  });
+
+  it('reports a file that is not a zip at all as an unreadable archive', async () => {
+    const archive = join(dir, 'fake.zip');
+    writeFileSync(archive, 'not a zip at all');
+    expect((await expand(archive)).skipped).toEqual([{ path: archive, reason: expect.stringMatching(/^unreadable archive: /) }]);
+  });
+});
+

@@ -45,7 +45,7 @@ export interface ExpandInputsOptions {
  * `no such file or folder` (so one bad argument does not stop a batch). A path that does not exist but is a glob
  * pattern (`study/**\/*.dcm`, quoted so the shell leaves it) is expanded with tinyglobby; its files are taken
  * relative to the pattern's folders before the first wildcard. The members of .zip, .tar, .tar.gz and .tgz files
- * are read in memory (never extracted; .tar and .tar.gz streamed one member at a time, .zip whole) and yielded with
+ * are read in memory one member at a time (never extracted; .tar and .tar.gz in archive order, .zip by name) and yielded with
  * their `bytes` when DICOM, skipped with a reason otherwise.
  */
 export async function* expandInputs(paths: readonly string[], options: ExpandInputsOptions = {}): AsyncGenerator<BatchInput, void, undefined> {
