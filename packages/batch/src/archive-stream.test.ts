@@ -110,37 +110,35 @@ describe('zip archives, read member by member', () => {
     for (const f of found) expect(Buffer.from(f.bytes!).equals(readFileSync(corpusFile(source[f.relativePath.slice('py.zip/'.length)]!)))).toBe(true);
   });
 
-  it('gives the members before a damaged one, then reports the archive as unreadable (members are read one at a time)', async () => {
-    const archive = join(dir, 'damaged.zip');
+  /**
+   * A Python zipfile archive of copies of CT_small.dcm named `names` (stored or deflated), with `damage` applied to
+   * the bytes of its last member's data as they lie in the archive.
+   */
+  function damagedZip(name: string, method: 'ZIP_STORED' | 'ZIP_DEFLATED', names: readonly string[], damage: (data: Buffer) => void): string {
+    const archive = join(dir, name);
     python([
-      'import sys, zipfile',
-      'src = sys.argv[2]',
-      'with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:',
-      '    for name in ("a.dcm", "b.dcm", "z.dcm"): z.write(src + "/CT_small.dcm", name)',
-    ].join('\n'), archive, join(corpusFile('CT_small.dcm'), '..'));
-    // Break the deflate stream of z.dcm (the last one): its first byte says a reserved block type.
+      'import sys, json, zipfile',
+      `with zipfile.ZipFile(sys.argv[1], "w", zipfile.${method}) as z:`,
+      '    for name in json.loads(sys.argv[3]): z.write(sys.argv[2] + "/CT_small.dcm", name)',
+    ].join('\n'), archive, join(corpusFile('CT_small.dcm'), '..'), JSON.stringify(names));
     const bytes = readFileSync(archive);
     const header = bytes.lastIndexOf(Buffer.from('PK\x03\x04', 'latin1'));
-    const dataStart = header + 30 + bytes.readUInt16LE(header + 26) + bytes.readUInt16LE(header + 28);
-    bytes[dataStart] = 0xff;
+    damage(bytes.subarray(header + 30 + bytes.readUInt16LE(header + 26) + bytes.readUInt16LE(header + 28)));
     writeFileSync(archive, bytes);
+    return archive;
+  }
+
+  it('gives the members before a damaged one, then reports the archive as unreadable (members are read one at a time)', async () => {
+    // The deflate stream of z.dcm (the last one) starts with a reserved block type.
+    const archive = damagedZip('damaged.zip', 'ZIP_DEFLATED', ['a.dcm', 'b.dcm', 'z.dcm'], (data) => void (data[0] = 0xff));
     const { found, skipped } = await expand(archive);
     expect(found.map((f) => f.relativePath)).toEqual(['damaged.zip/a.dcm', 'damaged.zip/b.dcm']);
     expect(skipped).toEqual([{ path: archive, reason: expect.stringMatching(/^unreadable archive: /) }]);
   });
 
   it('checks each member against its CRC-32 and size: a flipped byte in a stored member makes the archive unreadable there', async () => {
-    const archive = join(dir, 'crc.zip');
-    python([
-      'import sys, zipfile',
-      'with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_STORED) as z:',
-      '    for name in ("a.dcm", "b.dcm"): z.write(sys.argv[2] + "/CT_small.dcm", name)',
-    ].join('\n'), archive, join(corpusFile('CT_small.dcm'), '..'));
-    const bytes = readFileSync(archive);
-    const header = bytes.lastIndexOf(Buffer.from('PK\x03\x04', 'latin1'));
-    const dataStart = header + 30 + bytes.readUInt16LE(header + 26) + bytes.readUInt16LE(header + 28);
-    bytes[dataStart + 1000] = bytes[dataStart + 1000]! ^ 0x01; // one bit of b.dcm's Pixel Data: still "valid" DICOM
-    writeFileSync(archive, bytes);
+    // One bit of b.dcm's Pixel Data: the member would still read as valid DICOM.
+    const archive = damagedZip('crc.zip', 'ZIP_STORED', ['a.dcm', 'b.dcm'], (data) => void (data[1000] = data[1000]! ^ 0x01));
     const { found, skipped } = await expand(archive);
     expect(found.map((f) => f.relativePath)).toEqual(['crc.zip/a.dcm']);
     expect(skipped).toEqual([{ path: archive, reason: 'unreadable archive: b.dcm: CRC-32 mismatch' }]);
