@@ -6,6 +6,8 @@ import { readTarStream } from './_tar-stream.js';
 export interface ArchiveMember {
   readonly name: string;
   readonly bytes: Uint8Array;
+  /** Why this member could not be read, the archive being sound (an encrypted zip member...); `bytes` is then empty. */
+  readonly unreadable?: string;
 }
 
 /** True when the name says .zip, .tar, .tar.gz or .tgz. */
@@ -22,8 +24,9 @@ function safeName(name: string): string {
  * The regular files of a .zip, .tar or .tar.gz/.tgz archive, never extracted to disk, one member at a time in memory,
  * so an archive bigger than memory works. A .tar or .tar.gz is streamed in archive order (gunzip by node:zlib, our
  * tar reader). A .zip is read where its members are (yauzl: its central directory first, at the end of the file,
- * then each member's bytes, inflated), in the order of their names. Throws (an Error with a plain message) on a
- * corrupt archive, possibly after the members before the damage. yauzl loads on the first .zip, not with this
+ * then each member's bytes, inflated), in the order of their names; an encrypted member, or one compressed other
+ * than by deflate, comes with `unreadable` and no bytes. Throws (an Error with a plain message) on a corrupt archive,
+ * possibly after the members before the damage. yauzl loads on the first .zip, not with this
  * package: most batches never meet one.
  */
 export async function* readArchive(path: string): AsyncGenerator<ArchiveMember, void, undefined> {
@@ -64,8 +67,14 @@ async function* readZip(path: string): AsyncGenerator<ArchiveMember, void, undef
     }
     members.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const { name, entry } of members) {
-      if (entry.isEncrypted()) throw new Error(`${name}: encrypted member`);
-      if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) throw new Error(`${name}: compression method ${entry.compressionMethod} (only stored and deflated members are read)`);
+      if (entry.isEncrypted()) {
+        yield { name, bytes: new Uint8Array(0), unreadable: 'encrypted zip member' };
+        continue;
+      }
+      if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+        yield { name, bytes: new Uint8Array(0), unreadable: `zip compression method ${entry.compressionMethod} (stored and deflated members are read)` };
+        continue;
+      }
       // The member's bytes as stored, inflated in one call (quicker than through a stream), then checked against the
       // sizes and CRC-32 of the central directory.
       const parts: Buffer[] = [];

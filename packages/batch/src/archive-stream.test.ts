@@ -144,6 +144,34 @@ describe('zip archives, read member by member', () => {
     expect(skipped).toEqual([{ path: archive, reason: 'unreadable archive: b.dcm: CRC-32 mismatch' }]);
   });
 
+  it('skips an encrypted member and one compressed other than by deflate, with a reason, and goes on with the rest', async () => {
+    const archive = join(dir, 'mixed.zip');
+    python([
+      'import sys, zipfile',
+      'src = sys.argv[2] + "/CT_small.dcm"',
+      'with zipfile.ZipFile(sys.argv[1], "w") as z:',
+      '    z.write(src, "a.dcm", zipfile.ZIP_DEFLATED)',
+      '    z.write(src, "b.dcm", zipfile.ZIP_DEFLATED)',
+      '    z.write(src, "c.dcm", zipfile.ZIP_BZIP2)',
+      '    z.write(src, "d.dcm", zipfile.ZIP_STORED)',
+    ].join('\n'), archive, join(corpusFile('CT_small.dcm'), '..'));
+    // Mark b.dcm encrypted (general purpose bit 0) in its central and local headers, as an encrypting zip would.
+    const bytes = readFileSync(archive);
+    for (let at = bytes.indexOf('PK\x01\x02', 0, 'latin1'); at >= 0; at = bytes.indexOf('PK\x01\x02', at + 4, 'latin1')) {
+      if (bytes.toString('latin1', at + 46, at + 46 + bytes.readUInt16LE(at + 28)) !== 'b.dcm') continue;
+      bytes[at + 8] = bytes[at + 8]! | 1;
+      const local = bytes.readUInt32LE(at + 42);
+      bytes[local + 6] = bytes[local + 6]! | 1;
+    }
+    writeFileSync(archive, bytes);
+    const { found, skipped } = await expand(archive);
+    expect(found.map((f) => f.relativePath)).toEqual(['mixed.zip/a.dcm', 'mixed.zip/d.dcm']);
+    expect(skipped).toEqual([
+      { path: join(archive, 'b.dcm'), reason: 'unreadable: encrypted zip member' },
+      { path: join(archive, 'c.dcm'), reason: 'unreadable: zip compression method 12 (stored and deflated members are read)' },
+    ]);
+  });
+
   it('reports a file that is not a zip at all as an unreadable archive', async () => {
     const archive = join(dir, 'fake.zip');
     writeFileSync(archive, 'not a zip at all');

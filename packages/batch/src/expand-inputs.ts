@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { DicomError, findDicomFiles, readDicom } from '@dicom-tools/core';
-import { isArchiveName, readArchive } from './_archive.js';
+import { isArchiveName, readArchive, type ArchiveMember } from './_archive.js';
 // Types only: tinyglobby (with fdir and picomatch) is imported on first use, for a path that does not exist.
 import type * as Tinyglobby from 'tinyglobby';
 
@@ -133,7 +133,7 @@ async function* archiveMembers(archive: string, root: string, relativeArchive: s
   const members = readArchive(archive);
   try {
     for (;;) {
-      let next: IteratorResult<{ readonly name: string; readonly bytes: Uint8Array }, void>;
+      let next: IteratorResult<ArchiveMember, void>;
       try {
         next = await members.next();
       } catch (error) {
@@ -146,7 +146,8 @@ async function* archiveMembers(archive: string, root: string, relativeArchive: s
       const member = next.value;
       const path = `${archive}/${member.name}`;
       const name = member.name.split('/').at(-1) ?? '';
-      if (member.bytes.length === 0) options.onSkipped?.({ path, reason: 'empty' });
+      if (member.unreadable !== undefined) options.onSkipped?.({ path, reason: `unreadable: ${member.unreadable}` });
+      else if (member.bytes.length === 0) options.onSkipped?.({ path, reason: 'empty' });
       else if (name.toUpperCase() === 'DICOMDIR') options.onSkipped?.({ path, reason: 'DICOMDIR' });
       else if (!looksLikeDicom(member.bytes)) options.onSkipped?.({ path, reason: 'not DICOM' });
       else yield { path, root, relativePath: `${relativeArchive}/${member.name}`, bytes: member.bytes };
