@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { buffer } from 'node:stream/consumers';
 import { crc32, createGunzip, inflateRawSync } from 'node:zlib';
 import { readTarStream } from './_tar-stream.js';
 
@@ -77,9 +78,7 @@ async function* readZip(path: string): AsyncGenerator<ArchiveMember, void, undef
       }
       // The member's bytes as stored, inflated in one call (quicker than through a stream), then checked against the
       // sizes and CRC-32 of the central directory.
-      const parts: Buffer[] = [];
-      for await (const part of await zip.openReadStreamPromise(entry, { decodeFileData: false })) parts.push(part as Buffer);
-      const stored = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      const stored = await buffer(await zip.openReadStreamPromise(entry, { decodeFileData: false }));
       const bytes = entry.compressionMethod === 8 ? inflateRawSync(stored, { maxOutputLength: Math.max(entry.uncompressedSize, 1) }) : stored;
       if (bytes.length !== entry.uncompressedSize) throw new Error(`${name}: ${bytes.length} bytes where the directory says ${entry.uncompressedSize}`);
       if (crc32(bytes) !== entry.crc32) throw new Error(`${name}: CRC-32 mismatch`);
