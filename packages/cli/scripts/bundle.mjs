@@ -129,6 +129,17 @@ for (const { entry, out } of STANDALONE) {
 // (Commands do no work when imported; the worker entries do, and import no shared chunk.)
 for (const { out, importedBy } of STANDALONE) if (importedBy !== undefined) await import(pathToFileURL(join(dist, out)).href);
 
+// The executable's first file, dist/bin.cjs (src/launch.ts): CommonJS, so that it runs before the ES module loader
+// starts libuv's thread pool and can still size it; it loads bin.js with import(), left as it is.
+await build({
+  ...options,
+  format: 'cjs',
+  entryPoints: [join(src, 'launch.ts')],
+  outfile: join(dist, 'bin.cjs'),
+  banner: { js: '#!/usr/bin/env node' },
+  plugins: [{ name: 'bin-external', setup: (context) => context.onResolve({ filter: /^\.\/bin\.js$/ }, (args) => ({ path: args.path, external: true })) }],
+});
+
 // Every third-party package the bundle imports must resolve from here, at the version its user declares.
 const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
 const own = readJson(join(root, 'package.json')).dependencies ?? {};

@@ -1,11 +1,13 @@
-// For the CLI's end-to-end tests: run the BUILT `dicom-tools` (packages/cli/dist/bin.js) as a user would.
+// For the CLI's end-to-end tests: run the BUILT `dicom-tools` as a user would, through the file package.json's "bin"
+// names (dist/bin.cjs, the launcher that sizes libuv's thread pool and loads dist/bin.js).
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** packages/cli. */
 export const PACKAGE_DIR = resolve(__dirname, '..');
-/** The built binary the end-to-end tests spawn (the root `pnpm test` builds it before jest runs). */
-export const BIN = join(PACKAGE_DIR, 'dist', 'bin.js');
+/** The built executable package.json names, which these tests spawn (the root `pnpm test` builds it before jest runs). */
+export const BIN = join(PACKAGE_DIR, (JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['dicom-tools']!);
 
 /** What a run of the CLI gave. */
 export interface CliRun {
