@@ -73,7 +73,7 @@ const cert = join(work, 'cert.pem');
 execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(work, 'key.pem'), '-out', cert, '-days', '365', '-subj', '/CN=bench'], { stdio: 'ignore' });
 
 const outDir = (id) => join(work, id);
-const BIN = join(ROOT, 'packages/cli/dist/bin.js');
+const BIN = join(ROOT, 'packages/cli/dist/bin.cjs');
 const MEASUREMENTS = [
   { id: 'ours', tool: 'dicom-tools anonymize DIR -o OUT --secret S (PS3.15 Basic Profile, every depth; cores - 1 threads: the main one and cores - 2 workers)', argv: ['node', BIN, 'anonymize', dataDir, '-o', outDir('ours'), '--secret', 'bench', '--quiet'] },
   { id: 'ours-jobs1', tool: 'the same with --jobs 1 (no worker thread)', argv: ['node', BIN, 'anonymize', dataDir, '-o', outDir('ours-jobs1'), '--secret', 'bench', '--quiet', '--jobs', '1'] },

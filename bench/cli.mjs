@@ -1,4 +1,4 @@
-// Wall time of `dicom-tools --help` and `dicom-tools info FILE` (the built CLI, packages/cli/dist/bin.js,
+// Wall time of `dicom-tools --help` and `dicom-tools info FILE` (the built CLI, packages/cli/dist/bin.cjs,
 // started with node as the installed bin shim does), with hyperfine when installed (else N spawns, median).
 // Context rows: bare `node -e 0` (the floor for any Node CLI) and `dcmdump -M FILE` (DCMTK, one file).
 //
@@ -17,7 +17,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const file = resolve(optionValue('--file', join(HERE, '.data/batch/B000001.dcm')));
 const runs = Number(optionValue('--runs', '30'));
 const outFile = resolve(optionValue('--out', join(HERE, '.out/cli.json')));
-const bin = resolve(HERE, '../packages/cli/dist/bin.js');
+const bin = resolve(HERE, '../packages/cli/dist/bin.cjs');
 const node = process.execPath;
 
 const hasHyperfine = spawnSync('hyperfine', ['--version']).status === 0;

@@ -18,7 +18,7 @@ import { codeVersion, machineInfo, median, optionValue, timeProcess } from './_m
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
-const BIN = join(ROOT, 'packages/cli/dist/bin.js');
+const BIN = join(ROOT, 'packages/cli/dist/bin.cjs');
 const PEERS = process.env.PEERS ?? join(ROOT, 'packages/test-fixtures/peers');
 
 const runs = Number(optionValue('--runs', '7'));
