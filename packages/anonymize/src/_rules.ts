@@ -1,11 +1,25 @@
 import { PROFILE_PATTERNS, PROFILE_RULES, type ActionCode, type BasicProfileCode, type ProfileOptionName, type ProfileRule } from './_generated/profile-table.js';
 import type { AttributeType } from './_generated/iod-types.js';
 
+/**
+ * The single-tag rows by tag, as a Map: looked up for every element of every file, and an object keyed by ~600
+ * sparse integers is a dictionary V8 looks up more slowly (derived once from the generated table, never changed).
+ */
+const RULES: ReadonlyMap<number, ProfileRule> = new Map(Object.entries(PROFILE_RULES).map(([tag, rule]) => [Number(tag), rule]));
+
+/**
+ * The top byte of every repeating-group row's groups (0x50 curves, 0x60 overlays), when every pattern fixes it (it
+ * does in the generated table): other tags then skip the patterns. Undefined when a pattern leaves it open.
+ */
+const PATTERN_TOP_BYTES: ReadonlySet<number> | undefined = PROFILE_PATTERNS.every((pattern) => pattern.mask >>> 24 === 0xff)
+  ? new Set(PROFILE_PATTERNS.map((pattern) => pattern.value >>> 24))
+  : undefined;
+
 /** The row of Table E.1-1 for a standard (even-group) tag, including the repeating-group rows, if any. */
 export function profileRuleFor(tag: number): ProfileRule | undefined {
-  const rule = PROFILE_RULES[tag];
+  const rule = RULES.get(tag);
   if (rule !== undefined) return rule;
-  if (((tag >>> 16) & 1) === 1) return undefined;
+  if (((tag >>> 16) & 1) === 1 || PATTERN_TOP_BYTES?.has(tag >>> 24) === false) return undefined;
   for (const pattern of PROFILE_PATTERNS) if (((tag & pattern.mask) >>> 0) === pattern.value) return pattern.rule;
   return undefined;
 }
