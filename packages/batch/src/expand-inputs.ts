@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
-import { DicomError, findDicomFiles, readDicom } from '@dicom-tools/core';
+import { DicomError, findDicomFiles, readDicom, walkFiles } from '@dicom-tools/core';
 import { isArchiveName, readArchive, type ArchiveMember } from './_archive.js';
 // Types only: tinyglobby (with fdir and picomatch) is imported on first use, for a path that does not exist.
 import type * as Tinyglobby from 'tinyglobby';
@@ -18,6 +18,11 @@ export interface BatchInput {
    * then `ARCHIVE/MEMBER` (not a real file) and `relativePath` the archive's relative path, `/`, the member name.
    */
   readonly bytes?: Uint8Array;
+  /**
+   * Listed after `examineUntil` was aborted, without being looked into: not known to be DICOM (a file), or the rest
+   * of an archive not read (`path` is then the archive's). Absent on every input found the usual way.
+   */
+  readonly unexamined?: true;
 }
 
 /** An input path that is not processed, and why (findDicomFiles' phrases: `not DICOM`, `DICOMDIR`, `empty`...). */
@@ -36,6 +41,13 @@ export interface ExpandInputsOptions {
   readonly archives?: boolean;
   /** Stops the walk (the iterator then throws CORE_ABORTED). */
   readonly signal?: AbortSignal;
+  /**
+   * Once aborted, the walk goes on without reading anything: the files not yet looked into are yielded as they are
+   * listed, with `unexamined` (a file, an archive, or the rest of the archive being read), so that a cancelled
+   * batch can list what it did not start without reading every remaining file's head or archive. The walk's order,
+   * skips for names, links and unreadable entries stay as they are.
+   */
+  readonly examineUntil?: AbortSignal;
 }
 
 /**
@@ -49,6 +61,7 @@ export interface ExpandInputsOptions {
  * their `bytes` when DICOM, skipped with a reason otherwise.
  */
 export async function* expandInputs(paths: readonly string[], options: ExpandInputsOptions = {}): AsyncGenerator<BatchInput, void, undefined> {
+  const stopped = (): boolean => options.examineUntil?.aborted === true;
   for (const given of paths) {
     let isFolder: boolean;
     try {
@@ -64,16 +77,24 @@ export async function* expandInputs(paths: readonly string[], options: ExpandInp
     }
     const root = isFolder ? given : dirname(given);
     const walkOptions = { recursive: options.recursive ?? true, ...(options.signal !== undefined ? { signal: options.signal } : {}) };
+    const relativeOf = (path: string): string => (isFolder ? relative(resolve(root), resolve(path)) : basename(path)).split(sep).join('/');
     try {
-      for await (const found of findDicomFiles(given, walkOptions)) {
-        const rel = (isFolder ? relative(resolve(root), resolve(found.path)) : basename(found.path)).split(sep).join('/');
-        if (found.skipped) {
-          if (found.reason === 'not DICOM' && options.archives !== false && isArchiveName(found.path)) yield* archiveMembers(found.path, root, rel, options);
-          else options.onSkipped?.({ path: found.path, reason: found.reason });
-          continue;
+      // The last path findDicomFiles gave, so that a walk that stops looking into files goes on right after it.
+      let last: string | undefined;
+      if (!stopped()) {
+        for await (const found of findDicomFiles(given, walkOptions)) {
+          last = found.path;
+          const rel = relativeOf(found.path);
+          if (found.skipped) {
+            if (found.reason === 'not DICOM' && options.archives !== false && isArchiveName(found.path)) yield* archiveMembers(found.path, root, rel, options);
+            else options.onSkipped?.({ path: found.path, reason: found.reason });
+          } else {
+            yield { path: found.path, root, relativePath: rel };
+          }
+          if (stopped()) break;
         }
-        yield { path: found.path, root, relativePath: rel };
       }
+      if (stopped()) yield* listedOnly(given, root, last, relativeOf, walkOptions, options);
     } catch (error) {
       if (error instanceof DicomError && error.code === 'CORE_IO') {
         options.onSkipped?.({ path: given, reason: `unreadable: ${error.message}` });
@@ -81,6 +102,26 @@ export async function* expandInputs(paths: readonly string[], options: ExpandInp
       }
       throw error;
     }
+  }
+}
+
+/**
+ * The rest of the walk of `given` after the path `last` (all of it when undefined), without reading any file:
+ * core's walkFiles lists the same paths in the same order as findDicomFiles, so the files it gives after `last` are
+ * the ones findDicomFiles had not looked into yet. Name, link and unreadable skips are reported as usual.
+ */
+function* listedOnly(
+  given: string, root: string, last: string | undefined, relativeOf: (path: string) => string,
+  walkOptions: { readonly recursive: boolean; readonly signal?: AbortSignal }, options: ExpandInputsOptions,
+): Generator<BatchInput, void, undefined> {
+  let passed = last === undefined;
+  for (const found of walkFiles(given, walkOptions)) {
+    if (!passed) {
+      passed = found.path === last;
+      continue;
+    }
+    if (found.skipped) options.onSkipped?.({ path: found.path, reason: found.reason });
+    else yield { path: found.path, root, relativePath: relativeOf(found.path), unexamined: true };
   }
 }
 
@@ -109,6 +150,10 @@ async function* expandPattern(
   if (matches.length === 0) options.onSkipped?.({ path: pattern, reason: 'no file matches the pattern' });
   for (const match of matches) {
     options.signal?.throwIfAborted();
+    if (options.examineUntil?.aborted === true) {
+      yield { path: match, root: base, relativePath: relative(resolve(base), match).split(sep).join('/'), unexamined: true };
+      continue;
+    }
     for await (const found of findDicomFiles(match, options.signal !== undefined ? { signal: options.signal } : {})) {
       const rel = relative(resolve(base), found.path).split(sep).join('/');
       if (!found.skipped) yield { path: found.path, root: base, relativePath: rel };
@@ -133,6 +178,11 @@ async function* archiveMembers(archive: string, root: string, relativeArchive: s
   const members = readArchive(archive);
   try {
     for (;;) {
+      if (options.examineUntil?.aborted === true) {
+        // The members not read yet stand as one input: the archive.
+        yield { path: archive, root, relativePath: relativeArchive, unexamined: true };
+        return;
+      }
       let next: IteratorResult<ArchiveMember, void>;
       try {
         next = await members.next();

@@ -6,7 +6,7 @@ import { zipSync } from 'fflate';
 import { createTar } from 'nanotar';
 import { DicomError, isDicomError } from '@dicom-tools/core';
 import { corpusFile } from '@dicom-tools/test-fixtures';
-import { createBatchReport, expandInputs, runBatch, type BatchResult, type SkippedInput } from './index.js';
+import { createBatchReport, expandInputs, runBatch, type BatchInput, type BatchResult, type SkippedInput } from './index.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
@@ -161,6 +161,50 @@ describe('expandInputs and createBatchReport', () => {
     expect(reasons).toEqual({ 'a.zip/DICOMDIR': 'DICOMDIR', 'a.zip/readme.txt': 'not DICOM', 'c.zip': 'unreadable archive' });
     expect((await collect(expandInputs([box], { archives: false, onSkipped: () => undefined })))).toEqual([]);
     await rm(box, { recursive: true });
+  });
+
+  it('with examineUntil aborted, lists the rest of the walk in order without reading it: files not known to be DICOM, archives whole', async () => {
+    const tree = join(dir, 'interrupted');
+    await mkdir(join(tree, 'sub'), { recursive: true });
+    await copyFile(corpusFile('CT_small.dcm'), join(tree, '1.dcm'));
+    await copyFile(corpusFile('MR_small.dcm'), join(tree, '2.dcm'));
+    await writeFile(join(tree, '3.txt'), 'not DICOM at all\n'.repeat(20));
+    await writeFile(join(tree, '4.zip'), zipSync({ 'ct.dcm': new Uint8Array(await readFile(corpusFile('CT_small.dcm'))) }));
+    await writeFile(join(tree, 'DICOMDIR'), new Uint8Array(200));
+    await copyFile(corpusFile('CT_small.dcm'), join(tree, 'sub', '5.dcm'));
+    const everything = await collect(expandInputs([tree], { onSkipped: () => undefined }));
+    expect(everything.map((f) => f.relativePath)).toEqual(['1.dcm', '2.dcm', '4.zip/ct.dcm', 'sub/5.dcm']);
+
+    // Interrupted once the first file is taken: the walk goes on after it, reading nothing more.
+    const stop = new AbortController();
+    const skipped: SkippedInput[] = [];
+    const found: BatchInput[] = [];
+    for await (const input of expandInputs([tree], { onSkipped: (s) => skipped.push(s), examineUntil: stop.signal })) {
+      found.push(input);
+      stop.abort();
+    }
+    expect(found.map((f) => [f.relativePath, f.unexamined === true])).toEqual([
+      ['1.dcm', false], ['2.dcm', true], ['3.txt', true], ['4.zip', true], ['sub/5.dcm', true],
+    ]);
+    // The text file was not read (it would be "not DICOM"); a skip by name stays a skip.
+    expect(skipped).toEqual([{ path: join(tree, 'DICOMDIR'), reason: 'DICOMDIR' }]);
+
+    // Interrupted inside an archive: the members not read yet stand as the archive itself.
+    const inside = new AbortController();
+    const fromArchive: BatchInput[] = [];
+    for await (const input of expandInputs([tree], { onSkipped: () => undefined, examineUntil: inside.signal })) {
+      fromArchive.push(input);
+      if (input.relativePath === '4.zip/ct.dcm') inside.abort();
+    }
+    expect(fromArchive.map((f) => [f.relativePath, f.unexamined === true])).toEqual([
+      ['1.dcm', false], ['2.dcm', false], ['4.zip/ct.dcm', false], ['4.zip', true], ['sub/5.dcm', true],
+    ]);
+
+    // Already aborted: nothing is read at all, files and patterns alike.
+    const before = await collect(expandInputs([tree, `${tree}/sub/*.dcm`], { onSkipped: () => undefined, examineUntil: AbortSignal.abort() }));
+    expect(before.map((f) => f.relativePath)).toEqual(['1.dcm', '2.dcm', '3.txt', '4.zip', 'sub/5.dcm', '5.dcm']);
+    expect(before.every((f) => f.unexamined === true)).toBe(true);
+    await rm(tree, { recursive: true });
   });
 
   it('takes a file given directly relative to its own folder', async () => {

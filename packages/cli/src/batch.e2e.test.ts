@@ -228,6 +228,8 @@ describe('dicom-tools batch', () => {
 
   it.each(['SIGINT', 'SIGTERM'] as const)('%s finishes the files in flight (worker threads), reports the rest as not done, leaves no partial or temporary file, exits 130', async (signal) => {
     const many = copies(dir, 'many', 300, () => 'MR_small_RLE.dcm');
+    // Last in the walk, not DICOM: had the interrupted walk read it, it would be skipped as "not DICOM".
+    writeFileSync(join(many, 'zz-notes.txt'), 'not DICOM at all\n'.repeat(50));
     const out = join(dir, 'out');
     const reportPath = join(dir, 'report.json');
     const child = spawn(process.execPath, [BIN, 'batch', 'decompress', many, '-o', out, '--jobs', '2', '--report', reportPath], { stdio: 'ignore' });
@@ -240,10 +242,12 @@ describe('dicom-tools batch', () => {
     expect(report.counts.failed).toBe(0);
     expect(report.counts.ok).toBeLessThan(300);
     // Every input is in the report: done (ok) or not started (cancelled); none missing, none twice.
-    expect(report.counts.ok + report.counts.cancelled!).toBe(300);
+    expect(report.counts.ok + report.counts.cancelled!).toBe(301);
     expect(report.counts.cancelled).toBeGreaterThan(0);
     expect(report.files.map((f) => f.input).sort()).toEqual(readdirSync(many).map((n) => join(many, n)).sort());
     expect(report.files.filter((f) => f.status === 'cancelled').every((f) => f.output === undefined && /interrupted/.test(f.reason ?? ''))).toBe(true);
+    // The files the walk had not looked into when the signal came are listed without being read.
+    expect(report.files.find((f) => f.input.endsWith('zz-notes.txt'))).toMatchObject({ status: 'cancelled', reason: expect.stringMatching(/before this file was looked at/) });
     const outputs = report.files.filter((f) => f.status === 'ok').map((f) => relative(out, f.output ?? '')).sort();
     expect(tree(out)).toEqual(outputs); // every finished file reported, nothing else (no partial, no temporary) in OUT
     for (const rel of outputs) expect(dumpValue(join(out, rel), '0002,0010')).toBe('[1.2.840.10008.1.2.1]'); // complete files

@@ -34,12 +34,16 @@ async function workerModule(): Promise<string | undefined> {
   return (await workerModuleBesideProgram('_batch-worker.js'))?.href;
 }
 
+/** The reason a cancelled entry gives for a file (or the rest of an archive) the interrupted walk only listed. */
+const NOT_LOOKED_AT = 'not done: the batch was interrupted before this file was looked at (not known to be DICOM)';
+
 /**
  * `dicom-tools batch OP IN... [-o OUT]`: runs anonymize, convert (a PNG per frame), decompress, transcode
  * or validate over every DICOM file of the inputs (folders walked recursively, files recognised by content),
  * mirroring each input tree into OUT (anonymize: PHI-free names). Non-DICOM files are reported as skipped; one
  * failing file never stops the batch. Exit 0 all ok, 3 some failed (validate: or were invalid), 130 interrupted
- * (in-flight files finish; the report marks the run cancelled and lists the files not started as cancelled).
+ * (in-flight files finish; the report marks the run cancelled and lists the files not started as cancelled, those
+ * not yet looked into without reading them).
  * A progress bar (rate, ETA) goes to stderr on a terminal, or with --progress.
  */
 export async function runBatchCommand(operation: string, inputs: readonly string[], options: BatchOptions, context: CommandContext): Promise<number> {
@@ -79,12 +83,23 @@ export async function runBatchCommand(operation: string, inputs: readonly string
     ? createProgressPrinter({ write: context.io.stderr, tty })
     : undefined;
   // With a progress bar the inputs are found ahead (for the total and ETA). runBatch does not close them, so after
-  // Ctrl-C the inputs never started can still be listed in the report as not done.
-  const found = prefetch(expandInputs(inputs, { onSkipped: (s) => report.skip(s.path, s.reason) })[Symbol.asyncIterator](), { eager: progress !== undefined });
+  // Ctrl-C the inputs never started can still be listed in the report as not done; from then on the walk only lists
+  // (examineUntil): the files and archives it had not looked into are not read just to be reported.
+  const found = prefetch(
+    expandInputs(inputs, { onSkipped: (s) => report.skip(s.path, s.reason), examineUntil: context.signal })[Symbol.asyncIterator](),
+    { eager: progress !== undefined },
+  );
   let failed = 0;
   let invalid = 0;
   try {
-    for await (const result of runBatch(found.items, run, {
+    // An input only listed (the batch was interrupted while runBatch was taking it) is never started: not done.
+    async function* examined(): AsyncGenerator<BatchInput, void, undefined> {
+      for await (const input of found.items) {
+        if (input.unexamined === true) report.cancel(input.path, NOT_LOOKED_AT);
+        else yield input;
+      }
+    }
+    for await (const result of runBatch(examined(), run, {
       concurrency: task.concurrency ?? concurrency,
       signal: context.signal,
       ...(progress !== undefined ? { onProgress: (p: BatchProgress) => progress.update(p, found.counted().complete ? found.counted().count : undefined) } : {}),
@@ -109,7 +124,7 @@ export async function runBatchCommand(operation: string, inputs: readonly string
   }
   progress?.end(context.signal.aborted ? undefined : found.counted().count);
   if (context.signal.aborted) {
-    for await (const input of found.rest()) report.cancel(input.path);
+    for await (const input of found.rest()) report.cancel(input.path, input.unexamined === true ? NOT_LOOKED_AT : undefined);
   }
   const built = report.build({ cancelled: context.signal.aborted });
   if (options.report !== undefined) await writeFileAtomic(options.report, new TextEncoder().encode(`${JSON.stringify(built, null, 2)}\n`));
