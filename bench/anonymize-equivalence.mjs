@@ -9,13 +9,16 @@
 //
 // usage: node bench/anonymize-equivalence.mjs record FILE   (before the change, packages built)
 //        node bench/anonymize-equivalence.mjs compare FILE  (after it, packages rebuilt)
+//   --ignore FIELD   leave this report field out of the report's hash (a field the change adds; repeatable)
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const [mode, out] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const ignored = new Set(args.flatMap((arg, i) => (args[i - 1] === '--ignore' ? [arg] : [])));
+const [mode, out] = args.filter((arg, i) => arg !== '--ignore' && args[i - 1] !== '--ignore');
 if ((mode !== 'record' && mode !== 'compare') || out === undefined) {
   console.error('usage: node bench/anonymize-equivalence.mjs record|compare FILE');
   process.exit(2);
@@ -48,6 +51,7 @@ const OPTION_SETS = [
 ];
 const digest = (data) => createHash('sha256').update(data).digest('hex').slice(0, 24);
 const jsonOf = (value) => JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? digest(v) : v));
+const reportJson = (report) => jsonOf(Object.fromEntries(Object.entries(report).filter(([field]) => !ignored.has(field))));
 
 const result = {};
 for (const [index, options] of OPTION_SETS.entries()) {
@@ -58,8 +62,8 @@ for (const [index, options] of OPTION_SETS.entries()) {
       const r = anonymizeBytes(bytes, { ...options, uidMap, fileName: 'f.dcm' });
       const hash = createHash('sha256');
       for (const chunk of r.chunks) hash.update(chunk);
-      entry = { output: hash.digest('hex').slice(0, 24), report: digest(jsonOf(r.report)), passedThrough: r.pixelDataPassedThrough };
-      if (dataSetToo) entry.dataSetReport = digest(jsonOf(anonymize(readDicom(bytes).dataset, options).report));
+      entry = { output: hash.digest('hex').slice(0, 24), report: digest(reportJson(r.report)), passedThrough: r.pixelDataPassedThrough };
+      if (dataSetToo) entry.dataSetReport = digest(reportJson(anonymize(readDicom(bytes).dataset, options).report));
     } catch (error) {
       entry = { error: `${error.code}: ${error.message}` };
     }

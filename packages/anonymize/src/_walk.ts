@@ -4,6 +4,7 @@ import { keyedHex, type KeyedMemo } from './_keyed.js';
 import type { Scrubber } from './_scrub.js';
 import { dummy, FREE_TEXT_VRS, shiftDateValue, valuesForReport, withText, zeroLength } from './_values.js';
 import type { AnonymizeAction } from './report.js';
+import type { ActionCode } from './_generated/profile-table.js';
 import { isWellKnownUid, remapUid, type Secret } from './uid-remap.js';
 
 /** Keywords of attributes whose single words are identifying too (institution, station, address, location names). */
@@ -21,6 +22,8 @@ export interface WalkSettings extends DecideContext {
   /** The caller's UID map (original -> replacement), filled as UIDs are replaced; else a per-call cache. */
   readonly uidMap: Map<string, string>;
   readonly reportValues: boolean;
+  /** Build the list of actions (else only count them). */
+  readonly listActions: boolean;
   /** The caller's memo of keyed values (patient pseudonyms), if any. */
   readonly keyed: KeyedMemo | undefined;
 }
@@ -32,7 +35,7 @@ interface PendingScrub {
   readonly element: TextElement;
   readonly decision: Decision;
   readonly prefix: string;
-  /** Its place in the actions, left empty until then. */
+  /** Its place in the actions, left empty until then (-1 when actions are only counted). */
   readonly index: number;
 }
 
@@ -40,6 +43,8 @@ interface PendingScrub {
 export interface WalkState {
   /** The actions in order, with a hole for each cleaned text until {@link finishWalk} fills it or drops it. */
   readonly actions: (AnonymizeAction | undefined)[];
+  /** The actions taken, by code (also when they are not listed). */
+  readonly counts: Record<ActionCode, number>;
   uidsReplaced: number;
   readonly warnings: Set<string>;
   readonly pending: PendingScrub[];
@@ -49,7 +54,7 @@ export interface WalkState {
 
 /** An empty {@link WalkState}. */
 export function createWalkState(): WalkState {
-  return { actions: [], uidsReplaced: 0, warnings: new Set(), pending: [], lastPseudonym: undefined };
+  return { actions: [], counts: { D: 0, Z: 0, X: 0, K: 0, C: 0, U: 0 }, uidsReplaced: 0, warnings: new Set(), pending: [], lastPseudonym: undefined };
 }
 
 /** The key a patient is known by: `id:<Patient ID>`, or `name:<Patient's Name>` when the ID is empty. */
@@ -92,7 +97,8 @@ function actionOf(settings: WalkSettings, prefix: string, before: DataElement, d
 }
 
 function record(state: WalkState, settings: WalkSettings, prefix: string, before: DataElement, decision: Decision, after: DataElement | undefined): void {
-  state.actions.push(actionOf(settings, prefix, before, decision, after));
+  state.counts[decision.action]++;
+  if (settings.listActions) state.actions.push(actionOf(settings, prefix, before, decision, after));
 }
 
 function mapUid(uid: string, settings: WalkSettings): string {
@@ -253,8 +259,8 @@ export function walkDataset(dataset: Dataset, settings: WalkSettings, state: Wal
     const action = decision.action;
     if (action === 'C' && isTextToScrub(element)) {
       out.set(tag, element);
-      state.pending.push({ out, element, decision, prefix, index: state.actions.length });
-      state.actions.push(undefined);
+      state.pending.push({ out, element, decision, prefix, index: settings.listActions ? state.actions.length : -1 });
+      if (settings.listActions) state.actions.push(undefined);
       continue;
     }
     if ((action === 'X' || action === 'Z' || action === 'D') && !(element.vr === 'SQ' && walksInto(element, decision))) {
@@ -291,7 +297,10 @@ export function finishWalk(settings: WalkSettings, state: WalkState): AnonymizeA
     const after = scrubText(element, settings.scrubber);
     if (after !== element) out.set(element.tag, after);
     if (decision.rule === 'scrub' && after === element) dropped = true;
-    else state.actions[index] = actionOf(settings, prefix, element, decision, after);
+    else {
+      state.counts[decision.action]++;
+      if (index >= 0) state.actions[index] = actionOf(settings, prefix, element, decision, after);
+    }
   }
   state.pending.length = 0;
   const actions = state.actions;

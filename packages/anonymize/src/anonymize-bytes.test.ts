@@ -39,6 +39,20 @@ describe('anonymizeBytes', () => {
     }
   });
 
+  it.each(INPUTS)('%s: counts each action code as the list does, and gives the same bytes and counts without the list', (name, bytes) => {
+    for (const options of [{ secret: 'counts' }, { secret: 'counts', options: ['retainLongitudinalModifiedDates', 'cleanDescriptors', 'retainSafePrivate'] as const }]) {
+      const listed = anonymizeBytes(bytes, { ...options, options: [...(options.options ?? [])], fileName: name });
+      const tally: Record<string, number> = { D: 0, Z: 0, X: 0, K: 0, C: 0, U: 0 };
+      for (const action of listed.report.actions) tally[action.action]!++;
+      expect(listed.report.counts).toEqual(tally);
+      const counted = anonymizeBytes(bytes, { ...options, options: [...(options.options ?? [])], fileName: name, listActions: false });
+      expect(counted.report.actions).toEqual([]);
+      expect(counted.report.counts).toEqual(tally);
+      expect(Buffer.concat(counted.chunks).equals(Buffer.concat(listed.chunks))).toBe(true);
+      expect({ ...counted.report, actions: undefined }).toEqual({ ...listed.report, actions: undefined });
+    }
+  });
+
   it('zeroes the preamble and writes our implementation UID and version in the file meta', () => {
     const bytes = Buffer.from(readFileSync(join(TEST_DATA, 'phi-ct-1.dcm')));
     bytes.fill(0x58, 0, 128); // a preamble that says something ('XXX...')

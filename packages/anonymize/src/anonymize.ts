@@ -1,6 +1,6 @@
 import { DicomError, iodOfSopClass, type DataElement, type Dataset, type DicomFile, type TextElement } from '@dicom-tools/core';
 import { IOD_ATTRIBUTE_TYPES } from './_generated/iod-types.js';
-import { PROFILE_OPTION_NAMES, type ProfileOptionName } from './_generated/profile-table.js';
+import { PROFILE_OPTION_NAMES, type ActionCode, type ProfileOptionName } from './_generated/profile-table.js';
 import type { AnonymizeCache } from './anonymize-cache.js';
 import { burnedInRisk } from './_burned-in.js';
 import { keyedInt } from './_keyed.js';
@@ -37,6 +37,11 @@ export interface AnonymizeOptions {
   readonly uidMap?: Map<string, string>;
   /** Put original and new values (and the date shift) in the report. Default false: the report then holds no PHI. */
   readonly reportValues?: boolean;
+  /**
+   * List every action in the report's `actions`. Default true; false leaves `actions` empty (its `counts` are still
+   * given): for a caller that needs only how many elements were removed, emptied, cleaned... (a little faster).
+   */
+  readonly listActions?: boolean;
   /**
    * Work kept from one call to the next ({@link createAnonymizeCache}): pass one cache to every call of a batch to
    * make each file cheaper. It changes no result. Default: nothing is kept.
@@ -112,7 +117,7 @@ export function anonymize(dataset: Dataset, options: AnonymizeOptions): Anonymiz
 }
 
 /** A report {@link anonymizeFile} adds the file meta actions to before anyone else sees it. */
-type OwnReport = { -readonly [K in keyof AnonymizeReport]: AnonymizeReport[K] } & { actions: AnonymizeAction[] };
+type OwnReport = { -readonly [K in keyof AnonymizeReport]: AnonymizeReport[K] } & { actions: AnonymizeAction[]; counts: Record<ActionCode, number> };
 
 /** {@link anonymize} with the UID map to use, returning a report its caller may still add to. */
 function anonymizeDataset(dataset: Dataset, options: AnonymizeOptions, uidMap: Map<string, string>): { dataset: Dataset; report: OwnReport } {
@@ -137,6 +142,7 @@ function anonymizeDataset(dataset: Dataset, options: AnonymizeOptions, uidMap: M
     scrubber: createScrubber(options.cache?.scrubbers),
     uidMap,
     reportValues: options.reportValues === true,
+    listActions: options.listActions !== false,
     keyed: options.cache?.keyed,
   };
   const state = createWalkState();
@@ -152,6 +158,7 @@ function anonymizeDataset(dataset: Dataset, options: AnonymizeOptions, uidMap: M
     profile: seed ? 'seed' : 'basic',
     options: selected,
     actions,
+    counts: state.counts,
     uidsReplaced: state.uidsReplaced,
     longitudinalTemporalInformation: longitudinal,
     ...(settings.reportValues && shift !== undefined ? { dateShiftDays: shift } : {}),
@@ -175,6 +182,7 @@ export function anonymizeFile(file: DicomFile, options: AnonymizeOptions): Anony
   const { dataset, report } = anonymizeDataset(file.dataset, options, uidMap);
   const meta = new Map<number, DataElement>();
   const reportValues = options.reportValues === true;
+  const listActions = options.listActions !== false;
   const selected = options.options ?? [];
   const keepDevice = selected.includes('retainDeviceIdentity');
   const keepUids = selected.includes('retainUIDs');
@@ -192,12 +200,14 @@ export function anonymizeFile(file: DicomFile, options: AnonymizeOptions): Anony
       meta.set(tag, after);
       if (replacement !== original) {
         report.uidsReplaced++;
-        report.actions.push({ path: metaPath(tag), tag, action: 'U', rule: 'basic', ...(reportValues ? { before: [original], after: [replacement] } : {}) });
+        report.counts.U++;
+        if (listActions) report.actions.push({ path: metaPath(tag), tag, action: 'U', rule: 'basic', ...(reportValues ? { before: [original], after: [replacement] } : {}) });
       }
       continue;
     }
     if (META_REMOVED.has(tag) && !(keepDevice && tag !== 0x00020100 && tag !== 0x00020102)) {
-      report.actions.push({ path: metaPath(tag), tag, action: 'X', rule: 'file-meta', ...(reportValues ? { before: valuesForReport(element) } : {}) });
+      report.counts.X++;
+      if (listActions) report.actions.push({ path: metaPath(tag), tag, action: 'X', rule: 'file-meta', ...(reportValues ? { before: valuesForReport(element) } : {}) });
       continue;
     }
     meta.set(tag, element);

@@ -55,6 +55,11 @@ export interface AnonymizeReport {
    * items come just before the sequence's own).
    */
   readonly actions: readonly AnonymizeAction[];
+  /**
+   * How many actions of each code were taken (what counting `actions` by `action` gives; also when the caller asked
+   * for no list, `listActions: false`).
+   */
+  readonly counts: Readonly<Record<ActionCode, number>>;
   /** How many UID values were replaced (each occurrence counts). */
   readonly uidsReplaced: number;
   /** What (0028,0303) Longitudinal Temporal Information Modified was set to. */

@@ -149,15 +149,11 @@ function discard(fd: number | undefined, temp: string): void {
 
 /** The counts and flags the human output prints for a file. */
 export function summarize(report: AnonymizeReport): AnonymizeSummary {
-  let removed = 0;
-  let emptiedOrReplaced = 0;
-  let cleaned = 0;
-  for (const action of report.actions) {
-    if (action.action === 'X') removed++;
-    else if (action.action === 'Z' || action.action === 'D') emptiedOrReplaced++;
-    else if (action.action === 'C') cleaned++;
-  }
-  return { removed, emptiedOrReplaced, cleaned, uidsReplaced: report.uidsReplaced, burnedInRisk: report.burnedInRisk, warnings: report.warnings };
+  const { counts } = report;
+  return {
+    removed: counts.X, emptiedOrReplaced: counts.Z + counts.D, cleaned: counts.C, uidsReplaced: report.uidsReplaced, burnedInRisk: report.burnedInRisk,
+    warnings: report.warnings,
+  };
 }
 
 /** A file anonymized but not yet written: its result, and what to write where (absent when nothing is written). */
@@ -176,6 +172,8 @@ function prepareJob(job: AnonymizeJob, bytes: Uint8Array, state: AnonymizeTaskSt
   state.uidMap.added = [];
   const anonymized = anonymizeBytes(bytes, {
     secret: setup.secret, profile: setup.profile, options: setup.options, uidMap: state.uidMap, cache: state.cache, fileName: job.path,
+    // The list of actions only when the whole report goes out (--json); the human output needs the counts alone.
+    listActions: setup.fullReports,
     ...(setup.patientPrefix !== undefined ? { patientPrefix: setup.patientPrefix } : {}),
     ...(setup.dateShiftRange !== undefined ? { dateShiftRange: setup.dateShiftRange } : {}),
   });
