@@ -61,7 +61,6 @@ export interface ExpandInputsOptions {
  * their `bytes` when DICOM, skipped with a reason otherwise.
  */
 export async function* expandInputs(paths: readonly string[], options: ExpandInputsOptions = {}): AsyncGenerator<BatchInput, void, undefined> {
-  const stopped = (): boolean => options.examineUntil?.aborted === true;
   for (const given of paths) {
     let isFolder: boolean;
     try {
@@ -81,7 +80,7 @@ export async function* expandInputs(paths: readonly string[], options: ExpandInp
     try {
       // The last path findDicomFiles gave, so that a walk that stops looking into files goes on right after it.
       let last: string | undefined;
-      if (!stopped()) {
+      if (!stopped(options)) {
         for await (const found of findDicomFiles(given, walkOptions)) {
           last = found.path;
           const rel = relativeOf(found.path);
@@ -91,10 +90,10 @@ export async function* expandInputs(paths: readonly string[], options: ExpandInp
           } else {
             yield { path: found.path, root, relativePath: rel };
           }
-          if (stopped()) break;
+          if (stopped(options)) break;
         }
       }
-      if (stopped()) yield* listedOnly(given, root, last, relativeOf, walkOptions, options);
+      if (stopped(options)) yield* listedOnly(given, root, last, relativeOf, walkOptions, options);
     } catch (error) {
       if (error instanceof DicomError && error.code === 'CORE_IO') {
         options.onSkipped?.({ path: given, reason: `unreadable: ${error.message}` });
@@ -103,6 +102,11 @@ export async function* expandInputs(paths: readonly string[], options: ExpandInp
       throw error;
     }
   }
+}
+
+/** True once the walk is only to list what is left (`examineUntil` aborted). */
+function stopped(options: ExpandInputsOptions): boolean {
+  return options.examineUntil?.aborted === true;
 }
 
 /**
@@ -150,7 +154,7 @@ async function* expandPattern(
   if (matches.length === 0) options.onSkipped?.({ path: pattern, reason: 'no file matches the pattern' });
   for (const match of matches) {
     options.signal?.throwIfAborted();
-    if (options.examineUntil?.aborted === true) {
+    if (stopped(options)) {
       yield { path: match, root: base, relativePath: relative(resolve(base), match).split(sep).join('/'), unexamined: true };
       continue;
     }
@@ -178,7 +182,7 @@ async function* archiveMembers(archive: string, root: string, relativeArchive: s
   const members = readArchive(archive);
   try {
     for (;;) {
-      if (options.examineUntil?.aborted === true) {
+      if (stopped(options)) {
         // The members not read yet stand as one input: the archive.
         yield { path: archive, root, relativePath: relativeArchive, unexamined: true };
         return;
