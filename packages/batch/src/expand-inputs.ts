@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
-import { DicomError, findDicomFiles, readDicom, walkFiles } from '@dicom-tools/core';
+import { classifyWalkedFile, DicomError, findDicomFiles, readDicom, walkFiles } from '@dicom-tools/core';
 import { isArchiveName, readArchive, type ArchiveMember } from './_archive.js';
 // Types only: tinyglobby (with fdir and picomatch) is imported on first use, for a path that does not exist.
 import type * as Tinyglobby from 'tinyglobby';
@@ -52,7 +52,8 @@ export interface ExpandInputsOptions {
 
 /**
  * The DICOM files of `paths`, lazily: a file is taken as it is (if its content is DICOM), a folder is walked
- * (recursively by default) with core's findDicomFiles, which recognises DICOM by content, not by name. Every
+ * (recursively by default) as core's findDicomFiles walks it (walkFiles, then classifyWalkedFile), recognising
+ * DICOM by content, not by name. Every
  * other file goes to `onSkipped` with a reason. A path that does not exist is skipped with the reason
  * `no such file or folder` (so one bad argument does not stop a batch). A path that does not exist but is a glob
  * pattern (`study/**\/*.dcm`, quoted so the shell leaves it) is expanded with tinyglobby; its files are taken
@@ -78,22 +79,19 @@ export async function* expandInputs(paths: readonly string[], options: ExpandInp
     const walkOptions = { recursive: options.recursive ?? true, ...(options.signal !== undefined ? { signal: options.signal } : {}) };
     const relativeOf = (path: string): string => (isFolder ? relative(resolve(root), resolve(path)) : basename(path)).split(sep).join('/');
     try {
-      // The last path findDicomFiles gave, so that a walk that stops looking into files goes on right after it.
-      let last: string | undefined;
-      if (!stopped(options)) {
-        for await (const found of findDicomFiles(given, walkOptions)) {
-          last = found.path;
-          const rel = relativeOf(found.path);
-          if (found.skipped) {
-            if (found.reason === 'not DICOM' && options.archives !== false && isArchiveName(found.path)) yield* archiveMembers(found.path, root, rel, options);
-            else options.onSkipped?.({ path: found.path, reason: found.reason });
-          } else {
-            yield { path: found.path, root, relativePath: rel };
-          }
-          if (stopped(options)) break;
+      // findDicomFiles' walk (core's walkFiles, then each file classified by its start), with the classification
+      // left out once the walk is only to list what is left (examineUntil).
+      for (const listed of walkFiles(given, walkOptions)) {
+        const rel = relativeOf(listed.path);
+        if (!listed.skipped && stopped(options)) {
+          yield { path: listed.path, root, relativePath: rel, unexamined: true };
+          continue;
         }
+        const found = listed.skipped ? listed : await classifyWalkedFile(listed, walkOptions);
+        if (!found.skipped) yield { path: found.path, root, relativePath: rel };
+        else if (found.reason === 'not DICOM' && options.archives !== false && isArchiveName(found.path)) yield* archiveMembers(found.path, root, rel, options);
+        else options.onSkipped?.({ path: found.path, reason: found.reason });
       }
-      if (stopped(options)) yield* listedOnly(given, root, last, relativeOf, walkOptions, options);
     } catch (error) {
       if (error instanceof DicomError && error.code === 'CORE_IO') {
         options.onSkipped?.({ path: given, reason: `unreadable: ${error.message}` });
@@ -107,26 +105,6 @@ export async function* expandInputs(paths: readonly string[], options: ExpandInp
 /** True once the walk is only to list what is left (`examineUntil` aborted). */
 function stopped(options: ExpandInputsOptions): boolean {
   return options.examineUntil?.aborted === true;
-}
-
-/**
- * The rest of the walk of `given` after the path `last` (all of it when undefined), without reading any file:
- * core's walkFiles lists the same paths in the same order as findDicomFiles, so the files it gives after `last` are
- * the ones findDicomFiles had not looked into yet. Name, link and unreadable skips are reported as usual.
- */
-function* listedOnly(
-  given: string, root: string, last: string | undefined, relativeOf: (path: string) => string,
-  walkOptions: { readonly recursive: boolean; readonly signal?: AbortSignal }, options: ExpandInputsOptions,
-): Generator<BatchInput, void, undefined> {
-  let passed = last === undefined;
-  for (const found of walkFiles(given, walkOptions)) {
-    if (!passed) {
-      passed = found.path === last;
-      continue;
-    }
-    if (found.skipped) options.onSkipped?.({ path: found.path, reason: found.reason });
-    else yield { path: found.path, root, relativePath: relativeOf(found.path), unexamined: true };
-  }
 }
 
 /** The folders of a pattern before its first dynamic part (`study/a/**\/*.dcm` -> `study/a`), or `.`. */

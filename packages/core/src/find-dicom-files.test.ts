@@ -3,7 +3,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { corpusFile } from '@dicom-tools/test-fixtures';
-import { classifyDicomBytes, createDataset, findDicomFiles, readDicom, TransferSyntax, walkFiles, writeDicom } from './index.js';
+import { classifyDicomBytes, classifyWalkedFile, createDataset, findDicomFiles, readDicom, TransferSyntax, walkFiles, writeDicom } from './index.js';
 import type { DicomFile, FoundFile } from './index.js';
 
 const DICOMDIR_SOP_CLASS = '1.2.840.10008.1.3.10';
@@ -170,6 +170,12 @@ describe('findDicomFiles', () => {
     const viaWalk = (from: string, options: Parameters<typeof walkFiles>[1] = {}): FoundFile[] =>
       [...walkFiles(from, options)].map((f) => (f.skipped ? f : classifyDicomBytes(f.path, readFileSync(f.path), options)));
     for (const options of [{}, { includeDicomdir: true }, { recursive: false }]) expect(viaWalk(root, options)).toEqual(await collect(root, options));
+    // classifyWalkedFile, which reads only each file's start, against classifyDicomBytes of the whole file.
+    for (const options of [{}, { includeDicomdir: true }]) {
+      const classified: FoundFile[] = [];
+      for (const f of walkFiles(root, options)) classified.push(f.skipped ? f : await classifyWalkedFile(f, options));
+      expect(classified).toEqual(viaWalk(root, options));
+    }
     expect(viaWalk(join(root, 'a', 'ct.dcm'))).toEqual(await collect(join(root, 'a', 'ct.dcm')));
     expect(() => [...walkFiles(join(root, 'missing'))]).toThrow(expect.objectContaining({ code: 'CORE_IO' }));
     expect(() => [...walkFiles(root, { signal: AbortSignal.abort() })]).toThrow(expect.objectContaining({ code: 'CORE_ABORTED' }));

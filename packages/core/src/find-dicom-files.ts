@@ -131,9 +131,16 @@ async function readBare(handle: FileHandle, head: Uint8Array, size: number, sign
 }
 
 /**
- * Classifies one file the walk listed by reading its start. (The walk already applied the name, identity and
- * size rules; the file is opened without blocking and checked again, as it may have changed since it was listed.)
+ * Classifies one file {@link walkFiles} listed by reading its start, as {@link findDicomFiles} does for each (which is
+ * walkFiles followed by this): DICOM (`part10` or `bare`), or skipped as `not DICOM`, `DICOMDIR`, `empty`, `not a
+ * regular file` or `unreadable: ...`. The walk already applied the name, identity and size rules; the file is opened
+ * without blocking and checked again, as it may have changed since it was listed. For a caller that walks with
+ * walkFiles itself and decides per file whether to look into it. Throws only CORE_ABORTED (`signal`).
  */
+export async function classifyWalkedFile(found: WalkedFile, options: { readonly includeDicomdir?: boolean; readonly signal?: AbortSignal } = {}): Promise<FoundFile> {
+  return classify(found, options.includeDicomdir ?? false, options.signal);
+}
+
 async function classify(found: WalkedFile, includeDicomdir: boolean, signal: AbortSignal | undefined): Promise<FoundFile> {
   const { path, namedDicomdir } = found;
   let handle: FileHandle;

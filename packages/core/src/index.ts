@@ -71,7 +71,7 @@ export type { PngOptions, JpegOptions } from './encode-image.js';
 export { splitFrames, randomUid } from './split-frames.js';
 export type { SplitFramesOptions } from './split-frames.js';
 export type { ReadBuffer, ReadSyncOptions } from './read-dicom.js';
-export { classifyDicomBytes } from './find-dicom-files.js';
+export { classifyDicomBytes, classifyWalkedFile } from './find-dicom-files.js';
 export { walkFiles } from './walk-files.js';
 export type { WalkedFile } from './walk-files.js';
 export { scanFileMeta, type ScannedFileMeta } from './scan-file-meta.js';
