@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { DicomError, fileSystemError, transferSyntaxInfo, type CodecRegistry } from '@dicom-tools/core';
-import { findVolumeSeries, readVolume, type ReadVolumeOptions, type Volume, type VolumeInfo, type VolumeSeries } from '@dicom-tools/volume';
+import { findVolumeSeries, readVolume, type ReadVolumeOptions, type SkippedInput, type Volume, type VolumeInfo, type VolumeSeries } from '@dicom-tools/volume';
 import type { CommandContext } from './context.js';
 import { oneLine } from './_report-error.js';
 
@@ -35,6 +35,18 @@ export function seriesJson(series: VolumeSeries): Record<string, unknown> {
   };
 }
 
+/** Files shown by name, with why they were passed over, when no volume was found. */
+const SHOWN_SKIPPED = 3;
+
+/** ` (N file(s) passed over: PATH: REASON; ...)`, the first few in path order: why nothing was found. */
+function passedOver(skipped: readonly SkippedInput[]): string {
+  if (skipped.length === 0) return ' (no files)';
+  const byPath = [...skipped].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const shown = byPath.slice(0, SHOWN_SKIPPED).map((s) => `${s.path}: ${oneLine(s.reason)}`).join('; ');
+  const more = skipped.length > SHOWN_SKIPPED ? `; ${skipped.length - SHOWN_SKIPPED} more` : '';
+  return ` (${skipped.length} file(s) passed over: ${shown}${more})`;
+}
+
 /**
  * The volumes to convert in `input`: the one `--series-uid` names, or the only one, or all with `--all`. With
  * several and no choice, lists them on stderr and throws VOLUME_SEVERAL_SERIES.
@@ -42,7 +54,7 @@ export function seriesJson(series: VolumeSeries): Record<string, unknown> {
 export async function selectSeries(input: string, options: VolumeInputOptions, context: CommandContext): Promise<readonly VolumeSeries[]> {
   const found = await findVolumeSeries(input, { signal: context.signal });
   if (found.series.length === 0) {
-    throw new DicomError('VOLUME_NO_IMAGES', `no image with a plane geometry (Image Orientation/Position (Patient), Pixel Spacing) in ${input} (${found.skipped.length} file(s) passed over)`);
+    throw new DicomError('VOLUME_NO_IMAGES', `no image with a plane geometry (Image Orientation/Position (Patient), Pixel Spacing) in ${input}${passedOver(found.skipped)}`);
   }
   let chosen = found.series;
   const uid = options.seriesUid;

@@ -3,7 +3,7 @@
 // nibabel and numpy (/usr/bin/python3, Debian's python3-nibabel and python3-numpy); expected geometry comes from
 // the fixture parameters (LPS origin, spacing) and NIfTI's RAS convention.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setValue, Tags, writeDicomFile, type DicomFile } from '@dicom-tools/core';
@@ -170,7 +170,23 @@ describe('dicom-tools nifti', () => {
     mkdirSync(join(work, 'empty'), { recursive: true });
     const run = cli(['nifti', 'empty']);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/\[VOLUME_NO_IMAGES\]\n$/);
+    expect(run.stderr).toMatch(/in empty \(no files\) \[VOLUME_NO_IMAGES\]\n$/);
+  });
+
+  it('says which files were passed over and why when none holds an image (the first three by name)', () => {
+    mkdirSync(join(work, 'bad'), { recursive: true });
+    const slice = readFileSync(join(work, 'ct', 'IM000.dcm'));
+    writeFileSync(join(work, 'bad', 'a-cut.dcm'), slice.subarray(0, 600));
+    for (const name of ['b.txt', 'c.txt', 'd.txt', 'e.txt']) writeFileSync(join(work, 'bad', name), 'not DICOM\n');
+    const run = cli(['nifti', 'bad']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(
+      'dicom-tools: no image with a plane geometry (Image Orientation/Position (Patient), Pixel Spacing) in bad ' +
+        `(5 file(s) passed over: ${join('bad', 'a-cut.dcm')}: unreadable: CORE_TRUNCATED; ${join('bad', 'b.txt')}: not DICOM; ${join('bad', 'c.txt')}: not DICOM; 2 more) [VOLUME_NO_IMAGES]\n`,
+    );
+    const one = cli(['volume', join('bad', 'a-cut.dcm'), '-o', 'out/cut.npy']);
+    expect(one.status).toBe(1);
+    expect(one.stderr).toMatch(/in bad\/a-cut\.dcm \(1 file\(s\) passed over: bad\/a-cut\.dcm: unreadable: CORE_TRUNCATED\) \[VOLUME_NO_IMAGES\]\n$/);
   });
 });
 
