@@ -55,12 +55,15 @@ interface Reply {
   readonly error?: { readonly code?: string; readonly message: string; readonly file?: string };
 }
 
+/** The DicomError a worker reported: its code, and its file named once (its message already starts with it). */
 function errorOf(reply: NonNullable<Reply['error']>): DicomError {
   const known = reply.code !== undefined && reply.code in ErrorCodes;
-  const details = reply.file !== undefined ? { file: reply.file } : {};
+  const file = reply.file;
+  const details = file !== undefined ? { file } : {};
+  const message = file !== undefined && reply.message.startsWith(`${file}: `) ? reply.message.slice(file.length + 2) : reply.message;
   return known
-    ? new DicomError(reply.code as ErrorCode, reply.message, details)
-    : new DicomError('BATCH_TASK_FAILED', `task failed: ${reply.message}`, details);
+    ? new DicomError(reply.code as ErrorCode, message, details)
+    : new DicomError('BATCH_TASK_FAILED', `task failed: ${message}`, details);
 }
 
 /**

@@ -127,7 +127,10 @@ describe('dicom-tools batch', () => {
     const reportPath = join(dir, 'report.json');
     const run = cli(['batch', 'decompress', input, '-o', out, '--jobs', '2', '--report', reportPath]);
     expect(run.status).toBe(3);
-    expect(run.stderr).toContain('CORE_TRUNCATED');
+    // The failure from a worker thread names its file once.
+    const failure = run.stderr.split('\n').filter((line) => line.includes('CORE_TRUNCATED'));
+    expect(failure).toEqual([expect.stringMatching(/^dicom-tools: [^:]+cut\.dcm: truncated: element \(7FE0,0010\)/)]);
+    expect(failure[0]!.split(join(input, TRUNCATED)).length).toBe(2);
     expectExactReport(JSON.parse(readFileSync(reportPath, 'utf8')) as Report, 'decompress');
     expect(tree(out)).toEqual(Object.keys(DICOM).sort());
     for (const rel of Object.keys(DICOM)) {
@@ -461,6 +464,39 @@ describe('dicom-tools batch', () => {
     const maxRssKb = Number(/maxrss=(\d+)/.exec(run.stderr)?.[1]);
     expect(maxRssKb).toBeGreaterThan(0);
     expect(maxRssKb).toBeLessThan(200 * 1024); // reading the archive whole would take over 320 MB
+  });
+
+  it('names the file of every failure once: errors that do not name one (no Pixel Data to convert) and errors that do (truncated), in and out of worker threads, and in organize and search', () => {
+    const mixed = join(dir, 'mixed');
+    mkdirSync(mixed);
+    copyFileSync(corpusFile('CT_small.dcm'), join(mixed, 'ct.dcm'));
+    copyFileSync(corpusFile('test-SR.dcm'), join(mixed, 'sr.dcm'));
+    copyFileSync(corpusFile('MR_truncated.dcm'), join(mixed, 'cut.dcm'));
+    const expected = [
+      `dicom-tools: ${join(mixed, 'cut.dcm')}: truncated: element (7FE0,0010) PixelData`,
+      `dicom-tools: ${join(mixed, 'sr.dcm')}: the data set has no Pixel Data, Float Pixel Data or Double Float Pixel Data [CORE_INVALID_VALUE]`,
+    ];
+    const failures = (run: Run): string[] => run.stderr.split('\n').filter((line) => line.startsWith('dicom-tools: ')).sort();
+    for (const jobs of [['--jobs', '2'], ['--no-workers']]) {
+      const run = cli(['batch', 'convert', mixed, '-o', join(dir, `png${jobs.join('')}`), ...jobs]);
+      expect(run.status).toBe(3);
+      const lines = failures(run);
+      expect(lines).toHaveLength(2);
+      expect(lines[0]!.startsWith(expected[0]!)).toBe(true);
+      expect(lines[1]).toBe(expected[1]);
+    }
+    // organize and search read headers only: a header cut short.
+    const headers = join(dir, 'headers');
+    mkdirSync(headers);
+    copyFileSync(corpusFile('CT_small.dcm'), join(headers, 'ct.dcm'));
+    writeFileSync(join(headers, 'head.dcm'), readFileSync(corpusFile('CT_small.dcm')).subarray(0, 1000));
+    for (const args of [['organize', headers, '-o', join(dir, 'organized')], ['search', headers, '-w', 'Modality=CT']]) {
+      const run = cli(args);
+      expect(run.status).toBe(3);
+      const lines = failures(run);
+      expect(lines).toEqual([expect.stringMatching(/CORE_TRUNCATED\]$/)]);
+      expect(lines[0]!.startsWith(`dicom-tools: ${join(headers, 'head.dcm')}: truncated: `)).toBe(true);
+    }
   });
 
   it('rejects an unknown operation and a missing -o with exit 2', () => {

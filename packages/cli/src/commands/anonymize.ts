@@ -30,7 +30,7 @@ export interface AnonymizeOptions extends CommonOptions, AnonymizeFlags {
 
 type FileOutcome =
   | { readonly input: string; readonly output?: string; readonly ok: true; readonly summary: AnonymizeSummary; readonly report?: AnonymizeReport }
-  | { readonly input: string; readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
+  | { readonly input: string; readonly ok: false; readonly error: { readonly code: string; readonly message: string; readonly file?: string } };
 
 function tally(summary: AnonymizeSummary): string {
   const parts = [`${summary.removed} removed`, `${summary.emptiedOrReplaced} emptied or replaced`, `${summary.cleaned} cleaned`, `${summary.uidsReplaced} UIDs replaced`];
@@ -60,7 +60,7 @@ async function anonymizeOneFile(input: string, output: string | undefined, outpu
     return { input, output: target, ok: true, ...details };
   } catch (error) {
     if (!looksLikeDicomError(error)) throw error;
-    return { input, ok: false, error: { code: error.code, message: error.message } };
+    return { input, ok: false, error: { code: error.code, message: error.message, ...(error.file !== undefined ? { file: error.file } : {}) } };
   }
 }
 
@@ -133,7 +133,7 @@ export async function runAnonymize(input: string, options: AnonymizeOptions, con
         }
         results[index] = result.ok
           ? { input: path, ...(result.value.output !== undefined ? { output: result.value.output } : {}), ok: true, summary: result.value.summary, ...(result.value.report !== undefined ? { report: result.value.report } : {}) }
-          : { input: path, ok: false, error: { code: result.error.code, message: result.error.message } };
+          : { input: path, ok: false, error: { code: result.error.code, message: result.error.message, ...(result.error.file !== undefined ? { file: result.error.file } : {}) } };
       }
     } finally {
       await runner.close();
@@ -168,7 +168,7 @@ export async function runAnonymize(input: string, options: AnonymizeOptions, con
   } else {
     for (const outcome of outcomes) {
       if (!outcome.ok) {
-        context.io.stderr(`${errorLine({ name: 'DicomError', code: outcome.error.code, message: outcome.error.message, file: outcome.input })}\n`);
+        context.io.stderr(`${errorLine({ name: 'DicomError', ...outcome.error }, outcome.input)}\n`);
         continue;
       }
       if (options.quiet === true) continue;

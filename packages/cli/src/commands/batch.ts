@@ -112,7 +112,7 @@ export async function runBatchCommand(operation: string, inputs: readonly string
         failed++;
         if (options.json !== true) {
           progress?.interrupt();
-          context.io.stderr(`${errorLine({ name: 'DicomError', code: result.error.code, message: result.error.message, file: result.input.path })}\n`);
+          context.io.stderr(`${errorLine(result.error, result.input.path)}\n`);
         }
       } else if (result.value.valid === false) {
         invalid++;

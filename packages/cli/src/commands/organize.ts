@@ -81,7 +81,7 @@ export async function runOrganize(inputs: readonly string[], options: OrganizeOp
     report.add(result, (value) => ({ output: value.output, detail: { action: value.action, renamed: value.renamed } }));
     if (!result.ok) {
       failed++;
-      if (options.json !== true) context.io.stderr(`${errorLine({ name: 'DicomError', code: result.error.code, message: result.error.message, file: result.input.path })}\n`);
+      if (options.json !== true) context.io.stderr(`${errorLine(result.error, result.input.path)}\n`);
     } else if (result.value.renamed) {
       renamed.push({ input: result.input.path, output: result.value.output });
     }

@@ -82,7 +82,7 @@ export async function runSearch(inputs: readonly string[], options: SearchOption
   for await (const result of runBatch(expandInputs(inputs), task, { concurrency, signal: context.signal })) {
     if (!result.ok) {
       unreadable++;
-      if (options.quiet !== true) context.io.stderr(`${errorLine({ name: 'DicomError', code: result.error.code, message: result.error.message, file: result.input.path })}\n`);
+      if (options.quiet !== true) context.io.stderr(`${errorLine(result.error, result.input.path)}\n`);
     } else if (result.value !== undefined) {
       rows.push({ path: result.input.path, values: result.value });
     }
