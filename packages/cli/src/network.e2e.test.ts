@@ -176,6 +176,37 @@ describe('echo and store against storage-scp', () => {
   });
 });
 
+describe('server commands that cannot listen', () => {
+  /** `cli`, killed (status null) if it has not exited within `ms`. */
+  const within = (args: readonly string[], ms: number): Promise<Run> =>
+    new Promise((resolveRun, reject) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', DEBUG: '' } });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+      child.on('error', reject);
+      child.on('close', (status) => {
+        clearTimeout(timer);
+        resolveRun({ status, stdout: '', stderr });
+      });
+    });
+
+  it('exit at once with the error for a bad --port or a port in use (the server thread is let go)', async () => {
+    const commands = [['storage-scp', '-o', join(dir, 'never')], ['qr-scp', '--storage', join(dir, 'never')], ['worklist-scp', '--worklist', join(dir, 'never')]];
+    for (const command of commands) {
+      for (const port of ['-1', '70000']) {
+        const result = await within([...command, '--port', port], 10_000);
+        expect([command[0], result.status, result.stderr]).toEqual([command[0], 2, `dicom-tools: --port takes a port number, not "${port}"\n`]);
+      }
+    }
+    const taken = await server(['storage-scp', '-o', join(dir, 'taken')]);
+    const result = await within(['storage-scp', '-o', join(dir, 'second'), '--port', String(taken.port)], 10_000);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/EADDRINUSE|in use/);
+    await stopServer(taken.child);
+  });
+});
+
 describe('find, move and get against qr-scp', () => {
   let qr: { child: ChildProcess; port: number };
   let dest: { child: ChildProcess; port: number };

@@ -36,7 +36,13 @@ export async function storageScpInThread(options: StorageScpOptions): Promise<Di
   let port = 0;
   let open = 0;
   let waiting: ((reply: ScpThreadReply) => void) | undefined;
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let gone = false;
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      gone = true;
+      resolve();
+    }),
+  );
   // A fault inside the thread is a fault of this program: raised here as it would have been in one thread.
   worker.on('error', (error) => {
     throw error;
@@ -69,6 +75,7 @@ export async function storageScpInThread(options: StorageScpOptions): Promise<Di
       const reply = await ask({ type: 'listen', port: requestedPort, host });
       if (reply.type === 'failed') {
         await worker.terminate();
+        gone = true;
         throw errorOf(reply.code, reply.message);
       }
       if (reply.type !== 'listening') throw new DicomError('NET_LISTEN_FAILED', 'the server thread did not start');
@@ -76,7 +83,8 @@ export async function storageScpInThread(options: StorageScpOptions): Promise<Di
       return { host: reply.host, port: reply.port };
     },
     async close(closeOptions = {}) {
-      await ask({ type: 'close', graceMs: closeOptions.graceMs ?? 2000 });
+      // A thread already gone (it could not listen) has nothing to close, and would never answer.
+      if (!gone) await ask({ type: 'close', graceMs: closeOptions.graceMs ?? 2000 });
       await exited;
     },
     on<E extends keyof ScpEvents>(event: E, listener: (payload: ScpEvents[E]) => void) {

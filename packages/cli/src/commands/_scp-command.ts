@@ -66,8 +66,15 @@ export async function serve(server: DicomServer, flags: ScpFlags, context: Comma
   server.on('stored', onStored);
   server.on('association', (e) => say({ event: 'association', callingAETitle: e.callingAeTitle, calledAETitle: e.calledAeTitle, remoteAddress: e.remoteAddress }, `association from ${e.callingAeTitle}@${e.remoteAddress}`));
   server.on('rejected', (e) => say({ event: 'rejected', callingAETitle: e.callingAeTitle, reason: e.reason }, `rejected ${e.callingAeTitle}@${e.remoteAddress}: ${e.reason}`));
-  const port = portOf(flags.port, '--port', 104, true);
-  const address = await server.listen(port, flags.bind ?? '127.0.0.1');
+  let address: { readonly host: string; readonly port: number };
+  try {
+    address = await server.listen(portOf(flags.port, '--port', 104, true), flags.bind ?? '127.0.0.1');
+  } catch (error) {
+    // A bad --port or a port that cannot be had: the server (and the thread it may run in) is let go, so the
+    // process can exit with the error instead of waiting on it.
+    await server.close({ graceMs: 0 }).catch(() => undefined);
+    throw error;
+  }
   // Always printed (also with --quiet): with --port 0 it is the only way to learn the port.
   context.io.stdout(json ? `${JSON.stringify({ event: 'listening', host: address.host, port: address.port })}\n` : `${what} listening on ${address.host}:${address.port}\n`);
   await new Promise<void>((resolve) => {
