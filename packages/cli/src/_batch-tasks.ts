@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { readdir, readFile, unlink } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import type { BatchInput } from '@dicom-tools/batch';
 import {
@@ -9,6 +9,7 @@ import { createTranscodeCodecs, resolveTransferSyntax, transcode } from '@dicom-
 import { prepareBatchAnonymize } from './_anonymize-batch.js';
 import type { AnonymizeFlags } from './_anonymize-settings.js';
 import { UsageError } from './_usage-error.js';
+import { makeFolder } from './_folders.js';
 
 /** The operations of `dicom-tools batch`. */
 export const BATCH_OPERATIONS = ['anonymize', 'convert', 'decompress', 'transcode', 'validate'] as const;
@@ -122,7 +123,7 @@ export async function prepareTask(operation: BatchOperation, flags: BatchTaskFla
     }
     const chunks = await produce();
     if (dryRun) return { output, action: 'dry-run' };
-    await mkdir(dirname(output), { recursive: true });
+    await makeFolder(dirname(output));
     await writeFileAtomic(output, chunks);
     return { output, action: 'written' };
   };

@@ -1,12 +1,13 @@
 // One file of `dicom-tools transcode`: read, transcode (lossless encodes verified), write. Runs in the command's
 // thread, or as the task module of @dicom-tools/batch's worker pool (loaded by file URL, found beside bin.js), where
 // each worker thread builds its codecs (and so loads each WASM module) once.
-import { access, mkdir, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createCodecRegistry, getString, isDicomError, readDicomFile, writeDicom, writeFileAtomic, type CodecRegistry } from '@dicom-tools/core';
 import { createTranscodeCodecs, transcode, type TranscodeOptions } from '@dicom-tools/transcode';
 import { looksLikeDicomError, oneLine } from './_report-error.js';
 import { UsageError } from './_usage-error.js';
+import { makeFolder } from './_folders.js';
 
 /** What every file of one run shares: the target and the encode settings (plain data: it crosses threads). */
 export interface TranscodeSetup {
@@ -52,7 +53,7 @@ export async function transcodeFile(job: TranscodeJob, setup: TranscodeSetup, co
     const file = await readDicomFile(input, signal !== undefined ? { signal } : {});
     const out = await transcode(file, setup.uid, settings);
     const bytes = writeDicom(out);
-    await mkdir(dirname(output), { recursive: true });
+    await makeFolder(dirname(output));
     await writeFileAtomic(output, bytes, signal);
     const bytesIn = (await stat(input)).size;
     // A lossy encode is a new instance (transcode gives it a new SOP Instance UID); nothing else changes the UID.

@@ -1,6 +1,5 @@
-import { mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { DicomError, fileSystemError, transferSyntaxInfo, type CodecRegistry } from '@dicom-tools/core';
+import { DicomError, transferSyntaxInfo, type CodecRegistry } from '@dicom-tools/core';
 import { findVolumeSeries, readVolume, type ReadVolumeOptions, type SkippedInput, type Volume, type VolumeInfo, type VolumeSeries } from '@dicom-tools/volume';
 import type { CommandContext } from './context.js';
 import { oneLine } from './_report-error.js';
@@ -115,15 +114,6 @@ export function outputPath(input: string, output: string | undefined, extension:
   const full = resolve(input);
   const name = basename(full, extname(full) === '.dcm' ? '.dcm' : '');
   return resolve(dirname(full), `${name}${suffix}${extension}`);
-}
-
-/** Creates the folder `path` goes in, when missing (an -o into a new folder). */
-export async function ensureParent(path: string): Promise<void> {
-  try {
-    await mkdir(dirname(resolve(path)), { recursive: true });
-  } catch (error) {
-    throw fileSystemError(error, dirname(resolve(path)), 'cannot create the folder');
-  }
 }
 
 /** `path` without its extension (`.nii.gz`, `.nii`, `.npy`): the stem sidecars and previews share. */

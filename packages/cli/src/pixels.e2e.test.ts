@@ -2,7 +2,7 @@
 // `node packages/cli/dist/bin.js`. Expected values come from numpy/pydicom, `file`, dcmdump, pngjs / jpeg-js (real
 // decoders) or the input files, never from our own output.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { corpusFile } from '@dicom-tools/test-fixtures';
@@ -140,6 +140,22 @@ describe('stats and histogram', () => {
     expect(text.stdout.trim().split('\n')).toHaveLength(8);
     expect(cli(['histogram', corpusFile('CT_small.dcm'), '--bins', 'many']).status).toBe(2);
     expect(cli(['stats', corpusFile('CT_small.dcm'), '--frame', '2']).status).toBe(2);
+  });
+});
+
+describe('an output folder that cannot be made', () => {
+  it('is a CORE_IO error naming it (exit 1) for split-multiframe, to-image --all-frames and batch convert, not an internal error', () => {
+    const input = copy('SC_rgb_rle_2frame.dcm', mkdtempSync(join(work, 'nofolder-')));
+    const blocker = join(work, 'a-file');
+    writeFileSync(blocker, 'a file where a folder would go\n');
+    const under = join(blocker, 'out');
+    for (const args of [['split-multiframe', input, '-o', under], ['to-image', input, '--all-frames', '-o', under]]) {
+      const run = cli(args);
+      expect([args[0], run.status, run.stderr]).toEqual([args[0], 1, `dicom-tools: ${under}: cannot create the folder: not a directory [CORE_IO]\n`]);
+    }
+    const batch = cli(['batch', 'convert', input, '-o', under]);
+    expect(batch.status).toBe(3);
+    expect(batch.stderr).toContain(`: ${under}: cannot create the folder: not a directory [CORE_IO]`);
   });
 });
 

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { getString, splitFrames, isDicomError, withFile, writeDicomFile, type DicomFile } from '@dicom-tools/core';
 import type { CommandContext, CommonOptions } from '../context.js';
@@ -8,6 +7,7 @@ import { printJson } from '../_print-json.js';
 import { ExitCodes } from '../exit-codes.js';
 import { readInput } from '../_read-input.js';
 import { UsageError } from '../_usage-error.js';
+import { makeFolder } from '../_folders.js';
 
 /** Flags of `dicom-tools split-multiframe`. */
 export interface SplitMultiframeOptions extends CommonOptions {
@@ -43,7 +43,7 @@ export async function runSplitMultiframe(file: string, options: SplitMultiframeO
     const existing = targets.find((t) => existsSync(t));
     if (existing !== undefined) throw new UsageError(`${existing} exists: give --force to overwrite it`);
   }
-  await mkdir(folder, { recursive: true });
+  await makeFolder(folder);
   const written: object[] = [];
   for (let k = 0; k < parts.length; k++) {
     context.signal.throwIfAborted();

@@ -1,5 +1,4 @@
 import { existsSync, statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import {
   decodeFrame, describePixels, encodeJpeg, encodePng, renderFrame, isDicomError, withFile, writeFileAtomic, type RenderedImage, type WindowChoice,
@@ -11,6 +10,7 @@ import { printJson } from '../_print-json.js';
 import { ExitCodes } from '../exit-codes.js';
 import { readInput } from '../_read-input.js';
 import { UsageError } from '../_usage-error.js';
+import { makeFolder } from '../_folders.js';
 
 /** Flags of `dicom-tools to-image`. */
 export interface ToImageOptions extends CommonOptions {
@@ -100,7 +100,7 @@ export async function runToImage(file: string, options: ToImageOptions, context:
     const existing = targets.find((t) => existsSync(t));
     if (existing !== undefined) throw new UsageError(`${existing} exists: give --force to overwrite it`);
   }
-  if (options.output !== undefined && targets.length > 1) await mkdir(options.output, { recursive: true });
+  if (options.output !== undefined && targets.length > 1) await makeFolder(options.output);
   const codecs = await codecsFor(dicom);
   const written: object[] = [];
   for (let k = 0; k < frames.length; k++) {
