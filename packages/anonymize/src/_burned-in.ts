@@ -1,4 +1,4 @@
-import type { Dataset } from '@dicom-tools/core';
+import { resolveUnknownVr, type Dataset } from '@dicom-tools/core';
 import type { BurnedInReason } from './report.js';
 
 /** Secondary Capture Image Storage and its multi-frame variants (PS3.4 B.5). */
@@ -9,7 +9,8 @@ const SECONDARY_CAPTURE = new Set([
 const ULTRASOUND = new Set(['1.2.840.10008.5.1.4.1.1.6.1', '1.2.840.10008.5.1.4.1.1.3.1', '1.2.840.10008.5.1.4.1.1.6', '1.2.840.10008.5.1.4.1.1.3', '1.2.840.10008.5.1.4.1.1.6.2']);
 
 function texts(dataset: Dataset, tag: number): readonly string[] {
-  const e = dataset.elements.get(tag);
+  const found = dataset.elements.get(tag);
+  const e = found?.vr === 'UN' ? (resolveUnknownVr(found) ?? found) : found;
   return e !== undefined && Array.isArray(e.value) ? (e.value as readonly unknown[]).filter((v): v is string => typeof v === 'string').map((v) => v.trim().toUpperCase()) : [];
 }
 

@@ -50,7 +50,8 @@ const IN_DUMMY_SEQUENCE: Decision = { action: 'D', rule: 'in-dummy-sequence' };
 const DATE: Decision = { action: 'Z', rule: 'date' };
 const SCRUB: Decision = { action: 'C', rule: 'scrub' };
 const SAFE_PRIVATE: Decision = { action: 'K', rule: 'retainSafePrivate' };
-const PRIVATE: Decision = { action: PRIVATE_RULE.basic as ActionCode, rule: 'private' };
+/** A private element removed (the Basic Profile's action for private attributes). */
+export const PRIVATE: Decision = { action: PRIVATE_RULE.basic as ActionCode, rule: 'private' };
 const BASIC: Readonly<Record<ActionCode, Decision>> = {
   D: { action: 'D', rule: 'basic' }, Z: { action: 'Z', rule: 'basic' }, X: { action: 'X', rule: 'basic' },
   K: { action: 'K', rule: 'basic' }, C: { action: 'C', rule: 'basic' }, U: { action: 'U', rule: 'basic' },
@@ -73,12 +74,20 @@ function safeKey(creator: string, tag: number): string {
   return `${creator}|${hex.slice(0, 4)}|${hex.slice(6, 8)}`;
 }
 
+/**
+ * The VR the safe-private list gives private data element `tag` under the creator of its block (`''` where it
+ * gives none), or undefined when the element is not on the list.
+ */
+export function safePrivateVr(tag: number, creators: ReadonlyMap<number, string>): string | undefined {
+  const element = tag & 0xffff;
+  if (element < 0x1000) return undefined;
+  const creator = creators.get(((tag >>> 16) << 8) | (element >> 8));
+  return creator !== undefined ? SAFE_PRIVATE_ATTRIBUTES[safeKey(creator, tag)] : undefined;
+}
+
 /** True when private data element `tag` is on the safe-private list under the creator of its block. */
 export function isSafePrivate(tag: number, creators: ReadonlyMap<number, string>): boolean {
-  const element = tag & 0xffff;
-  if (element < 0x1000) return false;
-  const creator = creators.get(((tag >>> 16) << 8) | (element >> 8));
-  return creator !== undefined && SAFE_PRIVATE_ATTRIBUTES[safeKey(creator, tag)] !== undefined;
+  return safePrivateVr(tag, creators) !== undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { formatTag, isPrivateCreatorTag, keywordOf, type DataElement, type Dataset, type SequenceElement, type TextElement } from '@dicom-tools/core';
-import { decidePrivate, decideStandard, PATIENT_ID, PATIENT_NAME, privateCreators, type DecideContext, type Decision, type Mode } from './_decide.js';
+import { checkTextValue, formatTag, isPrivateCreatorTag, isTextVr, keywordOf, resolveUnknownVr, type DataElement, type Dataset, type SequenceElement, type TextElement, type Vr } from '@dicom-tools/core';
+import { decidePrivate, decideStandard, PATIENT_ID, PATIENT_NAME, PRIVATE, privateCreators, safePrivateVr, type DecideContext, type Decision, type Mode } from './_decide.js';
 import { keyedHex, type KeyedMemo } from './_keyed.js';
 import type { Scrubber } from './_scrub.js';
 import { dummy, FREE_TEXT_VRS, shiftDateValue, valuesForReport, withText, zeroLength } from './_values.js';
@@ -26,6 +26,8 @@ export interface WalkSettings extends DecideContext {
   readonly listActions: boolean;
   /** The caller's memo of keyed values (patient pseudonyms), if any. */
   readonly keyed: KeyedMemo | undefined;
+  /** The byte order of the transfer syntax the data set was read in (how the bytes of UN elements are to be read). */
+  readonly littleEndian: boolean;
 }
 
 /** Free text the walk cleans once every identifier of the data set is known (see {@link finishWalk}). */
@@ -50,17 +52,21 @@ export interface WalkState {
   readonly pending: PendingScrub[];
   /** The last pseudonym made, by the key it was made of (Patient's Name and Patient ID usually share one). */
   lastPseudonym: { readonly key: string; readonly value: string } | undefined;
+  /** The Specific Character Set in force in the data set being walked (for reading UN elements as text). */
+  charsets: readonly string[];
 }
 
 /** An empty {@link WalkState}. */
 export function createWalkState(): WalkState {
-  return { actions: [], counts: { D: 0, Z: 0, X: 0, K: 0, C: 0, U: 0 }, uidsReplaced: 0, warnings: new Set(), pending: [], lastPseudonym: undefined };
+  return { actions: [], counts: { D: 0, Z: 0, X: 0, K: 0, C: 0, U: 0 }, uidsReplaced: 0, warnings: new Set(), pending: [], lastPseudonym: undefined, charsets: [''] };
 }
 
 /** The key a patient is known by: `id:<Patient ID>`, or `name:<Patient's Name>` when the ID is empty. */
 export function patientKey(dataset: Dataset): string {
   const first = (tag: number): string => {
-    const e = dataset.elements.get(tag);
+    const found = dataset.elements.get(tag);
+    // Patient ID and Patient's Name written as UN are read as LO and PN (byte order does not matter for text).
+    const e = found?.vr === 'UN' ? (resolveUnknownVr(found) ?? found) : found;
     const v = e !== undefined && Array.isArray(e.value) ? (e.value as readonly unknown[])[0] : undefined;
     return typeof v === 'string' ? v.trim() : '';
   };
@@ -157,18 +163,30 @@ function clean(element: DataElement, settings: WalkSettings, state: WalkState, p
       return moved ?? '';
     });
     if (unreadable) state.warnings.add('a date or date-time that could not be read was emptied instead of shifted');
+    // The original dates are identifying where free text repeats them next to the shifted ones: cleaned from it.
+    if (element.vr !== 'TM') settings.scrubber.add(element.vr, text.value, false);
     return values.every((v, i) => v === text.value[i]) ? element : withText(text, values);
   }
   if (element.vr === 'UI') return remapElement(element as TextElement, settings, state);
   return element;
 }
 
-/** Free text cleaned of every identifier the scrubber knows. */
-function scrubText(element: TextElement, scrubber: Scrubber): TextElement {
+/** Runs of digits and dots that can be a UID. */
+const UID_LIKE = /[0-9]+(?:\.[0-9]+)+/g;
+
+/** `text` with every UID it quotes that was replaced (a key of `uidMap`) blanked with `*`, the length kept. */
+function blankReplacedUids(text: string, uidMap: ReadonlyMap<string, string>): string {
+  if (!/[0-9]\.[0-9]/.test(text)) return text;
+  return text.replace(UID_LIKE, (uid) => (uidMap.has(uid) ? '*'.repeat(uid.length) : uid));
+}
+
+/** Free text cleaned of every identifier the scrubber knows, and of the instance UIDs replaced so far. */
+function scrubText(element: TextElement, settings: WalkSettings): TextElement {
+  const { scrubber, uidMap } = settings;
   let values: string[] | undefined;
   for (let i = 0; i < element.value.length; i++) {
     const value = element.value[i]!;
-    const scrubbed = scrubber.scrub(value);
+    const scrubbed = blankReplacedUids(scrubber.scrub(value), uidMap);
     if (scrubbed !== value) (values ??= [...element.value])[i] = scrubbed;
   }
   return values !== undefined ? withText(element, values) : element;
@@ -209,12 +227,74 @@ function walksInto(element: SequenceElement, decision: Decision): boolean {
 }
 
 /** Gives the scrubber the identifiers of an element the profile removes or replaces (as {@link collectIdentifiers} does). */
-function collectRemoved(element: DataElement, settings: WalkSettings, depth: number, mode: Mode, inner: Mode, odd: boolean): void {
+function collectRemoved(element: DataElement, settings: WalkSettings, state: WalkState, depth: number, mode: Mode, inner: Mode, odd: boolean): void {
   if (element.vr === 'SQ') {
-    for (const item of element.value) collectIdentifiers(item, settings, settings.scrubber, depth + 1, inner, odd);
+    for (const item of element.value) collectIdentifiers(item, settings, settings.scrubber, depth + 1, inner, odd, state.charsets);
   } else if (FREE_TEXT_VRS.has(element.vr) || element.vr === 'DA' || element.vr === 'DT') {
     settings.scrubber.add(element.vr, element.value as readonly string[], !odd && NAME_OR_ADDRESS.test(keywordOf(element.tag) ?? ''));
+  } else if (odd) {
+    const text = textOfUnknown(element);
+    if (text !== undefined) addUnknownText(settings.scrubber, text);
   }
+}
+
+/** The Specific Character Set a data set's own (0008,0005) sets, as the reader applies it, or undefined. */
+function charsetsOf(dataset: Dataset): readonly string[] | undefined {
+  const cs = dataset.elements.get(0x00080005);
+  if (cs === undefined || cs.vr !== 'CS') return undefined;
+  return cs.value.length > 0 ? cs.value.map((v) => v.trim()) : [''];
+}
+
+/**
+ * A standard element read as UN (an explicit VR file written by a system that did not know the attribute) read as
+ * the VR the dictionary gives it, so that the profile treats it as what it is: its sequence walked into, its UIDs
+ * replaced, its dates and text handled. Anything else, or what cannot be read so, as it is.
+ */
+function knownVr(element: DataElement, settings: WalkSettings, charsets: readonly string[]): DataElement {
+  if (element.vr !== 'UN') return element;
+  return resolveUnknownVr(element, { littleEndian: settings.littleEndian, charsets }) ?? element;
+}
+
+/** Text VRs whose values have a form (PS3.5 6.2) a kept safe private element must have. */
+const FORMED_VRS: ReadonlySet<string> = new Set(['AE', 'AS', 'CS', 'DA', 'DS', 'DT', 'IS', 'TM', 'UI']);
+
+/**
+ * A private element on the safe-private list as the list describes it, read as the listed VR `listed` when it is
+ * UN (a private element of implicit VR data), or undefined when it is not what the list describes (another VR, a
+ * value that cannot be read as the listed VR or does not have its form): then it is removed like any other.
+ */
+function asListed(element: DataElement, listed: string, settings: WalkSettings, charsets: readonly string[]): DataElement | undefined {
+  if (listed === '') return element;
+  if (listed === 'OW/OB') return element.vr === 'OW' || element.vr === 'OB' || element.vr === 'UN' ? element : undefined;
+  const read = element.vr === 'UN' ? resolveUnknownVr(element, { vr: listed as Vr, littleEndian: settings.littleEndian, charsets }) : element;
+  if (read === undefined || read.vr !== listed) return undefined;
+  if (FORMED_VRS.has(read.vr) && isTextVr(read.vr) && (read.value as readonly string[]).some((v) => checkTextValue(read.vr as never, v) !== undefined)) return undefined;
+  return read;
+}
+
+/**
+ * The text of a private UN element (a private element of implicit VR data) when its bytes look like text with a
+ * letter in it, or an 8-digit date, split at backslashes: what the scrubber is given of a removed one.
+ */
+function textOfUnknown(element: DataElement): string[] | undefined {
+  if (element.vr !== 'UN' || !(element.value instanceof Uint8Array)) return undefined;
+  const bytes = element.value;
+  let end = bytes.length;
+  while (end > 0 && (bytes[end - 1] === 0 || bytes[end - 1] === 0x20)) end--;
+  if (end === 0) return undefined;
+  let letter = false;
+  for (let i = 0; i < end; i++) {
+    const c = bytes[i]!;
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x1b) || c === 0x7f) return undefined;
+    if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c >= 0xc0) letter = true;
+  }
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, end).toString('latin1');
+  return letter || /^\d{8}$/.test(text) ? text.split('\\') : undefined;
+}
+
+/** Gives the scrubber text of unknown VR: as a person name (its components too) when it has a `^`, else whole. */
+function addUnknownText(scrubber: Scrubber, text: readonly string[]): void {
+  scrubber.add(text.some((v) => v.includes('^')) ? 'PN' : 'LO', text, false);
 }
 
 const CREATOR_KEPT: Decision = { action: 'K', rule: 'private-creator' };
@@ -227,30 +307,49 @@ const CREATOR_REMOVED: Decision = { action: 'X', rule: 'private-creator' };
  * `state.pending`: call {@link finishWalk} once the whole data set is walked.
  */
 export function walkDataset(dataset: Dataset, settings: WalkSettings, state: WalkState, prefix: string, depth: number, mode: Mode): Dataset {
+  const inherited = state.charsets;
+  const charsets = charsetsOf(dataset) ?? inherited;
+  state.charsets = charsets;
+  try {
+    return walkElements(dataset, charsets, settings, state, prefix, depth, mode);
+  } finally {
+    state.charsets = inherited;
+  }
+}
+
+function walkElements(dataset: Dataset, charsets: readonly string[], settings: WalkSettings, state: WalkState, prefix: string, depth: number, mode: Mode): Dataset {
   const out = new Map<number, DataElement>();
   let creators: Map<number, string> | undefined;
   const creatorsOf = (): Map<number, string> => (creators ??= privateCreators(dataset));
   let keptBlocks: Set<number> | undefined;
   let creatorElements: DataElement[] | undefined;
-  for (const element of dataset.elements.values()) {
-    const tag = element.tag;
+  for (const read of dataset.elements.values()) {
+    const tag = read.tag;
     if (((tag >>> 16) & 1) === 1) {
       if (isPrivateCreatorTag(tag)) {
-        (creatorElements ??= []).push(element);
+        (creatorElements ??= []).push(read);
         continue;
       }
-      const decision = decidePrivate(tag, settings, creatorsOf);
+      let element = read;
+      let decision = decidePrivate(tag, settings, creatorsOf);
+      if (decision.action === 'K') {
+        // Kept only as the safe-private list describes it (its VR, its value's form), read as that VR when UN.
+        const listed = asListed(read, safePrivateVr(tag, creatorsOf()) ?? '', settings, charsets);
+        if (listed === undefined) decision = PRIVATE;
+        else element = listed;
+      }
       if (decision.action === 'K') {
         const kept = element.vr === 'SQ' ? walkSequence(element, settings, state, prefix, depth, mode) : element.vr === 'UI' ? remapElement(element, settings, state) : element;
         out.set(tag, kept);
         (keptBlocks ??= new Set()).add(((tag >>> 16) << 8) | ((tag & 0xffff) >> 8));
         record(state, settings, prefix, element, decision, kept);
       } else {
-        collectRemoved(element, settings, depth, mode, mode, true);
+        collectRemoved(element, settings, state, depth, mode, mode, true);
         record(state, settings, prefix, element, decision, undefined);
       }
       continue;
     }
+    const element = knownVr(read, settings, charsets);
     const decision = decideStandard(element, depth, mode, settings);
     if (decision === undefined) {
       out.set(tag, element.vr === 'SQ' ? walkSequence(element, settings, state, prefix, depth, mode) : element);
@@ -264,7 +363,7 @@ export function walkDataset(dataset: Dataset, settings: WalkSettings, state: Wal
       continue;
     }
     if ((action === 'X' || action === 'Z' || action === 'D') && !(element.vr === 'SQ' && walksInto(element, decision))) {
-      collectRemoved(element, settings, depth, mode, action === 'D' ? 'dummy' : mode, false);
+      collectRemoved(element, settings, state, depth, mode, action === 'D' ? 'dummy' : mode, false);
     }
     const after = apply(element, decision, dataset, settings, state, prefix, depth, mode);
     if (after !== undefined) out.set(tag, after);
@@ -294,7 +393,7 @@ export function walkDataset(dataset: Dataset, settings: WalkSettings, state: Wal
 export function finishWalk(settings: WalkSettings, state: WalkState): AnonymizeAction[] {
   let dropped = false;
   for (const { out, element, decision, prefix, index } of state.pending) {
-    const after = scrubText(element, settings.scrubber);
+    const after = scrubText(element, settings);
     if (after !== element) out.set(element.tag, after);
     if (decision.rule === 'scrub' && after === element) dropped = true;
     else {
@@ -318,22 +417,30 @@ export function finishWalk(settings: WalkSettings, state: WalkState): AnonymizeA
  * element. Coded values inside a removed standard sequence (code meanings, scheme designators) are not
  * identifying in themselves and are not collected. The walk calls it for the items it does not walk into.
  */
-export function collectIdentifiers(dataset: Dataset, settings: WalkSettings, scrubber: Scrubber, depth = 0, mode: Mode = 'normal', inPrivate = false): void {
+export function collectIdentifiers(dataset: Dataset, settings: WalkSettings, scrubber: Scrubber, depth = 0, mode: Mode = 'normal', inPrivate = false, inherited: readonly string[] = ['']): void {
   let creators: Map<number, string> | undefined;
   const creatorsOf = (): Map<number, string> => (creators ??= privateCreators(dataset));
-  for (const element of dataset.elements.values()) {
-    const tag = element.tag;
+  const charsets = charsetsOf(dataset) ?? inherited;
+  for (const read of dataset.elements.values()) {
+    const tag = read.tag;
     const odd = ((tag >>> 16) & 1) === 1;
+    const element = odd ? read : knownVr(read, settings, charsets);
     let decision: Decision | undefined;
     if (odd) decision = isPrivateCreatorTag(tag) ? undefined : decidePrivate(tag, settings, creatorsOf);
     else decision = decideStandard(element, depth, mode, settings);
     const removed = decision !== undefined && (decision.action === 'X' || decision.action === 'Z' || decision.action === 'D');
     if (element.vr === 'SQ') {
       const inner: Mode = decision?.action === 'D' ? 'dummy' : mode;
-      for (const item of element.value) collectIdentifiers(item, settings, scrubber, depth + 1, inner, inPrivate || (odd && removed));
+      for (const item of element.value) collectIdentifiers(item, settings, scrubber, depth + 1, inner, inPrivate || (odd && removed), charsets);
       continue;
     }
-    if (!(inPrivate || removed) || !(FREE_TEXT_VRS.has(element.vr) || element.vr === 'DA' || element.vr === 'DT')) continue;
+    if (!(inPrivate || removed)) continue;
+    const unknownText = odd ? textOfUnknown(element) : undefined;
+    if (unknownText !== undefined) {
+      addUnknownText(scrubber, unknownText);
+      continue;
+    }
+    if (!(FREE_TEXT_VRS.has(element.vr) || element.vr === 'DA' || element.vr === 'DT')) continue;
     const words = !odd && NAME_OR_ADDRESS.test(keywordOf(tag) ?? '');
     scrubber.add(element.vr, element.value as readonly string[], words);
   }

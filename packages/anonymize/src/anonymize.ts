@@ -1,4 +1,4 @@
-import { DicomError, iodOfSopClass, type DataElement, type Dataset, type DicomFile, type TextElement } from '@dicom-tools/core';
+import { DicomError, iodOfSopClass, transferSyntaxInfo, type DataElement, type Dataset, type DicomFile, type TextElement } from '@dicom-tools/core';
 import { IOD_ATTRIBUTE_TYPES } from './_generated/iod-types.js';
 import { PROFILE_OPTION_NAMES, type ActionCode, type ProfileOptionName } from './_generated/profile-table.js';
 import type { AnonymizeCache } from './anonymize-cache.js';
@@ -120,7 +120,7 @@ export function anonymize(dataset: Dataset, options: AnonymizeOptions): Anonymiz
 type OwnReport = { -readonly [K in keyof AnonymizeReport]: AnonymizeReport[K] } & { actions: AnonymizeAction[]; counts: Record<ActionCode, number> };
 
 /** {@link anonymize} with the UID map to use, returning a report its caller may still add to. */
-function anonymizeDataset(dataset: Dataset, options: AnonymizeOptions, uidMap: Map<string, string>): { dataset: Dataset; report: OwnReport } {
+function anonymizeDataset(dataset: Dataset, options: AnonymizeOptions, uidMap: Map<string, string>, littleEndian = true): { dataset: Dataset; report: OwnReport } {
   const { selected, range, prefix } = checkOptions(options);
   const seed = options.profile === 'seed';
   const sopClass = firstText(dataset, 0x00080016);
@@ -144,6 +144,7 @@ function anonymizeDataset(dataset: Dataset, options: AnonymizeOptions, uidMap: M
     reportValues: options.reportValues === true,
     listActions: options.listActions !== false,
     keyed: options.cache?.keyed,
+    littleEndian,
   };
   const state = createWalkState();
   const walked = walkDataset(dataset, settings, state, '', 0, 'normal');
@@ -179,7 +180,8 @@ const META_REMOVED = new Set([0x00020016, 0x00020017, 0x00020018, 0x00020100, 0x
  */
 export function anonymizeFile(file: DicomFile, options: AnonymizeOptions): AnonymizeFileResult {
   const uidMap = options.uidMap ?? new Map<string, string>();
-  const { dataset, report } = anonymizeDataset(file.dataset, options, uidMap);
+  // The bytes of UN elements are in the file's byte order.
+  const { dataset, report } = anonymizeDataset(file.dataset, options, uidMap, transferSyntaxInfo(file.transferSyntaxUID).littleEndian);
   const meta = new Map<number, DataElement>();
   const reportValues = options.reportValues === true;
   const listActions = options.listActions !== false;

@@ -127,7 +127,7 @@ export function decodeDataset(ctx: DecodeContext, source: readonly WalkedElement
   return dataset;
 }
 
-function decodeElement(ctx: DecodeContext, e: WalkedElement, dataset: Dataset, charsets: readonly string[], explicitVR: boolean, littleEndian: boolean): DataElement {
+export function decodeElement(ctx: DecodeContext, e: WalkedElement, dataset: Dataset, charsets: readonly string[], explicitVR: boolean, littleEndian: boolean): DataElement {
   const bytes = ctx.bytes;
   const tag = e.tag;
   const length = e.length;

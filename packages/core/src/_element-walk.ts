@@ -138,6 +138,22 @@ export function walkDataSet(bytes: Uint8Array, start: number, end: number, optio
   return { elements, stoppedAtPixelData: false };
 }
 
+/**
+ * Walks the one element whose tag is at `at` (and, for a sequence, all its items), which must end by `end`.
+ * Throws as {@link walkDataSet} does.
+ */
+export function walkOneElement(bytes: Uint8Array, at: number, end: number, options: Omit<WalkOptions, 'stopBeforePixelData'>): WalkedElement {
+  const enc: Encoding = { explicitVR: options.explicitVR, littleEndian: options.littleEndian, isSequenceTag: options.isSequenceTag, end };
+  const cursor: Cursor = { position: at };
+  try {
+    const element = readElement(bytes, cursor, enc, 0);
+    if (cursor.position > end) throw overrun(bytes, cursor.position, `it declares ${cursor.position - at} bytes with its header but only ${end - at} remain`);
+    return element;
+  } catch (thrown) {
+    throw failure(thrown, bytes, at, enc);
+  }
+}
+
 /** Reads one element at the cursor (and, for a sequence, all its items) and moves the cursor past it. */
 function readElement(bytes: Uint8Array, cursor: Cursor, enc: Encoding, depth: number): WalkedElement {
   const at = cursor.position;

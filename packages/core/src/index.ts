@@ -75,3 +75,5 @@ export { classifyDicomBytes, classifyWalkedFile } from './find-dicom-files.js';
 export { walkFiles } from './walk-files.js';
 export type { WalkedFile } from './walk-files.js';
 export { scanFileMeta, type ScannedFileMeta } from './scan-file-meta.js';
+export { resolveUnknownVr } from './unknown-vr.js';
+export type { ResolveUnknownVrOptions } from './unknown-vr.js';
