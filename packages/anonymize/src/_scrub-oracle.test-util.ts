@@ -1,6 +1,7 @@
 // Test-only (excluded from the build): the free-text scrubber as it was before it stopped compiling one regular
-// expression per identifier set, kept verbatim (less the pattern cache, which never changed a result) as the
-// oracle that scrub.test.ts compares the compile-free scrubber with.
+// expression per identifier set, kept verbatim (less the pattern cache, which never changed a result; plus the
+// rule for names in scripts without spaces, added to both in session 6) as the oracle that scrub.test.ts compares
+// the compile-free scrubber with.
 import type { Scrubber } from './_scrub.js';
 
 const MIN_TOKEN = 3;
@@ -62,7 +63,8 @@ export function createRegExpScrubber(): Scrubber {
         // Short tokens (initials, two-letter names) only as whole words; longer ones wherever they occur.
         const alternatives = [...tokens].sort((a, b) => b.length - a.length).map((t) => {
           const escaped = t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-          return t.length < MIN_WORD ? `(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])` : escaped;
+          // Names in scripts written without spaces (Han, kana) match wherever they occur, short or not.
+          return t.length < MIN_WORD && !/^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30fc]+$/u.test(t) ? `(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])` : escaped;
         });
         pattern = new RegExp(alternatives.join('|'), 'giu');
       }

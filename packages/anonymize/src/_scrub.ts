@@ -25,6 +25,12 @@ function dateSpellings(value: string): string[] {
   return [value, `${y}-${mo}-${d}`, `${d}.${mo}.${y}`, `${mo}/${d}/${y}`, `${d}/${mo}/${y}`, `${y}/${mo}/${d}`];
 }
 
+/**
+ * Text in scripts written without spaces between words (Han, Hiragana, Katakana and the prolonged sound mark):
+ * a short name part in them is looked for wherever it occurs, since it has no word boundaries to match.
+ */
+export const UNSPACED = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30fc]+$/u;
+
 /** A letter or digit, by the test the boundaries of short identifiers use (the class `[\p{L}\p{N}]` with the `iu` flags). */
 const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/iu;
 
@@ -170,11 +176,12 @@ function compileScrubber(tokens: ReadonlySet<string>): CompiledScrubber {
     return fold.test(String.fromCodePoint(textPoint));
   };
   const candidates = (codePoint: number): Token[] => {
-    // Short tokens (initials, two-letter names) only as whole words; longer ones wherever they occur.
+    // Short tokens (initials, two-letter names) only as whole words; longer ones, and names in scripts written
+    // without spaces between words (山田 in 山田太郎), wherever they occur.
     ordered ??= [...tokens].sort((a, b) => b.length - a.length).map((text) => {
       const first = text.codePointAt(0)!;
       const next = first > 0xffff ? 2 : 1;
-      return { text, length: text.length, first, second: text.codePointAt(next), whole: text.length < MIN_WORD, start: startClass(first) };
+      return { text, length: text.length, first, second: text.codePointAt(next), whole: text.length < MIN_WORD && !UNSPACED.test(text), start: startClass(first) };
     });
     let list = codePoint < 0x80 ? asciiStartingWith[codePoint] : startingWith.get(codePoint);
     if (list === undefined) {

@@ -1,4 +1,6 @@
-import { readDicom, TransferSyntax, transferSyntaxInfo, writeDicom, type DicomFile } from '@dicom-tools/core';
+import { isDicomError, readDicom, TransferSyntax, transferSyntaxInfo, writeDicom, type DicomFile } from '@dicom-tools/core';
+
+const SPECIFIC_CHARACTER_SET = 0x00080005;
 import { anonymizeFile, type AnonymizeOptions } from './anonymize.js';
 import type { AnonymizeReport } from './report.js';
 
@@ -52,7 +54,9 @@ function pixelDataIsLast(bytes: Uint8Array, at: number, explicitVR: boolean): bo
  * {@link anonymizeFile} from and to Part 10 bytes, without decoding or copying the Pixel Data: when the input
  * is little endian and not deflated and Pixel Data is its last element, only the bytes before it are read, the
  * anonymized header is encoded, and the original Pixel Data element follows it unchanged. Any other input is
- * read and written whole (the result is the same data set either way). Pure: no I/O, `bytes` is not changed.
+ * read and written whole (the result is the same data set either way). Text the profile changed that cannot be
+ * encoded in the file's Specific Character Set (ISO 2022 code extensions) is written in UTF-8 (ISO_IR 192), with a
+ * warning in the report. Pure: no I/O, `bytes` is not changed.
  * Throws what readDicom throws for bytes that are not DICOM, and CORE_INVALID_VALUE for bad options.
  */
 export function anonymizeBytes(bytes: Uint8Array, options: AnonymizeOptions & { readonly fileName?: string }): AnonymizeBytesResult {
@@ -65,8 +69,35 @@ export function anonymizeBytes(bytes: Uint8Array, options: AnonymizeOptions & { 
   if (passable && start !== undefined && pixelDataIsLast(bytes, start, syntax.explicitVR)) {
     // The header-only read is exactly the data set before Pixel Data: anonymize it, then append Pixel Data as is.
     const { file, report } = anonymizeFile(head, options);
-    return { chunks: [writeDicom(file), bytes.subarray(start)], report, file, pixelDataPassedThrough: true };
+    return { chunks: [encoded(file, report), bytes.subarray(start)], report, file, pixelDataPassedThrough: true };
   }
   const { file, report } = anonymizeFile(readDicom(bytes, read), options);
-  return { chunks: [writeDicom(file)], report, file, pixelDataPassedThrough: false };
+  return { chunks: [encoded(file, report)], report, file, pixelDataPassedThrough: false };
+}
+
+/**
+ * writeDicom of the anonymized file. Text the profile changed (cleaned of identifiers, a dummy) may not be encodable
+ * in the data set's Specific Character Set where core cannot encode it (ISO 2022 code extensions, GB18030): the file
+ * is then written in UTF-8 (ISO_IR 192), every text value re-encoded, and the report says so.
+ */
+function encoded(file: DicomFile, report: AnonymizeReport): Uint8Array {
+  try {
+    return writeDicom(file);
+  } catch (error) {
+    if (!isDicomError(error, 'CORE_CHARSET_UNENCODABLE')) throw error;
+    const elements = file.dataset.elements;
+    const before = elements.get(SPECIFIC_CHARACTER_SET);
+    elements.set(SPECIFIC_CHARACTER_SET, { tag: SPECIFIC_CHARACTER_SET, vr: 'CS', value: ['ISO_IR 192'] });
+    let bytes: Uint8Array;
+    try {
+      bytes = writeDicom(file);
+    } catch {
+      if (before !== undefined) elements.set(SPECIFIC_CHARACTER_SET, before);
+      else elements.delete(SPECIFIC_CHARACTER_SET);
+      throw error;
+    }
+    const was = before !== undefined && Array.isArray(before.value) ? (before.value as readonly unknown[]).join('\\') : '';
+    (report.warnings as string[]).push(`text the profile changed cannot be encoded in Specific Character Set "${was}": the file is written in UTF-8 (Specific Character Set ISO_IR 192)`);
+    return bytes;
+  }
 }

@@ -10,13 +10,14 @@ import { createRegExpScrubber } from './_scrub-oracle.test-util.js';
  * Characters chosen for the case and boundary rules: ASCII with the regular expression syntax characters, letters
  * whose lower case is not their simple case folding (long s, Kelvin sign, final sigma, beta symbol, micro sign,
  * dotted and dotless i, sharp s and its capital, Cherokee), a combining mark that folds to a letter, astral letters
- * and emoji, lone surrogates, digits of other scripts, CJK, and the PN separators.
+ * and emoji, lone surrogates, digits of other scripts, CJK (Han, kana and the prolonged sound mark), and the PN separators.
  */
 const ALPHABET = [
   'a', 'A', 'b', 'B', 'i', 'I', 'k', 'K', 's', 'S', 'x', 'X', '0', '1', '2', '9',
   ' ', '.', '-', '/', '^', '=', '*', '+', '?', '$', '(', ')', '[', ']', '{', '}', '|', '\\', ',',
   'ü', 'Ü', 'ß', '\u1E9E', '\u017F', '\u212A', 'σ', 'ς', 'Σ', '\u03D0', 'β', 'Β', '\u00B5', 'μ', '\u0130', '\u0131',
   '\u13A0', '\uAB70', '\u0345', '\u0307', '\u{10400}', '\u{10428}', '\u{1F600}', '\uD800', '\uDC00', '\u0663', '\u00B2', '中',
+  '田', 'や', 'ア', 'ー',
 ];
 
 const piece = fc.string({ unit: fc.constantFrom(...ALPHABET), minLength: 0, maxLength: 8 });
@@ -87,6 +88,15 @@ describe('free-text scrubber', () => {
     // "li" is short: not inside "Lisa" or "Oli"; "smith" is long: inside "Smithson" too. Long s (U+017F) folds to s.
     expect(scrubber.scrub('Lisa, Oli, LI, li.')).toBe('Lisa, Oli, **, **.');
     expect(scrubber.scrub('Smithson \u017Fmith')).toBe('*****son *****');
+  });
+
+  it('blanks short name parts in scripts written without spaces (Han, kana) wherever they occur', () => {
+    const scrubber = createScrubber();
+    scrubber.add('PN', ['Yamada^Tarou=山田^太郎=やまだ^たろう'], false);
+    expect(scrubber.scrub('山田太郎')).toBe('****');
+    expect(scrubber.scrub('Mr 山田太郎 / やまだたろう様')).toBe('Mr **** / ******様');
+    // Latin parts of four letters or more anywhere as before; the Han rule leaves short Latin text alone.
+    expect(scrubber.scrub('Yamadas Tarouko')).toBe('******s *****ko');
   });
 
   it('classes ASCII code points by arithmetic as the regular expressions with the iu flags class them', () => {

@@ -141,3 +141,27 @@ describe('retainSafePrivate keeps a safe private element only as the list descri
     expect([...allElements(removed.read.dataset)].filter(({ element }) => ((element.tag >>> 16) & 1) === 1)).toEqual([]);
   });
 });
+
+describe('text that cannot be encoded in the file\'s character set once changed', () => {
+  it('is written in UTF-8 (ISO_IR 192) with a warning: an ISO 2022 IR 87 (JIS) file whose Japanese text is cleaned', () => {
+    const jis = (...bytes: number[]): Uint8Array => Uint8Array.from(bytes);
+    const charsets = '\\ISO 2022 IR 87';
+    // 山田^太郎 and "Mr 山田太郎様" in ISO 2022 IR 87 (as Python's iso2022_jp codec writes them).
+    const name = jis(27, 36, 66, 59, 51, 69, 68, 27, 40, 66, 94, 27, 36, 66, 66, 64, 79, 58, 27, 40, 66, 0x20);
+    const model = jis(77, 114, 32, 27, 36, 66, 59, 51, 69, 68, 66, 64, 79, 58, 77, 77, 27, 40, 66, 0x20);
+    const dataset = ds(
+      { tag: 0x00080005, vr: 'CS', value: ['', 'ISO 2022 IR 87'] },
+      text(0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.7'),
+      { tag: 0x00081090, vr: 'LO', value: ['Mr 山田太郎様'], raw: model, rawCharset: charsets },
+      { tag: 0x00100010, vr: 'PN', value: ['山田^太郎'], raw: name, rawCharset: charsets },
+      text(0x00100020, 'LO', ID),
+    );
+    const input = writeDicom(file(dataset));
+    expect(readDicom(input).dataset.elements.get(0x00081090)?.value).toEqual(['Mr 山田太郎様']);
+    const result = anonymizeBytes(input, { secret: SECRET });
+    const out = readDicom(Buffer.concat(result.chunks.map((c) => Buffer.from(c))));
+    expect(out.dataset.elements.get(0x00080005)?.value).toEqual(['ISO_IR 192']);
+    expect(str(out.dataset, 0x00081090)).toBe('Mr ****様');
+    expect(result.report.warnings).toContain('text the profile changed cannot be encoded in Specific Character Set "\\ISO 2022 IR 87": the file is written in UTF-8 (Specific Character Set ISO_IR 192)');
+  });
+});
