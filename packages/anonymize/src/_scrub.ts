@@ -18,11 +18,19 @@ export interface Scrubber {
 const MIN_TOKEN = 3;
 const MIN_WORD = 4;
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
 function dateSpellings(value: string): string[] {
   const m = /^(\d{4})(\d{2})(\d{2})$/.exec(value);
   if (!m) return [value];
   const [, y, mo, d] = m as unknown as [string, string, string, string];
-  return [value, `${y}-${mo}-${d}`, `${d}.${mo}.${y}`, `${mo}/${d}/${y}`, `${d}/${mo}/${y}`, `${y}/${mo}/${d}`];
+  const spellings = [value, `${y}-${mo}-${d}`, `${d}.${mo}.${y}`, `${mo}/${d}/${y}`, `${d}/${mo}/${y}`, `${y}/${mo}/${d}`, `${y}.${mo}.${d}`];
+  // With the month's English abbreviation (case is ignored when matching): 31 Dec 1977, 31-Dec-1977, Dec 31, 1977.
+  const month = MONTHS[Number(mo) - 1];
+  if (month !== undefined) {
+    for (const day of new Set([d, String(Number(d))])) spellings.push(`${day} ${month} ${y}`, `${day}-${month}-${y}`, `${month} ${day}, ${y}`, `${month} ${day} ${y}`);
+  }
+  return spellings;
 }
 
 /**
@@ -111,6 +119,8 @@ function tokensOf(inputs: readonly ScrubInput[]): Set<string> {
         continue;
       }
       addToken(value);
+      // A date-time's date, in the spellings of a date.
+      if (vr === 'DT' && /^\d{8}/.test(value.trim())) for (const spelling of dateSpellings(value.trim().slice(0, 8))) addToken(spelling);
       if (vr === 'PN') {
         for (const part of value.split(/[\^=]/)) if (part.trim().length >= 2) tokens.add(part.trim().toLowerCase());
       } else if (words) {

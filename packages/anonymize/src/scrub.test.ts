@@ -90,6 +90,15 @@ describe('free-text scrubber', () => {
     expect(scrubber.scrub('Smithson \u017Fmith')).toBe('*****son *****');
   });
 
+  it('blanks a date (and the date of a date-time) in its common spellings, with the month spelled out too', () => {
+    const scrubber = createScrubber();
+    scrubber.add('DA', ['19771231'], false);
+    scrubber.add('DT', ['20190305101500+0100'], false);
+    expect(scrubber.scrub('dob 1977-12-31, 31.12.1977, 1977.12.31, 31 Dec 1977, 31-DEC-1977, Dec 31, 1977; seen 5 Mar 2019')).toBe(
+      'dob **********, **********, **********, ***********, ***********, ************; seen **********',
+    );
+  });
+
   it('blanks short name parts in scripts written without spaces (Han, kana) wherever they occur', () => {
     const scrubber = createScrubber();
     scrubber.add('PN', ['Yamada^Tarou=山田^太郎=やまだ^たろう'], false);
