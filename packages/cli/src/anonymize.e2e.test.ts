@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { anonymizeBytes } from '@dicom-tools/anonymize';
 import { corpusFile } from '@dicom-tools/test-fixtures';
+import { execFileSync } from 'node:child_process';
 import { runCli } from './_run-cli.test-util.js';
 
 const PACKAGE_DIR = resolve(__dirname, '..');
@@ -61,6 +62,18 @@ describe('dicom-tools anonymize', () => {
     dir = mkdtempSync(join(tmpdir(), 'dicom-tools-anon-e2e-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('fails at once with CORE_IO, not a hang, for a FIFO or a device given as the file (store too)', () => {
+    const fifo = join(dir, 'pipe.dcm');
+    execFileSync('mkfifo', [fifo]);
+    for (const path of [fifo, '/dev/zero']) {
+      const run = cli(['anonymize', path, '--dry-run', '--secret', 's']);
+      expect([run.status, run.stderr]).toEqual([1, `dicom-tools: ${path}: cannot read: not a regular file (a FIFO, socket or device) [CORE_IO]\n`]);
+      const store = cli(['store', path, '-p', '1']);
+      expect(store.status).not.toBe(0);
+      expect(store.stderr).toContain(`${path}: cannot read: not a regular file`);
+    }
+  });
 
   it('is listed in --help', () => {
     const r = cli(['--help']);

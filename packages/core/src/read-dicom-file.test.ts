@@ -1,5 +1,6 @@
 // readDicomFile (fs/promises) and readDicomFileSync (blocking): the same result as readDicom on the file's bytes,
 // header-only reads that grow past their first read, and every I/O failure as CORE_IO naming the file.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,6 +119,19 @@ describe('readDicomFileSync and readDicomFile', () => {
         for (const error of [await failure(() => readDicomFileSync(path, options)), await failure(() => readDicomFile(path, options))]) {
           expect(error).toMatchObject({ code: 'CORE_IO', file: path });
           expect((error as Error).message).toMatch(reason);
+        }
+      }
+    }
+  });
+
+  it('fail at once with CORE_IO for a FIFO (whose open would wait for a writer) and a device that never ends (/dev/zero)', async () => {
+    const fifo = join(dir, 'pipe.dcm');
+    execFileSync('mkfifo', [fifo]);
+    for (const options of [{}, { stopBeforePixelData: true }]) {
+      for (const path of [fifo, '/dev/zero']) {
+        for (const error of [await failure(() => readDicomFileSync(path, options)), await failure(() => readDicomFile(path, options))]) {
+          expect(error).toMatchObject({ code: 'CORE_IO', file: path });
+          expect((error as Error).message).toMatch(/not a regular file/);
         }
       }
     }

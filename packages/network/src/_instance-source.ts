@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { DicomError, fileSystemError, readDicomFile, scanFileMeta, type DicomFile } from '@dicom-tools/core';
 
@@ -19,6 +19,14 @@ function cannotRead(path: string, error: unknown): DicomError {
   return fileSystemError(error, path, 'cannot read');
 }
 
+/** Opening for reading without blocking on a FIFO (its open waits for a writer); no effect on a regular file. */
+const READ_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
+
+/** Throws CORE_IO unless `stats` are a regular file's: a FIFO or a device (`/dev/zero`) would block or never end. */
+function checkRegular(stats: Stats, path: string): void {
+  if (!stats.isFile()) throw new DicomError('CORE_IO', `cannot read: not a regular file`, { file: path });
+}
+
 /**
  * {@link scanInstance} for the common case, with blocking calls (a scan of many files is then a few milliseconds
  * per hundred, without thread-pool round trips): the file meta names SOP class, instance and syntax. Undefined
@@ -27,12 +35,14 @@ function cannotRead(path: string, error: unknown): DicomError {
 export function scanInstanceSync(path: string): InstanceSource | undefined {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, READ_FLAGS);
   } catch (error) {
     throw cannotRead(path, error);
   }
   try {
-    const { size } = fstatSync(fd);
+    const stats = fstatSync(fd);
+    checkRegular(stats, path);
+    const { size } = stats;
     for (let length = META_READ; ; length *= 4) {
       const buffer = Buffer.allocUnsafe(Math.min(length, size));
       const bytesRead = readSync(fd, buffer, 0, buffer.length, 0);
@@ -59,12 +69,14 @@ export function scanInstanceSync(path: string): InstanceSource | undefined {
 export async function scanInstance(path: string): Promise<InstanceSource> {
   let handle;
   try {
-    handle = await open(path, 'r');
+    handle = await open(path, READ_FLAGS);
   } catch (error) {
     throw cannotRead(path, error);
   }
   try {
-    const { size } = await handle.stat();
+    const stats = await handle.stat();
+    checkRegular(stats, path);
+    const { size } = stats;
     for (let length = META_READ; ; length *= 4) {
       const buffer = Buffer.allocUnsafe(Math.min(length, size));
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
