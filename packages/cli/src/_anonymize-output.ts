@@ -3,16 +3,6 @@ import { stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from './_usage-error.js';
 
-/** True when `a` and `b` name the same existing file (same device and inode). */
-export async function sameFile(a: string, b: string): Promise<boolean> {
-  try {
-    const [sa, sb] = await Promise.all([stat(a), stat(b)]);
-    return sa.dev === sb.dev && sa.ino === sb.ino;
-  } catch {
-    return false;
-  }
-}
-
 /** The kind of thing at `path`, or undefined when nothing is there. */
 export async function kindOf(path: string): Promise<'file' | 'directory' | undefined> {
   try {

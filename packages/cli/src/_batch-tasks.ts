@@ -9,7 +9,7 @@ import { createTranscodeCodecs, resolveTransferSyntax, transcode } from '@dicom-
 import { prepareBatchAnonymize } from './_anonymize-batch.js';
 import type { AnonymizeFlags } from './_anonymize-settings.js';
 import { UsageError } from './_usage-error.js';
-import { makeFolder } from './_folders.js';
+import { makeFolder } from './_paths.js';
 
 /** The operations of `dicom-tools batch`. */
 export const BATCH_OPERATIONS = ['anonymize', 'convert', 'decompress', 'transcode', 'validate'] as const;

@@ -1,5 +1,4 @@
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { realpath } from 'node:fs/promises';
 import { editTags, isDicomError, parseTagPath, withFile, writeDicomFile, type TagChange, type TagEdit } from '@dicom-tools/core';
 import type { CommandContext, CommonOptions } from './context.js';
 import { printJson } from './_print-json.js';
@@ -7,6 +6,7 @@ import { DEFAULT_MAX_VALUE_CHARS, printable } from './_element-text.js';
 import { ExitCodes } from './exit-codes.js';
 import { readInput } from './_read-input.js';
 import { UsageError } from './_usage-error.js';
+import { overwritesInput } from './_paths.js';
 
 /** Flags shared by `modify-tag` and `modify-tags`. */
 export interface EditOptions extends CommonOptions {
@@ -19,25 +19,17 @@ export interface EditOptions extends CommonOptions {
 async function targetOf(file: string, options: EditOptions): Promise<string | undefined> {
   if (options.inPlace === true) {
     if (options.output !== undefined) throw new UsageError('give either -o/--output or --in-place, not both');
-    return file;
+    // The file itself, not a symbolic link to it: the new file replaces the one the link points to, link kept.
+    return realpath(file).catch(() => file);
   }
   if (options.output === undefined) {
     if (options.dryRun === true) return undefined;
     throw new UsageError(`${file}: refusing to write over the input: give -o PATH for a new file, or --in-place to overwrite it`);
   }
-  if (resolve(options.output) === resolve(file) || (await sameFile(options.output, file))) {
+  if (await overwritesInput(options.output, file)) {
     throw new UsageError(`${file}: -o names the input file itself: use --in-place to overwrite it`);
   }
   return options.output;
-}
-
-async function sameFile(a: string, b: string): Promise<boolean> {
-  try {
-    const [sa, sb] = await Promise.all([stat(a), stat(b)]);
-    return sa.dev === sb.dev && sa.ino === sb.ino;
-  } catch {
-    return false; // one of them does not exist (yet): not the same file
-  }
 }
 
 /** Checks every edit's path before any file is read, so that a misspelt keyword is a usage error (exit 2). */

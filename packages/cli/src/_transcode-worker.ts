@@ -2,12 +2,12 @@
 // thread, or as the task module of @dicom-tools/batch's worker pool (loaded by file URL, found beside bin.js), where
 // each worker thread builds its codecs (and so loads each WASM module) once.
 import { access, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { createCodecRegistry, getString, isDicomError, readDicomFile, writeDicom, writeFileAtomic, type CodecRegistry } from '@dicom-tools/core';
 import { createTranscodeCodecs, transcode, type TranscodeOptions } from '@dicom-tools/transcode';
 import { looksLikeDicomError, oneLine } from './_report-error.js';
 import { UsageError } from './_usage-error.js';
-import { makeFolder } from './_folders.js';
+import { makeFolder, overwritesInput } from './_paths.js';
 
 /** What every file of one run shares: the target and the encode settings (plain data: it crosses threads). */
 export interface TranscodeSetup {
@@ -41,7 +41,7 @@ async function exists(path: string): Promise<boolean> {
 export async function transcodeFile(job: TranscodeJob, setup: TranscodeSetup, codecs: CodecRegistry, signal?: AbortSignal): Promise<TranscodeFileResult> {
   const { input, output } = job;
   try {
-    if (resolve(output) === resolve(input)) throw new UsageError(`${input}: the output would overwrite the input; choose another -o`);
+    if (await overwritesInput(output, input)) throw new UsageError(`${input}: the output would overwrite the input; choose another -o`);
     if (!setup.force && (await exists(output))) throw new UsageError(`${output} exists: pass --force to overwrite it`);
     const settings: TranscodeOptions = {
       codecs, verify: setup.verify,

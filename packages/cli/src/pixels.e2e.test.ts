@@ -2,7 +2,7 @@
 // `node packages/cli/dist/bin.js`. Expected values come from numpy/pydicom, `file`, dcmdump, pngjs / jpeg-js (real
 // decoders) or the input files, never from our own output.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { corpusFile } from '@dicom-tools/test-fixtures';
@@ -140,6 +140,32 @@ describe('stats and histogram', () => {
     expect(text.stdout.trim().split('\n')).toHaveLength(8);
     expect(cli(['histogram', corpusFile('CT_small.dcm'), '--bins', 'many']).status).toBe(2);
     expect(cli(['stats', corpusFile('CT_small.dcm'), '--frame', '2']).status).toBe(2);
+  });
+});
+
+describe('outputs and inputs', () => {
+  it('never writes over the input, by its name or through a symbolic link, --force or not; --in-place through a link edits the file it points to', () => {
+    const folder = mkdtempSync(join(work, 'inputs-'));
+    const input = copy('MR_small.dcm', folder);
+    const rle = copy('MR_small_RLE.dcm', folder);
+    const link = join(folder, 'link.dcm');
+    const rleLink = join(folder, 'rle-link.dcm');
+    symlinkSync(input, link);
+    symlinkSync(rle, rleLink);
+    const before = [readFileSync(input), readFileSync(rle)];
+    for (const args of [
+      ['to-image', input, '-o', input, '--force'], ['to-image', link, '-o', input, '--force'],
+      ['decompress', rleLink, '-o', rle, '--force'], ['transcode', link, '--syntax', 'rle', '-o', input, '--force'],
+    ]) {
+      const run = cli(args);
+      expect([args.join(' '), run.status === 0, run.stderr]).toEqual([args.join(' '), false, `dicom-tools: ${args[1]}: the output would overwrite the input; choose another -o\n`]);
+    }
+    expect(readFileSync(input).equals(before[0]!)).toBe(true);
+    expect(readFileSync(rle).equals(before[1]!)).toBe(true);
+    const edit = cli(['modify-tag', link, '-t', 'PatientName', '--value', 'Edited^Name', '--in-place']);
+    expect(edit.status).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(input).includes(Buffer.from('Edited^Name'))).toBe(true);
   });
 });
 

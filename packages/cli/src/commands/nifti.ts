@@ -5,7 +5,7 @@ import { ExitCodes } from '../exit-codes.js';
 import { printJson } from '../_print-json.js';
 import { UsageError } from '../_usage-error.js';
 import { outputPath, printWarnings, readOptionsFor, selectSeries, seriesJson, stemOf, volumeJson, volumeSummary, type VolumeInputOptions } from '../_volume-command.js';
-import { ensureParent } from '../_folders.js';
+import { ensureParent } from '../_paths.js';
 
 /** Flags of `dicom-tools nifti`. */
 export interface NiftiOptions extends CommonOptions, VolumeInputOptions {

@@ -7,7 +7,7 @@ import { printJson } from '../_print-json.js';
 import { ExitCodes } from '../exit-codes.js';
 import { readInput } from '../_read-input.js';
 import { UsageError } from '../_usage-error.js';
-import { makeFolder } from '../_folders.js';
+import { makeFolder, overwritesInput } from '../_paths.js';
 
 /** Flags of `dicom-tools split-multiframe`. */
 export interface SplitMultiframeOptions extends CommonOptions {
@@ -39,6 +39,7 @@ export async function runSplitMultiframe(file: string, options: SplitMultiframeO
   }
   const indexes = frames ?? parts.map((_, i) => i);
   const targets = indexes.map((i) => join(folder, `${stem(file)}-frame-${String(i + 1).padStart(4, '0')}.dcm`));
+  for (const target of targets) if (await overwritesInput(target, file)) throw new UsageError(`${file}: the output would overwrite the input; choose another -o`);
   if (options.force !== true) {
     const existing = targets.find((t) => existsSync(t));
     if (existing !== undefined) throw new UsageError(`${existing} exists: give --force to overwrite it`);

@@ -10,7 +10,7 @@ import { printJson } from '../_print-json.js';
 import { ExitCodes } from '../exit-codes.js';
 import { readInput } from '../_read-input.js';
 import { UsageError } from '../_usage-error.js';
-import { makeFolder } from '../_folders.js';
+import { makeFolder, overwritesInput } from '../_paths.js';
 
 /** Flags of `dicom-tools to-image`. */
 export interface ToImageOptions extends CommonOptions {
@@ -96,6 +96,7 @@ export async function runToImage(file: string, options: ToImageOptions, context:
   const frames = options.allFrames === true ? Array.from({ length: count }, (_, i) => i) : [frameIndexOption(options.frame) ?? 0];
   if (frames[0]! >= count) throw new UsageError(`${file}: --frame ${frames[0]! + 1} does not exist: the image has ${count} frame(s)`);
   const targets = targetsOf(file, frames, options.output, plan.format === 'png' ? 'png' : 'jpg');
+  for (const target of targets) if (await overwritesInput(target, file)) throw new UsageError(`${file}: the output would overwrite the input; choose another -o`);
   if (options.force !== true) {
     const existing = targets.find((t) => existsSync(t));
     if (existing !== undefined) throw new UsageError(`${existing} exists: give --force to overwrite it`);

@@ -1,0 +1,32 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileSystemError } from '@dicom-tools/core';
+
+/** Creates folder `folder` (and its parents) when missing; CORE_IO naming it when it cannot be made. */
+export async function makeFolder(folder: string): Promise<void> {
+  try {
+    await mkdir(folder, { recursive: true });
+  } catch (error) {
+    throw fileSystemError(error, folder, 'cannot create the folder');
+  }
+}
+
+/** Creates the folder `path` goes in, when missing (an -o into a new folder). */
+export function ensureParent(path: string): Promise<void> {
+  return makeFolder(dirname(resolve(path)));
+}
+
+/** True when `a` and `b` name the same existing file (same device and inode: through links and symbolic links too). */
+export async function sameFile(a: string, b: string): Promise<boolean> {
+  try {
+    const [sa, sb] = await Promise.all([stat(a), stat(b)]);
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return false; // one of them does not exist (yet): not the same file
+  }
+}
+
+/** True when writing `output` would write over `input`: the same path, or the same file by another name. */
+export async function overwritesInput(output: string, input: string): Promise<boolean> {
+  return resolve(output) === resolve(input) || (await sameFile(output, input));
+}
