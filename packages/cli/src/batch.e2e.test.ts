@@ -499,6 +499,21 @@ describe('dicom-tools batch', () => {
     }
   });
 
+  it('mirrors two inputs with the same folder name into two folders (data, data-2): no output written over another', () => {
+    for (const [parent, source] of [['x', 'MR_small.dcm'], ['y', 'CT_small.dcm']] as const) {
+      mkdirSync(join(dir, parent, 'data'), { recursive: true });
+      copyFileSync(corpusFile(source), join(dir, parent, 'data', 'img.dcm'));
+    }
+    for (const jobs of [['--jobs', '2'], ['--no-workers']]) {
+      const out = join(dir, `same-names${jobs.join('')}`);
+      const run = cli(['batch', 'transcode', '-s', 'rle', join(dir, 'x', 'data'), join(dir, 'y', 'data'), '-o', out, ...jobs]);
+      expect(run.status).toBe(0);
+      expect(tree(out)).toEqual(['data-2/img.dcm', 'data/img.dcm']);
+      expect(dumpValue(join(out, 'data', 'img.dcm'), '0008,0060')).toBe('[MR]');
+      expect(dumpValue(join(out, 'data-2', 'img.dcm'), '0008,0060')).toBe('[CT]');
+    }
+  });
+
   it('rejects an unknown operation and a missing -o with exit 2', () => {
     expect(cli(['batch', 'frobnicate', input]).status).toBe(2);
     expect(cli(['batch', 'decompress', input]).status).toBe(2);

@@ -57,8 +57,22 @@ export async function runBatchCommand(operation: string, inputs: readonly string
     for (const input of inputs) if ((await kindOf(input)) === 'directory') checkOutputFolder(input, options.output);
   }
   if (options.report !== undefined && inputs.some((i) => resolve(i) === resolve(options.report!))) throw new UsageError(`${options.report}: --report names an input`);
-  // Several inputs: each is mirrored into OUT/<its folder name>, so that two trees cannot collide.
-  const prefixOf = (root: string): string | undefined => (inputs.length > 1 ? basename(resolve(root)) : undefined);
+  // Several inputs: each is mirrored into OUT/<its folder name>, so that two trees cannot collide; two inputs with the
+  // same folder name (x/data, y/data) get data and data-2, in the order given.
+  const prefixes = new Map<string, string>();
+  if (inputs.length > 1) {
+    const used = new Set<string>();
+    for (const root of inputs.flatMap((i) => [i, dirname(i)])) {
+      if (prefixes.has(root)) continue;
+      const name = basename(resolve(root));
+      let unique = name;
+      for (let k = 2; used.has(unique); k++) unique = `${name}-${k}`;
+      used.add(unique);
+      prefixes.set(root, unique);
+    }
+  }
+  // (A root that is neither an input nor its folder, the folder before a pattern's wildcard: its folder name.)
+  const prefixOf = (root: string): string | undefined => prefixes.get(root) ?? (inputs.length > 1 ? basename(resolve(root)) : undefined);
   // anonymize runs its own worker threads (threads), naming the outputs in input order whatever the thread count.
   const task = await prepareTask(op, { ...options, threads: options.workers === false ? 1 : concurrency }, prefixOf); // also checks the flags before any file is read
   let pool: WorkerPool<BatchInput, BatchOutcome> | undefined;
@@ -70,9 +84,8 @@ export async function runBatchCommand(operation: string, inputs: readonly string
       ...(options.output !== undefined ? { output: options.output } : {}), ...(options.syntax !== undefined ? { syntax: options.syntax } : {}),
       ...(options.dryRun === true ? { dryRun: true } : {}), ...(options.resume === true ? { resume: true } : {}),
     };
-    const prefixes = Object.fromEntries(inputs.flatMap((i) => [i, dirname(i)]).map((root) => [root, prefixOf(root)]).filter((e): e is [string, string] => e[1] !== undefined));
     if (entry !== undefined) {
-      pool = createWorkerPool<BatchInput, BatchOutcome>({ module: entry, exportName: 'batchTask', size: concurrency, taskOptions: { operation: op, flags, prefixes, several: inputs.length > 1 } });
+      pool = createWorkerPool<BatchInput, BatchOutcome>({ module: entry, exportName: 'batchTask', size: concurrency, taskOptions: { operation: op, flags, prefixes: Object.fromEntries(prefixes), several: inputs.length > 1 } });
     }
   }
   const run = pool !== undefined ? pool.run : (input: BatchInput): Promise<BatchOutcome> => task.run(input);
