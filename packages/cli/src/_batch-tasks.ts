@@ -151,15 +151,23 @@ export async function prepareTask(operation: BatchOperation, flags: BatchTaskFla
             : Math.max(1, frameCount(loaded().dataset));
           const outputs: string[] = [];
           let action: BatchOutcome['action'] = 'resumed';
-          for (let k = 0; k < frames; k++) {
-            const suffix = frames === 1 ? '.png' : `_f${String(k + 1).padStart(4, '0')}.png`;
-            const done = await finish(mirroredPath(input, out ?? '', prefixOf(input.root), suffix), verifiesAsPng, async () => {
-              const whole = loaded();
-              const frame = await decodeFrame(whole, k, 'encapsulated' in (whole.dataset.elements.get(0x7fe00010) ?? {}) ? { codecs: codecsOnce() } : {});
-              return [await encodePng(renderFrame(frame, whole.dataset))];
-            });
-            outputs.push(done.output ?? '');
-            if (done.action !== 'resumed') action = done.action;
+          // A frame that fails fails the file: the frames this run wrote for it are removed (no partial output).
+          const wrote: string[] = [];
+          try {
+            for (let k = 0; k < frames; k++) {
+              const suffix = frames === 1 ? '.png' : `_f${String(k + 1).padStart(4, '0')}.png`;
+              const done = await finish(mirroredPath(input, out ?? '', prefixOf(input.root), suffix), verifiesAsPng, async () => {
+                const whole = loaded();
+                const frame = await decodeFrame(whole, k, 'encapsulated' in (whole.dataset.elements.get(0x7fe00010) ?? {}) ? { codecs: codecsOnce() } : {});
+                return [await encodePng(renderFrame(frame, whole.dataset))];
+              });
+              outputs.push(done.output ?? '');
+              if (done.action === 'written' && done.output !== undefined) wrote.push(done.output);
+              if (done.action !== 'resumed') action = done.action;
+            }
+          } catch (error) {
+            await Promise.all(wrote.map((path) => unlink(path).catch(() => undefined)));
+            throw error;
           }
           return { output: outputs[0] ?? '', action, ...(frames > 1 ? { outputs } : {}) };
         },

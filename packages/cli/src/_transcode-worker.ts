@@ -3,7 +3,7 @@
 // each worker thread builds its codecs (and so loads each WASM module) once.
 import { access, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { createCodecRegistry, getString, isDicomError, readDicomFile, writeDicom, writeFileAtomic, type CodecRegistry } from '@dicom-tools/core';
+import { createCodecRegistry, isDicomError, readDicomFile, writeDicom, writeFileAtomic, type CodecRegistry, type DicomFile } from '@dicom-tools/core';
 import { createTranscodeCodecs, transcode, type TranscodeOptions } from '@dicom-tools/transcode';
 import { looksLikeDicomError, oneLine } from './_report-error.js';
 import { UsageError } from './_usage-error.js';
@@ -53,18 +53,27 @@ export async function transcodeFile(job: TranscodeJob, setup: TranscodeSetup, co
     const file = await readDicomFile(input, signal !== undefined ? { signal } : {});
     const out = await transcode(file, setup.uid, settings);
     const bytes = writeDicom(out);
+    // Everything the result reports is worked out before the output is written: a failure leaves no output behind.
+    const bytesIn = (await stat(input)).size;
+    const uidAfter = sopInstanceUid(out);
+    // A lossy encode is a new instance (transcode gives it a new SOP Instance UID); nothing else changes the UID.
+    const lossy = uidAfter !== sopInstanceUid(file);
     await makeFolder(dirname(output));
     await writeFileAtomic(output, bytes, signal);
-    const bytesIn = (await stat(input)).size;
-    // A lossy encode is a new instance (transcode gives it a new SOP Instance UID); nothing else changes the UID.
-    const lossy = getString(out.dataset, 0x00080018) !== getString(file.dataset, 0x00080018);
-    return { input, ok: true, output, transferSyntaxUID: setup.uid, bytesIn, bytesOut: bytes.length, lossy, sopInstanceUID: getString(out.dataset, 0x00080018) };
+    return { input, ok: true, output, transferSyntaxUID: setup.uid, bytesIn, bytesOut: bytes.length, lossy, sopInstanceUID: uidAfter };
   } catch (error) {
     if (isDicomError(error, 'CORE_ABORTED')) throw error;
     if (error instanceof UsageError) return { input, ok: false, output, error: { code: 'USAGE', message: error.message } };
     if (!looksLikeDicomError(error)) throw error;
     return { input, ok: false, output, error: { code: error.code, message: oneLine(error.file !== undefined ? error.message : `${input}: ${error.message}`) } };
   }
+}
+
+/** The SOP Instance UID of `file`, or undefined when it has none readable as text (a UID written with VR UN). */
+function sopInstanceUid(file: DicomFile): string | undefined {
+  const element = file.dataset.elements.get(0x00080018);
+  const value = element !== undefined && Array.isArray(element.value) ? (element.value as readonly unknown[])[0] : undefined;
+  return typeof value === 'string' ? value.trim() : undefined;
 }
 
 // One codec registry per setup object, i.e. per worker thread (the pool clones the setup once per worker). Keyed

@@ -169,6 +169,24 @@ describe('outputs and inputs', () => {
   });
 });
 
+describe('a frame that cannot be decoded after others were written', () => {
+  it('leaves no image of the file behind: to-image --all-frames exits 1, batch convert reports the file failed (exit 3)', () => {
+    const folder = mkdtempSync(join(work, 'bad-frame-'));
+    const bytes = readFileSync(corpusFile('SC_rgb_rle_2frame.dcm'));
+    bytes.fill(0, 2100, 2110); // inside the second frame's RLE segments: frame 1 decodes, frame 2 does not
+    const input = join(folder, 'bad.dcm');
+    writeFileSync(input, bytes);
+    const images = join(folder, 'images');
+    const run = cli(['to-image', input, '--all-frames', '-o', images]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/TRANSCODE_DECODE_FAILED/);
+    expect(readdirSync(images)).toEqual([]);
+    const batch = cli(['batch', 'convert', input, '-o', join(folder, 'converted')]);
+    expect(batch.status).toBe(3);
+    expect(existsSync(join(folder, 'converted')) ? readdirSync(join(folder, 'converted'), { recursive: true }) : []).toEqual([]);
+  });
+});
+
 describe('an output folder that cannot be made', () => {
   it('is a CORE_IO error naming it (exit 1) for split-multiframe, to-image --all-frames and batch convert, not an internal error', () => {
     const input = copy('SC_rgb_rle_2frame.dcm', mkdtempSync(join(work, 'nofolder-')));

@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import {
   decodeFrame, describePixels, encodeJpeg, encodePng, renderFrame, isDicomError, withFile, writeFileAtomic, type RenderedImage, type WindowChoice,
@@ -104,22 +105,30 @@ export async function runToImage(file: string, options: ToImageOptions, context:
   if (options.output !== undefined && targets.length > 1) await makeFolder(options.output);
   const codecs = await codecsFor(dicom);
   const written: object[] = [];
-  for (let k = 0; k < frames.length; k++) {
-    context.signal.throwIfAborted();
-    const index = frames[k]!;
-    let bytes: Uint8Array;
-    let image: RenderedImage;
-    try {
-      const frame = await decodeFrame(dicom, index, { signal: context.signal, ...(codecs !== undefined ? { codecs } : {}) });
-      image = renderFrame(frame, dicom.dataset, { window: plan.window, bitDepth: plan.bitDepth });
-      bytes = plan.format === 'png' ? await encodePng(image, { text: textChunks(image) }) : await encodeJpeg(image, plan.quality !== undefined ? { quality: plan.quality } : {});
-    } catch (error) {
-      throw isDicomError(error) ? withFile(error, file) : error;
+  // A frame that fails fails the command: the frames it already wrote are removed (no partial output).
+  const paths: string[] = [];
+  try {
+    for (let k = 0; k < frames.length; k++) {
+      context.signal.throwIfAborted();
+      const index = frames[k]!;
+      let bytes: Uint8Array;
+      let image: RenderedImage;
+      try {
+        const frame = await decodeFrame(dicom, index, { signal: context.signal, ...(codecs !== undefined ? { codecs } : {}) });
+        image = renderFrame(frame, dicom.dataset, { window: plan.window, bitDepth: plan.bitDepth });
+        bytes = plan.format === 'png' ? await encodePng(image, { text: textChunks(image) }) : await encodeJpeg(image, plan.quality !== undefined ? { quality: plan.quality } : {});
+      } catch (error) {
+        throw isDicomError(error) ? withFile(error, file) : error;
+      }
+      await writeFileAtomic(targets[k]!, bytes);
+      paths.push(targets[k]!);
+      const voi = image.voi?.kind === 'window' ? { center: image.voi.center, width: image.voi.width, function: image.voi.function } : image.voi !== undefined ? { lut: true } : null;
+      written.push({ frame: index + 1, output: targets[k]!, width: image.width, height: image.height, channels: image.channels, bitDepth: image.bitDepth, voiSource: image.voiSource, voi, inverted: image.inverted, ...(image.storedOffset !== undefined ? { storedOffset: image.storedOffset } : {}) });
+      if (options.json !== true && options.quiet !== true) context.io.stdout(`wrote ${targets[k]!}\n`);
     }
-    await writeFileAtomic(targets[k]!, bytes);
-    const voi = image.voi?.kind === 'window' ? { center: image.voi.center, width: image.voi.width, function: image.voi.function } : image.voi !== undefined ? { lut: true } : null;
-    written.push({ frame: index + 1, output: targets[k]!, width: image.width, height: image.height, channels: image.channels, bitDepth: image.bitDepth, voiSource: image.voiSource, voi, inverted: image.inverted, ...(image.storedOffset !== undefined ? { storedOffset: image.storedOffset } : {}) });
-    if (options.json !== true && options.quiet !== true) context.io.stdout(`wrote ${targets[k]!}\n`);
+  } catch (error) {
+    await Promise.all(paths.map((path) => unlink(path).catch(() => undefined)));
+    throw error;
   }
   if (options.json === true) printJson(context.io, { file, format: plan.format, images: written });
   return ExitCodes.ok;
