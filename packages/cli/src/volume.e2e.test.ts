@@ -173,6 +173,23 @@ describe('dicom-tools nifti', () => {
     expect(run.stderr).toMatch(/in empty \(no files\) \[VOLUME_NO_IMAGES\]\n$/);
   });
 
+  it('passes over at once a file whose Rows, Columns or Number of Frames declare more pixel data than a file holds (no internal error)', async () => {
+    const [huge] = ctSeries({ slices: 1, seed: 'huge' });
+    setValue(huge!.dataset, Tags.Rows, 65535);
+    setValue(huge!.dataset, Tags.Columns, 65535);
+    await writeSeries('huge', [huge!]);
+    const [frames] = ctSeries({ slices: 1, seed: 'frames' });
+    setValue(frames!.dataset, Tags.NumberOfFrames, '1000000');
+    await writeSeries('frames', [frames!]);
+    for (const folder of ['huge', 'frames']) {
+      const started = Date.now();
+      const run = cli(['volume', folder, '-o', `out/${folder}.npy`]);
+      expect([folder, run.status]).toEqual([folder, 1]);
+      expect(run.stderr).toMatch(/bad geometry: VOLUME_BAD_GEOMETRY\) \[VOLUME_NO_IMAGES\]\n$/);
+      expect(Date.now() - started).toBeLessThan(20_000);
+    }
+  });
+
   it('says which files were passed over and why when none holds an image (the first three by name)', () => {
     mkdirSync(join(work, 'bad'), { recursive: true });
     const slice = readFileSync(join(work, 'ct', 'IM000.dcm'));

@@ -19,7 +19,13 @@ export function placements(plan: VolumePlan): Placement[] {
 
 /** A zeroed voxel array for a plan. */
 export function voxelsFor(plan: VolumePlan): VoxelArray {
-  return allocateVoxels(plan.voxelType, plan.rows * plan.columns * plan.slices * plan.volumes.length);
+  const count = plan.rows * plan.columns * plan.slices * plan.volumes.length;
+  try {
+    return allocateVoxels(plan.voxelType, count);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new DicomError('VOLUME_UNSUPPORTED_PIXELS', `the volume of ${plan.columns} x ${plan.rows} x ${plan.slices} voxels (x ${plan.volumes.length}) is too large to hold in memory`, { cause: error });
+  }
 }
 
 const PIXEL_DATA = 0x7fe00010;

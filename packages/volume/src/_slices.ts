@@ -80,6 +80,9 @@ function group(perFrame: Dataset | undefined, shared: Dataset | undefined, tag: 
   return first(perFrame === undefined ? undefined : getSequence(perFrame, tag)) ?? first(shared === undefined ? undefined : getSequence(shared, tag));
 }
 
+/** The most pixel data one file can hold: the largest file the reader reads (2 GiB - 1). */
+const MAX_PIXEL_BYTES = 2 ** 31 - 1;
+
 function descriptorOf(dataset: Dataset): FrameDescriptor {
   return {
     rows: getNumber(dataset, Tags.Rows) ?? 0,
@@ -123,6 +126,12 @@ export function slicesOf(file: DicomFile, source: SliceSource): SliceInfo[] {
   const pixel = descriptorOf(dataset);
   const floatBits = floatBitsOf(file);
   const frames = Math.max(1, lenientNumber(dataset, Tags.NumberOfFrames) ?? 1);
+  // A file holds at most 2 GiB of pixel data (what the reader reads): a header that declares more (Rows, Columns
+  // or Number of Frames out of all proportion) describes no volume; found out here, before slices are planned.
+  const declared = pixel.rows * pixel.columns * Math.max(1, pixel.samplesPerPixel) * Math.max(1, Math.ceil((floatBits ?? pixel.bitsAllocated) / 8)) * frames;
+  if (declared > MAX_PIXEL_BYTES) {
+    throw new DicomError('VOLUME_BAD_GEOMETRY', `${pixel.rows} x ${pixel.columns} x ${frames} frame(s) declare ${declared} bytes of pixel data, more than a file holds`, { file: name });
+  }
   const sharedGroups = first(getSequence(dataset, Tags.SharedFunctionalGroupsSequence));
   const perFrameGroups = getSequence(dataset, Tags.PerFrameFunctionalGroupsSequence);
   const base = {
