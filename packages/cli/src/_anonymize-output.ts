@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { UsageError } from './_usage-error.js';
 
 /** The kind of thing at `path`, or undefined when nothing is there. */
 export async function kindOf(path: string): Promise<'file' | 'directory' | undefined> {
@@ -10,14 +9,6 @@ export async function kindOf(path: string): Promise<'file' | 'directory' | undef
     return s.isDirectory() ? 'directory' : 'file';
   } catch {
     return undefined;
-  }
-}
-
-/** Refuses an output folder that is the input folder or lies inside it (the walk would meet our own outputs). */
-export function checkOutputFolder(input: string, output: string): void {
-  const rel = relative(resolve(input), resolve(output));
-  if (rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !/^[A-Za-z]:/.test(rel))) {
-    throw new UsageError(`${output}: the output folder must not be the input folder or inside it`);
   }
 }
 

@@ -1,6 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { fileSystemError } from '@dicom-tools/core';
+import { UsageError } from './_usage-error.js';
 
 /** Creates folder `folder` (and its parents) when missing; CORE_IO naming it when it cannot be made. */
 export async function makeFolder(folder: string): Promise<void> {
@@ -29,4 +30,12 @@ export async function sameFile(a: string, b: string): Promise<boolean> {
 /** True when writing `output` would write over `input`: the same path, or the same file by another name. */
 export async function overwritesInput(output: string, input: string): Promise<boolean> {
   return resolve(output) === resolve(input) || (await sameFile(output, input));
+}
+
+/** Refuses an output folder that is the input folder or lies inside it (the walk would meet our own outputs). */
+export function checkOutputFolder(input: string, output: string): void {
+  const rel = relative(resolve(input), resolve(output));
+  if (rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !/^[A-Za-z]:/.test(rel))) {
+    throw new UsageError(`${output}: the output folder must not be the input folder or inside it`);
+  }
 }

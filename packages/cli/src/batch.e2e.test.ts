@@ -89,6 +89,8 @@ const NOT_DICOM: Record<string, RegExp> = {
   'series/DICOMDIR': /^DICOMDIR/,
 };
 const TRUNCATED = 'series/b/cut.dcm';
+/** `text` for a regular expression, its special characters escaped. */
+const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'batch-e2e-'));
@@ -153,6 +155,8 @@ describe('dicom-tools batch', () => {
     const run = cli(['batch', 'anonymize', input, '-o', out, '--secret', 'k', '--json']);
     expect(run.status).toBe(3);
     expectExactReport(JSON.parse(run.stdout) as Report, 'anonymize');
+    // With --json the failure is on stderr too, as for every command.
+    expect(run.stderr).toMatch(new RegExp(`^dicom-tools: ${escaped(join(input, TRUNCATED))}: truncated: .*\\[CORE_TRUNCATED\\]$`, 'm'));
     const written = tree(out);
     expect(written).toHaveLength(Object.keys(DICOM).length);
     const names = new Set(Object.values(DICOM).map((source) => dumpValue(corpusFile(source), '0010,0010')).filter((n) => n !== undefined && n !== '(no value available)'));

@@ -79,6 +79,12 @@ describe('dicom-tools search', () => {
     expect(rows.slice(1).some((r) => r[1] === 'Quote"s, Comma')).toBe(true);
   });
 
+  it('names an input that is not there on stderr (CORE_IO) and exits 3, as for a file it cannot read', () => {
+    const run = cli(['search', join(dir, 'no-such-folder'), '-q']);
+    expect(run.status).toBe(3);
+    expect(run.stderr).toBe(`dicom-tools: ${join(dir, 'no-such-folder')}: cannot read: no such file or folder [CORE_IO]\n`);
+  });
+
   it('a UID list matches any of its UIDs', () => {
     const uids = [...new Set(headers.map((h) => h.StudyInstanceUID))].slice(0, 2);
     const run = cli(['search', multi, '--where', `StudyInstanceUID=${uids.join('\\')}`, '--format', 'ndjson']);

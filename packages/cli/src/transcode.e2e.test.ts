@@ -48,6 +48,17 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+describe('dicom-tools transcode: inputs and outputs it refuses', () => {
+  it('a missing input is CORE_IO (exit 1); an output folder inside the input folder is a usage error (exit 2)', () => {
+    const missing = cli(['transcode', 'no-such.dcm', '--syntax', 'rle'], dir);
+    expect([missing.status, missing.stderr]).toEqual([1, 'dicom-tools: no-such.dcm: cannot read: no such file or folder [CORE_IO]\n']);
+    mkdirSync(join(dir, 'tree'), { recursive: true });
+    copyFileSync(corpusFile('MR_small.dcm'), join(dir, 'tree', 'mr.dcm'));
+    const inside = cli(['transcode', 'tree', '--syntax', 'rle', '-o', join('tree', 'out')], dir);
+    expect([inside.status, inside.stderr]).toEqual([2, `dicom-tools: ${join('tree', 'out')}: the output folder must not be the input folder or inside it\n`]);
+  });
+});
+
 describe('dicom-tools transcode', () => {
   it('writes <stem>_jpegls.dcm beside the input, which DCMTK sees as JPEG-LS and dcmdjpls decodes to the input pixels', () => {
     const run = cli(['transcode', 'CT_small.dcm', '--syntax', 'jpegls'], dir);

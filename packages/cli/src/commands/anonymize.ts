@@ -5,8 +5,8 @@ import type { AnonymizeReport } from '@dicom-tools/anonymize';
 import { runBatch } from '@dicom-tools/batch';
 import { fileSystemError, formatTag, walkFiles, withFile, writeFileAtomic } from '@dicom-tools/core';
 import type { CommandContext, CommonOptions } from '../context.js';
-import { checkOutputFolder, createOutputPlacer, kindOf, uidMapCsv } from '../_anonymize-output.js';
-import { sameFile } from '../_paths.js';
+import { createOutputPlacer, kindOf, uidMapCsv } from '../_anonymize-output.js';
+import { checkOutputFolder, sameFile } from '../_paths.js';
 import { anonymizeWorkerModule, createAnonymizeRunner, type AnonymizeOutcome } from '../_anonymize-runner.js';
 import { anonymizeSettingsOf, type AnonymizeFlags } from '../_anonymize-settings.js';
 import { createAnonymizeTaskState, createAnonymizer, type AnonymizeSetup, type AnonymizeSummary } from '../_anonymize-task.js';
@@ -152,6 +152,8 @@ export async function runAnonymize(input: string, options: AnonymizeOptions, con
     : `from ${settings.secretSource === 'file' ? '--secret-file' : '--secret'}`;
 
   if (options.json === true) {
+    // Errors go to stderr with --json too; the document holds them as well.
+    for (const outcome of outcomes) if (!outcome.ok) context.io.stderr(`${errorLine({ name: 'DicomError', ...outcome.error }, outcome.input)}\n`);
     printJson(context.io, {
       profile: settings.profile,
       options: settings.options,

@@ -5,7 +5,8 @@ import { createProgressPrinter } from '../_batch-progress.js';
 import { prefetch } from '../_prefetch.js';
 import { writeFileAtomic } from '@dicom-tools/core';
 import type { CommandContext, CommonOptions } from '../context.js';
-import { checkOutputFolder, kindOf } from '../_anonymize-output.js';
+import { kindOf } from '../_anonymize-output.js';
+import { checkOutputFolder } from '../_paths.js';
 import { BATCH_OPERATIONS, prepareTask, type BatchOperation, type BatchOutcome, type BatchTaskFlags } from '../_batch-tasks.js';
 import { numberOption } from '../_frame-option.js';
 import { printJson } from '../_print-json.js';
@@ -123,10 +124,9 @@ export async function runBatchCommand(operation: string, inputs: readonly string
       });
       if (!result.ok) {
         failed++;
-        if (options.json !== true) {
-          progress?.interrupt();
-          context.io.stderr(`${errorLine(result.error, result.input.path)}\n`);
-        }
+        // On stderr with --json too (the documented rule: errors still go to stderr).
+        progress?.interrupt();
+        context.io.stderr(`${errorLine(result.error, result.input.path)}\n`);
       } else if (result.value.valid === false) {
         invalid++;
       }

@@ -7,7 +7,8 @@ import {
 import { isDicomError, writeFileAtomic } from '@dicom-tools/core';
 import { loadInput } from '../_batch-tasks.js';
 import type { CommandContext, CommonOptions } from '../context.js';
-import { checkOutputFolder, kindOf } from '../_anonymize-output.js';
+import { kindOf } from '../_anonymize-output.js';
+import { checkOutputFolder } from '../_paths.js';
 import { numberOption } from '../_frame-option.js';
 import { printJson } from '../_print-json.js';
 import { errorLine } from '../_report-error.js';
@@ -81,7 +82,7 @@ export async function runOrganize(inputs: readonly string[], options: OrganizeOp
     report.add(result, (value) => ({ output: value.output, detail: { action: value.action, renamed: value.renamed } }));
     if (!result.ok) {
       failed++;
-      if (options.json !== true) context.io.stderr(`${errorLine(result.error, result.input.path)}\n`);
+      context.io.stderr(`${errorLine(result.error, result.input.path)}\n`);
     } else if (result.value.renamed) {
       renamed.push({ input: result.input.path, output: result.value.output });
     }

@@ -79,10 +79,17 @@ export async function runSearch(inputs: readonly string[], options: SearchOption
     const { dataset } = loadInput(input, { stopBeforePixelData: true });
     return Promise.resolve(matchesKeys(dataset, keys) ? tags.map((tag) => column(dataset, tag)) : undefined);
   };
-  for await (const result of runBatch(expandInputs(inputs), task, { concurrency, signal: context.signal })) {
+  // A path given that is not there, or a file that cannot be read, is a failure (named on stderr); files that are
+  // not DICOM are passed over in silence, as a search over a folder expects.
+  const onSkipped = ({ path, reason }: { readonly path: string; readonly reason: string }): void => {
+    if (reason !== 'no such file or folder' && !reason.startsWith('unreadable')) return;
+    unreadable++;
+    context.io.stderr(`${errorLine({ name: 'DicomError', code: 'CORE_IO', message: `${path}: cannot read: ${reason.replace(/^unreadable: /, '')}`, file: path })}\n`);
+  };
+  for await (const result of runBatch(expandInputs(inputs, { onSkipped }), task, { concurrency, signal: context.signal })) {
     if (!result.ok) {
       unreadable++;
-      if (options.quiet !== true) context.io.stderr(`${errorLine(result.error, result.input.path)}\n`);
+      context.io.stderr(`${errorLine(result.error, result.input.path)}\n`);
     } else if (result.value !== undefined) {
       rows.push({ path: result.input.path, values: result.value });
     }

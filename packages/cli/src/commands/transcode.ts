@@ -2,7 +2,7 @@ import { access, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { createWorkerPool, type WorkerPool } from '@dicom-tools/batch';
-import { createCodecRegistry, findDicomFiles, isDicomError, transferSyntaxInfo } from '@dicom-tools/core';
+import { createCodecRegistry, DicomError, findDicomFiles, isDicomError, transferSyntaxInfo } from '@dicom-tools/core';
 import { createTranscodeCodecs, resolveTransferSyntax, type ResolvedTransferSyntax } from '@dicom-tools/transcode';
 import type { CommandContext, CommonOptions } from '../context.js';
 import { numberOption } from '../_frame-option.js';
@@ -11,6 +11,7 @@ import { transcodeFile, type TranscodeFileResult, type TranscodeJob, type Transc
 import { ExitCodes } from '../exit-codes.js';
 import { UsageError } from '../_usage-error.js';
 import { workerModuleBesideProgram } from '../_worker-module.js';
+import { checkOutputFolder } from '../_paths.js';
 
 /** Flags of `dicom-tools transcode`. */
 export interface TranscodeCommandOptions extends CommonOptions {
@@ -67,6 +68,8 @@ async function plan(input: string, target: ResolvedTransferSyntax, options: Tran
       : (await isFolder(options.output)) ? join(options.output, defaultOutputName(input, target.alias)) : options.output;
     return { folder: false, pairs: [[input, output]] };
   }
+  // An -o inside the input folder would be walked too: a second run would transcode its own outputs.
+  if (options.output !== undefined) checkOutputFolder(input, options.output);
   const pairs: [string, string][] = [];
   for await (const found of findDicomFiles(input, { signal: context.signal })) {
     if (found.skipped) continue;
@@ -94,7 +97,7 @@ export async function runTranscode(input: string, options: TranscodeCommandOptio
     throw new UsageError(error instanceof Error ? error.message : String(error), { code: 'TRANSCODE_UNSUPPORTED', cause: error });
   }
   const setup = setupOf(options, target.uid);
-  if (!(await exists(input))) throw new UsageError(`${input}: no such file or folder`);
+  if (!(await exists(input))) throw new DicomError('CORE_IO', 'cannot read: no such file or folder', { file: input });
   const { folder, pairs } = await plan(input, target, options, context);
   // A folder runs on every core: one worker thread per core, each loading the codecs once; a file, one core, or a
   // host without the built worker module runs in this thread.
