@@ -62,10 +62,22 @@ export interface ExpandInputsOptions {
  * their `bytes` when DICOM, skipped with a reason otherwise.
  */
 export async function* expandInputs(paths: readonly string[], options: ExpandInputsOptions = {}): AsyncGenerator<BatchInput, void, undefined> {
+  // Files given by name, by device and inode: the same file given twice (or by two names) is taken once.
+  const givenFiles = new Map<string, string>();
   for (const given of paths) {
     let isFolder: boolean;
     try {
-      isFolder = (await stat(given)).isDirectory();
+      const stats = await stat(given);
+      isFolder = stats.isDirectory();
+      if (!isFolder) {
+        const id = `${stats.dev}:${stats.ino}`;
+        const first = givenFiles.get(id);
+        if (first !== undefined) {
+          options.onSkipped?.({ path: given, reason: `same file as ${first}` });
+          continue;
+        }
+        givenFiles.set(id, given);
+      }
     } catch {
       const tinyglobby = await import('tinyglobby');
       if (tinyglobby.isDynamicPattern(given)) {

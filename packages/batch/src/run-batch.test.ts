@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -210,6 +210,17 @@ describe('expandInputs and createBatchReport', () => {
   it('takes a file given directly relative to its own folder', async () => {
     const found = await collect(expandInputs([join(dir, 'a', 'ct.dcm')]));
     expect(found).toEqual([{ path: join(dir, 'a', 'ct.dcm'), root: join(dir, 'a'), relativePath: 'ct.dcm' }]);
+  });
+
+  it('takes a file given twice, or by two names (a symbolic link), once: the repeats are skipped as the same file', async () => {
+    const file = join(dir, 'a', 'ct.dcm');
+    const link = join(dir, 'link-to-ct.dcm');
+    await symlink(file, link);
+    const skipped: { path: string; reason: string }[] = [];
+    const found = await collect(expandInputs([file, file, link], { onSkipped: (s) => skipped.push(s) }));
+    expect(found.map((f) => f.path)).toEqual([file]);
+    expect(skipped).toEqual([{ path: file, reason: `same file as ${file}` }, { path: link, reason: `same file as ${file}` }]);
+    await rm(link);
   });
 
   it('builds a report whose counts and per-file statuses match the results and skips', async () => {

@@ -199,6 +199,9 @@ describe('server commands that cannot listen', () => {
         expect([command[0], result.status, result.stderr]).toEqual([command[0], 2, `dicom-tools: --port takes a port number, not "${port}"\n`]);
       }
     }
+    writeFileSync(join(dir, 'a-file'), 'not a folder\n');
+    const notFolder = await within(['storage-scp', '-o', join(dir, 'a-file'), '--port', '0'], 10_000);
+    expect([notFolder.status, notFolder.stderr]).toEqual([1, `dicom-tools: ${join(dir, 'a-file')}: cannot receive into it: not a folder [CORE_IO]\n`]);
     const taken = await server(['storage-scp', '-o', join(dir, 'taken')]);
     const result = await within(['storage-scp', '-o', join(dir, 'second'), '--port', String(taken.port)], 10_000);
     expect(result.status).toBe(1);
