@@ -1,4 +1,4 @@
-import { checkTextValue, formatTag, isPrivateCreatorTag, isTextVr, keywordOf, resolveUnknownVr, type DataElement, type Dataset, type SequenceElement, type TextElement, type Vr } from '@dicom-tools/core';
+import { checkTextValue, formatTag, isPrivateCreatorTag, isTextVr, keywordOf, resolveUnknownVr, type DataElement, type Dataset, type SequenceElement, type TextElement, type TextVr, type Vr } from '@dicom-tools/core';
 import { decidePrivate, decideStandard, PATIENT_ID, PATIENT_NAME, PRIVATE, privateCreators, safePrivateVr, type DecideContext, type Decision, type Mode } from './_decide.js';
 import { keyedHex, type KeyedMemo } from './_keyed.js';
 import type { Scrubber } from './_scrub.js';
@@ -268,7 +268,7 @@ function asListed(element: DataElement, listed: string, settings: WalkSettings, 
   if (listed === 'OW/OB') return element.vr === 'OW' || element.vr === 'OB' || element.vr === 'UN' ? element : undefined;
   const read = element.vr === 'UN' ? resolveUnknownVr(element, { vr: listed as Vr, littleEndian: settings.littleEndian, charsets }) : element;
   if (read === undefined || read.vr !== listed) return undefined;
-  if (FORMED_VRS.has(read.vr) && isTextVr(read.vr) && (read.value as readonly string[]).some((v) => checkTextValue(read.vr as never, v) !== undefined)) return undefined;
+  if (FORMED_VRS.has(read.vr) && isTextVr(read.vr) && (read.value as readonly string[]).some((v) => checkTextValue(read.vr as TextVr, v) !== undefined)) return undefined;
   return read;
 }
 

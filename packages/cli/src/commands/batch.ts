@@ -63,7 +63,9 @@ export async function runBatchCommand(operation: string, inputs: readonly string
   const prefixes = new Map<string, string>();
   if (inputs.length > 1) {
     const used = new Set<string>();
-    for (const root of inputs.flatMap((i) => [i, dirname(i)])) {
+    // The root an input is mirrored from: a folder itself, a file's folder (a pattern's roots are found later).
+    const roots = await Promise.all(inputs.map(async (i) => ((await kindOf(i)) === 'directory' ? i : dirname(i))));
+    for (const root of roots) {
       if (prefixes.has(root)) continue;
       const name = basename(resolve(root));
       let unique = name;
