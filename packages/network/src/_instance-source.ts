@@ -1,6 +1,6 @@
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { DicomError, fileSystemError, readDicomFile, scanFileMeta, type DicomFile } from '@dicom-tools/core';
+import { DicomError, fileSystemError, readDicomFile, scanFileMeta, type DicomFile, type ScannedFileMeta } from '@dicom-tools/core';
 
 /** What a sender needs to know of a file before choosing a presentation context. */
 export interface InstanceSource {
@@ -49,9 +49,8 @@ export function scanInstanceSync(path: string): InstanceSource | undefined {
       const meta = scanFileMeta(buffer.subarray(0, bytesRead));
       if (meta === 'short' && bytesRead < size) continue;
       if (meta === undefined || meta === 'short') return undefined;
-      const sopClassUid = meta.values.get(0x00020002);
-      const sopInstanceUid = meta.values.get(0x00020003);
       const transferSyntaxUid = meta.values.get(0x00020010);
+      const { sopClassUid, sopInstanceUid } = sopUids(buffer.subarray(0, bytesRead), meta, transferSyntaxUid);
       return sopClassUid && sopInstanceUid && transferSyntaxUid ? { path, sopClassUid, sopInstanceUid, transferSyntaxUid, datasetOffset: meta.end, size } : undefined;
     }
   } catch (error) {
@@ -83,9 +82,8 @@ export async function scanInstance(path: string): Promise<InstanceSource> {
       const meta = scanFileMeta(buffer.subarray(0, bytesRead));
       if (meta === 'short' && bytesRead < size) continue;
       if (meta !== undefined && meta !== 'short') {
-        const sopClassUid = meta.values.get(0x00020002);
-        const sopInstanceUid = meta.values.get(0x00020003);
         const transferSyntaxUid = meta.values.get(0x00020010);
+        const { sopClassUid, sopInstanceUid } = sopUids(buffer.subarray(0, bytesRead), meta, transferSyntaxUid);
         if (sopClassUid && sopInstanceUid && transferSyntaxUid) return { path, sopClassUid, sopInstanceUid, transferSyntaxUid, datasetOffset: meta.end, size };
       }
       break;
@@ -97,6 +95,55 @@ export async function scanInstance(path: string): Promise<InstanceSource> {
   } finally {
     await handle.close();
   }
+}
+
+const IMPLICIT_LITTLE = '1.2.840.10008.1.2';
+const DEFLATED = '1.2.840.10008.1.2.1.99';
+const BIG_ENDIAN = '1.2.840.10008.1.2.2';
+/** VRs with a 32-bit length in explicit VR (PS3.5 7.1.2). */
+const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
+
+/**
+ * The SOP Class and Instance UIDs to send for a file: those of its data set, (0008,0016) and (0008,0018), found by
+ * stepping over the few elements before them in `head` (the file's first bytes), as storescu takes them (the
+ * C-STORE command must name the instance sent, PS3.7 9.1.1); the file meta group's (0002,0002) and (0002,0003)
+ * where the data set's cannot be read so (deflated or big endian data, elements past `head`, an undefined length).
+ */
+function sopUids(head: Uint8Array, meta: ScannedFileMeta, syntax: string | undefined): { sopClassUid: string | undefined; sopInstanceUid: string | undefined } {
+  let sopClassUid = meta.values.get(0x00020002);
+  let sopInstanceUid = meta.values.get(0x00020003);
+  if (syntax === undefined || syntax === DEFLATED || syntax === BIG_ENDIAN) return { sopClassUid, sopInstanceUid };
+  const explicit = syntax !== IMPLICIT_LITTLE;
+  let at = meta.end;
+  while (at + 8 <= head.length) {
+    const tag = ((head[at]! | (head[at + 1]! << 8)) * 0x10000 + (head[at + 2]! | (head[at + 3]! << 8))) >>> 0;
+    if (tag > 0x00080018) break;
+    let start: number;
+    let length: number;
+    if (!explicit) {
+      length = (head[at + 4]! | (head[at + 5]! << 8) | (head[at + 6]! << 16) | (head[at + 7]! << 24)) >>> 0;
+      start = at + 8;
+    } else if (LONG_VRS.has(String.fromCharCode(head[at + 4]!, head[at + 5]!))) {
+      if (at + 12 > head.length) break;
+      length = (head[at + 8]! | (head[at + 9]! << 8) | (head[at + 10]! << 16) | (head[at + 11]! << 24)) >>> 0;
+      start = at + 12;
+    } else {
+      length = head[at + 6]! | (head[at + 7]! << 8);
+      start = at + 8;
+    }
+    if (length === 0xffffffff || start + length > head.length) break;
+    if (tag === 0x00080016 || tag === 0x00080018) {
+      let end = start + length;
+      while (end > start && (head[end - 1] === 0 || head[end - 1] === 0x20)) end--;
+      const uid = Buffer.from(head.buffer, head.byteOffset + start, end - start).toString('latin1');
+      if (uid !== '') {
+        if (tag === 0x00080016) sopClassUid = uid;
+        else sopInstanceUid = uid;
+      }
+    }
+    at = start + length;
+  }
+  return { sopClassUid, sopInstanceUid };
 }
 
 function text(file: DicomFile, tag: number): string {

@@ -110,7 +110,9 @@ export async function runRetrieve(a: ScpAssociation, message: DimseMessage, cont
       outbound = await openAssociation(answer.destination!, storageContexts(sources), { callingAeTitle: ctx.aeTitle, ...ctx.options.moveAssociateOptions, signal });
       target = outbound;
     } catch (error) {
-      await a.respondTo(message, rsp, dimseStatus(Status.OutOfResourcesSubOperations, `cannot associate with the move destination: ${failureComment(error)}`), { failed: sources.length + counts.failed, completed: 0, warning: 0 });
+      // Every instance failed: the identifier lists them (PS3.4 C.4.2.1.5), as when their stores fail one by one.
+      const failedList = encodeDatasetBytes({ elements: new Map([[0x00080058, { tag: 0x00080058, vr: 'UI', value: sources.map((s) => s.sopInstanceUid) }]]) }, context.transferSyntax);
+      await a.respondTo(message, rsp, dimseStatus(Status.OutOfResourcesSubOperations, `cannot associate with the move destination: ${failureComment(error)}`), { failed: sources.length + counts.failed, completed: 0, warning: 0 }, failedList);
       return;
     }
   }

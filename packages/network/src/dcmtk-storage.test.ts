@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeDicomFile } from '@dicom-tools/core';
+import { getString, readDicom, writeDicomFile } from '@dicom-tools/core';
 import { corpusFile, corpusFiles, CORPUS_REJECTS, ctSeries } from '@dicom-tools/test-fixtures';
 import { createStorageScp, echo, store, type DicomServer } from './index.js';
 import { datasetBytes, freePort, metaSyntax, requireTool, run, startServer, stop } from './_peers.test-util.js';
@@ -97,6 +97,26 @@ describe('our SCU -> DCMTK storescp', () => {
     const report = await store(peer, batch);
     expect(report.succeeded).toBe(1000);
     expect(missing(batch, receivedDatasets(out))).toEqual([]);
+  });
+});
+
+describe('the SOP Instance UID a C-STORE names', () => {
+  it('is the data set\'s, as storescu sends it, when the file meta group says another (rtdose_1frame.dcm): storescp without +B accepts it', async () => {
+    const file = corpusFile('rtdose_1frame.dcm');
+    const read = readDicom(readFileSync(file));
+    const dataSetUid = getString(read.dataset, 0x00080018);
+    expect(getString(read.meta, 0x00020003)).not.toBe(dataSetUid); // the file disagrees with itself
+    const checking = await freePort();
+    const received = join(dir, 'checking');
+    mkdirSync(received);
+    const storescp = await startServer('storescp', ['-aet', 'STORESCP', '-od', received, '+xa', String(checking)], checking, 'STORESCP');
+    try {
+      const report = await store({ host: HOST, port: checking, aeTitle: 'STORESCP' }, [file]);
+      expect(report.results[0]!.status?.category).toBe('success');
+      expect(report.results[0]!.sopInstanceUid).toBe(dataSetUid);
+    } finally {
+      await stop(storescp);
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getString, writeDicomFile } from '@dicom-tools/core';
 import { ctSeries } from '@dicom-tools/test-fixtures';
-import { associate, createQueryRetrieveScp, createScp, find, get, queryIdentifier, SopClass, store, type QueryRetrieveServer } from './index.js';
+import { associate, createQueryRetrieveScp, createScp, find, get, move, queryIdentifier, SopClass, store, type QueryRetrieveServer } from './index.js';
 
 const HOST = '127.0.0.1';
 let dir: string;
@@ -47,6 +47,23 @@ describe('Q/R SCP on loopback', () => {
       expect(again[again.length - 1]).toBe(0);
     } finally {
       await a.release();
+    }
+  });
+
+  it('C-MOVE to a destination it cannot reach fails every instance and lists them in the response (Failed SOP Instance UID List)', async () => {
+    // Port 1 on loopback: nothing listens there.
+    const dead = createQueryRetrieveScp({ storageDir: join(dir, 'store-dead'), aeTitle: 'QR2', aeTable: { DEAD: { host: HOST, port: 1 } } });
+    await dead.listen(0);
+    try {
+      const series = ctSeries({ slices: 2, seed: 'qr-dead', patientId: 'DEAD1' });
+      await store({ host: HOST, port: dead.port }, series);
+      const studyUid = getString(series[0]!.dataset, 'StudyInstanceUID')!;
+      const result = await move({ host: HOST, port: dead.port }, { level: 'STUDY', keys: { StudyInstanceUID: studyUid }, destination: 'DEAD' });
+      expect(result.status.status).toBe(0xa702);
+      expect(result.failed).toBe(2);
+      expect([...result.failedSopInstanceUids].sort()).toEqual(series.map((f) => getString(f.dataset, 'SOPInstanceUID')!).sort());
+    } finally {
+      await dead.close();
     }
   });
 
