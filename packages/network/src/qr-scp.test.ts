@@ -67,6 +67,18 @@ describe('Q/R SCP on loopback', () => {
     }
   });
 
+  it('refuses (0xA900) a PATIENT level query in the Study Root model, which has no such level; answers it in Patient Root', async () => {
+    const statuses = async (model: 'study' | 'patient'): Promise<number[]> => {
+      const out: number[] = [];
+      for await (const r of find({ host: HOST, port: qr.port }, { model, level: 'PATIENT', keys: { PatientID: '' } })) out.push(r.status.status);
+      return out;
+    };
+    expect(await statuses('study')).toEqual([0xa900]);
+    const patientRoot = await statuses('patient');
+    expect(patientRoot[patientRoot.length - 1]).toBe(0);
+    expect(patientRoot.filter((s) => s === 0xff00).length).toBeGreaterThan(0);
+  });
+
   it('answers a query without Query/Retrieve Level with a failure status, not matches', async () => {
     const responses = [];
     for await (const r of find({ host: HOST, port: qr.port }, { keys: queryIdentifier({ PatientID: '' }) })) responses.push(r);

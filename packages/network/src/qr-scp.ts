@@ -7,6 +7,7 @@ import type { Peer } from './peer.js';
 import { parseQueryLevel, type QueryLevel } from './query.js';
 import type { DicomServer, FindRequest, RetrieveRequest } from './scp-types.js';
 import { dimseStatus, Status, type DimseStatus } from './status.js';
+import { SopClass } from './sop-classes.js';
 import { createStorageScp, type StorageScpOptions } from './storage-scp.js';
 
 /** Options of {@link createQueryRetrieveScp}. */
@@ -25,14 +26,20 @@ export interface QueryRetrieveServer extends DicomServer {
 
 const LEVEL_TAG = 0x00080052;
 
-function levelOf(identifier: Dataset): QueryLevel | DimseStatus {
+/** The Study Root information model's SOP classes, which have no PATIENT level (PS3.4 C.6.2). */
+const STUDY_ROOT: ReadonlySet<string> = new Set([SopClass.StudyRootFind, SopClass.StudyRootMove, SopClass.StudyRootGet]);
+
+function levelOf(identifier: Dataset, sopClassUid: string): QueryLevel | DimseStatus {
   const text = getString(identifier, LEVEL_TAG);
   if (text === undefined || text === '') return dimseStatus(Status.IdentifierDoesNotMatchSopClass, 'no Query/Retrieve Level');
+  let level: QueryLevel;
   try {
-    return parseQueryLevel(text);
+    level = parseQueryLevel(text);
   } catch {
     return dimseStatus(Status.IdentifierDoesNotMatchSopClass, 'unknown Query/Retrieve Level');
   }
+  if (level === 'PATIENT' && STUDY_ROOT.has(sopClassUid)) return dimseStatus(Status.IdentifierDoesNotMatchSopClass, 'the Study Root model has no PATIENT level');
+  return level;
 }
 
 /**
@@ -49,7 +56,7 @@ export function createQueryRetrieveScp(options: QueryRetrieveScpOptions): QueryR
     return index;
   };
   async function* find(request: FindRequest): AsyncIterable<Dataset | DimseStatus> {
-    const level = levelOf(request.identifier);
+    const level = levelOf(request.identifier, request.sopClassUid);
     if (typeof level !== 'string') {
       yield level;
       return;
@@ -68,7 +75,7 @@ export function createQueryRetrieveScp(options: QueryRetrieveScpOptions): QueryR
     }
   }
   const retrieve = (request: RetrieveRequest): { instances: string[]; destination?: Peer } | DimseStatus => {
-    const level = levelOf(request.identifier);
+    const level = levelOf(request.identifier, request.sopClassUid);
     if (typeof level !== 'string') return level;
     const instances = ready().paths(level, request.identifier);
     if (request.destination === undefined) return { instances };
