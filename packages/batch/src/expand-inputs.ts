@@ -62,6 +62,22 @@ export interface ExpandInputsOptions {
  * their `bytes` when DICOM, skipped with a reason otherwise.
  */
 export async function* expandInputs(paths: readonly string[], options: ExpandInputsOptions = {}): AsyncGenerator<BatchInput, void, undefined> {
+  // Inputs that overlap (a folder and a folder inside it, an archive given twice) list some files twice: each is
+  // taken once, by its absolute path, the repeats skipped as the same file.
+  const taken = new Map<string, string>();
+  for await (const input of expandAll(paths, options)) {
+    const key = resolve(input.path);
+    const first = taken.get(key);
+    if (first !== undefined) {
+      options.onSkipped?.({ path: input.path, reason: `same file as ${first}` });
+      continue;
+    }
+    taken.set(key, input.path);
+    yield input;
+  }
+}
+
+async function* expandAll(paths: readonly string[], options: ExpandInputsOptions): AsyncGenerator<BatchInput, void, undefined> {
   // Files given by name, by device and inode: the same file given twice (or by two names) is taken once.
   const givenFiles = new Map<string, string>();
   for (const given of paths) {

@@ -1,6 +1,6 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
 import { createTar } from 'nanotar';
@@ -202,7 +202,8 @@ describe('expandInputs and createBatchReport', () => {
 
     // Already aborted: nothing is read at all, files and patterns alike.
     const before = await collect(expandInputs([tree, `${tree}/sub/*.dcm`], { onSkipped: () => undefined, examineUntil: AbortSignal.abort() }));
-    expect(before.map((f) => f.relativePath)).toEqual(['1.dcm', '2.dcm', '3.txt', '4.zip', 'sub/5.dcm', '5.dcm']);
+    // (sub/5.dcm once: the pattern lists it again, and a file is taken once.)
+    expect(before.map((f) => f.relativePath)).toEqual(['1.dcm', '2.dcm', '3.txt', '4.zip', 'sub/5.dcm']);
     expect(before.every((f) => f.unexamined === true)).toBe(true);
     await rm(tree, { recursive: true });
   });
@@ -221,6 +222,16 @@ describe('expandInputs and createBatchReport', () => {
     expect(found.map((f) => f.path)).toEqual([file]);
     expect(skipped).toEqual([{ path: file, reason: `same file as ${file}` }, { path: link, reason: `same file as ${file}` }]);
     await rm(link);
+  });
+
+  it('takes each file once when inputs overlap (a folder and a folder inside it): the repeats are skipped as the same file', async () => {
+    const all = await collect(expandInputs([dir], { onSkipped: () => undefined }));
+    const skipped: { path: string; reason: string }[] = [];
+    const found = await collect(expandInputs([dir, join(dir, 'a')], { onSkipped: (s) => skipped.push(s) }));
+    expect(found.map((f) => f.path)).toEqual(all.map((f) => f.path));
+    const inner = all.filter((f) => f.path.startsWith(join(dir, 'a') + sep));
+    expect(inner.length).toBeGreaterThan(0);
+    expect(skipped.filter((s) => s.reason.startsWith('same file as')).map((s) => s.path).sort()).toEqual(inner.map((f) => f.path).sort());
   });
 
   it('builds a report whose counts and per-file statuses match the results and skips', async () => {
