@@ -2,16 +2,6 @@ import { createHmac } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
-/** The kind of thing at `path`, or undefined when nothing is there. */
-export async function kindOf(path: string): Promise<'file' | 'directory' | undefined> {
-  try {
-    const s = await stat(path);
-    return s.isDirectory() ? 'directory' : 'file';
-  } catch {
-    return undefined;
-  }
-}
-
 /** Where the anonymized copy of one input file goes, decided before it is read. */
 export interface OutputPlace {
   /** The mirrored output folder. */

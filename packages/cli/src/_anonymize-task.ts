@@ -5,11 +5,11 @@
 // final, collision-free name is given by the main thread (_anonymize-runner.ts), which renames the temporary file in
 // input order.
 import { randomInt } from 'node:crypto';
-import { closeSync, constants as fsConstants, fstatSync, mkdirSync, open, openSync, read, unlinkSync, writev } from 'node:fs';
+import { closeSync, mkdirSync, open, read, unlinkSync, writev } from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { anonymizeBytes, createAnonymizeCache, type AnonymizeCache, type AnonymizeReport, type BurnedInReason, type ProfileOptionName } from '@dicom-tools/anonymize';
-import { classifyDicomBytes, DicomError, fileSystemError } from '@dicom-tools/core';
+import { classifyDicomBytes, fileSystemError, openRegularFileSync } from '@dicom-tools/core';
 
 /** The settings every file of a run is anonymized with (structured-cloned once into each worker). */
 export interface AnonymizeSetup {
@@ -195,8 +195,6 @@ function prepareJob(job: AnonymizeJob, bytes: Uint8Array, state: AnonymizeTaskSt
 const readAt = promisify(read);
 const openFile = promisify(open);
 const writeAll = promisify(writev);
-/** Opening for reading without blocking on a FIFO (its open waits for a writer); no effect on a regular file. */
-const READ_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
 
 /** A file's bytes, and the pooled buffer holding them when they were read here. */
 interface ReadBytes {
@@ -268,11 +266,9 @@ export function createAnonymizer(
     let fd: number | undefined;
     let buffer: Buffer | undefined;
     try {
-      // Without blocking on a FIFO's open; then only a regular file is read (a device such as /dev/zero never ends).
-      fd = openSync(path, READ_FLAGS);
-      const stats = fstatSync(fd);
-      if (!stats.isFile()) throw new DicomError('CORE_IO', 'cannot read: not a regular file (a FIFO, socket or device)', { file: path });
-      const size = stats.size;
+      const opened = openRegularFileSync(path);
+      fd = opened.fd;
+      const size = opened.size;
       buffer = await buffers.take(size);
       let got = 0;
       while (got < size) {

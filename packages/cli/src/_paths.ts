@@ -39,3 +39,13 @@ export function checkOutputFolder(input: string, output: string): void {
     throw new UsageError(`${output}: the output folder must not be the input folder or inside it`);
   }
 }
+
+/** The kind of thing at `path`, or undefined when nothing is there. */
+export async function kindOf(path: string): Promise<'file' | 'directory' | undefined> {
+  try {
+    const s = await stat(path);
+    return s.isDirectory() ? 'directory' : 'file';
+  } catch {
+    return undefined;
+  }
+}

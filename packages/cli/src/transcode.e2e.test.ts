@@ -2,7 +2,7 @@
 // Expected pixels and syntaxes come from the input bytes and from DCMTK (dcmdump, dcmdjpls, dcmdrle), never from
 // our own output.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { corpusFile } from '@dicom-tools/test-fixtures';
@@ -56,6 +56,17 @@ describe('dicom-tools transcode: inputs and outputs it refuses', () => {
     copyFileSync(corpusFile('MR_small.dcm'), join(dir, 'tree', 'mr.dcm'));
     const inside = cli(['transcode', 'tree', '--syntax', 'rle', '-o', join('tree', 'out')], dir);
     expect([inside.status, inside.stderr]).toEqual([2, `dicom-tools: ${join('tree', 'out')}: the output folder must not be the input folder or inside it\n`]);
+  });
+
+  it('transcodes a file whose SOP Instance UID has a VR the reader does not know (read as UN): it wrote the output and then failed reading that UID', () => {
+    const bytes = readFileSync(corpusFile('MR_small.dcm'));
+    const at = bytes.indexOf(Buffer.from([0x08, 0x00, 0x18, 0x00, 0x55, 0x49])); // (0008,0018) UI
+    expect(at).toBeGreaterThan(132);
+    bytes[at + 5] = 0x51; // "UQ": no VR, read as UN (16-bit length)
+    writeFileSync(join(dir, 'uq.dcm'), bytes);
+    const run = cli(['transcode', 'uq.dcm', '--syntax', 'explicit', '-o', 'uq-out.dcm'], dir);
+    expect([run.status, run.stderr]).toEqual([0, '']);
+    expect(existsSync(join(dir, 'uq-out.dcm'))).toBe(true);
   });
 });
 

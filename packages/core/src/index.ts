@@ -74,6 +74,7 @@ export type { ReadBuffer, ReadSyncOptions } from './read-dicom.js';
 export { classifyDicomBytes, classifyWalkedFile } from './find-dicom-files.js';
 export { walkFiles } from './walk-files.js';
 export type { WalkedFile } from './walk-files.js';
-export { scanFileMeta, type ScannedFileMeta } from './scan-file-meta.js';
+export { scanFileMeta, scanSopUids, type ScannedFileMeta, type ScannedSopUids } from './scan-file-meta.js';
 export { resolveUnknownVr } from './unknown-vr.js';
 export type { ResolveUnknownVrOptions } from './unknown-vr.js';
+export { openRegularFile, openRegularFileSync } from './open-regular-file.js';

@@ -1,5 +1,6 @@
-import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, readSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { openRegularFile, openRegularFileSync } from './open-regular-file.js';
 import { constants as zlibConstants, inflateRawSync, inflateSync } from 'node:zlib';
 import { walkDataSet } from './_element-walk.js';
 import { createDecodeContext, decodeDataset } from './_decode-dataset.js';
@@ -208,10 +209,8 @@ export async function readDicomFile(path: string, options: ReadFileOptions = {})
   checkAborted(signal, path);
   let handle: FileHandle | undefined;
   try {
-    // Without blocking on a FIFO's open (it would wait for a writer forever), then only a regular file is read.
-    handle = await open(path, READ_FLAGS);
-    const stats = await handle.stat();
-    checkRegular(stats, path);
+    const opened = await openRegularFile(path);
+    handle = opened.handle;
     if (options.stopBeforePixelData === true) {
       let buffer: Buffer = Buffer.allocUnsafe(HEAD_BYTES);
       let filled = 0;
@@ -223,7 +222,7 @@ export async function readDicomFile(path: string, options: ReadFileOptions = {})
         buffer = grown(buffer, filled);
       }
     }
-    const size = stats.size;
+    const size = opened.size;
     if (size > MAX_FILE_BYTES) throw tooLarge(size, path);
     let bytes: Buffer;
     if (size > 0) {
@@ -247,19 +246,6 @@ export async function readDicomFile(path: string, options: ReadFileOptions = {})
   } finally {
     await handle?.close().catch(() => undefined);
   }
-}
-
-/** Opening for reading without blocking (a FIFO's open waits for a writer); no effect on reading a regular file. */
-const READ_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
-
-/**
- * Throws CORE_IO unless `stats` are a regular file's: a folder, a FIFO or a device (`/dev/zero`) would block or
- * never end.
- */
-function checkRegular(stats: Stats, path: string): void {
-  if (stats.isFile()) return;
-  if (stats.isDirectory()) throw fileSystemError(Object.assign(new Error('is a directory'), { code: 'EISDIR' }), path, 'cannot read');
-  throw new DicomError('CORE_IO', 'cannot read: not a regular file (a FIFO, socket or device)', { file: path });
 }
 
 /**
@@ -306,9 +292,8 @@ function readIntoSync(fd: number, buffer: Buffer, from: number, at = from): numb
 export function readDicomFileSync(path: string, options: ReadSyncOptions = {}): DicomFile {
   let fd: number | undefined;
   try {
-    fd = openSync(path, READ_FLAGS);
-    const stats = fstatSync(fd);
-    checkRegular(stats, path);
+    const opened = openRegularFileSync(path);
+    fd = opened.fd;
     if (options.stopBeforePixelData === true) {
       let buffer: Buffer = Buffer.allocUnsafe(HEAD_BYTES);
       let filled = 0;
@@ -319,7 +304,7 @@ export function readDicomFileSync(path: string, options: ReadSyncOptions = {}): 
         buffer = grown(buffer, filled);
       }
     }
-    const size = stats.size;
+    const size = opened.size;
     if (size > MAX_FILE_BYTES) throw tooLarge(size, path);
     let bytes: Buffer;
     const reused = options.buffer;

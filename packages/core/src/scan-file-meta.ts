@@ -1,3 +1,4 @@
+import { transferSyntaxInfo } from './transfer-syntax.js';
 import { hasLongHeader } from './vr.js';
 
 /** The file meta group of Part 10 bytes as {@link scanFileMeta} finds it. */
@@ -42,4 +43,53 @@ export function scanFileMeta(bytes: Uint8Array): ScannedFileMeta | 'short' | und
     }
     at = start + length;
   }
+}
+
+/** What {@link scanSopUids} finds in the data set; each undefined when it could not be read so. */
+export interface ScannedSopUids {
+  readonly sopClassUid: string | undefined;
+  readonly sopInstanceUid: string | undefined;
+}
+
+/**
+ * The SOP Class UID (0008,0016) and SOP Instance UID (0008,0018) of the data set that follows the file meta group
+ * `meta` scanned from `bytes`, found by stepping over the few elements before them without decoding anything: a
+ * file whose meta group disagrees with its data set is sent as what the data set says (as storescu does). Each is
+ * undefined where it cannot be read so: a deflated or big endian data set, an element past the end of `bytes`, an
+ * undefined length before it, or none there.
+ */
+export function scanSopUids(bytes: Uint8Array, meta: ScannedFileMeta): ScannedSopUids {
+  let sopClassUid: string | undefined;
+  let sopInstanceUid: string | undefined;
+  const syntax = meta.values.get(0x00020010);
+  const info = syntax !== undefined ? transferSyntaxInfo(syntax) : undefined;
+  if (info === undefined || info.deflated || !info.littleEndian) return { sopClassUid, sopInstanceUid };
+  let at = meta.end;
+  while (at + 8 <= bytes.length) {
+    const tag = ((bytes[at]! | (bytes[at + 1]! << 8)) * 0x10000 + (bytes[at + 2]! | (bytes[at + 3]! << 8))) >>> 0;
+    if (tag > 0x00080018) break;
+    let start: number;
+    let length: number;
+    if (!info.explicitVR) {
+      length = (bytes[at + 4]! | (bytes[at + 5]! << 8) | (bytes[at + 6]! << 16) | (bytes[at + 7]! << 24)) >>> 0;
+      start = at + 8;
+    } else if (hasLongHeader(String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!))) {
+      if (at + 12 > bytes.length) break;
+      length = (bytes[at + 8]! | (bytes[at + 9]! << 8) | (bytes[at + 10]! << 16) | (bytes[at + 11]! << 24)) >>> 0;
+      start = at + 12;
+    } else {
+      length = bytes[at + 6]! | (bytes[at + 7]! << 8);
+      start = at + 8;
+    }
+    if (length === 0xffffffff || start + length > bytes.length) break;
+    if (tag === 0x00080016 || tag === 0x00080018) {
+      let end = start + length;
+      while (end > start && (bytes[end - 1] === 0 || bytes[end - 1] === 0x20)) end--;
+      const uid = end > start ? String.fromCharCode(...bytes.subarray(start, end)) : undefined;
+      if (tag === 0x00080016) sopClassUid = uid;
+      else sopInstanceUid = uid;
+    }
+    at = start + length;
+  }
+  return { sopClassUid, sopInstanceUid };
 }

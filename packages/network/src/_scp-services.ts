@@ -111,7 +111,7 @@ export async function runRetrieve(a: ScpAssociation, message: DimseMessage, cont
       target = outbound;
     } catch (error) {
       // Every instance failed: the identifier lists them (PS3.4 C.4.2.1.5), as when their stores fail one by one.
-      const failedList = encodeDatasetBytes({ elements: new Map([[0x00080058, { tag: 0x00080058, vr: 'UI', value: sources.map((s) => s.sopInstanceUid) }]]) }, context.transferSyntax);
+      const failedList = failedInstances(sources.map((s) => s.sopInstanceUid), context.transferSyntax);
       await a.respondTo(message, rsp, dimseStatus(Status.OutOfResourcesSubOperations, `cannot associate with the move destination: ${failureComment(error)}`), { failed: sources.length + counts.failed, completed: 0, warning: 0 }, failedList);
       return;
     }
@@ -146,6 +146,11 @@ export async function runRetrieve(a: ScpAssociation, message: DimseMessage, cont
   else if (failed === 0 && warning === 0) final = dimseStatus(Status.Success);
   else if (completed === 0 && warning === 0) final = dimseStatus(Status.OutOfResourcesSubOperations, 'all sub-operations failed');
   else final = dimseStatus(Status.SubOperationsCompleteWithFailures);
-  const failedList = failed > 0 && failedUids.length > 0 ? encodeDatasetBytes({ elements: new Map([[0x00080058, { tag: 0x00080058, vr: 'UI', value: failedUids }]]) }, context.transferSyntax) : undefined;
+  const failedList = failed > 0 && failedUids.length > 0 ? failedInstances(failedUids, context.transferSyntax) : undefined;
   await a.respondTo(message, rsp, final, { completed, failed, warning, ...(signal.aborted ? { remaining: counts.remaining } : {}) }, failedList);
+}
+
+/** The identifier of a retrieve response naming the instances that failed: Failed SOP Instance UID List (0008,0058). */
+function failedInstances(uids: readonly string[], transferSyntax: string): Buffer {
+  return encodeDatasetBytes({ elements: new Map([[0x00080058, { tag: 0x00080058, vr: 'UI', value: [...uids] }]]) }, transferSyntax);
 }

@@ -5,8 +5,7 @@ import { createProgressPrinter } from '../_batch-progress.js';
 import { prefetch } from '../_prefetch.js';
 import { writeFileAtomic } from '@dicom-tools/core';
 import type { CommandContext, CommonOptions } from '../context.js';
-import { kindOf } from '../_anonymize-output.js';
-import { checkOutputFolder } from '../_paths.js';
+import { checkOutputFolder, kindOf } from '../_paths.js';
 import { BATCH_OPERATIONS, prepareTask, type BatchOperation, type BatchOutcome, type BatchTaskFlags } from '../_batch-tasks.js';
 import { numberOption } from '../_frame-option.js';
 import { printJson } from '../_print-json.js';
@@ -53,9 +52,11 @@ export async function runBatchCommand(operation: string, inputs: readonly string
   }
   const op = operation as BatchOperation;
   const concurrency = numberOption(options.jobs, '--jobs', (n) => Number.isInteger(n) && n >= 1) ?? availableParallelism();
+  // What each input is, looked at once: its folder check and its output root both need it.
+  const kinds = await Promise.all(inputs.map((input) => kindOf(input)));
   if (options.output !== undefined) {
     if ((await kindOf(options.output)) === 'file') throw new UsageError(`${options.output}: -o must be a folder, not a file`);
-    for (const input of inputs) if ((await kindOf(input)) === 'directory') checkOutputFolder(input, options.output);
+    inputs.forEach((input, i) => kinds[i] === 'directory' && checkOutputFolder(input, options.output!));
   }
   if (options.report !== undefined && inputs.some((i) => resolve(i) === resolve(options.report!))) throw new UsageError(`${options.report}: --report names an input`);
   // Several inputs: each is mirrored into OUT/<its folder name>, so that two trees cannot collide; two inputs with the
@@ -64,7 +65,7 @@ export async function runBatchCommand(operation: string, inputs: readonly string
   if (inputs.length > 1) {
     const used = new Set<string>();
     // The root an input is mirrored from: a folder itself, a file's folder (a pattern's roots are found later).
-    const roots = await Promise.all(inputs.map(async (i) => ((await kindOf(i)) === 'directory' ? i : dirname(i))));
+    const roots = inputs.map((input, i) => (kinds[i] === 'directory' ? input : dirname(input)));
     for (const root of roots) {
       if (prefixes.has(root)) continue;
       const name = basename(resolve(root));

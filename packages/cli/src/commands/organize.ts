@@ -7,8 +7,7 @@ import {
 import { isDicomError, writeFileAtomic } from '@dicom-tools/core';
 import { loadInput } from '../_batch-tasks.js';
 import type { CommandContext, CommonOptions } from '../context.js';
-import { kindOf } from '../_anonymize-output.js';
-import { checkOutputFolder } from '../_paths.js';
+import { checkOutputFolder, kindOf } from '../_paths.js';
 import { numberOption } from '../_frame-option.js';
 import { printJson } from '../_print-json.js';
 import { errorLine } from '../_report-error.js';

@@ -1,7 +1,7 @@
 import { DicomError } from '@dicom-tools/core';
 import { createStorageScp } from '@dicom-tools/network';
-import { kindOf } from '../_anonymize-output.js';
 import type { CommandContext } from '../context.js';
+import { kindOf } from '../_paths.js';
 import { UsageError } from '../_usage-error.js';
 import { scpSettings, serve, type ScpFlags } from './_scp-command.js';
 import { storageScpInThread } from './_network-scp-thread.js';
